@@ -1,0 +1,52 @@
+package dev.rudp;
+
+import io.netty.channel.ChannelOption;
+
+/**
+ * Options of rudp connections. Set them on a codec builder with {@code option(...)}; each
+ * connection (child channel) reports the values it runs with through {@code config().getOption}.
+ * {@link #DELIVERY} may also be changed on a live child channel.
+ *
+ * @param <T> the option's value type
+ */
+public final class RudpChannelOption<T> extends ChannelOption<T> {
+
+    /** Largest datagram sent, header and trailer included. Default 1452; at least 1200, at most 65507. */
+    public static final ChannelOption<Integer> MAX_DATAGRAM_SIZE = valueOf(RudpChannelOption.class,
+            "RUDP_MAX_DATAGRAM_SIZE");
+    /** A connection silent for this long is closed; default 30000 ms. The smaller of both sides' values wins. */
+    public static final ChannelOption<Long> IDLE_TIMEOUT_MILLIS = valueOf(RudpChannelOption.class,
+            "RUDP_IDLE_TIMEOUT_MILLIS");
+    /** After this much silence a PING keeps the connection (and NAT bindings) alive; default 10000 ms, 0 off. */
+    public static final ChannelOption<Long> KEEPALIVE_INTERVAL_MILLIS = valueOf(RudpChannelOption.class,
+            "RUDP_KEEPALIVE_INTERVAL_MILLIS");
+    /** Longest an acknowledgement is held back; default 25 ms. */
+    public static final ChannelOption<Long> MAX_ACK_DELAY_MILLIS = valueOf(RudpChannelOption.class,
+            "RUDP_MAX_ACK_DELAY_MILLIS");
+    /** RTT assumed before the first measurement; default 333 ms (RFC 9002). */
+    public static final ChannelOption<Long> INITIAL_RTT_MILLIS = valueOf(RudpChannelOption.class,
+            "RUDP_INITIAL_RTT_MILLIS");
+    /** Flow-control window granted to the peer at first, in bytes; default 4 MiB. */
+    public static final ChannelOption<Long> INITIAL_WINDOW = valueOf(RudpChannelOption.class,
+            "RUDP_INITIAL_WINDOW");
+    /** Largest the flow-control window grows to on a fast path; default 64 MiB. */
+    public static final ChannelOption<Long> MAX_WINDOW = valueOf(RudpChannelOption.class, "RUDP_MAX_WINDOW");
+    /** Largest message accepted from the peer; default 1 MiB; at most the initial window. */
+    public static final ChannelOption<Integer> MAX_MESSAGE_SIZE = valueOf(RudpChannelOption.class,
+            "RUDP_MAX_MESSAGE_SIZE");
+    /** The congestion controller of each connection; default {@link CongestionControl#NEW_RENO}. */
+    public static final ChannelOption<CongestionControl> CONGESTION_CONTROL = valueOf(RudpChannelOption.class,
+            "RUDP_CONGESTION_CONTROL");
+    /** Delivery mode of plain {@code ByteBuf} writes; default {@link Delivery#ORDERED}. */
+    public static final ChannelOption<Delivery> DELIVERY = valueOf(RudpChannelOption.class, "RUDP_DELIVERY");
+    /** Most connections a server accepts at once; default 10000. Further INITIALs are dropped. */
+    public static final ChannelOption<Integer> MAX_CONNECTIONS = valueOf(RudpChannelOption.class,
+            "RUDP_MAX_CONNECTIONS");
+    /** Logs every packet event at DEBUG on logger {@code dev.rudp.trace}; default false. */
+    public static final ChannelOption<Boolean> TRACE = valueOf(RudpChannelOption.class, "RUDP_TRACE");
+
+    @SuppressWarnings("deprecation")
+    private RudpChannelOption() {
+        super(null);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.rudp;
+
+import dev.rudp.channel.CodecSettings;
+import dev.rudp.channel.RudpCodec;
+import dev.rudp.wire.Handshake;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Shared part of {@link RudpServerCodecBuilder} and {@link RudpClientCodecBuilder}: transport
+ * options and the child channels' options.
+ *
+ * @param <B> the concrete builder
+ */
+public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
+    private final Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
+    private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
+
+    RudpCodecBuilder() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** Sets a transport option ({@link RudpChannelOption}); {@code null} restores the default. */
+    public <T> B option(ChannelOption<T> option, T value) {
+        Objects.requireNonNull(option, "option");
+        if (value == null) {
+            options.remove(option);
+        } else {
+            options.put(option, value);
+        }
+        return self();
+    }
+
+    /** Sets an option on every connection's child channel, such as {@code AUTO_READ} or write buffer marks. */
+    public <T> B childOption(ChannelOption<T> option, T value) {
+        Objects.requireNonNull(option, "option");
+        if (value == null) {
+            childOptions.remove(option);
+        } else {
+            childOptions.put(option, value);
+        }
+        return self();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T get(ChannelOption<T> option, T defaultValue) {
+        Object v = options.get(option);
+        return v == null ? defaultValue : (T) v;
+    }
+
+    CodecSettings settings(boolean server, ChannelHandler childHandler) {
+        int datagram = get(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452);
+        if (datagram < Handshake.MIN_DATAGRAM_SIZE || datagram > 65507) {
+            throw new IllegalArgumentException("MAX_DATAGRAM_SIZE must be within [1200, 65507]: " + datagram);
+        }
+        long window = get(RudpChannelOption.INITIAL_WINDOW, 4L << 20);
+        long maxWindow = get(RudpChannelOption.MAX_WINDOW, 64L << 20);
+        int maxMessage = get(RudpChannelOption.MAX_MESSAGE_SIZE, 1 << 20);
+        if (maxMessage < 0 || maxMessage > window) {
+            throw new IllegalArgumentException("MAX_MESSAGE_SIZE must be within [0, INITIAL_WINDOW]: " + maxMessage);
+        }
+        long idle = get(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L);
+        long keepalive = get(RudpChannelOption.KEEPALIVE_INTERVAL_MILLIS, 10_000L);
+        long ackDelay = get(RudpChannelOption.MAX_ACK_DELAY_MILLIS, 25L);
+        long initialRtt = get(RudpChannelOption.INITIAL_RTT_MILLIS, 333L);
+        if (idle < 0 || keepalive < 0 || ackDelay < 1 || initialRtt < 1 || maxWindow < window) {
+            throw new IllegalArgumentException("timeouts must be positive and MAX_WINDOW >= INITIAL_WINDOW");
+        }
+        int maxConnections = get(RudpChannelOption.MAX_CONNECTIONS, 10_000);
+        return new CodecSettings(server, datagram, idle, keepalive, ackDelay, initialRtt, window, maxWindow,
+                maxMessage, get(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.NEW_RENO),
+                get(RudpChannelOption.DELIVERY, Delivery.ORDERED), maxConnections,
+                get(RudpChannelOption.TRACE, false), childHandler, Map.copyOf(childOptions));
+    }
+
+    static ChannelHandler codec(CodecSettings settings) {
+        return RudpCodec.create(settings);
+    }
+}

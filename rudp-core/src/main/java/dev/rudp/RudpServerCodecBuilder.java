@@ -1,0 +1,36 @@
+package dev.rudp;
+
+import io.netty.channel.ChannelHandler;
+import java.util.Objects;
+
+/**
+ * Builds the server side: a handler for a bound datagram channel that accepts connections and
+ * gives each a child {@link RudpChannel} initialised by {@link #handler}.
+ *
+ * <pre>{@code
+ * ChannelHandler codec = new RudpServerCodecBuilder()
+ *         .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 10_000L)
+ *         .handler(new ChannelInitializer<RudpChannel>() { ... })
+ *         .build();
+ * new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec).bind(7777);
+ * }</pre>
+ *
+ * Each built handler serves one datagram channel.
+ */
+public final class RudpServerCodecBuilder extends RudpCodecBuilder<RudpServerCodecBuilder> {
+    private ChannelHandler childHandler;
+
+    /** The handler added to every new connection's pipeline (usually a {@code ChannelInitializer}). Required. */
+    public RudpServerCodecBuilder handler(ChannelHandler childHandler) {
+        this.childHandler = Objects.requireNonNull(childHandler, "childHandler");
+        return this;
+    }
+
+    /** A new codec handler for one datagram channel. */
+    public ChannelHandler build() {
+        if (childHandler == null) {
+            throw new IllegalStateException("handler(...) is required");
+        }
+        return codec(settings(true, childHandler));
+    }
+}

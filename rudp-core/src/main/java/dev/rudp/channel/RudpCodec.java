@@ -1,0 +1,629 @@
+package dev.rudp.channel;
+
+import dev.rudp.RudpChannel;
+import dev.rudp.RudpErrorCode;
+import dev.rudp.RudpException;
+import dev.rudp.reliability.EngineConfig;
+import dev.rudp.reliability.ReliableConnection;
+import dev.rudp.wire.Checksum;
+import dev.rudp.wire.Handshake;
+import dev.rudp.wire.PacketHeader;
+import dev.rudp.wire.PacketType;
+import dev.rudp.wire.TransportParameters;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The rudp codec on a datagram channel: validates every datagram, runs the handshake (stateless
+ * cookie before any per-peer state), routes packets to connections by connection ID, drives each
+ * connection's timer and sends its packets in batches (many writes, one flush). Bad datagrams are
+ * dropped and counted, never thrown and never logged above DEBUG.
+ *
+ * <p>Internal: build one with {@code RudpServerCodecBuilder} or {@code RudpClientCodecBuilder}.
+ * One instance serves one datagram channel; connections share that channel's event loop.
+ */
+public final class RudpCodec extends ChannelDuplexHandler {
+    private static final InternalLogger log = InternalLoggerFactory.getInstance(RudpCodec.class);
+    private static final InternalLogger trace = InternalLoggerFactory.getInstance("dev.rudp.trace");
+
+    /** Packets one connection sends per turn before yielding the event loop to others. */
+    private static final int PACKETS_PER_TURN = 64;
+    private static final int RESET_SIZE = PacketHeader.SIZE + Handshake.RESET_TOKEN_SIZE + Checksum.SIZE;
+    private static final long INITIAL_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long MAX_INITIAL_RESEND_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int RESETS_PER_SECOND = 256;
+
+    private final CodecSettings settings;
+    private final SecureRandom random = new SecureRandom();
+    private final Cookies cookies;
+    private final Checksum checksum = new Checksum();
+    private final Map<Long, Connection> byLocalId = new HashMap<>();
+    /** Server: connections by the client's ID, so a repeated INITIAL gets its ACCEPT again. */
+    private final Map<Long, Connection> byClientId = new HashMap<>();
+    private final ArrayList<Connection> dirty = new ArrayList<>();
+    private final TransportParameters localParams;
+    private ChannelHandlerContext ctx;
+    private boolean inRead;
+    private long resetWindowStart;
+    private int resetsInWindow;
+
+    private long invalidDatagrams;
+    private long droppedInitials;
+    private long resetsSent;
+
+    private RudpCodec(CodecSettings settings) {
+        this.settings = settings;
+        this.cookies = new Cookies(random);
+        this.localParams = new TransportParameters((int) settings.idleTimeoutMillis(), settings.maxDatagramSize(),
+                settings.initialWindow(), settings.maxMessageSize());
+    }
+
+    /** Internal factory used by the public builders. */
+    public static RudpCodec create(CodecSettings settings) {
+        return new RudpCodec(settings);
+    }
+
+    /** Datagrams dropped as malformed, corrupt or unexpected. */
+    public long invalidDatagrams() {
+        return invalidDatagrams;
+    }
+
+    /** Connections currently known to this codec (handshaking, open or closing). */
+    public int connectionCount() {
+        return byLocalId.size();
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    // ---- channel events ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        // Room for bursts: a full window of datagrams arriving between two reads must not be dropped.
+        ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
+        ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
+        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        DatagramPacket packet = (DatagramPacket) msg;
+        inRead = true;
+        try {
+            onDatagram(packet.content(), packet.sender());
+        } catch (RuntimeException e) {
+            // A bug must not kill the endpoint; the datagram is dropped.
+            invalidDatagrams++;
+            log.debug("dropped a datagram from {} after an internal error", packet.sender(), e);
+        } finally {
+            packet.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        flushDirty();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            for (Connection c : new ArrayList<>(byLocalId.values())) {
+                if (c.phase == Connection.Phase.ESTABLISHED) {
+                    flush(c);
+                }
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeAll();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        closeAll();
+    }
+
+    private void closeAll() {
+        long now = now();
+        for (Connection c : new ArrayList<>(byLocalId.values())) {
+            if (c.phase == Connection.Phase.ESTABLISHED) {
+                c.engine.abort(RudpErrorCode.ENDPOINT_CLOSED, "datagram channel closed", now);
+            } else if (c.phase == Connection.Phase.HANDSHAKING) {
+                c.connectPromise.tryFailure(RudpException.closed(RudpErrorCode.ENDPOINT_CLOSED, "datagram channel closed"));
+            }
+            remove(c);
+        }
+    }
+
+    // ---- inbound datagrams ----
+
+    private void onDatagram(ByteBuf buf, InetSocketAddress sender) {
+        int size = buf.readableBytes();
+        if (!checksum.verifyAndStrip(buf)) {
+            dropInvalid(sender, "checksum", buf);
+            return;
+        }
+        PacketType type = PacketHeader.peekType(buf);
+        if (type == null) {
+            dropInvalid(sender, "header", null);
+            return;
+        }
+        long dcid = PacketHeader.peekDestinationId(buf);
+        switch (type) {
+            case DATA:
+                onData(dcid, buf, sender, size);
+                break;
+            case INITIAL:
+                if (settings.server()) {
+                    onInitial(dcid, buf, sender, size);
+                } else {
+                    dropInvalid(sender, "INITIAL at a client", null);
+                }
+                break;
+            case RETRY:
+            case ACCEPT:
+            case RESET:
+                if (settings.server()) {
+                    dropInvalid(sender, type + " at a server", null);
+                } else if (type == PacketType.RETRY) {
+                    onRetry(dcid, buf, sender);
+                } else if (type == PacketType.ACCEPT) {
+                    onAccept(dcid, buf, sender);
+                } else {
+                    onReset(dcid, buf, sender);
+                }
+                break;
+            default:
+                dropInvalid(sender, "type", null);
+        }
+    }
+
+    private void dropInvalid(InetSocketAddress sender, String why, ByteBuf buf) {
+        invalidDatagrams++;
+        if (buf != null && buf.readableBytes() >= PacketHeader.SIZE && PacketHeader.peekType(buf) == PacketType.DATA) {
+            Connection c = byLocalId.get(PacketHeader.peekDestinationId(buf));
+            if (c != null && c.engine != null && sender.equals(c.remote)) {
+                c.engine.onInvalidPacket();
+            }
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("dropped a datagram from {}: bad {}", sender, why);
+        }
+    }
+
+    private void onData(long dcid, ByteBuf buf, InetSocketAddress sender, int size) {
+        Connection c = byLocalId.get(dcid);
+        if (c == null) {
+            if (settings.server()) {
+                maybeSendReset(dcid, sender, size);
+            }
+            invalidDatagrams++;
+            return;
+        }
+        if (c.phase != Connection.Phase.ESTABLISHED || !sender.equals(c.remote)
+                || buf.readableBytes() < PacketHeader.DATA_HEADER_SIZE + 1) {
+            dropInvalid(sender, "DATA for " + c, null);
+            return;
+        }
+        buf.skipBytes(PacketHeader.SIZE);
+        long pn = buf.readLong();
+        if (settings.trace() && trace.isDebugEnabled()) {
+            trace.debug("{} recv pn={} size={}", c, pn, size);
+        }
+        c.engine.onPacket(pn, buf, size, now());
+        markDirty(c);
+    }
+
+    private void onInitial(long clientId, ByteBuf buf, InetSocketAddress sender, int size) {
+        if (size < Handshake.MIN_DATAGRAM_SIZE) {
+            dropInvalid(sender, "short INITIAL", null);
+            return;
+        }
+        buf.skipBytes(PacketHeader.SIZE);
+        byte[] token = Handshake.decodeToken(buf);
+        TransportParameters params = token == null ? null : TransportParameters.decode(buf);
+        if (params == null) {
+            dropInvalid(sender, "INITIAL", null);
+            return;
+        }
+        Connection existing = byClientId.get(clientId);
+        if (existing != null && existing.remote.equals(sender)) {
+            sendAccept(existing); // our ACCEPT was lost
+            return;
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.currentTimeMillis() * 1_000_000L);
+        if (token.length == 0 || !cookies.verify(token, seconds, sender, clientId)) {
+            sendRetry(clientId, sender, cookies.issue(seconds, sender, clientId));
+            return;
+        }
+        if (byLocalId.size() >= settings.maxConnections()) {
+            droppedInitials++;
+            log.debug("refused a connection from {}: {} connections already", sender, byLocalId.size());
+            return;
+        }
+        long serverId = newConnectionId();
+        Connection c = new Connection(this, serverId, sender, Connection.Phase.ESTABLISHED);
+        c.peerId = clientId;
+        c.peerParams = params;
+        c.resetToken = cookies.resetToken(serverId);
+        byLocalId.put(serverId, c);
+        byClientId.put(clientId, c);
+        establish(c, settings.childHandler());
+        sendAccept(c);
+        log.debug("{} accepted", c);
+    }
+
+    private void onRetry(long clientId, ByteBuf buf, InetSocketAddress sender) {
+        Connection c = byLocalId.get(clientId);
+        if (c == null || c.phase != Connection.Phase.HANDSHAKING || !sender.equals(c.remote) || c.retriesSeen >= 3) {
+            dropInvalid(sender, "RETRY", null);
+            return;
+        }
+        buf.skipBytes(PacketHeader.SIZE);
+        byte[] token = Handshake.decodeToken(buf);
+        if (token == null || token.length == 0) {
+            dropInvalid(sender, "RETRY token", null);
+            return;
+        }
+        c.retriesSeen++;
+        c.retryToken = token;
+        sendInitial(c);
+    }
+
+    private void onAccept(long clientId, ByteBuf buf, InetSocketAddress sender) {
+        Connection c = byLocalId.get(clientId);
+        if (c == null || !sender.equals(c.remote)) {
+            dropInvalid(sender, "ACCEPT", null);
+            return;
+        }
+        if (c.phase != Connection.Phase.HANDSHAKING) {
+            return; // a repeated ACCEPT
+        }
+        buf.skipBytes(PacketHeader.SIZE);
+        if (buf.readableBytes() < 8 + Handshake.RESET_TOKEN_SIZE) {
+            dropInvalid(sender, "ACCEPT", null);
+            return;
+        }
+        long serverId = buf.readLong();
+        byte[] resetToken = Handshake.decodeResetToken(buf);
+        TransportParameters params = TransportParameters.decode(buf);
+        if (params == null) {
+            dropInvalid(sender, "ACCEPT parameters", null);
+            return;
+        }
+        c.peerId = serverId;
+        c.peerParams = params;
+        c.resetToken = resetToken;
+        c.phase = Connection.Phase.ESTABLISHED;
+        establish(c, c.childHandler);
+        c.connectPromise.trySuccess(c.child);
+        log.debug("{} connected", c);
+    }
+
+    private void onReset(long unknownId, ByteBuf buf, InetSocketAddress sender) {
+        buf.skipBytes(PacketHeader.SIZE);
+        byte[] token = Handshake.decodeResetToken(buf);
+        if (token == null) {
+            dropInvalid(sender, "RESET", null);
+            return;
+        }
+        for (Connection c : new ArrayList<>(byLocalId.values())) {
+            if (c.phase == Connection.Phase.ESTABLISHED && c.peerId == unknownId && c.remote.equals(sender)
+                    && MessageDigest.isEqual(token, c.resetToken)) {
+                log.debug("{} reset by peer", c);
+                c.engine.abort(RudpErrorCode.RESET, "the peer has no such connection", now());
+                return;
+            }
+        }
+        dropInvalid(sender, "RESET token", null);
+    }
+
+    // ---- outbound control packets ----
+
+    private ByteBuf newPacket(PacketType type, long dcid, int capacity) {
+        ByteBuf out = ctx.alloc().directBuffer(capacity);
+        PacketHeader.encode(out, type, dcid);
+        return out;
+    }
+
+    private void sendControl(ByteBuf out, InetSocketAddress to) {
+        checksum.append(out);
+        ctx.writeAndFlush(new DatagramPacket(out, to), ctx.voidPromise());
+    }
+
+    private void sendRetry(long clientId, InetSocketAddress to, byte[] token) {
+        ByteBuf out = newPacket(PacketType.RETRY, clientId, 64);
+        Handshake.encodeRetry(out, token);
+        sendControl(out, to);
+    }
+
+    private void sendAccept(Connection c) {
+        ByteBuf out = newPacket(PacketType.ACCEPT, c.peerId, 128);
+        Handshake.encodeAccept(out, c.localId, c.resetToken, localParams);
+        sendControl(out, c.remote);
+    }
+
+    private void sendInitial(Connection c) {
+        ByteBuf out = newPacket(PacketType.INITIAL, c.localId, Handshake.MIN_DATAGRAM_SIZE);
+        Handshake.encodeInitial(out, c.retryToken, localParams, Handshake.MIN_DATAGRAM_SIZE - Checksum.SIZE);
+        c.initialsSent++;
+        sendControl(out, c.remote);
+    }
+
+    private void maybeSendReset(long unknownId, InetSocketAddress to, int receivedSize) {
+        // Never answer with as many bytes as we got: a reset can't amplify or loop.
+        if (receivedSize <= RESET_SIZE) {
+            return;
+        }
+        long now = now();
+        if (now - resetWindowStart > TimeUnit.SECONDS.toNanos(1)) {
+            resetWindowStart = now;
+            resetsInWindow = 0;
+        }
+        if (resetsInWindow++ >= RESETS_PER_SECOND) {
+            return;
+        }
+        resetsSent++;
+        ByteBuf out = newPacket(PacketType.RESET, unknownId, RESET_SIZE);
+        out.writeBytes(cookies.resetToken(unknownId));
+        sendControl(out, to);
+    }
+
+    private long newConnectionId() {
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0 || byLocalId.containsKey(id));
+        return id;
+    }
+
+    // ---- connections ----
+
+    /** Starts a client connection; runs on the event loop. */
+    public void connect(InetSocketAddress remote, ChannelHandler handler, long timeoutMillis,
+            Promise<RudpChannel> promise) {
+        if (settings.server()) {
+            promise.setFailure(new IllegalStateException("a server codec cannot open connections"));
+            return;
+        }
+        if (ctx == null || !ctx.channel().isActive()) {
+            promise.setFailure(RudpException.closed(RudpErrorCode.ENDPOINT_CLOSED, "datagram channel not active"));
+            return;
+        }
+        Connection c = new Connection(this, newConnectionId(), remote, Connection.Phase.HANDSHAKING);
+        c.connectPromise = promise;
+        c.childHandler = handler;
+        long now = now();
+        c.connectTimeoutMillis = timeoutMillis;
+        c.handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        c.nextInitialNanos = now + INITIAL_RESEND_NANOS;
+        byLocalId.put(c.localId, c);
+        sendInitial(c);
+        scheduleTimer(c, Math.min(c.nextInitialNanos, c.handshakeDeadlineNanos));
+    }
+
+    private void establish(Connection c, ChannelHandler handler) {
+        TransportParameters peer = c.peerParams;
+        int datagram = Math.min(settings.maxDatagramSize(), peer.maxDatagramSize());
+        long idle = settings.idleTimeoutMillis();
+        if (peer.idleTimeoutMillis() > 0) {
+            idle = idle == 0 ? peer.idleTimeoutMillis() : Math.min(idle, peer.idleTimeoutMillis());
+        }
+        EngineConfig config = new EngineConfig(datagram, TimeUnit.MILLISECONDS.toNanos(settings.maxAckDelayMillis()),
+                TimeUnit.MILLISECONDS.toNanos(settings.initialRttMillis()), TimeUnit.MILLISECONDS.toNanos(idle),
+                TimeUnit.MILLISECONDS.toNanos(Math.min(settings.keepaliveMillis(), idle > 0 ? idle / 2 : Long.MAX_VALUE)),
+                settings.initialWindow(), settings.maxWindow(), settings.maxMessageSize(), 65_536,
+                peer.initialMaxData(), peer.maxMessageSize());
+        c.engine = new ReliableConnection(config, settings.congestionControl().create(datagram), ctx.alloc(), c, now());
+        RudpChildChannel child = new RudpChildChannel(ctx.channel(), c, settings);
+        c.child = child;
+        for (Map.Entry<ChannelOption<?>, Object> e : settings.childOptions().entrySet()) {
+            setOption(child, e.getKey(), e.getValue());
+        }
+        if (handler != null) {
+            child.pipeline().addLast(handler);
+        }
+        ctx.channel().eventLoop().register(child).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.warn("could not register {}", c, f.cause());
+                c.engine.abort(RudpErrorCode.INTERNAL_ERROR, "child registration failed", now());
+            }
+        });
+        updateTimer(c);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void setOption(RudpChildChannel child, ChannelOption<T> option, Object value) {
+        if (!child.config().setOption(option, (T) value)) {
+            log.warn("unknown child option {}", option);
+        }
+    }
+
+    void onChildClosed(Connection c) {
+        if (c.phase == Connection.Phase.ESTABLISHED && c.engine.state() == ReliableConnection.State.OPEN) {
+            c.engine.close(RudpErrorCode.NO_ERROR, "", now());
+            requestFlush(c);
+        }
+    }
+
+    void onEngineClosed(Connection c, RudpErrorCode code, String reason, boolean byPeer) {
+        if (code != RudpErrorCode.NO_ERROR) {
+            log.debug("{} closed: {} {} (by {})", c, code, reason, byPeer ? "peer" : "us");
+        }
+        if (c.child != null) {
+            c.child.closeFromTransport(code);
+        }
+        markDirty(c); // flush(): removes it once the engine is CLOSED, after a last CLOSE went out
+    }
+
+    private void remove(Connection c) {
+        if (c.phase == Connection.Phase.GONE) {
+            return;
+        }
+        c.phase = Connection.Phase.GONE;
+        byLocalId.remove(c.localId);
+        if (settings.server()) {
+            byClientId.remove(c.peerId, c);
+        }
+        if (c.timer != null) {
+            c.timer.cancel(false);
+            c.timer = null;
+        }
+        if (c.child != null) {
+            c.child.closeFromTransport(RudpErrorCode.ENDPOINT_CLOSED);
+        }
+    }
+
+    // ---- sending and timers ----
+
+    /** A connection has something to send: now, or at the end of the current read batch. */
+    void requestFlush(Connection c) {
+        if (inRead) {
+            markDirty(c);
+        } else {
+            flush(c);
+        }
+    }
+
+    private void markDirty(Connection c) {
+        if (!c.dirty) {
+            c.dirty = true;
+            dirty.add(c);
+        }
+    }
+
+    private void flushDirty() {
+        for (int i = 0; i < dirty.size(); i++) {
+            Connection c = dirty.get(i);
+            c.dirty = false;
+            if (c.child != null) {
+                c.child.fireReadComplete();
+            }
+            flush(c);
+        }
+        dirty.clear();
+    }
+
+    private void flush(Connection c) {
+        if (c.phase != Connection.Phase.ESTABLISHED) {
+            return;
+        }
+        ReliableConnection engine = c.engine;
+        int sent = 0;
+        boolean more = false;
+        long now = now();
+        while (ctx.channel().isWritable()) {
+            if (sent == PACKETS_PER_TURN) {
+                more = true;
+                break;
+            }
+            long pn = engine.nextPacketNumber();
+            int max = Math.min(settings.maxDatagramSize(), c.peerParams.maxDatagramSize());
+            ByteBuf out = ctx.alloc().directBuffer(max);
+            PacketHeader.encode(out, PacketType.DATA, c.peerId);
+            out.writeLong(pn);
+            int status = engine.writePacket(out, max - PacketHeader.DATA_HEADER_SIZE - Checksum.SIZE,
+                    PacketHeader.DATA_HEADER_SIZE + Checksum.SIZE, now);
+            if (status != ReliableConnection.SENT) {
+                out.release();
+                break;
+            }
+            checksum.append(out);
+            if (settings.trace() && trace.isDebugEnabled()) {
+                trace.debug("{} send pn={} size={}", c, pn, out.readableBytes());
+            }
+            ctx.write(new DatagramPacket(out, c.remote), ctx.voidPromise());
+            sent++;
+        }
+        if (sent > 0) {
+            ctx.flush();
+        }
+        if (engine.state() == ReliableConnection.State.CLOSED) {
+            remove(c);
+            return;
+        }
+        if (c.child != null) {
+            c.child.updateWritability();
+        }
+        if (more) {
+            ctx.executor().execute(() -> flush(c));
+        }
+        updateTimer(c);
+    }
+
+    private void updateTimer(Connection c) {
+        if (c.phase == Connection.Phase.ESTABLISHED) {
+            long deadline = c.engine.nextTimeout();
+            if (deadline != Long.MAX_VALUE) {
+                scheduleTimer(c, deadline);
+            }
+        }
+    }
+
+    /** Makes sure the connection's timer fires no later than {@code deadline}. */
+    private void scheduleTimer(Connection c, long deadline) {
+        if (c.timer != null && c.timerDeadlineNanos <= deadline) {
+            return; // fires early enough; it re-arms itself for the rest
+        }
+        if (c.timer != null) {
+            c.timer.cancel(false);
+        }
+        c.timerDeadlineNanos = deadline;
+        long delay = Math.max(0, deadline - now());
+        c.timer = ctx.executor().schedule(() -> onTimer(c), delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer(Connection c) {
+        c.timer = null;
+        c.timerDeadlineNanos = Long.MAX_VALUE;
+        long now = now();
+        if (c.phase == Connection.Phase.HANDSHAKING) {
+            if (now >= c.handshakeDeadlineNanos) {
+                remove(c);
+                c.connectPromise.tryFailure(RudpException.connectTimeout(c.connectTimeoutMillis));
+                return;
+            }
+            if (now >= c.nextInitialNanos) {
+                sendInitial(c);
+                long backoff = Math.min(MAX_INITIAL_RESEND_NANOS, INITIAL_RESEND_NANOS << Math.min(c.initialsSent, 8));
+                c.nextInitialNanos = now + backoff;
+            }
+            scheduleTimer(c, Math.min(c.nextInitialNanos, c.handshakeDeadlineNanos));
+            return;
+        }
+        if (c.phase != Connection.Phase.ESTABLISHED) {
+            return;
+        }
+        c.engine.onTimeout(now);
+        flush(c);
+    }
+}

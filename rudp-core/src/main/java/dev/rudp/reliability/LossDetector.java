@@ -1,0 +1,244 @@
+package dev.rudp.reliability;
+
+/**
+ * Loss detection and probe timeouts as in RFC 9002 section 6: a packet is lost when a packet
+ * sent at least {@link #PACKET_THRESHOLD} later is acknowledged, or when it is older than 9/8 of
+ * the RTT and something sent after it was acknowledged. Every hole is found in the same pass, so
+ * a round with several losses recovers them all at once.
+ */
+final class LossDetector {
+    /** RFC 9002 kPacketThreshold. */
+    static final int PACKET_THRESHOLD = 3;
+    /** RFC 9002 kPersistentCongestionThreshold. */
+    static final int PERSISTENT_CONGESTION_THRESHOLD = 3;
+
+    /** What the detector reports back to its connection. */
+    interface Listener {
+        void onPacketAcked(SentPacket p, long nowNanos);
+
+        void onPacketLost(SentPacket p, long nowNanos);
+
+        /** A packet already declared lost was acknowledged after all. */
+        void onSpuriousLoss(SentPacket p);
+    }
+
+    private final SentPacketLog log = new SentPacketLog();
+    private final RttEstimator rtt;
+    private final CongestionController cc;
+    private final long maxAckDelayNanos;
+    private final Listener listener;
+
+    private long largestAcked = -1;
+    private long lossTimeNanos;
+    private int ptoCount;
+    private long lastAckElicitingSentNanos;
+    private int ackElicitingOutstanding;
+    private long bytesInFlight;
+
+    LossDetector(RttEstimator rtt, CongestionController cc, long maxAckDelayNanos, Listener listener) {
+        this.rtt = rtt;
+        this.cc = cc;
+        this.maxAckDelayNanos = maxAckDelayNanos;
+        this.listener = listener;
+    }
+
+    SentPacketLog log() {
+        return log;
+    }
+
+    long bytesInFlight() {
+        return bytesInFlight;
+    }
+
+    int ptoCount() {
+        return ptoCount;
+    }
+
+    long largestAcked() {
+        return largestAcked;
+    }
+
+    boolean hasAckElicitingOutstanding() {
+        return ackElicitingOutstanding > 0;
+    }
+
+    /** Records a packet just sent; the caller filled its slot from {@code log().append}. */
+    void onPacketSent(SentPacket p) {
+        if (p.ackEliciting) {
+            ackElicitingOutstanding++;
+            lastAckElicitingSentNanos = p.timeSentNanos;
+        }
+        if (p.inFlight) {
+            bytesInFlight += p.size;
+            cc.onPacketSent(p.timeSentNanos, p.size);
+        }
+    }
+
+    private void retire(SentPacket p) {
+        if (p.ackEliciting) {
+            ackElicitingOutstanding--;
+        }
+        if (p.inFlight) {
+            bytesInFlight -= p.size;
+        }
+    }
+
+    /**
+     * Processes an ACK frame.
+     *
+     * @param appLimited whether the sender is currently limited by the application, not the window
+     * @return false if the frame acknowledges a packet never sent (a protocol violation)
+     */
+    boolean onAck(dev.rudp.wire.AckFrame ack, long nowNanos, boolean appLimited) {
+        if (ack.largestAcked() >= log.nextPacketNumber()) {
+            return false;
+        }
+        SentPacket largestNewly = null;
+        boolean newlyAckElicitingAcked = false;
+        for (int r = 0; r < ack.rangeCount(); r++) {
+            long low = Math.max(ack.low(r), log.firstPacketNumber());
+            for (long pn = ack.high(r); pn >= low; pn--) {
+                SentPacket p = log.get(pn);
+                if (p == null) {
+                    continue;
+                }
+                if (p.state == SentPacket.State.OUTSTANDING) {
+                    p.state = SentPacket.State.ACKED;
+                    retire(p);
+                    if (largestNewly == null) {
+                        largestNewly = p;
+                    }
+                    newlyAckElicitingAcked |= p.ackEliciting;
+                    if (p.inFlight) {
+                        cc.onPacketAcked(nowNanos, p.size, p.timeSentNanos, rtt, appLimited);
+                    }
+                    listener.onPacketAcked(p, nowNanos);
+                } else if (p.state == SentPacket.State.LOST) {
+                    p.state = SentPacket.State.ACKED;
+                    listener.onSpuriousLoss(p);
+                    listener.onPacketAcked(p, nowNanos);
+                }
+            }
+        }
+        if (largestNewly == null) {
+            return true;
+        }
+        largestAcked = Math.max(largestAcked, ack.largestAcked());
+        if (largestNewly.packetNumber == ack.largestAcked() && newlyAckElicitingAcked) {
+            long delay = Math.min(ack.ackDelayMicros() * 1000, maxAckDelayNanos);
+            rtt.onSample(nowNanos - largestNewly.timeSentNanos, delay);
+        }
+        detectLost(nowNanos);
+        ptoCount = 0;
+        trimHead(nowNanos);
+        return true;
+    }
+
+    /** Finds lost packets and sets the next loss time. */
+    void detectLost(long nowNanos) {
+        lossTimeNanos = 0;
+        if (largestAcked < 0) {
+            return;
+        }
+        long lossDelay = rtt.lossDelay();
+        long lostSendTime = nowNanos - lossDelay;
+        long newestLostSent = Long.MIN_VALUE;
+        long oldestLostSent = Long.MAX_VALUE;
+        int lostCount = 0;
+        for (long pn = log.firstPacketNumber(); pn < largestAcked && pn < log.nextPacketNumber(); pn++) {
+            SentPacket p = log.get(pn);
+            if (p.state != SentPacket.State.OUTSTANDING) {
+                continue;
+            }
+            if (p.timeSentNanos <= lostSendTime || largestAcked - pn >= PACKET_THRESHOLD) {
+                p.state = SentPacket.State.LOST;
+                retire(p);
+                if (p.inFlight) {
+                    newestLostSent = Math.max(newestLostSent, p.timeSentNanos);
+                    oldestLostSent = Math.min(oldestLostSent, p.timeSentNanos);
+                    lostCount++;
+                }
+                listener.onPacketLost(p, nowNanos);
+            } else {
+                long t = p.timeSentNanos + lossDelay;
+                lossTimeNanos = lossTimeNanos == 0 ? t : Math.min(lossTimeNanos, t);
+            }
+        }
+        if (lostCount > 0) {
+            cc.onCongestionEvent(nowNanos, newestLostSent);
+            long persistent = rtt.probeTimeout(maxAckDelayNanos) * PERSISTENT_CONGESTION_THRESHOLD;
+            if (rtt.hasSample() && lostCount > 1 && newestLostSent - oldestLostSent > persistent) {
+                cc.onPersistentCongestion(nowNanos);
+            }
+        }
+    }
+
+    /** Forgets packets that need no more attention, keeping lost ones a while to spot spurious losses. */
+    private void trimHead(long nowNanos) {
+        long keepLost = 3 * rtt.probeTimeout(maxAckDelayNanos);
+        for (SentPacket p = log.first(); p != null; p = log.first()) {
+            if (p.state == SentPacket.State.ACKED
+                    || (p.state == SentPacket.State.LOST && nowNanos - p.timeSentNanos > keepLost)) {
+                log.removeFirst();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /** When the loss-detection timer should fire, or 0 if it need not run. */
+    long timerDeadline() {
+        if (lossTimeNanos != 0) {
+            return lossTimeNanos;
+        }
+        if (ackElicitingOutstanding == 0) {
+            return 0;
+        }
+        return lastAckElicitingSentNanos + probeTimeout();
+    }
+
+    /** Current probe timeout including exponential backoff. */
+    long probeTimeout() {
+        long pto = rtt.probeTimeout(maxAckDelayNanos);
+        return pto << Math.min(ptoCount, 16);
+    }
+
+    /**
+     * The timer fired. Returns true when probes must be sent (a probe timeout), false when it was
+     * the loss timer, which declared packets lost instead.
+     */
+    boolean onTimeout(long nowNanos) {
+        if (lossTimeNanos != 0 && nowNanos >= lossTimeNanos) {
+            detectLost(nowNanos);
+            trimHead(nowNanos);
+            return false;
+        }
+        ptoCount++;
+        return true;
+    }
+
+    /** The oldest packet carrying data still awaiting acknowledgement, for probes; may be null. */
+    SentPacket oldestOutstanding() {
+        for (long pn = log.firstPacketNumber(); pn < log.nextPacketNumber(); pn++) {
+            SentPacket p = log.get(pn);
+            if (p.state == SentPacket.State.OUTSTANDING && p.ackEliciting) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Declares every outstanding packet gone (connection closing), without congestion signals. */
+    void abandonAll() {
+        for (long pn = log.firstPacketNumber(); pn < log.nextPacketNumber(); pn++) {
+            SentPacket p = log.get(pn);
+            if (p.state == SentPacket.State.OUTSTANDING) {
+                retire(p);
+                p.state = SentPacket.State.LOST;
+            }
+        }
+        while (log.first() != null) {
+            log.removeFirst();
+        }
+    }
+}

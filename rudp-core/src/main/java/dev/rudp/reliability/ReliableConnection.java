@@ -1,0 +1,593 @@
+package dev.rudp.reliability;
+
+import dev.rudp.RudpErrorCode;
+import dev.rudp.RudpException;
+import dev.rudp.RudpStats;
+import dev.rudp.wire.AckFrame;
+import dev.rudp.wire.CloseFrame;
+import dev.rudp.wire.FrameType;
+import dev.rudp.wire.MaxDataFrame;
+import dev.rudp.wire.MessageFrame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * One reliable connection, without I/O: the caller feeds it received packets and timer ticks and
+ * asks it for packets to send. Owns the loss detector, congestion controller, pacer, ack tracker,
+ * reassembly and send queue, and the connection's close state machine. Single-threaded.
+ *
+ * <p>Reference counting: {@link #send} takes ownership of the buffer; buffers handed to
+ * {@link Listener#onMessage} belong to the listener.
+ */
+public final class ReliableConnection implements LossDetector.Listener, InboundAssembler.Sink {
+
+    /** Lifecycle of a connection; see {@link #transitionTo}. */
+    public enum State {
+        /** Messages flow both ways. */
+        OPEN,
+        /** The application closed: everything written is being delivered before CLOSE goes out. */
+        FINISHING,
+        /** CLOSE sent; waiting for the peer's CLOSE or the closing period to end. */
+        CLOSING,
+        /** The peer closed; our echoing CLOSE is still to be sent. */
+        DRAINING,
+        /** Nothing more will happen. */
+        CLOSED
+    }
+
+    /** Receives what the connection produces. */
+    public interface Listener {
+        /** A complete message; the listener owns {@code message}. */
+        void onMessage(ByteBuf message, boolean ordered);
+
+        /** The connection ended; called exactly once. */
+        void onClosed(RudpErrorCode code, String reason, boolean byPeer);
+    }
+
+    /** {@link #writePacket} wrote a packet. */
+    public static final int SENT = 0;
+    /** {@link #writePacket} had nothing to send. */
+    public static final int IDLE = 1;
+    /** {@link #writePacket} has data but the pacer holds it until {@link #nextTimeout}. */
+    public static final int PACED = 2;
+
+    private final EngineConfig config;
+    private final Listener listener;
+    private final RttEstimator rtt;
+    private final CongestionController cc;
+    private final LossDetector loss;
+    private final AckTracker acks;
+    private final InboundAssembler inbound;
+    private final OutboundQueue outbound;
+    private final Pacer pacer;
+    private final AckFrame ackIn = new AckFrame();
+    private final AckFrame ackOut = new AckFrame();
+    private final MessageFrame messageIn = new MessageFrame();
+
+    private State state = State.OPEN;
+    private long lastReceivedNanos;
+    private long lastAckElicitingSentNanos;
+    private long pacingWakeNanos;
+    private boolean pingPending;
+    private int probesPending;
+    private boolean maxDataPending;
+    private CloseFrame closeFrame;
+    private boolean closePending;
+    private long closeDeadlineNanos;
+    private long closeResendNanos;
+    private RudpErrorCode closeCode;
+    private String closeReason;
+    private boolean closedByPeer;
+
+    private long packetsSent;
+    private long bytesSent;
+    private long packetsReceived;
+    private long bytesReceived;
+    private long packetsLost;
+    private long bytesLost;
+    private long spurious;
+    private long duplicates;
+    private long invalid;
+    private long probeTimeouts;
+    private long messagesDelivered;
+
+    public ReliableConnection(EngineConfig config, CongestionController cc, ByteBufAllocator alloc,
+            Listener listener, long nowNanos) {
+        this.config = config;
+        this.listener = listener;
+        this.cc = cc;
+        this.rtt = new RttEstimator(config.initialRttNanos());
+        this.loss = new LossDetector(rtt, cc, config.maxAckDelayNanos(), this);
+        this.acks = new AckTracker(config.maxAckDelayNanos());
+        this.inbound = new InboundAssembler(alloc, config.maxMessageSize(), config.initialWindow(),
+                config.maxWindow(), config.maxPartialMessages(), this);
+        this.outbound = new OutboundQueue(config.peerInitialMaxData());
+        this.pacer = new Pacer(NewReno.initialWindow(config.maxDatagramSize()), nowNanos);
+        this.lastReceivedNanos = nowNanos;
+        this.lastAckElicitingSentNanos = nowNanos;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    private void transitionTo(State next) {
+        boolean allowed;
+        switch (state) {
+            case OPEN:
+                allowed = next != State.OPEN;
+                break;
+            case FINISHING:
+                allowed = next == State.CLOSING || next == State.DRAINING || next == State.CLOSED;
+                break;
+            case CLOSING:
+            case DRAINING:
+                allowed = next == State.CLOSED;
+                break;
+            default:
+                allowed = false;
+        }
+        if (!allowed) {
+            throw new IllegalStateException(state + " -> " + next);
+        }
+        state = next;
+    }
+
+    /** Whether the application may still write. */
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** Bytes of written messages not yet acknowledged: drives channel writability. */
+    public long bufferedBytes() {
+        return outbound.bufferedBytes();
+    }
+
+    /** Bytes of written messages not sent even once: drives channel writability. */
+    public long unsentBytes() {
+        return outbound.unsentBytes();
+    }
+
+    /**
+     * Queues a message for delivery; takes ownership of {@code message} (released here on
+     * failure too).
+     */
+    public void send(ByteBuf message, boolean ordered) throws RudpException {
+        if (state != State.OPEN) {
+            message.release();
+            throw RudpException.closed(closeCode == null ? RudpErrorCode.NO_ERROR : closeCode, "cannot write");
+        }
+        long limit = Math.min(config.peerMaxMessageSize(), config.peerInitialMaxData());
+        if (message.readableBytes() > limit) {
+            int size = message.readableBytes();
+            message.release();
+            throw RudpException.messageTooLarge(size, limit);
+        }
+        outbound.enqueue(message, ordered);
+    }
+
+    /** The application consumed {@code bytes} of delivered messages. */
+    public void onConsumed(long bytes) {
+        inbound.onConsumed(bytes);
+    }
+
+    /** A datagram for this connection failed its integrity check. */
+    public void onInvalidPacket() {
+        invalid++;
+    }
+
+    /**
+     * Processes one received DATA packet's frames ({@code frames} holds everything after the packet
+     * number). Malformed packets are dropped and counted; protocol violations close the connection.
+     */
+    public void onPacket(long packetNumber, ByteBuf frames, int datagramSize, long nowNanos) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (!acks.onPacketNumber(packetNumber)) {
+            duplicates++;
+            return;
+        }
+        // First pass validates the whole packet so that a malformed one changes nothing.
+        if (!validate(frames.duplicate())) {
+            invalid++;
+            return;
+        }
+        packetsReceived++;
+        bytesReceived += datagramSize;
+        lastReceivedNanos = nowNanos;
+        boolean ackEliciting = false;
+        while (frames.isReadable() && state != State.CLOSED) {
+            FrameType type = FrameType.of(frames.readUnsignedByte());
+            ackEliciting |= type.ackEliciting();
+            RudpErrorCode error = null;
+            switch (type) {
+                case PADDING:
+                case PING:
+                    break;
+                case ACK:
+                    ackIn.decode(frames);
+                    if (!loss.onAck(ackIn, nowNanos, !outbound.hasSendable())) {
+                        error = RudpErrorCode.PROTOCOL_VIOLATION;
+                    }
+                    break;
+                case MESSAGE_ORDERED:
+                case MESSAGE_UNORDERED:
+                    messageIn.decode(frames, type == FrameType.MESSAGE_ORDERED);
+                    if (state == State.OPEN || state == State.FINISHING) {
+                        error = inbound.onFragment(messageIn, nowNanos);
+                    }
+                    break;
+                case MAX_DATA:
+                    outbound.onMaxData(MaxDataFrame.decode(frames));
+                    break;
+                case CLOSE:
+                    onPeerClose(CloseFrame.decode(frames), nowNanos);
+                    break;
+                default:
+                    throw new IllegalStateException(type.toString());
+            }
+            if (error != null) {
+                abort(error, "peer sent an invalid " + type + " frame", nowNanos);
+                return;
+            }
+        }
+        if (state != State.CLOSED) {
+            acks.onPacketProcessed(packetNumber, ackEliciting, nowNanos);
+        }
+        checkFinished(nowNanos);
+    }
+
+    /** Walks a packet's frames without acting on them; false if any is malformed or unknown. */
+    private boolean validate(ByteBuf in) {
+        if (!in.isReadable()) {
+            return false;
+        }
+        while (in.isReadable()) {
+            FrameType type = FrameType.of(in.readUnsignedByte());
+            if (type == null) {
+                return false;
+            }
+            boolean ok;
+            switch (type) {
+                case PADDING:
+                case PING:
+                    ok = true;
+                    break;
+                case ACK:
+                    ok = ackIn.decode(in);
+                    break;
+                case MESSAGE_ORDERED:
+                case MESSAGE_UNORDERED:
+                    ok = messageIn.decode(in, true);
+                    break;
+                case MAX_DATA:
+                    ok = MaxDataFrame.decode(in) >= 0;
+                    break;
+                case CLOSE:
+                    ok = CloseFrame.decode(in) != null;
+                    break;
+                default:
+                    ok = false;
+            }
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void onPeerClose(CloseFrame frame, long nowNanos) {
+        switch (state) {
+            case OPEN:
+            case FINISHING:
+                transitionTo(State.DRAINING);
+                closeFrame = new CloseFrame(RudpErrorCode.NO_ERROR.code(), "");
+                closePending = true;
+                finish(RudpErrorCode.of(frame.code()), frame.reason(), true, nowNanos, false);
+                break;
+            case CLOSING:
+                finish(closeCode, closeReason, false, nowNanos, true);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Starts a close. {@code NO_ERROR} delivers everything written first; any other code is immediate. */
+    public void close(RudpErrorCode code, String reason, long nowNanos) {
+        if (state != State.OPEN) {
+            return;
+        }
+        closeCode = code;
+        closeReason = reason;
+        if (code == RudpErrorCode.NO_ERROR) {
+            transitionTo(State.FINISHING);
+            checkFinished(nowNanos);
+        } else {
+            startClosing(nowNanos);
+        }
+    }
+
+    /**
+     * Ends the connection at once (idle timeout, reset, endpoint gone, protocol violation). For a
+     * violation the peer is told why in one CLOSE; otherwise nothing more is sent.
+     */
+    public void abort(RudpErrorCode code, String reason, long nowNanos) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean tellPeer = code == RudpErrorCode.PROTOCOL_VIOLATION || code == RudpErrorCode.FLOW_CONTROL_ERROR;
+        if (tellPeer && (state == State.OPEN || state == State.FINISHING)) {
+            closeCode = code;
+            closeReason = reason;
+            startClosing(nowNanos);
+            finish(code, reason, false, nowNanos, false);
+        } else {
+            finish(code, reason, false, nowNanos, true);
+        }
+    }
+
+    private void checkFinished(long nowNanos) {
+        if (state == State.FINISHING && outbound.isDrained() && !loss.hasAckElicitingOutstanding()) {
+            startClosing(nowNanos);
+        }
+    }
+
+    private void startClosing(long nowNanos) {
+        transitionTo(State.CLOSING);
+        closeFrame = new CloseFrame(closeCode.code(), closeReason);
+        closePending = true;
+        long pto = loss.probeTimeout();
+        closeDeadlineNanos = nowNanos + 3 * pto;
+        closeResendNanos = nowNanos + pto;
+    }
+
+    /** Notifies the listener (once) and releases every buffer; moves to CLOSED if {@code toClosed}. */
+    private void finish(RudpErrorCode code, String reason, boolean byPeer, long nowNanos, boolean toClosed) {
+        if (toClosed && state != State.CLOSED) {
+            transitionTo(State.CLOSED);
+        }
+        if (!closedNotified) {
+            closedNotified = true;
+            closeCode = code;
+            closeReason = reason;
+            closedByPeer = byPeer;
+            releaseAll();
+            listener.onClosed(code, reason, byPeer);
+        }
+    }
+
+    private boolean closedNotified;
+
+    private void releaseAll() {
+        outbound.releaseAll(loss.log());
+        loss.abandonAll();
+        inbound.releaseAll();
+    }
+
+    // ---- receiving side callbacks ----
+
+    @Override
+    public void deliver(ByteBuf message, boolean ordered) {
+        messagesDelivered++;
+        listener.onMessage(message, ordered);
+    }
+
+    // ---- loss detector callbacks ----
+
+    @Override
+    public void onPacketAcked(SentPacket p, long nowNanos) {
+        outbound.onAcked(p);
+    }
+
+    @Override
+    public void onPacketLost(SentPacket p, long nowNanos) {
+        packetsLost++;
+        bytesLost += p.size;
+        outbound.onLost(p);
+        if (p.hasMaxData) {
+            maxDataPending = true;
+        }
+    }
+
+    @Override
+    public void onSpuriousLoss(SentPacket p) {
+        spurious++;
+    }
+
+    // ---- timers ----
+
+    /** When {@link #onTimeout} should next run (absolute nanos), or Long.MAX_VALUE. */
+    public long nextTimeout() {
+        if (state == State.CLOSED) {
+            return Long.MAX_VALUE;
+        }
+        long t = Long.MAX_VALUE;
+        if (config.idleTimeoutNanos() > 0) {
+            t = lastReceivedNanos + config.idleTimeoutNanos();
+        }
+        if (state == State.CLOSING) {
+            return Math.min(t, Math.min(closeDeadlineNanos, closeResendNanos));
+        }
+        if (state == State.DRAINING) {
+            return t;
+        }
+        long lossT = loss.timerDeadline();
+        if (lossT != 0) {
+            t = Math.min(t, lossT);
+        }
+        long ackT = acks.ackDeadline();
+        if (ackT != 0) {
+            t = Math.min(t, ackT);
+        }
+        if (config.keepaliveNanos() > 0 && state == State.OPEN) {
+            t = Math.min(t, Math.max(lastReceivedNanos, lastAckElicitingSentNanos) + config.keepaliveNanos());
+        }
+        if (pacingWakeNanos != 0) {
+            t = Math.min(t, pacingWakeNanos);
+        }
+        return t;
+    }
+
+    /** Runs due timers; the caller should then send what {@link #writePacket} offers. */
+    public void onTimeout(long nowNanos) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (config.idleTimeoutNanos() > 0 && nowNanos - lastReceivedNanos >= config.idleTimeoutNanos()) {
+            abort(RudpErrorCode.IDLE_TIMEOUT, "no packet from the peer for "
+                    + config.idleTimeoutNanos() / 1_000_000 + " ms", nowNanos);
+            return;
+        }
+        if (state == State.CLOSING) {
+            if (nowNanos >= closeDeadlineNanos) {
+                finish(closeCode, closeReason, false, nowNanos, true);
+            } else if (nowNanos >= closeResendNanos) {
+                closePending = true;
+                closeResendNanos = nowNanos + loss.probeTimeout();
+            }
+            return;
+        }
+        if (pacingWakeNanos != 0 && nowNanos >= pacingWakeNanos) {
+            pacingWakeNanos = 0;
+        }
+        long lossT = loss.timerDeadline();
+        if (lossT != 0 && nowNanos >= lossT) {
+            if (loss.onTimeout(nowNanos)) {
+                probeTimeouts++;
+                SentPacket oldest = loss.oldestOutstanding();
+                if (oldest == null || !outbound.queueProbe(oldest)) {
+                    pingPending = true;
+                }
+                probesPending = 2;
+            }
+        }
+        if (config.keepaliveNanos() > 0 && state == State.OPEN && nowNanos
+                - Math.max(lastReceivedNanos, lastAckElicitingSentNanos) >= config.keepaliveNanos()) {
+            pingPending = true;
+        }
+    }
+
+    // ---- sending ----
+
+    /**
+     * Writes the frames of the next packet into {@code out}, using at most {@code room} bytes.
+     *
+     * @param overhead bytes the caller adds around the frames (header and trailer), for accounting
+     * @return {@link #SENT}, {@link #IDLE} or {@link #PACED}
+     */
+    public int writePacket(ByteBuf out, int room, int overhead, long nowNanos) {
+        if (state == State.CLOSED) {
+            return IDLE;
+        }
+        boolean closing = state == State.CLOSING || state == State.DRAINING;
+        boolean ackDue = acks.ackDue(nowNanos);
+        if (closing) {
+            if (!closePending && !ackDue) {
+                return IDLE;
+            }
+        } else {
+            if (inbound.updateDue(nowNanos, rtt.smoothedRtt())) {
+                maxDataPending = true;
+            }
+            boolean probe = probesPending > 0;
+            boolean cwndOpen = probe || loss.bytesInFlight() + config.maxDatagramSize() <= cc.congestionWindow();
+            boolean wantsData = cwndOpen && outbound.hasSendable();
+            boolean eliciting = wantsData || pingPending || maxDataPending || (probe && cwndOpen);
+            if (!eliciting && !ackDue) {
+                return IDLE;
+            }
+            if (eliciting && !probe) {
+                pacer.setRate(cc.pacingRate(rtt));
+                long delay = pacer.delayNanos(nowNanos, config.maxDatagramSize());
+                if (delay > 0) {
+                    pacingWakeNanos = nowNanos + delay;
+                    if (!ackDue) {
+                        return PACED;
+                    }
+                    eliciting = false; // send the ACK alone now, the data when the pacer allows
+                }
+            }
+            return buildPacket(out, room, overhead, nowNanos, eliciting, cwndOpen);
+        }
+        return buildPacket(out, room, overhead, nowNanos, false, false);
+    }
+
+    private int buildPacket(ByteBuf out, int room, int overhead, long nowNanos, boolean eliciting,
+            boolean cwndOpen) {
+        int start = out.writerIndex();
+        SentPacket p = loss.log().append(nowNanos);
+        if (acks.ackPending() || acks.ackDue(nowNanos)) {
+            if (acks.hasReceived()) {
+                int ranges = acks.fill(ackOut, nowNanos);
+                while (ranges > 1 && ackOut.encodedSize(ranges) > room / 2) {
+                    ranges--;
+                }
+                ackOut.encode(out, ranges);
+                p.largestAckSent = ackOut.largestAcked();
+            }
+            acks.onAckSent();
+        }
+        if (closePending) {
+            closeFrame.encode(out);
+            closePending = false;
+            p.hasClose = true;
+            if (state == State.DRAINING) {
+                finish(closeCode, closeReason, closedByPeer, nowNanos, true);
+            }
+        }
+        boolean ackEliciting = false;
+        if (eliciting) {
+            if (maxDataPending) {
+                long max = inbound.raiseMaxData(nowNanos);
+                MaxDataFrame.encode(out, max);
+                maxDataPending = false;
+                p.hasMaxData = true;
+                ackEliciting = true;
+            }
+            if (cwndOpen) {
+                int used = out.writerIndex() - start;
+                if (outbound.writeFrames(out, room - used, p) > 0) {
+                    ackEliciting = true;
+                }
+            }
+            if (pingPending || (probesPending > 0 && !ackEliciting)) {
+                out.writeByte(FrameType.PING.code());
+                pingPending = false;
+                ackEliciting = true;
+            }
+            if (probesPending > 0) {
+                probesPending--;
+            }
+        }
+        int size = out.writerIndex() - start + overhead;
+        p.size = size;
+        p.ackEliciting = ackEliciting;
+        p.inFlight = ackEliciting;
+        loss.onPacketSent(p);
+        if (ackEliciting) {
+            lastAckElicitingSentNanos = nowNanos;
+            pacer.onSent(nowNanos, size);
+        }
+        packetsSent++;
+        bytesSent += size;
+        if (out.writerIndex() == start) {
+            // Nothing fitted (can only happen with an ACK over an empty history): pad to a valid packet.
+            out.writeByte(FrameType.PADDING.code());
+        }
+        return SENT;
+    }
+
+    /** The packet number {@link #writePacket} will use next. */
+    public long nextPacketNumber() {
+        return loss.log().nextPacketNumber();
+    }
+
+    public RudpStats stats() {
+        return new RudpStats(rtt.smoothedRtt(), rtt.rttVar(), rtt.minRtt(), cc.congestionWindow(),
+                loss.bytesInFlight(), pacer.rate() == Long.MAX_VALUE ? 0 : pacer.rate(), packetsSent, bytesSent,
+                packetsReceived, bytesReceived, packetsLost, bytesLost, outbound.retransmittedBytes(), spurious,
+                duplicates, invalid, probeTimeouts, outbound.peerMaxData(), inbound.window(), messagesDelivered);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.rudp.reliability;
+
+import java.util.Arrays;
+
+/**
+ * What one sent packet carried, kept until it is acknowledged or declared lost. Slots live in a
+ * ring ({@link SentPacketLog}) and are reused, so their arrays are allocated once.
+ */
+final class SentPacket {
+    enum State { OUTSTANDING, ACKED, LOST }
+
+    long packetNumber;
+    long timeSentNanos;
+    int size;
+    boolean ackEliciting;
+    boolean inFlight;
+    State state;
+    boolean hasMaxData;
+    boolean hasClose;
+    /** Largest packet number of the ACK frame this packet carried, or -1. */
+    long largestAckSent;
+
+    int fragmentCount;
+    OutboundMessage[] messages = new OutboundMessage[8];
+    int[] offsets = new int[8];
+    int[] lengths = new int[8];
+
+    void reset(long pn, long now) {
+        packetNumber = pn;
+        timeSentNanos = now;
+        size = 0;
+        ackEliciting = false;
+        inFlight = false;
+        state = State.OUTSTANDING;
+        hasMaxData = false;
+        hasClose = false;
+        largestAckSent = -1;
+        clearFragments();
+    }
+
+    void clearFragments() {
+        Arrays.fill(messages, 0, fragmentCount, null);
+        fragmentCount = 0;
+    }
+
+    void addFragment(OutboundMessage m, int offset, int length) {
+        if (fragmentCount == messages.length) {
+            int n = fragmentCount * 2;
+            messages = Arrays.copyOf(messages, n);
+            offsets = Arrays.copyOf(offsets, n);
+            lengths = Arrays.copyOf(lengths, n);
+        }
+        messages[fragmentCount] = m;
+        offsets[fragmentCount] = offset;
+        lengths[fragmentCount] = length;
+        fragmentCount++;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.rudp.wire;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Connection close: {@code type (0x06) | error code (v) | reason length (v) | reason (UTF-8)}.
+ * Code 0 is a normal close. Reasons are cut to {@link #MAX_REASON} bytes.
+ */
+public final class CloseFrame {
+    /** Longest reason sent or accepted, in bytes. */
+    public static final int MAX_REASON = 256;
+
+    private final long code;
+    private final String reason;
+
+    public CloseFrame(long code, String reason) {
+        this.code = code;
+        this.reason = reason == null ? "" : reason;
+    }
+
+    public long code() {
+        return code;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    private byte[] reasonBytes() {
+        byte[] b = reason.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= MAX_REASON) {
+            return b;
+        }
+        byte[] cut = new byte[MAX_REASON];
+        System.arraycopy(b, 0, cut, 0, MAX_REASON);
+        return cut;
+    }
+
+    public int size() {
+        int n = reasonBytes().length;
+        return 1 + Varint.size(code) + Varint.size(n) + n;
+    }
+
+    public void encode(ByteBuf out) {
+        byte[] b = reasonBytes();
+        out.writeByte(FrameType.CLOSE.code());
+        Varint.write(out, code);
+        Varint.write(out, b.length);
+        out.writeBytes(b);
+    }
+
+    /** Decodes the body; returns null when truncated or over-long. */
+    public static CloseFrame decode(ByteBuf in) {
+        long code = Varint.read(in);
+        long n = Varint.read(in);
+        if (code < 0 || n < 0 || n > MAX_REASON || n > in.readableBytes()) {
+            return null;
+        }
+        String reason = in.readCharSequence((int) n, StandardCharsets.UTF_8).toString();
+        return new CloseFrame(code, reason);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.rudp.wire;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * QUIC variable-length integers (RFC 9000 section 16): the two high bits of the first byte give
+ * the length (1, 2, 4 or 8 bytes); values go up to 2^62 - 1. Used for every field that can grow.
+ */
+public final class Varint {
+    /** Largest encodable value. */
+    public static final long MAX = (1L << 62) - 1;
+    /** Returned by {@link #read} when the buffer is truncated. */
+    public static final long INVALID = -1;
+
+    private Varint() {
+    }
+
+    /** Number of bytes {@code value} takes on the wire. */
+    public static int size(long value) {
+        if (value < 0 || value > MAX) {
+            throw new IllegalArgumentException("varint out of range: " + value);
+        }
+        if (value < (1 << 6)) {
+            return 1;
+        }
+        if (value < (1 << 14)) {
+            return 2;
+        }
+        if (value < (1L << 30)) {
+            return 4;
+        }
+        return 8;
+    }
+
+    /** Writes {@code value} in its shortest form. */
+    public static void write(ByteBuf out, long value) {
+        switch (size(value)) {
+            case 1:
+                out.writeByte((int) value);
+                break;
+            case 2:
+                out.writeShort((int) value | 0x4000);
+                break;
+            case 4:
+                out.writeInt((int) value | 0x8000_0000);
+                break;
+            default:
+                out.writeLong(value | 0xC000_0000_0000_0000L);
+                break;
+        }
+    }
+
+    /**
+     * Reads a varint, advancing the reader index; returns {@link #INVALID} (and leaves the index
+     * unspecified) when the buffer ends inside it.
+     */
+    public static long read(ByteBuf in) {
+        if (!in.isReadable()) {
+            return INVALID;
+        }
+        int first = in.getUnsignedByte(in.readerIndex());
+        int len = 1 << (first >>> 6);
+        if (in.readableBytes() < len) {
+            return INVALID;
+        }
+        switch (len) {
+            case 1:
+                return in.readUnsignedByte();
+            case 2:
+                return in.readUnsignedShort() & 0x3FFF;
+            case 4:
+                return in.readUnsignedInt() & 0x3FFF_FFFFL;
+            default:
+                return in.readLong() & 0x3FFF_FFFF_FFFF_FFFFL;
+        }
+    }
+}

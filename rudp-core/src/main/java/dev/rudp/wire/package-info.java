@@ -1,0 +1,6 @@
+/**
+ * The rudp wire format: one class per packet or frame type, with named field layouts; see
+ * {@code docs/protocol.md} for diagrams. Decoders never throw on bad input: they return a failure
+ * value ({@code false} or {@code null}) so callers can drop and count the datagram.
+ */
+package dev.rudp.wire;
