@@ -18,6 +18,7 @@ import java.util.Objects;
 public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
     private final Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
     private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
+    byte[] resetKey;
 
     RudpCodecBuilder() {
     }
@@ -77,7 +78,8 @@ public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
         return new CodecSettings(server, datagram, idle, keepalive, ackDelay, initialRtt, window, maxWindow,
                 maxMessage, get(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.NEW_RENO),
                 get(RudpChannelOption.DELIVERY, Delivery.ORDERED), maxConnections,
-                get(RudpChannelOption.TRACE, false), childHandler, Map.copyOf(childOptions));
+                get(RudpChannelOption.TRACE, false), childHandler, Map.copyOf(childOptions),
+                resetKey == null ? null : resetKey.clone());
     }
 
     static ChannelHandler codec(CodecSettings settings) {

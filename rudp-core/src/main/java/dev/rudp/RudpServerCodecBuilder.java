@@ -26,6 +26,19 @@ public final class RudpServerCodecBuilder extends RudpCodecBuilder<RudpServerCod
         return this;
     }
 
+    /**
+     * The secret behind stateless reset tokens (at least 32 bytes). A server that keeps the same key
+     * across restarts can tell clients of connections it lost that they are gone, so they fail at
+     * once instead of after the idle timeout. Default: a random key per codec.
+     */
+    public RudpServerCodecBuilder statelessResetKey(byte[] key) {
+        if (key == null || key.length < 32) {
+            throw new IllegalArgumentException("the stateless reset key needs at least 32 bytes");
+        }
+        this.resetKey = key.clone();
+        return this;
+    }
+
     /** A new codec handler for one datagram channel. */
     public ChannelHandler build() {
         if (childHandler == null) {

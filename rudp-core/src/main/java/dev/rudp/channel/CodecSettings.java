@@ -13,5 +13,5 @@ import java.util.Map;
 public record CodecSettings(boolean server, int maxDatagramSize, long idleTimeoutMillis, long keepaliveMillis,
         long maxAckDelayMillis, long initialRttMillis, long initialWindow, long maxWindow, int maxMessageSize,
         CongestionControl congestionControl, Delivery delivery, int maxConnections, boolean trace,
-        ChannelHandler childHandler, Map<ChannelOption<?>, Object> childOptions) {
+        ChannelHandler childHandler, Map<ChannelOption<?>, Object> childOptions, byte[] resetKey) {
 }

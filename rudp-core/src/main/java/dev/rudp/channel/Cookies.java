@@ -22,12 +22,19 @@ final class Cookies {
     private final Mac mac;
     private final Mac resetMac;
 
-    Cookies(SecureRandom random) {
+    /**
+     * @param resetKey key of the reset tokens; a server that keeps it across restarts can still
+     *     reset its old connections' clients. Null: a random key.
+     */
+    Cookies(SecureRandom random, byte[] resetKey) {
         try {
             byte[] k1 = new byte[32];
-            byte[] k2 = new byte[32];
             random.nextBytes(k1);
-            random.nextBytes(k2);
+            byte[] k2 = resetKey;
+            if (k2 == null) {
+                k2 = new byte[32];
+                random.nextBytes(k2);
+            }
             mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(k1, "HmacSHA256"));
             resetMac = Mac.getInstance("HmacSHA256");

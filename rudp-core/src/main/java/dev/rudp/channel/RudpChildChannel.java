@@ -32,6 +32,8 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
     private final Connection connection;
     private final RudpChildChannelConfig config;
     private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
+    /** Kept because Netty detaches it from the unsafe before doClose, when we still need to drain it. */
+    private final ChannelOutboundBuffer outbound;
     private boolean open = true;
     private boolean readRequested;
     private boolean readCompletePending;
@@ -42,6 +44,7 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
         super(parent);
         this.connection = connection;
         this.config = new RudpChildChannelConfig(this, settings);
+        this.outbound = unsafe().outboundBuffer();
     }
 
     // ---- called by the codec, on the event loop ----
@@ -200,6 +203,9 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
         if (!open) {
             return;
         }
+        // Messages flushed but not yet taken (close() called from a write listener or a
+        // writability event) still belong to the "already written" that a graceful close delivers.
+        takeFlushed(outbound);
         open = false;
         if (connection.engine != null) {
             lastStats = connection.engine.stats();
@@ -231,6 +237,12 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
 
     @Override
     protected void doWrite(ChannelOutboundBuffer in) {
+        takeFlushed(in);
+        connection.codec.requestFlush(connection);
+        updateWritability();
+    }
+
+    private void takeFlushed(ChannelOutboundBuffer in) {
         for (Object msg = in.current(); msg != null; msg = in.current()) {
             ByteBuf data;
             Delivery delivery;
@@ -249,7 +261,5 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
                 in.remove(e);
             }
         }
-        connection.codec.requestFlush(connection);
-        updateWritability();
     }
 }

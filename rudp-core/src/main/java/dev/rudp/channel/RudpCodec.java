@@ -68,7 +68,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
 
     private RudpCodec(CodecSettings settings) {
         this.settings = settings;
-        this.cookies = new Cookies(random);
+        this.cookies = new Cookies(random, settings.resetKey());
         this.localParams = new TransportParameters((int) settings.idleTimeoutMillis(), settings.maxDatagramSize(),
                 settings.initialWindow(), settings.maxMessageSize());
     }
