@@ -256,6 +256,9 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
             try {
                 // The engine takes its own reference; remove() releases the outbound buffer's one.
                 connection.engine.send(ReferenceCountUtil.retain(data), delivery == Delivery.ORDERED);
+                // Before remove(): it may fire a writability event whose handler writes again at
+                // once, and that handler must already see the engine's backlog.
+                updateWritability();
                 in.remove();
             } catch (RudpException e) {
                 in.remove(e);

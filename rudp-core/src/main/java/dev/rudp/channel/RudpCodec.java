@@ -15,6 +15,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.Promise;
@@ -41,8 +42,11 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private static final InternalLogger log = InternalLoggerFactory.getInstance(RudpCodec.class);
     private static final InternalLogger trace = InternalLoggerFactory.getInstance("dev.rudp.trace");
 
-    /** Packets one connection sends per turn before yielding the event loop to others. */
-    private static final int PACKETS_PER_TURN = 64;
+    /**
+     * Packets one connection sends per flush before it yields to the event loop's I/O (reading
+     * acknowledgements). The pacer usually stops a burst well before this.
+     */
+    private static final int PACKETS_PER_TURN = 256;
     private static final int RESET_SIZE = PacketHeader.SIZE + Handshake.RESET_TOKEN_SIZE + Checksum.SIZE;
     private static final long INITIAL_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long MAX_INITIAL_RESEND_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -101,6 +105,10 @@ public final class RudpCodec extends ChannelDuplexHandler {
         ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
         ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
+        if (settings.maxDatagramSize() > 2048) {
+            // Netty's datagram default reads 2048 bytes; a larger datagram would be truncated.
+            ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(settings.maxDatagramSize()));
+        }
     }
 
     @Override
@@ -575,7 +583,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
             c.child.updateWritability();
         }
         if (more) {
-            ctx.executor().execute(() -> flush(c));
+            // Continue from the timer, not from a task: Netty runs tasks for up to a second
+            // before polling I/O again, and acknowledgements must keep flowing in.
+            scheduleTimer(c, now);
         }
         updateTimer(c);
     }
