@@ -192,13 +192,15 @@ public final class ImpairmentProfile {
 
         /**
          * Holds each packet copy back by {@code extraDelayMillis} with probability {@code rate}, so that
-         * packets sent up to that long after it overtake it; default 0 (no reordering).
+         * packets sent up to that long after it overtake it; default 0 (no reordering). With rate 0 the
+         * delay is checked, then ignored.
          */
         public Builder reorder(double rate, long extraDelayMillis) {
             checkRate("reorder", rate);
             checkMillis("reorder delay", extraDelayMillis);
             reorderRate = rate;
-            reorderDelayMillis = extraDelayMillis;
+            // Without reordering the delay means nothing; dropping it keeps equal profiles equal.
+            reorderDelayMillis = rate > 0 ? extraDelayMillis : 0;
             return this;
         }
 
