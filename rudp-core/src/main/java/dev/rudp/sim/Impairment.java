@@ -17,8 +17,6 @@ import java.util.concurrent.TimeUnit;
  * be read from any thread.
  */
 public final class Impairment {
-    /** Draws per packet: loss, duplicate, corrupt, bit position, then reorder and jitter per copy. */
-    private static final int DRAWS_PER_PACKET = 8;
     private static final long IDLE = Long.MIN_VALUE;
 
     private final SplittableRandom random;
@@ -68,44 +66,55 @@ public final class Impairment {
         if (packetSize < 0) {
             throw new IllegalArgumentException("packet size must be at least 0, got " + packetSize);
         }
-        double[] u = new double[DRAWS_PER_PACKET];
-        for (int i = 0; i < DRAWS_PER_PACKET; i++) {
-            u[i] = random.nextDouble();
-        }
+        // Every packet takes all its draws, used or not (see the class comment).
+        double lossDraw = random.nextDouble();
+        double duplicateDraw = random.nextDouble();
+        double corruptDraw = random.nextDouble();
+        double bitDraw = random.nextDouble();
+        double reorderDraw1 = random.nextDouble();
+        double jitterDraw1 = random.nextDouble();
+        double reorderDraw2 = random.nextDouble();
+        double jitterDraw2 = random.nextDouble();
         packets++;
-        if (u[0] < lossRate) {
+        if (lossDraw < lossRate) {
             dropped++;
             return Decision.DROP;
         }
-        int wanted = u[1] < duplicateRate ? 2 : 1;
-        if (wanted == 2) {
+        boolean twice = duplicateDraw < duplicateRate;
+        if (twice) {
             duplicated++;
         }
         long bits = 8L * packetSize;
-        int corruptBit = u[2] < corruptRate && bits > 0 ? (int) Math.min(bits - 1, (long) (u[3] * bits)) : -1;
+        int corruptBit = corruptDraw < corruptRate && bits > 0 ? (int) Math.min(bits - 1, (long) (bitDraw * bits)) : -1;
         if (corruptBit >= 0) {
             corrupted++;
         }
-        long[] delays = new long[2];
-        int copies = 0;
-        for (int copy = 0; copy < wanted; copy++) {
-            long queueing = bottleneck(packetSize, nowNanos);
-            if (queueing < 0) {
-                rateLimited++;
-                continue;
-            }
-            long jitter = (long) ((2 * u[5 + 2 * copy] - 1) * jitterNanos);
-            long delay = Math.max(0, delayNanos + jitter) + queueing;
-            if (u[4 + 2 * copy] < reorderRate) {
-                reordered++;
-                delay += reorderNanos;
-            }
-            delays[copies++] = delay;
+        long first = copyDelay(packetSize, nowNanos, reorderDraw1, jitterDraw1);
+        long second = twice ? copyDelay(packetSize, nowNanos, reorderDraw2, jitterDraw2) : -1;
+        if (first < 0) {
+            first = second;
+            second = -1;
         }
-        if (copies == 0) {
+        if (first < 0) {
             return Decision.DROP;
         }
-        return new Decision(copies, delays[0], delays[1], corruptBit);
+        return second < 0 ? new Decision(1, first, 0, corruptBit) : new Decision(2, first, second, corruptBit);
+    }
+
+    /** The delay of one copy, or -1 if the bottleneck drops it. */
+    private long copyDelay(int packetSize, long nowNanos, double reorderDraw, double jitterDraw) {
+        long queueing = bottleneck(packetSize, nowNanos);
+        if (queueing < 0) {
+            rateLimited++;
+            return -1;
+        }
+        long jitter = (long) ((2 * jitterDraw - 1) * jitterNanos);
+        long delay = Math.max(0, delayNanos + jitter) + queueing;
+        if (reorderDraw < reorderRate) {
+            reordered++;
+            delay += reorderNanos;
+        }
+        return delay;
     }
 
     /**

@@ -264,7 +264,8 @@ public final class ImpairmentProfile {
 
         private static long checkMillis(String what, long millis) {
             if (millis < 0 || millis > MAX_DELAY_MILLIS) {
-                throw new IllegalArgumentException(what + " must be in [0, " + MAX_DELAY_MILLIS + "] ms, got " + millis);
+                throw new IllegalArgumentException(what + " must be in [0, " + MAX_DELAY_MILLIS + "] ms, got "
+                        + millis);
             }
             return millis;
         }
