@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * ones it drops, and passes each copy on (the next handler owns it then). Copies still held back
  * when the channel becomes inactive or the handler is removed are released.
  *
- * <p>Not sharable: one instance per channel.
+ * <p>Not sharable: one instance per channel, added once (Netty refuses to add it again).
  */
 public final class ImpairmentHandler extends ChannelDuplexHandler {
     private final Impairment inbound;
