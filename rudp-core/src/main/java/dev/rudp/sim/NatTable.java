@@ -102,7 +102,7 @@ final class NatTable extends ChannelInboundHandlerAdapter {
     private Mapping open(InetSocketAddress client) {
         Mapping m = new Mapping(client);
         m.bound = new Bootstrap().group(ctx.channel().eventLoop()).channel(NativeTransport.datagramChannelClass())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .handler(new Upstream(m))

@@ -83,7 +83,7 @@ public final class UdpRelay implements AutoCloseable {
         NatTable nat = new NatTable(forward, idleNanos);
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         ChannelFuture bound = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(NatTable.MAX_DATAGRAM))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(NatTable.MAX_DATAGRAM))
                 .option(ChannelOption.SO_RCVBUF, NatTable.SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, NatTable.SOCKET_BUFFER)
                 .handler(new ChannelInitializer<Channel>() {

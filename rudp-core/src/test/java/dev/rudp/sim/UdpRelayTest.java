@@ -10,7 +10,9 @@ import dev.rudp.NativeTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
@@ -45,6 +47,7 @@ class UdpRelayTest {
     void startEchoServer() throws InterruptedException {
         group = NativeTransport.newEventLoopGroup(1);
         echo = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(NatTable.MAX_DATAGRAM))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
@@ -76,7 +79,7 @@ class UdpRelayTest {
     }
 
     private static String receive(DatagramSocket s) throws IOException {
-        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[2048], 2048);
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[NatTable.MAX_DATAGRAM], NatTable.MAX_DATAGRAM);
         s.receive(p);
         return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
     }
@@ -126,6 +129,18 @@ class UdpRelayTest {
             assertTrue(expected < sent / 2, "loss both ways leaves about a quarter: " + expected);
             assertEquals(sent, relay.stats(Direction.INBOUND).packets());
             assertEquals(sent - expected, relay.stats().dropped(), relay.stats().toString());
+        }
+    }
+
+    @Test
+    void largestDatagramPassesWhole() throws IOException {
+        try (UdpRelay relay = UdpRelay.start(ANY_LOOPBACK, echoAddress(), ImpairmentProfile.NONE);
+                DatagramSocket c = client()) {
+            String big = "x".repeat(65_506) + "y";
+            send(c, relay.address(), big);
+            String got = receive(c);
+            assertEquals(big.length(), got.length(), "truncated");
+            assertTrue(big.equals(got), "content changed");
         }
     }
 
