@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The simulator used as intended: rudp connections across a bad path still deliver everything, in order. */
 @Timeout(60)
 @ExtendWith(LeakCheck.class)
+@SuppressWarnings("try") // Loopback.close() may throw InterruptedException; the tests declare it
 class RudpUnderImpairmentTest {
     private static final int MESSAGES = 200;
     private static final ImpairmentProfile BAD_PATH = ImpairmentProfile.builder().loss(0.05).duplicate(0.02)
