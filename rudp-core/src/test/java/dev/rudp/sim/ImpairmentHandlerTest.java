@@ -21,9 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class ImpairmentHandlerTest {
     private static final InetSocketAddress HERE = new InetSocketAddress("127.0.0.1", 1000);
     private static final InetSocketAddress THERE = new InetSocketAddress("127.0.0.1", 2000);

@@ -15,11 +15,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The simulator used as intended: rudp connections across a bad path still deliver everything, in order. */
 @Timeout(60)
-@ExtendWith(LeakCheck.class)
 @SuppressWarnings("try") // Loopback.close() may throw InterruptedException; the tests declare it
 class RudpUnderImpairmentTest {
     private static final int MESSAGES = 200;
