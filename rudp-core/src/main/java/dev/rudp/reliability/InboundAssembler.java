@@ -49,6 +49,8 @@ final class InboundAssembler {
     private long reserved;
     private long consumed;
     private long lastWindowUpdateNanos;
+    /** updateDue said yes (and grew the window if it should) for an update not yet raised. */
+    private boolean updatePending;
     private long bufferedBytes;
 
     InboundAssembler(ByteBufAllocator alloc, long maxMessageSize, long initialWindow, long maxWindow,
@@ -187,8 +189,12 @@ final class InboundAssembler {
         if (advertisedMaxData - consumed > window / 2) {
             return false;
         }
-        if (window < maxWindow && nowNanos - lastWindowUpdateNanos < 2 * smoothedRttNanos) {
-            window = Math.min(maxWindow, window * 2);
+        if (!updatePending) {
+            // Asked again before the update went out (paced, or only an ACK fitted): grow only once.
+            updatePending = true;
+            if (window < maxWindow && nowNanos - lastWindowUpdateNanos < 2 * smoothedRttNanos) {
+                window = Math.min(maxWindow, window * 2);
+            }
         }
         return true;
     }
@@ -197,6 +203,7 @@ final class InboundAssembler {
     long raiseMaxData(long nowNanos) {
         advertisedMaxData = Math.max(advertisedMaxData, consumed + window);
         lastWindowUpdateNanos = nowNanos;
+        updatePending = false;
         return advertisedMaxData;
     }
 
