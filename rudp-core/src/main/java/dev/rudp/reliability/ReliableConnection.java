@@ -552,10 +552,13 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                     ackEliciting = true;
                 }
             }
-            if (pingPending || (probesPending > 0 && !ackEliciting)) {
-                out.writeByte(FrameType.PING.code());
+            if (pingPending || probesPending > 0) {
+                // A PING only makes the packet ack-eliciting; data may have filled the room already.
+                if (!ackEliciting) {
+                    out.writeByte(FrameType.PING.code());
+                    ackEliciting = true;
+                }
                 pingPending = false;
-                ackEliciting = true;
             }
             if (probesPending > 0) {
                 probesPending--;
