@@ -227,6 +227,7 @@ class InboundAssemblerTest {
     void creditUpdateIsDueWhenHalfTheWindowIsConsumed() {
         in = assembler(1 << 20, 10_000, 80_000, 100);
         assertEquals(10_000, in.advertisedMaxData());
+        assertNull(feedWhole(true, 0, message(9_000, 0)));
         in.onConsumed(4_999);
         assertFalse(in.updateDue(0, 100 * MS));
         in.onConsumed(1);
@@ -240,6 +241,7 @@ class InboundAssemblerTest {
     void windowDoublesOncePerFastUpdate() {
         in = assembler(1 << 20, 10_000, 80_000, 100);
         in.raiseMaxData(0);
+        assertNull(feedWhole(false, 0, message(10_000, 0)));
         in.onConsumed(5_000);
         long now = 50 * MS; // within two RTTs of the last update
         assertTrue(in.updateDue(now, 100 * MS));
@@ -247,14 +249,43 @@ class InboundAssemblerTest {
         assertTrue(in.updateDue(now + MS, 100 * MS));
         assertEquals(20_000, in.window(), "one update grows the window once");
         assertEquals(25_000, in.raiseMaxData(now + MS));
+        assertNull(feedWhole(false, 1, message(15_000, 1)));
         in.onConsumed(15_000);
         assertTrue(in.updateDue(now + 2 * MS, 100 * MS));
         assertEquals(40_000, in.window());
+        long reserved = 25_000;
+        long consumed = 20_000;
         for (int i = 0; i < 5; i++) {
-            in.raiseMaxData(now + 3 * MS);
-            in.onConsumed(in.window());
+            long max = in.raiseMaxData(now + 3 * MS);
+            int n = (int) (max - reserved); // use all the credit, then consume everything
+            assertNull(feedWhole(false, 2 + i, message(n, i)));
+            reserved += n;
+            in.onConsumed(reserved - consumed);
+            consumed = reserved;
             assertTrue(in.updateDue(now + 3 * MS, 100 * MS));
         }
         assertEquals(80_000, in.window(), "capped at the maximum");
+    }
+
+    @Test
+    void drainedReceiverUpdatesWhenTheLargestMessageMightNotFit() {
+        // The sender started a 1000-byte message and now waits with one of 9500: 1000 + 9500 > 10000.
+        in = assembler(1 << 20, 10_000, 10_000, 100);
+        assertNull(feedWhole(true, 0, message(1_000, 0)));
+        assertFalse(in.updateDue(0, 100 * MS), "not consumed yet");
+        in.onConsumed(1_000);
+        assertTrue(in.updateDue(0, 100 * MS), "half the window is not used, but the sender may be stuck");
+        assertEquals(11_000, in.raiseMaxData(0));
+        assertEquals(10_000, in.window(), "a drain update does not grow the window");
+        assertFalse(in.updateDue(0, 100 * MS), "one update per drain");
+        assertNull(feedWhole(true, 1, message(9_500, 1)));
+    }
+
+    @Test
+    void smallMessagesAlreadyFitAfterADrainWhenTheLimitIsSmall() {
+        in = assembler(1_000, 10_000, 10_000, 100);
+        assertNull(feedWhole(true, 0, message(900, 0)));
+        in.onConsumed(900);
+        assertFalse(in.updateDue(0, 100 * MS), "9100 bytes of credit fit any 1000-byte message");
     }
 }
