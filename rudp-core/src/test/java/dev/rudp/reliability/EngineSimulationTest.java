@@ -104,6 +104,7 @@ class EngineSimulationTest {
             assertEquals(ReliableConnection.State.OPEN, sim.a.conn.state(), sim.describe("A"));
             assertEquals(ReliableConnection.State.OPEN, sim.b.conn.state(), sim.describe("B"));
             assertAllReleased(sim);
+            assertEquals(0, sim.a.paddingOnly + sim.b.paddingOnly, sim.describe("datagrams with nothing in them"));
         } finally {
             sim.shutdown();
         }

@@ -57,6 +57,8 @@ final class Sim {
         long deliveredBytes;
         boolean silent;
         long datagramsSent;
+        /** Datagrams that carried nothing but PADDING: sent for no reason. */
+        long paddingOnly;
         int closedCount;
         /** Latest arrival scheduled towards this peer, so that jitter alone keeps FIFO order. */
         long lastArrival;
@@ -126,7 +128,7 @@ final class Sim {
 
         @Override
         public String toString() {
-            return name + "{state=" + conn.state() + " ordered=" + ordered.size() + " unordered=" + unordered.size()
+            return name + "{paddingOnly=" + paddingOnly + " state=" + conn.state() + " ordered=" + ordered.size() + " unordered=" + unordered.size()
                     + " buffered=" + conn.bufferedBytes() + " unsent=" + conn.unsentBytes() + " closed=" + closedCode
                     + " " + conn.stats() + "}";
         }
@@ -192,6 +194,13 @@ final class Sim {
             assertTrue(frames.length > 0 && frames.length <= ROOM,
                     describe(peer.name + " wrote a packet of " + frames.length + " bytes"));
             peer.datagramsSent++;
+            boolean padding = true;
+            for (byte x : frames) {
+                padding &= x == 0;
+            }
+            if (padding) {
+                peer.paddingOnly++;
+            }
             transmit(peer, pn, frames);
         }
     }
