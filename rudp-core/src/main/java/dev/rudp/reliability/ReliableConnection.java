@@ -101,7 +101,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         this.acks = new AckTracker(config.maxAckDelayNanos());
         this.inbound = new InboundAssembler(alloc, config.maxMessageSize(), config.initialWindow(),
                 config.maxWindow(), config.maxPartialMessages(), this);
-        this.outbound = new OutboundQueue(config.peerInitialMaxData());
+        // The peer's reassembly limit is not announced; endpoints are configured alike, so use ours.
+        this.outbound = new OutboundQueue(config.peerInitialMaxData(), config.maxPartialMessages());
         this.pacer = new Pacer(NewReno.initialWindow(config.maxDatagramSize()), nowNanos);
         this.lastReceivedNanos = nowNanos;
         this.lastAckElicitingSentNanos = nowNanos;
