@@ -127,8 +127,16 @@ final class OutboundQueue {
         return bufferedBytes == 0 && unsent.isEmpty() && retransmit.isEmpty();
     }
 
+    /** Drops queued retransmissions whose bytes have been acknowledged since (another copy arrived). */
+    private void pruneRetransmit() {
+        for (Fragment f = retransmit.peek(); f != null && f.message.isAcked(f.offset, f.length); f = retransmit.peek()) {
+            retransmit.poll();
+        }
+    }
+
     /** Whether a data frame could be written now. */
     boolean hasSendable() {
+        pruneRetransmit();
         if (!retransmit.isEmpty()) {
             return true;
         }
@@ -220,6 +228,8 @@ final class OutboundQueue {
                 onFullyAcked(m);
             }
         }
+        // A spurious loss leaves a stale copy queued; left there it kept a finishing connection open.
+        pruneRetransmit();
     }
 
     /** Fragments of a lost packet go back in line, unless acknowledged through another copy. */
