@@ -239,6 +239,31 @@ class EngineSimulationTest {
         assertAllReleased(sim);
     }
 
+    /** The receiver holds at most maxPartialMessages; many tiny messages behind one loss must not exceed it. */
+    @ParameterizedTest(name = "tiny messages loss={0}")
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {0.05, 0.2})
+    void manyTinyMessagesStayWithinTheReassemblyLimit(double loss) {
+        EngineConfig cfg = new EngineConfig(Sim.DATAGRAM, 25 * MS, 100 * MS, 30 * S, 5 * S, 256 * 1024, 4 << 20,
+                1 << 20, 200, 256 * 1024, 1 << 20);
+        Sim sim = new Sim(11, Sim.Profile.lossy(loss), cfg, cfg);
+        Random random = new Random(11);
+        List<byte[]> toB = messages(random, 0);
+        for (int i = 0; i < 5000; i++) {
+            byte[] m = new byte[random.nextInt(4)];
+            random.nextBytes(m);
+            toB.add(m);
+            sim.a.send(m, i % 3 != 0);
+        }
+        sim.flush(sim.a);
+        sim.runUntil(() -> sim.b.ordered.size() + sim.b.unordered.size() == toB.size() || sim.a.closedCount > 0,
+                "all delivered");
+        assertEquals(0, sim.a.closedCount + sim.b.closedCount, sim.describe("the connection broke"));
+        List<byte[]> all = new ArrayList<>(sim.b.ordered);
+        all.addAll(sim.b.unordered);
+        assertEquals(counts(toB), counts(all), sim.describe("messages received differ from those sent"));
+        sim.shutdown();
+    }
+
     @Test
     void messagesLargerThanHalfTheWindowStillFlow() {
         long window = 16 * 1024;

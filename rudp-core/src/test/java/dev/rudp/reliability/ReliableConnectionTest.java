@@ -212,6 +212,87 @@ class ReliableConnectionTest {
         }
     }
 
+    private record Packet(long pn, byte[] frames) {
+    }
+
+    /** Everything {@code c} wants to send now. */
+    private static List<Packet> drain(ReliableConnection c, long now) {
+        List<Packet> list = new ArrayList<>();
+        while (true) {
+            long pn = c.nextPacketNumber();
+            ByteBuf out = Unpooled.buffer(Sim.ROOM);
+            try {
+                if (c.writePacket(out, Sim.ROOM, Sim.OVERHEAD, now) != ReliableConnection.SENT) {
+                    return list;
+                }
+                list.add(new Packet(pn, io.netty.buffer.ByteBufUtil.getBytes(out)));
+            } finally {
+                out.release();
+            }
+        }
+    }
+
+    private static void deliver(ReliableConnection to, Packet p, long now) {
+        feed(to, p.pn, Unpooled.wrappedBuffer(p.frames.clone()), now);
+    }
+
+    /**
+     * A packet declared lost by reordering whose retransmission is still queued (the window or
+     * the pacer held it) arrives after all: the queued copy is stale. A finishing connection must
+     * still see that everything was delivered and close gracefully.
+     */
+    @Test
+    void spuriousLossWhileFinishingStillClosesGracefully() throws Exception {
+        List<RudpErrorCode> closedA = new ArrayList<>();
+        EngineConfig cfg = config();
+        ReliableConnection a = new ReliableConnection(cfg, new NewReno(Sim.DATAGRAM), UnpooledByteBufAllocator.DEFAULT,
+                new ReliableConnection.Listener() {
+                    @Override
+                    public void onMessage(ByteBuf message, boolean ordered) {
+                        message.release();
+                    }
+
+                    @Override
+                    public void onClosed(RudpErrorCode code, String reason, boolean byPeer) {
+                        closedA.add(code);
+                    }
+                }, 0);
+        ReliableConnection b = engine(cfg);
+        ByteBuf data = Unpooled.buffer().writeZero(5 * 1100);
+        a.send(data, true);
+        a.close(RudpErrorCode.NO_ERROR, "", 0);
+        List<Packet> sent = drain(a, 0);
+        assertEquals(5, sent.size());
+        long now = 20 * MS;
+        for (int i = 1; i < 5; i++) {
+            deliver(b, sent.get(i), now); // packet 0 is held back by the network
+        }
+        List<Packet> acks = drain(b, now);
+        now = 40 * MS;
+        for (Packet p : acks) {
+            deliver(a, p, now); // a declares packet 0 lost and queues its fragment again
+        }
+        assertEquals(1, a.stats().packetsLost());
+        deliver(b, sent.get(0), now); // ... but it arrives after all, before a could resend
+        List<Packet> acks2 = drain(b, now);
+        now = 60 * MS;
+        for (Packet p : acks2) {
+            deliver(a, p, now);
+        }
+        assertEquals(1, a.stats().spuriousRetransmits());
+        assertEquals(0, data.refCnt(), "the message is fully acknowledged");
+        drain(a, now);
+        long deadline = a.nextTimeout();
+        assertTrue(deadline < 10 * S, "something to do before the idle timeout, at " + deadline / MS + " ms");
+        assertEquals(ReliableConnection.State.CLOSING, a.state(), "a sends its CLOSE at once");
+        assertEquals(List.of(), closedA);
+        a.abort(RudpErrorCode.ENDPOINT_CLOSED, "test", now);
+        b.abort(RudpErrorCode.ENDPOINT_CLOSED, "test", now);
+        for (ByteBuf m : messages) {
+            m.release();
+        }
+    }
+
     @Test
     void emptyOrUnknownPacketsAreCountedAsInvalid() {
         ReliableConnection c = engine(config());
