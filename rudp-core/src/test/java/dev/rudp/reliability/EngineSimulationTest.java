@@ -264,6 +264,104 @@ class EngineSimulationTest {
         sim.shutdown();
     }
 
+    /** Much reordering and duplication, both ways at once. */
+    @ParameterizedTest(name = "harsh seed={0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {21, 22, 23, 24})
+    void harshNetworkStillDeliversExactlyOnce(long seed) {
+        Sim.Profile harsh = new Sim.Profile(0.1, 0.3, 0.2, 30 * MS, 20 * MS);
+        Sim sim = new Sim(seed, harsh, defaults(), defaults());
+        List<byte[]> toB = messages(new Random(seed), 120);
+        List<byte[]> toA = messages(new Random(seed + 1), 120);
+        for (int i = 0; i < toB.size(); i++) {
+            sim.a.send(toB.get(i), i % 2 == 0);
+            sim.b.send(toA.get(i), i % 2 == 1);
+        }
+        sim.flush(sim.a);
+        sim.flush(sim.b);
+        sim.runUntil(() -> sim.b.ordered.size() + sim.b.unordered.size() >= toB.size()
+                && sim.a.ordered.size() + sim.a.unordered.size() >= toA.size()
+                && sim.a.conn.bufferedBytes() == 0 && sim.b.conn.bufferedBytes() == 0, "all delivered and acked");
+        sim.runFor(2 * S);
+        List<byte[]> atB = new ArrayList<>(sim.b.ordered);
+        atB.addAll(sim.b.unordered);
+        List<byte[]> atA = new ArrayList<>(sim.a.ordered);
+        atA.addAll(sim.a.unordered);
+        assertEquals(counts(toB), counts(atB), sim.describe("B's messages"));
+        assertEquals(counts(toA), counts(atA), sim.describe("A's messages"));
+        for (int i = 0, k = 0; i < toB.size(); i += 2, k++) {
+            assertArrayEquals(toB.get(i), sim.b.ordered.get(k), sim.describe("ordered message " + i + " to B"));
+        }
+        assertAllReleased(sim);
+        sim.shutdown();
+    }
+
+    /** On a perfect path nothing is lost, retransmitted or probed. */
+    @Test
+    void cleanNetworkNeedsNoRecovery() {
+        Sim sim = new Sim(31, new Sim.Profile(0, 0, 0, 20 * MS, 0), defaults(), defaults());
+        List<byte[]> toB = messages(new Random(31), 400);
+        for (byte[] m : toB) {
+            sim.a.send(m, true);
+        }
+        sim.flush(sim.a);
+        sim.runUntil(() -> sim.b.ordered.size() == toB.size() && sim.a.conn.bufferedBytes() == 0, "all delivered");
+        sim.runFor(2 * S);
+        var stats = sim.a.conn.stats();
+        assertEquals(0, stats.packetsLost(), sim.describe("packets lost"));
+        assertEquals(0, stats.bytesRetransmitted(), sim.describe("retransmissions"));
+        assertEquals(0, stats.probeTimeouts(), sim.describe("probe timeouts"));
+        assertEquals(0, sim.b.conn.stats().duplicatePackets(), sim.describe("duplicates"));
+        assertTrue(Math.abs(stats.smoothedRttNanos() - 40 * MS) < 30 * MS, sim.describe("srtt near the 40 ms path"));
+        assertEquals(0, sim.a.paddingOnly + sim.b.paddingOnly);
+        sim.shutdown();
+    }
+
+    /** A bulk transfer grows the congestion window and the receive window and finishes in reasonable time. */
+    @Test
+    void bulkTransferGrowsTheWindows() {
+        EngineConfig cfg = Sim.config(64 * 1024, 4 << 20, 30 * S, 5 * S);
+        Sim sim = new Sim(32, new Sim.Profile(0.001, 0, 0, 20 * MS, 1 * MS), cfg, cfg);
+        int n = 500;
+        byte[] chunk = new byte[16 * 1024];
+        new Random(32).nextBytes(chunk);
+        for (int i = 0; i < n; i++) {
+            sim.a.send(chunk, false);
+        }
+        sim.flush(sim.a);
+        sim.runUntil(() -> sim.b.unordered.size() == n && sim.a.conn.bufferedBytes() == 0, "8 MB delivered");
+        assertTrue(sim.b.conn.stats().receiveWindow() > 64 * 1024, sim.describe("the receive window grew"));
+        assertTrue(sim.now < 3 * S, sim.describe("8 MB over a 40 ms path took " + sim.now / MS + " ms"));
+        for (byte[] m : sim.b.unordered) {
+            assertArrayEquals(chunk, m);
+        }
+        sim.shutdown();
+        assertAllReleased(sim);
+    }
+
+    @Test
+    void immediateCloseWithAnErrorReachesThePeer() {
+        Sim sim = new Sim(33, Sim.Profile.lossy(0.1), defaults(), defaults());
+        sim.a.send(new byte[5000], true);
+        sim.flush(sim.a);
+        sim.runFor(200 * MS);
+        sim.a.conn.close(RudpErrorCode.APPLICATION_ERROR, "quota exceeded", sim.now);
+        sim.flush(sim.a);
+        sim.runUntil(() -> sim.a.conn.state() == ReliableConnection.State.CLOSED
+                && sim.b.conn.state() == ReliableConnection.State.CLOSED, "both closed");
+        assertEquals(RudpErrorCode.APPLICATION_ERROR, sim.a.closedCode);
+        assertFalse(sim.a.closedByPeer);
+        assertEquals(1, sim.a.closedCount);
+        assertEquals(1, sim.b.closedCount);
+        // with 10% loss the CLOSE may be lost every time; then B learns by its idle timeout
+        if (sim.b.closedByPeer) {
+            assertEquals(RudpErrorCode.APPLICATION_ERROR, sim.b.closedCode);
+            assertEquals("quota exceeded", sim.b.closedReason);
+        } else {
+            assertEquals(RudpErrorCode.IDLE_TIMEOUT, sim.b.closedCode, sim.describe("B's close"));
+        }
+        assertAllReleased(sim);
+    }
+
     @Test
     void messagesLargerThanHalfTheWindowStillFlow() {
         long window = 16 * 1024;
