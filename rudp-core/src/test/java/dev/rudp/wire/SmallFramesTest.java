@@ -88,6 +88,32 @@ class SmallFramesTest {
     }
 
     @Test
+    void reasonsAreCutOnACharacterBoundary() {
+        // 255 ASCII bytes then a two-byte character: cutting at 256 bytes would split it
+        String reason = "x".repeat(CloseFrame.MAX_REASON - 1) + "\u00e9tait";
+        CloseFrame f = new CloseFrame(1, reason);
+        ByteBuf out = Unpooled.buffer();
+        try {
+            f.encode(out);
+            assertEquals(f.size(), out.readableBytes());
+            out.skipBytes(1);
+            CloseFrame d = CloseFrame.decode(out);
+            assertEquals("x".repeat(CloseFrame.MAX_REASON - 1), d.reason(), "no half character on the wire");
+        } finally {
+            out.release();
+        }
+        CloseFrame emoji = new CloseFrame(1, "y".repeat(CloseFrame.MAX_REASON - 2) + "\ud83d\ude00");
+        ByteBuf out2 = Unpooled.buffer();
+        try {
+            emoji.encode(out2);
+            out2.skipBytes(1);
+            assertEquals("y".repeat(CloseFrame.MAX_REASON - 2), CloseFrame.decode(out2).reason());
+        } finally {
+            out2.release();
+        }
+    }
+
+    @Test
     void overLongReasonIsRejected() {
         ByteBuf in = Unpooled.buffer();
         try {
