@@ -8,6 +8,7 @@ import dev.rudp.wire.CloseFrame;
 import dev.rudp.wire.FrameType;
 import dev.rudp.wire.MaxDataFrame;
 import dev.rudp.wire.MessageFrame;
+import dev.rudp.wire.Varint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -183,6 +184,10 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
      */
     public void onPacket(long packetNumber, ByteBuf frames, int datagramSize, long nowNanos) {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (packetNumber < 0 || packetNumber > Varint.MAX) {
+            invalid++; // no ACK frame could acknowledge it: writing the next ACK would throw
             return;
         }
         if (!acks.onPacketNumber(packetNumber)) {
