@@ -293,6 +293,32 @@ class ReliableConnectionTest {
         }
     }
 
+    /** The packet number comes straight from the datagram; ACK frames can only carry 0 to 2^62 - 1. */
+    @Test
+    void packetNumbersAnAckCannotCarryAreDropped() {
+        ReliableConnection c = engine(config());
+        feed(c, -1, Unpooled.buffer().writeByte(FrameType.PING.code()), MS);
+        feed(c, 1L << 62, Unpooled.buffer().writeByte(FrameType.PING.code()), MS);
+        feed(c, Long.MAX_VALUE, Unpooled.buffer().writeByte(FrameType.PING.code()), MS);
+        feed(c, 3, Unpooled.buffer().writeByte(FrameType.PING.code()), MS);
+        feed(c, 4, Unpooled.buffer().writeByte(FrameType.PING.code()), MS);
+        assertEquals(3, c.stats().invalidPackets());
+        assertEquals(2, c.stats().packetsReceived());
+        ByteBuf out = Unpooled.buffer();
+        try {
+            assertEquals(ReliableConnection.SENT, c.writePacket(out, Sim.ROOM, Sim.OVERHEAD, MS));
+            assertEquals(FrameType.ACK.code(), out.readUnsignedByte());
+            AckFrame ack = new AckFrame();
+            assertTrue(ack.decode(out));
+            assertEquals(1, ack.rangeCount());
+            assertEquals(3, ack.low(0));
+            assertEquals(4, ack.high(0));
+        } finally {
+            out.release();
+        }
+        c.abort(RudpErrorCode.ENDPOINT_CLOSED, "test", MS);
+    }
+
     @Test
     void emptyOrUnknownPacketsAreCountedAsInvalid() {
         ReliableConnection c = engine(config());
