@@ -82,11 +82,12 @@ final class AckTracker {
     int fill(AckFrame frame, long nowNanos) {
         long delayMicros = Math.max(0, (nowNanos - largestReceivedTimeNanos) / 1000);
         frame.reset(delayMicros);
-        int n = 0;
-        for (int i = received.rangeCount() - 1; i >= 0 && n < MAX_SENT_RANGES; i--, n++) {
-            frame.addRange(received.low(i), received.high(i));
+        for (int i = received.rangeCount() - 1; i >= 0 && frame.rangeCount() < MAX_SENT_RANGES; i--) {
+            if (!frame.addRange(received.low(i), received.high(i))) {
+                break;
+            }
         }
-        return n;
+        return frame.rangeCount();
     }
 
     /** An ACK frame went out. */

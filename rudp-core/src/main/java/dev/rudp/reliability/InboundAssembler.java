@@ -39,6 +39,8 @@ final class InboundAssembler {
     private final long maxMessageSize;
     private final int maxPartialMessages;
     private final long maxWindow;
+    /** Largest message the peer may send: our size limit, and never more than our initial credit. */
+    private final long largestMessage;
     private final Sink sink;
     private final Map<Long, Partial> ordered = new HashMap<>();
     private final Map<Long, Partial> unordered = new HashMap<>();
@@ -49,6 +51,8 @@ final class InboundAssembler {
     private long reserved;
     private long consumed;
     private long lastWindowUpdateNanos;
+    /** updateDue said yes (and grew the window if it should) for an update not yet raised. */
+    private boolean updatePending;
     private long bufferedBytes;
 
     InboundAssembler(ByteBufAllocator alloc, long maxMessageSize, long initialWindow, long maxWindow,
@@ -57,6 +61,7 @@ final class InboundAssembler {
         this.maxMessageSize = maxMessageSize;
         this.window = initialWindow;
         this.maxWindow = Math.max(initialWindow, maxWindow);
+        this.largestMessage = Math.min(maxMessageSize, initialWindow);
         this.advertisedMaxData = initialWindow;
         this.maxPartialMessages = maxPartialMessages;
         this.sink = sink;
@@ -179,16 +184,26 @@ final class InboundAssembler {
     }
 
     /**
-     * Whether a MAX_DATA update should be sent: half the window has been consumed since the last.
-     * Grows the window (up to its maximum) when updates come faster than twice per RTT, so that a
-     * fast path is never limited by a window sized for a slow one.
+     * Whether a MAX_DATA update should be sent: half the window has been consumed since the last,
+     * or everything started has been consumed while the credit left is smaller than the largest
+     * message the peer may send (a sender waits until a whole message fits and cannot say so: a
+     * message over half the window would otherwise wait forever). Grows the window (up to its
+     * maximum) when half-window updates come faster than twice per RTT, so that a fast path is
+     * never limited by a window sized for a slow one.
      */
     boolean updateDue(long nowNanos, long smoothedRttNanos) {
-        if (advertisedMaxData - consumed > window / 2) {
+        long credit = advertisedMaxData - consumed;
+        boolean halfUsed = credit <= window / 2;
+        boolean drained = consumed >= reserved && credit < largestMessage;
+        if (!halfUsed && !drained) {
             return false;
         }
-        if (window < maxWindow && nowNanos - lastWindowUpdateNanos < 2 * smoothedRttNanos) {
-            window = Math.min(maxWindow, window * 2);
+        if (!updatePending) {
+            // Asked again before the update went out (paced, or only an ACK fitted): grow only once.
+            updatePending = true;
+            if (halfUsed && window < maxWindow && nowNanos - lastWindowUpdateNanos < 2 * smoothedRttNanos) {
+                window = Math.min(maxWindow, window * 2);
+            }
         }
         return true;
     }
@@ -197,6 +212,7 @@ final class InboundAssembler {
     long raiseMaxData(long nowNanos) {
         advertisedMaxData = Math.max(advertisedMaxData, consumed + window);
         lastWindowUpdateNanos = nowNanos;
+        updatePending = false;
         return advertisedMaxData;
     }
 

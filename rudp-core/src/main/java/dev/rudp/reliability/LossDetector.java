@@ -125,7 +125,9 @@ final class LossDetector {
         }
         largestAcked = Math.max(largestAcked, ack.largestAcked());
         if (largestNewly.packetNumber == ack.largestAcked() && newlyAckElicitingAcked) {
-            long delay = Math.min(ack.ackDelayMicros() * 1000, maxAckDelayNanos);
+            // Compare in microseconds first: the peer's value may be up to 2^62 and overflow when scaled.
+            long delay = ack.ackDelayMicros() >= maxAckDelayNanos / 1000 + 1 ? maxAckDelayNanos
+                    : Math.min(ack.ackDelayMicros() * 1000, maxAckDelayNanos);
             rtt.onSample(nowNanos - largestNewly.timeSentNanos, delay);
         }
         detectLost(nowNanos);

@@ -29,6 +29,11 @@ final class OutboundMessage {
         return nextOffset >= length;
     }
 
+    /** Whether every byte has been acknowledged (or the message was dropped). */
+    boolean fullyAcked() {
+        return released || complete;
+    }
+
     boolean isAcked(int offset, int len) {
         if (released || complete) {
             return true;

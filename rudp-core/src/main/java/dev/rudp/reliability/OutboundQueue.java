@@ -7,6 +7,11 @@ import java.util.ArrayDeque;
 /**
  * The sending half of message delivery: messages waiting for their first transmission, fragments
  * waiting for retransmission (served first), message ids, and the sender's side of flow control.
+ *
+ * <p>Besides the byte credit, the receiver holds at most a fixed number of messages in reassembly
+ * (ordered ones wait there for their predecessors). A new message is started only while the
+ * messages the receiver may be holding (ordered ids from the oldest not fully acknowledged up, and
+ * unordered messages not fully acknowledged) stay below that number.
  */
 final class OutboundQueue {
     /** A byte range of a message to send again. */
@@ -35,9 +40,51 @@ final class OutboundQueue {
     private long unsentBytes;
     private long retransmittedBytes;
     private boolean flowBlocked;
+    private final int maxOpenMessages;
+    /** Ordered messages started, in id order, from the oldest not fully acknowledged. */
+    private final ArrayDeque<OutboundMessage> openOrdered = new ArrayDeque<>();
+    private long nextStartedOrderedId;
+    private int openUnordered;
 
     OutboundQueue(long peerInitialMaxData) {
+        this(peerInitialMaxData, Integer.MAX_VALUE);
+    }
+
+    /** @param maxOpenMessages most messages the peer holds in reassembly at once */
+    OutboundQueue(long peerInitialMaxData, int maxOpenMessages) {
         this.peerMaxData = peerInitialMaxData;
+        this.maxOpenMessages = maxOpenMessages;
+    }
+
+    /** Messages the receiver may be holding in reassembly, as far as this side can tell. */
+    long openMessages() {
+        long orderedSpan = openOrdered.isEmpty() ? 0 : nextStartedOrderedId - openOrdered.peek().id;
+        return orderedSpan + openUnordered;
+    }
+
+    /** Whether {@code m}, never sent yet, may be started now. */
+    private boolean mayStart(OutboundMessage m) {
+        return started + m.length <= peerMaxData && openMessages() < maxOpenMessages;
+    }
+
+    private void onStarted(OutboundMessage m) {
+        started += m.length;
+        if (m.ordered) {
+            openOrdered.add(m);
+            nextStartedOrderedId = m.id + 1;
+        } else {
+            openUnordered++;
+        }
+    }
+
+    private void onFullyAcked(OutboundMessage m) {
+        if (m.ordered) {
+            while (!openOrdered.isEmpty() && openOrdered.peek().fullyAcked()) {
+                openOrdered.poll();
+            }
+        } else {
+            openUnordered--;
+        }
     }
 
     /** Queues a message; takes ownership of {@code data}. */
@@ -80,13 +127,21 @@ final class OutboundQueue {
         return bufferedBytes == 0 && unsent.isEmpty() && retransmit.isEmpty();
     }
 
+    /** Drops queued retransmissions whose bytes have been acknowledged since (another copy arrived). */
+    private void pruneRetransmit() {
+        for (Fragment f = retransmit.peek(); f != null && f.message.isAcked(f.offset, f.length); f = retransmit.peek()) {
+            retransmit.poll();
+        }
+    }
+
     /** Whether a data frame could be written now. */
     boolean hasSendable() {
+        pruneRetransmit();
         if (!retransmit.isEmpty()) {
             return true;
         }
         OutboundMessage head = unsent.peek();
-        return head != null && (head.nextOffset > 0 || started + head.length <= peerMaxData);
+        return head != null && (head.nextOffset > 0 || mayStart(head));
     }
 
     /** Whether any new (never sent) data is queued. */
@@ -129,7 +184,7 @@ final class OutboundQueue {
                 break;
             }
             if (m.nextOffset == 0) {
-                if (started + m.length > peerMaxData) {
+                if (!mayStart(m)) {
                     flowBlocked = true;
                     break;
                 }
@@ -140,7 +195,7 @@ final class OutboundQueue {
                 break;
             }
             if (m.nextOffset == 0) {
-                started += m.length;
+                onStarted(m);
             }
             MessageFrame.encode(out, m.ordered, m.id, m.data, m.nextOffset, n);
             packet.addFragment(m, m.nextOffset, n);
@@ -170,8 +225,11 @@ final class OutboundQueue {
             if (m.onAcked(p.offsets[i], p.lengths[i])) {
                 bufferedBytes -= m.length;
                 m.release();
+                onFullyAcked(m);
             }
         }
+        // A spurious loss leaves a stale copy queued; left there it kept a finishing connection open.
+        pruneRetransmit();
     }
 
     /** Fragments of a lost packet go back in line, unless acknowledged through another copy. */

@@ -39,7 +39,8 @@ public final class Pacer {
         }
         long add = (long) (elapsed * (rateBytesPerSecond / 1e9));
         if (add > 0) {
-            tokens = Math.min(maxBurst, tokens + add);
+            // add saturates at Long.MAX_VALUE when no rate is set: compare before adding, never overflow
+            tokens = add >= maxBurst - tokens ? maxBurst : tokens + add;
             lastRefillNanos = nowNanos;
         }
     }

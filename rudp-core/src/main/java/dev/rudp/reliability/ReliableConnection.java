@@ -8,6 +8,7 @@ import dev.rudp.wire.CloseFrame;
 import dev.rudp.wire.FrameType;
 import dev.rudp.wire.MaxDataFrame;
 import dev.rudp.wire.MessageFrame;
+import dev.rudp.wire.Varint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -101,7 +102,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         this.acks = new AckTracker(config.maxAckDelayNanos());
         this.inbound = new InboundAssembler(alloc, config.maxMessageSize(), config.initialWindow(),
                 config.maxWindow(), config.maxPartialMessages(), this);
-        this.outbound = new OutboundQueue(config.peerInitialMaxData());
+        // The peer's reassembly limit is not announced; endpoints are configured alike, so use ours.
+        this.outbound = new OutboundQueue(config.peerInitialMaxData(), config.maxPartialMessages());
         this.pacer = new Pacer(NewReno.initialWindow(config.maxDatagramSize()), nowNanos);
         this.lastReceivedNanos = nowNanos;
         this.lastAckElicitingSentNanos = nowNanos;
@@ -182,6 +184,10 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
      */
     public void onPacket(long packetNumber, ByteBuf frames, int datagramSize, long nowNanos) {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (packetNumber < 0 || packetNumber > Varint.MAX) {
+            invalid++; // no ACK frame could acknowledge it: writing the next ACK would throw
             return;
         }
         if (!acks.onPacketNumber(packetNumber)) {
@@ -552,10 +558,13 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                     ackEliciting = true;
                 }
             }
-            if (pingPending || (probesPending > 0 && !ackEliciting)) {
-                out.writeByte(FrameType.PING.code());
+            if (pingPending || probesPending > 0) {
+                // A PING only makes the packet ack-eliciting; data may have filled the room already.
+                if (!ackEliciting) {
+                    out.writeByte(FrameType.PING.code());
+                    ackEliciting = true;
+                }
                 pingPending = false;
-                ackEliciting = true;
             }
             if (probesPending > 0) {
                 probesPending--;

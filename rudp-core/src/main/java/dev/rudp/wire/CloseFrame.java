@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Connection close: {@code type (0x06) | error code (v) | reason length (v) | reason (UTF-8)}.
- * Code 0 is a normal close. Reasons are cut to {@link #MAX_REASON} bytes.
+ * Code 0 is a normal close. Reasons are cut to {@link #MAX_REASON} bytes, on a character boundary.
  */
 public final class CloseFrame {
     /** Longest reason sent or accepted, in bytes. */
@@ -32,8 +32,12 @@ public final class CloseFrame {
         if (b.length <= MAX_REASON) {
             return b;
         }
-        byte[] cut = new byte[MAX_REASON];
-        System.arraycopy(b, 0, cut, 0, MAX_REASON);
+        int n = MAX_REASON;
+        while (n > 0 && (b[n] & 0xC0) == 0x80) {
+            n--; // b[n] continues a character that starts before the cut: cut before that character
+        }
+        byte[] cut = new byte[n];
+        System.arraycopy(b, 0, cut, 0, n);
         return cut;
     }
 

@@ -1,0 +1,135 @@
+package dev.rudp.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rudp.wire.AckFrame;
+import org.junit.jupiter.api.Test;
+
+class AckTrackerTest {
+    private static final long MS = 1_000_000;
+    private final AckTracker acks = new AckTracker(25 * MS);
+
+    private void receive(long pn, boolean ackEliciting, long now) {
+        assertTrue(acks.onPacketNumber(pn), "pn " + pn + " is new");
+        acks.onPacketProcessed(pn, ackEliciting, now);
+    }
+
+    @Test
+    void duplicatesAreRefused() {
+        assertFalse(acks.hasReceived());
+        receive(0, true, 0);
+        receive(1, false, 0);
+        assertFalse(acks.onPacketNumber(0));
+        assertFalse(acks.onPacketNumber(1));
+        assertTrue(acks.onPacketNumber(2));
+        assertTrue(acks.hasReceived());
+    }
+
+    @Test
+    void nonElicitingPacketsNeedNoAck() {
+        receive(0, false, 0);
+        receive(1, false, 0);
+        receive(2, false, 0);
+        assertFalse(acks.ackPending());
+        assertFalse(acks.ackDue(100 * MS));
+        assertEquals(0, acks.ackDeadline());
+    }
+
+    @Test
+    void oneElicitingPacketIsAckedAfterTheMaxAckDelay() {
+        receive(0, true, 10 * MS);
+        assertTrue(acks.ackPending());
+        assertFalse(acks.ackDue(10 * MS));
+        assertEquals(35 * MS, acks.ackDeadline());
+        assertFalse(acks.ackDue(35 * MS - 1));
+        assertTrue(acks.ackDue(35 * MS));
+        // a second packet does not push the deadline back... it makes the ack immediate
+        acks.onAckSent();
+        assertFalse(acks.ackPending());
+        receive(1, true, 40 * MS);
+        receive(2, false, 50 * MS);
+        assertEquals(65 * MS, acks.ackDeadline(), "deadline counts from the first unacknowledged packet");
+    }
+
+    @Test
+    void everySecondElicitingPacketIsAckedAtOnce() {
+        receive(0, true, 0);
+        assertFalse(acks.ackDue(0));
+        receive(1, true, 0);
+        assertTrue(acks.ackDue(0));
+        assertTrue(acks.ackDeadline() <= 0 + 1, "due now");
+        acks.onAckSent();
+        receive(2, true, 0);
+        assertFalse(acks.ackDue(0));
+        receive(3, true, 0);
+        assertTrue(acks.ackDue(0));
+    }
+
+    @Test
+    void reorderingAndGapsAreAckedAtOnce() {
+        receive(0, true, 0);
+        acks.onAckSent();
+        receive(2, true, 0); // gap: 1 missing
+        assertTrue(acks.ackDue(0));
+        acks.onAckSent();
+        receive(1, true, 0); // fills the hole late
+        assertTrue(acks.ackDue(0));
+        acks.onAckSent();
+        receive(3, true, 0); // in order again
+        assertFalse(acks.ackDue(0));
+    }
+
+    @Test
+    void fillWritesNewestRangesFirstWithTheDelaySinceTheLargest() {
+        receive(0, true, 0);
+        receive(1, true, 0);
+        receive(5, true, 10 * MS);
+        receive(3, true, 12 * MS);
+        receive(8, true, 20 * MS);
+        receive(9, false, 21 * MS);
+        AckFrame f = new AckFrame();
+        assertEquals(4, acks.fill(f, 24 * MS));
+        assertEquals(4, f.rangeCount());
+        assertEquals(9, f.largestAcked());
+        assertEquals(3_000, f.ackDelayMicros());
+        assertEquals(8, f.low(0));
+        assertEquals(5, f.low(1));
+        assertEquals(5, f.high(1));
+        assertEquals(3, f.low(2));
+        assertEquals(0, f.low(3));
+        assertEquals(1, f.high(3));
+    }
+
+    @Test
+    void oldDelayedPacketDoesNotResetTheAckDelayClock() {
+        receive(10, true, 10 * MS);
+        receive(4, true, 30 * MS);
+        AckFrame f = new AckFrame();
+        acks.fill(f, 31 * MS);
+        assertEquals(21_000, f.ackDelayMicros(), "delay measured from the largest, not the latest");
+    }
+
+    @Test
+    void ackCarriesAtMostTheNewestRanges() {
+        for (int i = 0; i < 100; i++) {
+            receive(2L * i, true, 0);
+        }
+        AckFrame f = new AckFrame();
+        assertEquals(AckTracker.MAX_SENT_RANGES, acks.fill(f, 0));
+        assertEquals(198, f.largestAcked());
+        assertEquals(198 - 2 * (AckTracker.MAX_SENT_RANGES - 1), f.low(AckTracker.MAX_SENT_RANGES - 1));
+    }
+
+    @Test
+    void historyIsBoundedAndOldPacketsAreTreatedAsSeen() {
+        for (int i = 0; i < AckTracker.MAX_TRACKED_RANGES + 10; i++) {
+            receive(2L * i + 100, true, 0);
+        }
+        assertFalse(acks.onPacketNumber(0), "older than the remembered history");
+        assertFalse(acks.onPacketNumber(101), "forgotten range counted as received");
+        assertTrue(acks.onPacketNumber(2L * (AckTracker.MAX_TRACKED_RANGES + 10) + 100));
+        assertTrue(acks.onPacketNumber(2L * (AckTracker.MAX_TRACKED_RANGES + 5) + 101), "a recent hole");
+    }
+}
