@@ -20,7 +20,10 @@ public final class RudpChannelOption<T> extends ChannelOption<T> {
     /** After this much silence a PING keeps the connection (and NAT bindings) alive; default 10000 ms, 0 off. */
     public static final ChannelOption<Long> KEEPALIVE_INTERVAL_MILLIS = valueOf(RudpChannelOption.class,
             "RUDP_KEEPALIVE_INTERVAL_MILLIS");
-    /** Longest an acknowledgement is held back; default 25 ms. */
+    /**
+     * Longest an acknowledgement is held back; default 5 ms. Pending acknowledgements also go out at
+     * the end of every read burst, so this bounds the odd case, and it enters the probe timeout.
+     */
     public static final ChannelOption<Long> MAX_ACK_DELAY_MILLIS = valueOf(RudpChannelOption.class,
             "RUDP_MAX_ACK_DELAY_MILLIS");
     /** RTT assumed before the first measurement; default 333 ms (RFC 9002). */

@@ -69,7 +69,7 @@ public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
         }
         long idle = get(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L);
         long keepalive = get(RudpChannelOption.KEEPALIVE_INTERVAL_MILLIS, 10_000L);
-        long ackDelay = get(RudpChannelOption.MAX_ACK_DELAY_MILLIS, 25L);
+        long ackDelay = get(RudpChannelOption.MAX_ACK_DELAY_MILLIS, 5L);
         long initialRtt = get(RudpChannelOption.INITIAL_RTT_MILLIS, 333L);
         if (idle < 0 || keepalive < 0 || ackDelay < 1 || initialRtt < 1 || maxWindow < window) {
             throw new IllegalArgumentException("timeouts must be positive and MAX_WINDOW >= INITIAL_WINDOW");

@@ -62,6 +62,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final ArrayList<Connection> dirty = new ArrayList<>();
     private final TransportParameters localParams;
     private ChannelHandlerContext ctx;
+    private long epochNanos;
     private boolean inRead;
     private long resetWindowStart;
     private int resetsInWindow;
@@ -101,6 +102,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.epochNanos = now();
         // Room for bursts: a full window of datagrams arriving between two reads must not be dropped.
         ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
         ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
@@ -268,7 +270,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
             sendAccept(existing); // our ACCEPT was lost
             return;
         }
-        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.currentTimeMillis() * 1_000_000L);
+        // Cookies come back to the codec that issued them, so its monotonic clock is the right one.
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(now() - epochNanos);
         if (token.length == 0 || !cookies.verify(token, seconds, sender, clientId)) {
             sendRetry(clientId, sender, cookies.issue(seconds, sender, clientId));
             return;
@@ -533,6 +536,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
         for (int i = 0; i < dirty.size(); i++) {
             Connection c = dirty.get(i);
             c.dirty = false;
+            if (c.phase == Connection.Phase.ESTABLISHED) {
+                c.engine.onReadBatchEnd();
+            }
             if (c.child != null) {
                 c.child.fireReadComplete();
             }

@@ -59,6 +59,17 @@ final class AckTracker {
         }
     }
 
+    /**
+     * The receiver has processed everything the socket had for now: acknowledge what is pending at
+     * once. One ACK per read burst keeps ACKs few at high rates, yet a sender with a small window
+     * never waits out the delayed-ACK timer for the odd packet of its flight.
+     */
+    void onReadBatchEnd() {
+        if (ackNeeded) {
+            ackImmediately = true;
+        }
+    }
+
     /** Whether an ACK should go out now. */
     boolean ackDue(long nowNanos) {
         return ackNeeded && (ackImmediately || nowNanos >= ackDeadlineNanos);

@@ -23,6 +23,10 @@ final class LossDetector {
     }
 
     private final SentPacketLog log = new SentPacketLog();
+    /** Outstanding packets below the largest acknowledged: the only loss candidates. */
+    private final PacketNumbers holes = new PacketNumbers();
+    /** Packets declared lost that are still in the log, to spot spurious losses. */
+    private final PacketNumbers lost = new PacketNumbers();
     private final RttEstimator rtt;
     private final CongestionController cc;
     private final long maxAckDelayNanos;
@@ -84,7 +88,9 @@ final class LossDetector {
     }
 
     /**
-     * Processes an ACK frame.
+     * Processes an ACK frame. Costs O(newly acknowledged + holes + ranges x log(lost)), never a
+     * walk over every packet in flight: packets above the previous largest acknowledged are seen
+     * once, and below it only the remembered holes and lost packets can change state.
      *
      * @param appLimited whether the sender is currently limited by the application, not the window
      * @return false if the frame acknowledges a packet never sent (a protocol violation)
@@ -93,42 +99,69 @@ final class LossDetector {
         if (ack.largestAcked() >= log.nextPacketNumber()) {
             return false;
         }
-        SentPacket largestNewly = null;
-        boolean newlyAckElicitingAcked = false;
-        for (int r = 0; r < ack.rangeCount(); r++) {
-            long low = Math.max(ack.low(r), log.firstPacketNumber());
-            for (long pn = ack.high(r); pn >= low; pn--) {
+        long previousLargest = largestAcked;
+        newestAcked = null;
+        newlyAckElicitingAcked = false;
+        // 1. Packets above the previous largest acknowledged: covered ones are acked, the rest are holes.
+        long from = Math.max(previousLargest + 1, log.firstPacketNumber());
+        if (ack.largestAcked() >= from) {
+            int r = ack.rangeCount() - 1; // ranges run high to low: start at the lowest
+            for (long pn = from; pn <= ack.largestAcked(); pn++) {
+                while (r > 0 && ack.high(r) < pn) {
+                    r--;
+                }
                 SentPacket p = log.get(pn);
-                if (p == null) {
+                if (p == null || p.state != SentPacket.State.OUTSTANDING) {
                     continue;
                 }
+                if (ack.low(r) <= pn && pn <= ack.high(r)) {
+                    acknowledge(p, nowNanos, appLimited);
+                } else {
+                    holes.add(pn);
+                }
+            }
+            largestAcked = ack.largestAcked();
+        }
+        // 2. Below it: holes filled late, and packets declared lost that arrived after all.
+        boolean holesChanged = false;
+        boolean lostChanged = false;
+        for (int r = 0; r < ack.rangeCount(); r++) {
+            long low = ack.low(r);
+            long high = Math.min(ack.high(r), previousLargest);
+            if (low > high) {
+                continue;
+            }
+            for (int i = holes.lowerBound(low); i < holes.size() && holes.get(i) <= high; i++) {
+                SentPacket p = log.get(holes.get(i));
                 if (p.state == SentPacket.State.OUTSTANDING) {
-                    p.state = SentPacket.State.ACKED;
-                    retire(p);
-                    if (largestNewly == null) {
-                        largestNewly = p;
-                    }
-                    newlyAckElicitingAcked |= p.ackEliciting;
-                    if (p.inFlight) {
-                        cc.onPacketAcked(nowNanos, p.size, p.timeSentNanos, rtt, appLimited);
-                    }
-                    listener.onPacketAcked(p, nowNanos);
-                } else if (p.state == SentPacket.State.LOST) {
+                    acknowledge(p, nowNanos, appLimited);
+                    holesChanged = true;
+                }
+            }
+            for (int i = lost.lowerBound(low); i < lost.size() && lost.get(i) <= high; i++) {
+                SentPacket p = log.get(lost.get(i));
+                if (p != null && p.state == SentPacket.State.LOST) {
                     p.state = SentPacket.State.ACKED;
                     listener.onSpuriousLoss(p);
                     listener.onPacketAcked(p, nowNanos);
+                    lostChanged = true;
                 }
             }
         }
-        if (largestNewly == null) {
+        if (holesChanged) {
+            holes.retainIf(this::isOutstanding);
+        }
+        if (lostChanged) {
+            lost.retainIf(this::isLost);
+        }
+        if (newestAcked == null) {
             return true;
         }
-        largestAcked = Math.max(largestAcked, ack.largestAcked());
-        if (largestNewly.packetNumber == ack.largestAcked() && newlyAckElicitingAcked) {
+        if (newestAcked.packetNumber == ack.largestAcked() && newlyAckElicitingAcked) {
             // Compare in microseconds first: the peer's value may be up to 2^62 and overflow when scaled.
             long delay = ack.ackDelayMicros() >= maxAckDelayNanos / 1000 + 1 ? maxAckDelayNanos
                     : Math.min(ack.ackDelayMicros() * 1000, maxAckDelayNanos);
-            rtt.onSample(nowNanos - largestNewly.timeSentNanos, delay);
+            rtt.onSample(nowNanos - newestAcked.timeSentNanos, delay);
         }
         detectLost(nowNanos);
         ptoCount = 0;
@@ -136,7 +169,33 @@ final class LossDetector {
         return true;
     }
 
-    /** Finds lost packets and sets the next loss time. */
+    private SentPacket newestAcked;
+    private boolean newlyAckElicitingAcked;
+
+    private void acknowledge(SentPacket p, long nowNanos, boolean appLimited) {
+        p.state = SentPacket.State.ACKED;
+        retire(p);
+        if (newestAcked == null || p.packetNumber > newestAcked.packetNumber) {
+            newestAcked = p;
+        }
+        newlyAckElicitingAcked |= p.ackEliciting;
+        if (p.inFlight) {
+            cc.onPacketAcked(nowNanos, p.size, p.timeSentNanos, rtt, appLimited);
+        }
+        listener.onPacketAcked(p, nowNanos);
+    }
+
+    private boolean isOutstanding(long pn) {
+        SentPacket p = log.get(pn);
+        return p != null && p.state == SentPacket.State.OUTSTANDING;
+    }
+
+    private boolean isLost(long pn) {
+        SentPacket p = log.get(pn);
+        return p != null && p.state == SentPacket.State.LOST;
+    }
+
+    /** Finds lost packets among the holes and sets the next loss time. */
     void detectLost(long nowNanos) {
         lossTimeNanos = 0;
         if (largestAcked < 0) {
@@ -147,14 +206,19 @@ final class LossDetector {
         long newestLostSent = Long.MIN_VALUE;
         long oldestLostSent = Long.MAX_VALUE;
         int lostCount = 0;
-        for (long pn = log.firstPacketNumber(); pn < largestAcked && pn < log.nextPacketNumber(); pn++) {
+        boolean changed = false;
+        for (int i = 0; i < holes.size(); i++) {
+            long pn = holes.get(i);
             SentPacket p = log.get(pn);
             if (p.state != SentPacket.State.OUTSTANDING) {
+                changed = true;
                 continue;
             }
             if (p.timeSentNanos <= lostSendTime || largestAcked - pn >= PACKET_THRESHOLD) {
                 p.state = SentPacket.State.LOST;
+                changed = true;
                 retire(p);
+                lost.add(pn);
                 if (p.inFlight) {
                     newestLostSent = Math.max(newestLostSent, p.timeSentNanos);
                     oldestLostSent = Math.min(oldestLostSent, p.timeSentNanos);
@@ -165,6 +229,9 @@ final class LossDetector {
                 long t = p.timeSentNanos + lossDelay;
                 lossTimeNanos = lossTimeNanos == 0 ? t : Math.min(lossTimeNanos, t);
             }
+        }
+        if (changed) {
+            holes.retainIf(this::isOutstanding);
         }
         if (lostCount > 0) {
             cc.onCongestionEvent(nowNanos, newestLostSent);
@@ -186,6 +253,7 @@ final class LossDetector {
                 break;
             }
         }
+        lost.removeBelow(log.firstPacketNumber());
     }
 
     /** When the loss-detection timer should fire, or 0 if it need not run. */
@@ -221,7 +289,13 @@ final class LossDetector {
 
     /** The oldest packet carrying data still awaiting acknowledgement, for probes; may be null. */
     SentPacket oldestOutstanding() {
-        for (long pn = log.firstPacketNumber(); pn < log.nextPacketNumber(); pn++) {
+        for (int i = 0; i < holes.size(); i++) {
+            SentPacket p = log.get(holes.get(i));
+            if (p.state == SentPacket.State.OUTSTANDING && p.ackEliciting) {
+                return p;
+            }
+        }
+        for (long pn = Math.max(largestAcked + 1, log.firstPacketNumber()); pn < log.nextPacketNumber(); pn++) {
             SentPacket p = log.get(pn);
             if (p.state == SentPacket.State.OUTSTANDING && p.ackEliciting) {
                 return p;
@@ -242,5 +316,7 @@ final class LossDetector {
         while (log.first() != null) {
             log.removeFirst();
         }
+        holes.clear();
+        lost.clear();
     }
 }

@@ -62,7 +62,7 @@ public final class NewReno implements CongestionController {
     @Override
     public void onPersistentCongestion(long nowNanos) {
         window = minWindow;
-        recoveryStartNanos = nowNanos;
+        recoveryStartNanos = Long.MIN_VALUE; // RFC 9002 B.8: leave recovery, start growing at once
         bytesAckedInAvoidance = 0;
     }
 

@@ -173,6 +173,11 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         inbound.onConsumed(bytes);
     }
 
+    /** The caller has handed over every packet it had received for now (the end of a read burst). */
+    public void onReadBatchEnd() {
+        acks.onReadBatchEnd();
+    }
+
     /** A datagram for this connection failed its integrity check. */
     public void onInvalidPacket() {
         invalid++;

@@ -62,7 +62,7 @@ class LossDetectorTest {
         assertEquals(2 * SIZE, loss.bytesInFlight());
         assertTrue(loss.hasAckElicitingOutstanding());
         assertTrue(ack(51 * MS, 0, 0, 1));
-        assertEquals(List.of(1L, 0L), acked);
+        assertEquals(List.of(0L, 1L), sorted(acked));
         assertEquals(0, loss.bytesInFlight());
         assertFalse(loss.hasAckElicitingOutstanding());
         assertEquals(50 * MS, rtt.latestRtt(), "sampled on the largest newly acknowledged packet");
@@ -195,8 +195,8 @@ class LossDetectorTest {
         assertEquals(List.of(0L, 1L), lost);
         acked.clear();
         ack(21 * MS, 0, 4, 4, 0, 2);
-        assertEquals(List.of(1L, 0L), spurious);
-        assertEquals(List.of(2L, 1L, 0L), acked, "its fragments are acknowledged after all");
+        assertEquals(List.of(0L, 1L), sorted(spurious));
+        assertEquals(List.of(0L, 1L, 2L), sorted(acked), "its fragments are acknowledged after all");
     }
 
     @Test
@@ -254,5 +254,10 @@ class LossDetectorTest {
         assertEquals(0, loss.log().size());
         assertEquals(0, loss.timerDeadline());
         assertEquals(3, loss.log().nextPacketNumber(), "numbers keep counting up");
+    }
+
+    /** The order of callbacks within one ACK is not part of the contract. */
+    private static List<Long> sorted(List<Long> values) {
+        return values.stream().sorted().toList();
     }
 }
