@@ -65,7 +65,14 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final AckFrame ackOut = new AckFrame();
     private final MessageFrame messageIn = new MessageFrame();
 
+    /** Ack-only packets after which one is made ack-eliciting. */
+    static final int ACK_ONLY_PING_INTERVAL = 32;
+    /** How often partial messages are checked for progress. */
+    private static final long REASSEMBLY_CHECK_NANOS = 1_000_000_000L;
+
     private State state = State.OPEN;
+    private int ackOnlySinceEliciting;
+    private long lastReassemblyCheckNanos;
     private long lastReceivedNanos;
     private long lastAckElicitingSentNanos;
     private long pacingWakeNanos;
@@ -463,6 +470,18 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         if (pacingWakeNanos != 0 && nowNanos >= pacingWakeNanos) {
             pacingWakeNanos = 0;
         }
+        if (nowNanos - lastReassemblyCheckNanos >= REASSEMBLY_CHECK_NANOS) {
+            lastReassemblyCheckNanos = nowNanos;
+            // A peer that keeps one message incomplete while sending others pins its memory: the
+            // reliable sender would have finished it long ago, so this is a broken or hostile peer.
+            long limit = config.idleTimeoutNanos() > 0 ? config.idleTimeoutNanos() : 30_000_000_000L;
+            long oldest = inbound.oldestProgressNanos();
+            if (oldest != Long.MAX_VALUE && nowNanos - oldest > limit) {
+                abort(RudpErrorCode.PROTOCOL_VIOLATION, "a message stalled in reassembly for "
+                        + (nowNanos - oldest) / 1_000_000 + " ms", nowNanos);
+                return;
+            }
+        }
         long lossT = loss.timerDeadline();
         if (lossT != 0 && nowNanos >= lossT) {
             if (loss.onTimeout(nowNanos)) {
@@ -574,6 +593,16 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             if (probesPending > 0) {
                 probesPending--;
             }
+        }
+        if (!ackEliciting && state == State.OPEN && ++ackOnlySinceEliciting >= ACK_ONLY_PING_INTERVAL
+                && out.writerIndex() - start < room) {
+            // A side that only acknowledges would never hear which of its ACKs arrived, and its
+            // sent-packet log would only grow (RFC 9000 13.2.4): now and then, ask.
+            out.writeByte(FrameType.PING.code());
+            ackEliciting = true;
+        }
+        if (ackEliciting) {
+            ackOnlySinceEliciting = 0;
         }
         int size = out.writerIndex() - start + overhead;
         p.size = size;

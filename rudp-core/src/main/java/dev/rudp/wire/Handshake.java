@@ -28,6 +28,7 @@ public final class Handshake {
 
     /** Writes an INITIAL body; {@code padTo} is the size the whole datagram must reach, trailer excluded. */
     public static void encodeInitial(ByteBuf out, byte[] token, TransportParameters params, int padTo) {
+        checkToken(token);
         out.writeByte(token.length);
         out.writeBytes(token);
         params.encode(out);
@@ -37,6 +38,7 @@ public final class Handshake {
     }
 
     public static void encodeRetry(ByteBuf out, byte[] token) {
+        checkToken(token);
         out.writeByte(token.length);
         out.writeBytes(token);
     }
@@ -45,6 +47,12 @@ public final class Handshake {
         out.writeLong(serverId);
         out.writeBytes(resetToken, 0, RESET_TOKEN_SIZE);
         params.encode(out);
+    }
+
+    private static void checkToken(byte[] token) {
+        if (token.length > MAX_TOKEN_SIZE) {
+            throw new IllegalArgumentException("token of " + token.length + " bytes; at most " + MAX_TOKEN_SIZE);
+        }
     }
 
     /** Reads a length-prefixed token, or null when truncated or too long. */

@@ -17,6 +17,14 @@ import io.netty.buffer.ByteBuf;
 public record TransportParameters(int idleTimeoutMillis, int maxDatagramSize, long initialMaxData,
         long maxMessageSize) {
 
+    public TransportParameters {
+        if (idleTimeoutMillis < 0 || maxDatagramSize < 0 || maxDatagramSize > 0xFFFF || initialMaxData < 0
+                || initialMaxData > Varint.MAX || maxMessageSize < 0 || maxMessageSize > Varint.MAX) {
+            throw new IllegalArgumentException("transport parameters out of range: idle " + idleTimeoutMillis
+                    + ", datagram " + maxDatagramSize + ", max data " + initialMaxData + ", message " + maxMessageSize);
+        }
+    }
+
     public int size() {
         return 4 + 2 + Varint.size(initialMaxData) + Varint.size(maxMessageSize);
     }

@@ -335,4 +335,42 @@ class ReliableConnectionTest {
         assertEquals(1, c.stats().duplicatePackets());
         c.abort(RudpErrorCode.ENDPOINT_CLOSED, "test", MS);
     }
+
+    @Test
+    void aMessageStalledInReassemblyClosesTheConnection() {
+        ReliableConnection c = engine(Sim.config(1 << 16, 1 << 20, 10 * S, 0));
+        ByteBuf message = Unpooled.buffer().writeZero(3000);
+        ByteBuf frames = Unpooled.buffer();
+        MessageFrame.encode(frames, true, 0, message, 0, 1000); // first third only, never the rest
+        message.release();
+        feed(c, 0, frames, 0);
+        long now = 0;
+        // The peer keeps the connection alive with PINGs, so only the reassembly bound can end it.
+        for (long pn = 1; closed.isEmpty() && pn < 100; pn++) {
+            now += S;
+            feed(c, pn, Unpooled.buffer().writeByte(FrameType.PING.code()), now);
+            c.onTimeout(now);
+        }
+        assertEquals(List.of(RudpErrorCode.PROTOCOL_VIOLATION), closed);
+        assertTrue(now > 10 * S && now <= 12 * S, "closed at " + now / MS + " ms");
+    }
+
+    @Test
+    void aSideThatOnlyAcknowledgesAsksForAnAcknowledgementNowAndThen() {
+        ReliableConnection c = engine(config());
+        int eliciting = 0;
+        for (long pn = 0; pn < 200; pn++) {
+            feed(c, pn, Unpooled.buffer().writeByte(FrameType.PING.code()), pn * MS);
+            c.onReadBatchEnd();
+            ByteBuf out = Unpooled.buffer();
+            assertEquals(ReliableConnection.SENT, c.writePacket(out, 1400, Sim.OVERHEAD, pn * MS));
+            assertEquals(FrameType.ACK.code(), out.readByte());
+            assertTrue(new AckFrame().decode(out));
+            if (out.isReadable() && out.readByte() == FrameType.PING.code()) {
+                eliciting++;
+            }
+            out.release();
+        }
+        assertEquals(200 / ReliableConnection.ACK_ONLY_PING_INTERVAL, eliciting);
+    }
 }
