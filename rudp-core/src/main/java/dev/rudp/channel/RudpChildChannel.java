@@ -138,7 +138,8 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
 
     @Override
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) parent().localAddress();
+        java.net.SocketAddress local = parent().localAddress();
+        return local instanceof InetSocketAddress ? (InetSocketAddress) local : null;
     }
 
     // ---- Channel ----
