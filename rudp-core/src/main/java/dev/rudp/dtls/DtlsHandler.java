@@ -14,6 +14,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -298,6 +299,11 @@ public final class DtlsHandler extends ChannelDuplexHandler {
 
     /** Server: a ClientHello from a peer without a session (or restarting one) goes through the cookie check. */
     private void acceptClientHello(ByteBuf content, InetSocketAddress sender, DtlsSession existing) {
+        byte[] random = clientRandom(content);
+        if (existing != null && Arrays.equals(random, existing.clientRandom())) {
+            LOG.debug("ignored a late copy of the ClientHello that started the session with {}", sender);
+            return;
+        }
         byte[] hello = ByteBufUtil.getBytes(content);
         cookieSender.recipient = sender;
         DTLSRequest request = verifier.verifyRequest(clientId(sender), hello, 0, hello.length, cookieSender);
@@ -313,7 +319,24 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             endSession(existing, DtlsException.closedByPeer(sender, null), false);
         }
         DtlsSession s = newSession(sender);
+        s.clientRandom(random);
         startHandshake(s, () -> new DTLSServerProtocol().accept(TlsPeers.server(config), s.transport, request));
+    }
+
+    /**
+     * The 32-byte random of a ClientHello's first fragment (after the record header, the handshake header
+     * and the client version), or null. A restarted client sends a new one; a duplicated or late copy of
+     * the hello that started a session carries the same, and must not replace that session.
+     */
+    private static byte[] clientRandom(ByteBuf hello) {
+        int at = hello.readerIndex() + RecordGuard.RECORD_HEADER;
+        int randomAt = at + RecordGuard.HANDSHAKE_HEADER + 2;
+        if (hello.writerIndex() < randomAt + 32 || hello.getUnsignedMedium(at + 6) != 0) {
+            return null;
+        }
+        byte[] random = new byte[32];
+        hello.getBytes(randomAt, random);
+        return random;
     }
 
     private static byte[] clientId(InetSocketAddress peer) {
@@ -506,6 +529,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                     done = handshake.run();
                 } catch (Throwable t) {
                     failure = t;
+                } finally {
+                    s.transport.flushFlight(); // the final flight, or the alert of a failure
                 }
                 DTLSTransport result = done;
                 Throwable cause = failure;

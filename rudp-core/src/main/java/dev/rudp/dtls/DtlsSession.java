@@ -49,6 +49,8 @@ final class DtlsSession {
     private volatile long recordsSent;
     private long lastActivityNanos;
     private ScheduledFuture<?> handshakeTimer;
+    /** Server: the random of the ClientHello that started this session. */
+    private byte[] clientRandom;
 
     DtlsSession(InetSocketAddress peer, PeerTransport transport, long nowNanos) {
         this.peer = peer;
@@ -69,6 +71,14 @@ final class DtlsSession {
             handshakeTimer.cancel(false);
             handshakeTimer = null;
         }
+    }
+
+    byte[] clientRandom() {
+        return clientRandom;
+    }
+
+    void clientRandom(byte[] random) {
+        this.clientRandom = random;
     }
 
     void handshakeTimer(ScheduledFuture<?> timer) {

@@ -21,8 +21,13 @@ import org.bouncycastle.tls.DatagramTransport;
  *     throws a preallocated {@link Empty}, an {@link InterruptedIOException} that BouncyCastle passes up
  *     without failing the connection, so the call returns at once instead of waiting or spinning.</li>
  * </ul>
- * Sends go to a {@link RecordWriter}, from whichever thread BouncyCastle sends on. After {@link #abort}
- * or {@link #close} sends are dropped and a blocked {@link #receive} throws.
+ * Sends go to a {@link RecordWriter}. During the handshake the records of a flight are packed into as
+ * few datagrams as fit {@link #getSendLimit()} (RFC 6347 section 4.1.1 allows several records per
+ * datagram; BouncyCastle sends each record alone): the packed datagram goes out when BouncyCastle next
+ * waits in {@link #receive}, or on {@link #flushFlight()} once the handshake returned. Fewer datagrams
+ * per flight means a flight survives loss more often: at 30% loss a 3-record flight sent as 3 datagrams
+ * arrives whole 34% of the time, packed into one 70%. After {@link #abort} or {@link #close} sends are
+ * dropped and a blocked {@link #receive} throws.
  */
 final class PeerTransport implements DatagramTransport {
     /** Datagrams held for a handshaking peer; beyond this they are dropped (the peer retransmits). */
@@ -58,6 +63,9 @@ final class PeerTransport implements DatagramTransport {
     private final Empty empty = new Empty();
     private volatile boolean eventLoopMode;
     private volatile boolean closed;
+    /** Handshake thread only: records of the current flight not yet sent; null in event-loop mode. */
+    private byte[] flight;
+    private int flightLength;
     /** Event-loop mode only: the datagram at hand, not owned (the handler releases it). */
     private ByteBuf current;
     /** Event-loop mode only: the size of the last datagram handed over; records still queued in BC fit in it. */
@@ -70,6 +78,7 @@ final class PeerTransport implements DatagramTransport {
         this.peer = peer;
         this.sendLimit = sendLimit;
         this.writer = writer;
+        this.flight = new byte[sendLimit];
     }
 
     /** Hands a copied datagram to a handshaking peer; false when the inbox is full or the transport closed. */
@@ -77,9 +86,21 @@ final class PeerTransport implements DatagramTransport {
         return !closed && inbox.offer(datagram);
     }
 
-    /** Switches to event-loop mode; datagrams still in the inbox are read first. */
+    /**
+     * Switches to event-loop mode; datagrams still in the inbox are read first. Call after the handshake
+     * thread's {@link #flushFlight()}.
+     */
     void enterEventLoopMode() {
         eventLoopMode = true;
+        flight = null;
+    }
+
+    /** Handshake thread: sends the records packed so far, if any. */
+    void flushFlight() {
+        if (flightLength > 0 && !closed) {
+            writer.write(peer, flight, 0, flightLength);
+        }
+        flightLength = 0;
     }
 
     /** Event-loop mode: the datagram the next {@code DTLSTransport.receive} reads (null: none). */
@@ -118,6 +139,7 @@ final class PeerTransport implements DatagramTransport {
         if (eventLoopMode) {
             return receiveNow(buf, off, len);
         }
+        flushFlight();
         byte[] datagram;
         try {
             datagram = waitMillis > 0 ? inbox.poll(waitMillis, TimeUnit.MILLISECONDS) : inbox.take();
@@ -164,14 +186,30 @@ final class PeerTransport implements DatagramTransport {
 
     @Override
     public void send(byte[] buf, int off, int len) {
-        if (!closed) {
-            writer.write(peer, buf, off, len);
+        if (closed) {
+            return;
         }
+        byte[] packing = flight;
+        if (eventLoopMode || packing == null || len > packing.length) {
+            writer.write(peer, buf, off, len);
+            return;
+        }
+        if (flightLength + len > packing.length) {
+            flushFlight();
+        }
+        System.arraycopy(buf, off, packing, flightLength, len);
+        flightLength += len;
     }
 
-    /** Called by BouncyCastle after it sent close_notify (or gave up): the session is over. */
+    /**
+     * Called by BouncyCastle after it sent close_notify or a fatal alert: the session is over. On the
+     * handshake thread the alert may still be packed: it goes out first.
+     */
     @Override
     public void close() {
+        if (!eventLoopMode) {
+            flushFlight();
+        }
         closed = true;
     }
 }

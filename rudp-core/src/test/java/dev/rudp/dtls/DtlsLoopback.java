@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * (beneath DTLS), as a meddler or the impairment simulator would.
  */
 final class DtlsLoopback implements AutoCloseable {
-    static final long WAIT_SECONDS = 20;
+    static final long WAIT_SECONDS = 40;
 
     final EventLoopGroup group;
     final Channel server;
@@ -145,8 +145,14 @@ final class DtlsLoopback implements AutoCloseable {
             }
         }
 
+        /** When the last handshake completion event came, in {@link System#nanoTime()} terms. */
+        volatile long handshakeDoneNanos;
+
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof DtlsHandshakeCompletionEvent) {
+                handshakeDoneNanos = System.nanoTime();
+            }
             events.add(evt);
         }
 
