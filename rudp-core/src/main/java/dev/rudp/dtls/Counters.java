@@ -1,0 +1,21 @@
+package dev.rudp.dtls;
+
+/**
+ * A {@link DtlsHandler}'s counters. Written only on the handler's event loop (hence plain increments of
+ * volatile fields), read from any thread through {@link #snapshot(int)}.
+ */
+final class Counters {
+    volatile long handshakesSucceeded;
+    volatile long handshakesFailed;
+    volatile long helloVerifyRequestsSent;
+    volatile long droppedGarbage;
+    volatile long droppedTooLongFragment;
+    volatile long droppedUnknownPeer;
+    volatile long droppedReplayOrTampered;
+    volatile long droppedQueueFull;
+
+    DtlsStats snapshot(int sessionsOpen) {
+        return new DtlsStats(handshakesSucceeded, handshakesFailed, helloVerifyRequestsSent, droppedGarbage,
+                droppedTooLongFragment, droppedUnknownPeer, droppedReplayOrTampered, droppedQueueFull, sessionsOpen);
+    }
+}

@@ -1,0 +1,408 @@
+package dev.rudp.dtls;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.tls.crypto.TlsCrypto;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
+
+/**
+ * Immutable settings of a {@link DtlsHandler}: its role (server or client), how it authenticates, and
+ * limits. Start from one of the four role factories, adjust, then {@link Builder#build()}:
+ * <pre>{@code
+ * DtlsConfig server = DtlsConfig.serverCertificate(key, cert).handshakeTimeoutMillis(5_000).build();
+ * DtlsConfig client = DtlsConfig.clientCertificateVerifier((chain, peer) -> {
+ *     if (!DtlsConfig.fingerprint(chain[0]).equals(pinned)) {
+ *         throw DtlsException.certificateRejected("server certificate fingerprint mismatch");
+ *     }
+ * }).build();
+ * }</pre>
+ *
+ * <p>Only AEAD suites with ephemeral ECDH are offered, over DTLS 1.2 only: with certificates
+ * {@code TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256} and {@code TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384} (the
+ * server key must be an EC key), with a pre-shared key {@code TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256}
+ * (0xD001, RFC 8442). A config may be shared by several handlers.
+ */
+public final class DtlsConfig {
+    /** Default {@link Builder#handshakeTimeoutMillis(long)}: 10 s. */
+    public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** Default {@link Builder#maxConcurrentHandshakes(int)}: 64. */
+    public static final int DEFAULT_MAX_CONCURRENT_HANDSHAKES = 64;
+    /** Default {@link Builder#idleTimeoutMillis(long)}: 120 s. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 120_000;
+    /**
+     * Default {@link Builder#maxRecordPlaintext(int)}: 1415 bytes, so that a record fills a 1500-byte
+     * MTU over IPv6 (1500 - 40 IPv6 - 8 UDP - {@link DtlsHandler#RECORD_OVERHEAD} 37 = 1415).
+     */
+    public static final int DEFAULT_MAX_RECORD_PLAINTEXT = 1500 - 40 - 8 - DtlsHandler.RECORD_OVERHEAD;
+    /**
+     * Records one session sends on one key before the handler closes it: 2^24 - 16, below the AES-GCM
+     * usage limit of RFC 8446 section 5.5 (2^24.5 full-size records), leaving room for the handshake's
+     * Finished and the close_notify. DTLS 1.2 has no key update; a new handshake is the only rekey.
+     */
+    public static final long MAX_RECORDS_PER_KEY = (1L << 24) - 16;
+
+    /** The crypto back end for the handshake and record protection. */
+    public enum Crypto {
+        /** BouncyCastle's {@code JcaTlsCrypto} over the JDK's providers (AES-NI, CLMUL): the default, about 12x faster. */
+        JCA,
+        /** BouncyCastle's pure-Java {@code BcTlsCrypto}: no JCA providers needed. */
+        BC
+    }
+
+    enum Role { SERVER, CLIENT }
+
+    private static final AtomicInteger POOL_THREADS = new AtomicInteger();
+
+    private final Role role;
+    private final PrivateKey serverKey;
+    private final X509Certificate serverCertificate;
+    private final Function<byte[], byte[]> pskLookup;
+    private final ServerCertificateVerifier verifier;
+    private final byte[] pskIdentity;
+    private final byte[] pskKey;
+    private final long handshakeTimeoutMillis;
+    private final int maxConcurrentHandshakes;
+    private final Executor handshakeExecutor;
+    private final Crypto crypto;
+    private final TlsCrypto tlsCrypto;
+    private final int maxRecordPlaintext;
+    private final long idleTimeoutMillis;
+    private final long maxRecordsPerKey;
+
+    private DtlsConfig(Builder b) {
+        role = b.role;
+        serverKey = b.serverKey;
+        serverCertificate = b.serverCertificate;
+        pskLookup = b.pskLookup;
+        verifier = b.verifier;
+        pskIdentity = b.pskIdentity;
+        pskKey = b.pskKey;
+        handshakeTimeoutMillis = b.handshakeTimeoutMillis;
+        maxConcurrentHandshakes = b.maxConcurrentHandshakes;
+        handshakeExecutor = b.handshakeExecutor != null ? b.handshakeExecutor : newPool(b.maxConcurrentHandshakes);
+        crypto = b.crypto;
+        SecureRandom random = new SecureRandom();
+        tlsCrypto = crypto == Crypto.JCA ? new JcaTlsCryptoProvider().create(random) : new BcTlsCrypto(random);
+        maxRecordPlaintext = b.maxRecordPlaintext;
+        idleTimeoutMillis = b.idleTimeoutMillis;
+        maxRecordsPerKey = b.maxRecordsPerKey;
+    }
+
+    // ---- role factories -------------------------------------------------------------------------
+
+    /**
+     * A server authenticating with an EC private key and its X.509 certificate (for example from
+     * {@link #selfSigned(String)}).
+     */
+    public static Builder serverCertificate(PrivateKey key, X509Certificate cert) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(cert, "cert");
+        if (!(key instanceof ECPrivateKey) && !"EC".equals(key.getAlgorithm())) {
+            throw new IllegalArgumentException("the DTLS server key must be an EC key (ECDSA suites only), not "
+                    + key.getAlgorithm());
+        }
+        Builder b = new Builder(Role.SERVER);
+        b.serverKey = key;
+        b.serverCertificate = cert;
+        return b;
+    }
+
+    /**
+     * A server authenticating clients by pre-shared key: {@code lookup} maps a client's identity to its
+     * key, or to {@code null} for an unknown identity (the client then fails with
+     * {@link DtlsException.Reason#PSK_UNKNOWN}). Called on a handshake thread.
+     */
+    public static Builder serverPsk(Function<byte[], byte[]> lookup) {
+        Builder b = new Builder(Role.SERVER);
+        b.pskLookup = Objects.requireNonNull(lookup, "lookup");
+        return b;
+    }
+
+    /** A client that accepts a server's certificate chain when {@code verifier} does not throw. */
+    public static Builder clientCertificateVerifier(ServerCertificateVerifier verifier) {
+        Builder b = new Builder(Role.CLIENT);
+        b.verifier = Objects.requireNonNull(verifier, "verifier");
+        return b;
+    }
+
+    /** A client authenticating with a pre-shared key: {@code identity} is sent in clear, {@code key} never. */
+    public static Builder clientPsk(byte[] identity, byte[] key) {
+        Builder b = new Builder(Role.CLIENT);
+        b.pskIdentity = Objects.requireNonNull(identity, "identity").clone();
+        b.pskKey = Objects.requireNonNull(key, "key").clone();
+        if (b.pskKey.length == 0) {
+            throw new IllegalArgumentException("empty pre-shared key");
+        }
+        return b;
+    }
+
+    // ---- certificates -----------------------------------------------------------------------------
+
+    /** A private key with its certificate, as {@link #selfSigned(String)} makes them. */
+    public record KeyAndCertificate(PrivateKey privateKey, X509Certificate certificate) {
+        /** The private key as PEM ({@code -----BEGIN PRIVATE KEY-----}, PKCS#8), as OpenSSL reads it. */
+        public String privateKeyPem() {
+            return pem("PRIVATE KEY", privateKey.getEncoded());
+        }
+
+        /** The certificate as PEM ({@code -----BEGIN CERTIFICATE-----}). */
+        public String certificatePem() {
+            try {
+                return pem("CERTIFICATE", certificate.getEncoded());
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static String pem(String type, byte[] der) {
+            String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+            return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+        }
+    }
+
+    /**
+     * Generates an EC P-256 key pair and a self-signed certificate for {@code CN=commonName}, valid from
+     * a day ago for ten years, signed with SHA256withECDSA through the JDK's providers. For tests and for
+     * a server's first start (persist it; clients pin {@link #fingerprint(X509Certificate)}).
+     */
+    public static KeyAndCertificate selfSigned(String commonName) {
+        try {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+            KeyPair pair = gen.generateKeyPair();
+            X500Name name = new X500Name("CN=" + commonName.replace(",", "\\,").replace("=", "\\="));
+            Instant now = Instant.now();
+            JcaX509v3CertificateBuilder cert = new JcaX509v3CertificateBuilder(name,
+                    new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofDays(1))),
+                    Date.from(now.plus(Duration.ofDays(3650))), name, pair.getPublic());
+            X509Certificate x509 = new JcaX509CertificateConverter()
+                    .getCertificate(cert.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+            return new KeyAndCertificate(pair.getPrivate(), x509);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot generate a self-signed EC certificate", e);
+        }
+    }
+
+    /** {@code SHA256:} and the unpadded base64 of the SHA-256 of the certificate's DER encoding, like ssh. */
+    public static String fingerprint(X509Certificate certificate) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- settings ---------------------------------------------------------------------------------
+
+    /** Handshake timeout in milliseconds (default 10 000). */
+    public long handshakeTimeoutMillis() {
+        return handshakeTimeoutMillis;
+    }
+
+    /** Handshakes one handler runs at once (default 64). */
+    public int maxConcurrentHandshakes() {
+        return maxConcurrentHandshakes;
+    }
+
+    /** Where blocking handshakes run. */
+    public Executor handshakeExecutor() {
+        return handshakeExecutor;
+    }
+
+    /** The crypto back end (default {@link Crypto#JCA}). */
+    public Crypto crypto() {
+        return crypto;
+    }
+
+    /** Largest plaintext datagram one record carries (default 1415). */
+    public int maxRecordPlaintext() {
+        return maxRecordPlaintext;
+    }
+
+    /** Sessions without a record either way for this long are closed (default 120 000 ms). */
+    public long idleTimeoutMillis() {
+        return idleTimeoutMillis;
+    }
+
+    /** Whether this config is for a server. */
+    public boolean isServer() {
+        return role == Role.SERVER;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    TlsCrypto tlsCrypto() {
+        return tlsCrypto;
+    }
+
+    PrivateKey serverKey() {
+        return serverKey;
+    }
+
+    X509Certificate serverCertificate() {
+        return serverCertificate;
+    }
+
+    Function<byte[], byte[]> pskLookup() {
+        return pskLookup;
+    }
+
+    ServerCertificateVerifier verifier() {
+        return verifier;
+    }
+
+    byte[] pskIdentity() {
+        return pskIdentity;
+    }
+
+    byte[] pskKey() {
+        return pskKey;
+    }
+
+    boolean usesPsk() {
+        return pskLookup != null || pskKey != null;
+    }
+
+    long maxRecordsPerKey() {
+        return maxRecordsPerKey;
+    }
+
+    private static Executor newPool(int threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "rudp-dtls-handshake-" + POOL_THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        return pool;
+    }
+
+    /** Adjusts a {@link DtlsConfig} before {@link #build()}; not thread-safe. */
+    public static final class Builder {
+        private final Role role;
+        private PrivateKey serverKey;
+        private X509Certificate serverCertificate;
+        private Function<byte[], byte[]> pskLookup;
+        private ServerCertificateVerifier verifier;
+        private byte[] pskIdentity;
+        private byte[] pskKey;
+        private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+        private int maxConcurrentHandshakes = DEFAULT_MAX_CONCURRENT_HANDSHAKES;
+        private Executor handshakeExecutor;
+        private Crypto crypto = Crypto.JCA;
+        private int maxRecordPlaintext = DEFAULT_MAX_RECORD_PLAINTEXT;
+        private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
+        private long maxRecordsPerKey = MAX_RECORDS_PER_KEY;
+
+        private Builder(Role role) {
+            this.role = role;
+        }
+
+        /**
+         * How long a handshake may take, retransmissions included, before it fails with
+         * {@link DtlsException.Reason#HANDSHAKE_TIMEOUT}. Default 10 000 ms (BouncyCastle's own default,
+         * 0, would wait forever).
+         */
+        public Builder handshakeTimeoutMillis(long millis) {
+            if (millis < 1 || millis > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("handshakeTimeoutMillis: " + millis);
+            }
+            this.handshakeTimeoutMillis = millis;
+            return this;
+        }
+
+        /**
+         * Most handshakes one handler runs at once; a server drops ClientHellos beyond it (the client
+         * retransmits), a client fails the handshake with {@link DtlsException.Reason#TOO_MANY_HANDSHAKES}.
+         * Default 64. Also the thread count of the default executor.
+         */
+        public Builder maxConcurrentHandshakes(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrentHandshakes: " + max);
+            }
+            this.maxConcurrentHandshakes = max;
+            return this;
+        }
+
+        /**
+         * Where the blocking BouncyCastle handshakes run; each holds a thread for the whole handshake.
+         * Default: a pool that this config owns and every handler using it shares, of up to
+         * {@link #maxConcurrentHandshakes(int)} daemon threads that end after 30 s idle, so it needs no
+         * closing. An executor given here is the caller's to shut down.
+         */
+        public Builder handshakeExecutor(Executor executor) {
+            this.handshakeExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The crypto back end. Default {@link Crypto#JCA} (measured about 12x faster than {@link Crypto#BC}). */
+        public Builder crypto(Crypto crypto) {
+            this.crypto = Objects.requireNonNull(crypto, "crypto");
+            return this;
+        }
+
+        /**
+         * Largest plaintext datagram one record carries; a record adds
+         * {@link DtlsHandler#RECORD_OVERHEAD} bytes. Default 1415 (a 1500-byte MTU over IPv6). Handshake
+         * flights are fragmented to the same datagram size. Between 256 and 16 384.
+         */
+        public Builder maxRecordPlaintext(int bytes) {
+            if (bytes < 256 || bytes > 16_384) {
+                throw new IllegalArgumentException("maxRecordPlaintext: " + bytes);
+            }
+            this.maxRecordPlaintext = bytes;
+            return this;
+        }
+
+        /** Close sessions after this long without a record either way. Default 120 000 ms. */
+        public Builder idleTimeoutMillis(long millis) {
+            if (millis < 1) {
+                throw new IllegalArgumentException("idleTimeoutMillis: " + millis);
+            }
+            this.idleTimeoutMillis = millis;
+            return this;
+        }
+
+        /** For tests: records per key before the session is closed (default {@link #MAX_RECORDS_PER_KEY}). */
+        Builder maxRecordsPerKey(long records) {
+            if (records < 1 || records > MAX_RECORDS_PER_KEY) {
+                throw new IllegalArgumentException("maxRecordsPerKey: " + records);
+            }
+            this.maxRecordsPerKey = records;
+            return this;
+        }
+
+        public DtlsConfig build() {
+            return new DtlsConfig(this);
+        }
+    }
+}

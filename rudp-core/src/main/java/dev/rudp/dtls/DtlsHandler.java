@@ -1,0 +1,647 @@
+package dev.rudp.dtls;
+
+import dev.rudp.dtls.DtlsSession.Pending;
+import dev.rudp.dtls.DtlsSession.State;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSRequest;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DTLSVerifier;
+import org.bouncycastle.tls.DatagramSender;
+
+/**
+ * DTLS 1.2 for a Netty datagram channel, beneath the rudp codec: put it in the
+ * {@code DatagramChannel}'s pipeline before the codec. One instance per channel (not sharable); sessions
+ * are keyed by the peer's {@link InetSocketAddress}.
+ *
+ * <h2>Contract with the handler after it (the rudp codec)</h2>
+ * <ul>
+ * <li><b>Reads</b>: one {@link DatagramPacket} per DTLS application-data record, its content the
+ *     plaintext, its sender the peer. Handshake traffic, alerts, garbage, replayed and tampered records
+ *     never come up; they are dropped and counted in {@link #stats()}.</li>
+ * <li><b>Writes</b>: {@link DatagramPacket}s of plaintext addressed to the peer. Each becomes exactly one
+ *     record in one datagram, {@link #RECORD_OVERHEAD} (37) bytes longer, so the plaintext must be at most
+ *     {@link #plaintextLimit()} bytes; a larger one fails its promise with
+ *     {@link DtlsException.Reason#RECORD_TOO_LARGE}. A client's first write to an address without a session
+ *     starts a handshake; up to 64 datagrams written meanwhile are queued and sent when it completes,
+ *     later ones are dropped (their promises succeed, as for a lost datagram: retransmit the plaintext,
+ *     never a record, which would be dropped as a replay). A server cannot start a session: a write to a
+ *     peer without one fails with {@link DtlsException.Reason#NO_SESSION}. Other messages pass through.</li>
+ * <li><b>Events</b> (user events, on the event loop): {@link DtlsHandshakeCompletionEvent} when a handshake
+ *     ends, with the {@link DtlsException} on failure (queued datagrams are then released and their
+ *     promises failed with it); {@link DtlsSessionClosedEvent} when an established session ends.</li>
+ * <li><b>Rekeying</b>: DTLS 1.2 has no key update. After {@link DtlsConfig#MAX_RECORDS_PER_KEY} records sent
+ *     on one session the handler closes it (close_notify, a DEBUG log line, a
+ *     {@link DtlsSessionClosedEvent} with {@link DtlsException.Reason#KEY_LIMIT_REACHED}); on a client the
+ *     next write then starts a new handshake. {@link #recordsSent(InetSocketAddress)} shows the count.</li>
+ * <li><b>Idle</b>: a session from which no authenticated record arrived for
+ *     {@link DtlsConfig#idleTimeoutMillis()} is closed. A layer above that gives up on a peer should call
+ *     {@link #closeSession(InetSocketAddress)} so that its next attempt starts a fresh handshake.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * The stateless cookie exchange (BouncyCastle's {@link DTLSVerifier}), record protection and unprotection
+ * run on the event loop and never block. The blocking BouncyCastle handshake runs on
+ * {@link DtlsConfig#handshakeExecutor()}, fed through a bounded per-peer inbox. Before any datagram
+ * reaches BouncyCastle, {@link RecordGuard} drops non-DTLS datagrams and epoch-0 handshake fragments
+ * declaring more than 32 KiB (bctls 1.84 lacks that bound, CVE-2026-59646).
+ *
+ * <p>Reference counting: this handler releases every {@link DatagramPacket} it reads or is asked to
+ * write; the plaintext packets it fires and the record packets it writes belong to the next handler.
+ */
+public final class DtlsHandler extends ChannelDuplexHandler {
+    /**
+     * Bytes a record adds to its plaintext with the AES-GCM suites used here: 13 header + 8 explicit
+     * nonce + 16 tag = 37.
+     */
+    public static final int RECORD_OVERHEAD = 13 + 8 + 16;
+
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DtlsHandler.class);
+    /** A cookie secret lives this long before a new {@link DTLSVerifier} replaces it. */
+    private static final long COOKIE_SECRET_NANOS = TimeUnit.MINUTES.toNanos(5);
+    private static final int MAX_PLAINTEXT = 1 << 14;
+    /** Any positive wait: in event-loop mode the transport never waits, it throws when empty. */
+    private static final int NO_WAIT_MILLIS = 60_000;
+
+    private final DtlsConfig config;
+    private final boolean server;
+    private final Map<InetSocketAddress, DtlsSession> sessions = new ConcurrentHashMap<>();
+    private final RecordGuard guard = new RecordGuard();
+    private final Counters counters = new Counters();
+    private final byte[] plaintext = new byte[MAX_PLAINTEXT];
+    private final byte[] scratch;
+    private final CookieSender cookieSender = new CookieSender();
+    private ChannelHandlerContext ctx;
+    private DTLSVerifier verifier;
+    private long verifierSinceNanos;
+    private ScheduledFuture<?> ticker;
+    private int handshaking;
+    private boolean flushNeeded;
+    /** The promise of the plaintext write being protected, for the one record BouncyCastle sends for it. */
+    private ChannelPromise sendingPromise;
+
+    private DtlsHandler(DtlsConfig config, boolean server) {
+        this.config = config;
+        this.server = server;
+        this.scratch = new byte[Math.max(1, config.maxRecordPlaintext())];
+    }
+
+    /** A handler accepting DTLS clients; {@code config} must come from a server factory of {@link DtlsConfig}. */
+    public static DtlsHandler server(DtlsConfig config) {
+        if (!config.isServer()) {
+            throw new IllegalArgumentException("a client DtlsConfig given to DtlsHandler.server");
+        }
+        return new DtlsHandler(config, true);
+    }
+
+    /** A handler connecting to DTLS servers; {@code config} must come from a client factory of {@link DtlsConfig}. */
+    public static DtlsHandler client(DtlsConfig config) {
+        if (config.isServer()) {
+            throw new IllegalArgumentException("a server DtlsConfig given to DtlsHandler.client");
+        }
+        return new DtlsHandler(config, false);
+    }
+
+    /** Bytes a record adds to a plaintext datagram: {@value #RECORD_OVERHEAD}. */
+    public static int recordOverhead() {
+        return RECORD_OVERHEAD;
+    }
+
+    /** Largest plaintext datagram one record carries: {@link DtlsConfig#maxRecordPlaintext()} (default 1415). */
+    public int plaintextLimit() {
+        return config.maxRecordPlaintext();
+    }
+
+    /** Counters since this handler was created; callable from any thread. */
+    public DtlsStats stats() {
+        return counters.snapshot(sessions.size());
+    }
+
+    /** Application records sent on the current session with {@code peer}, or -1 without an established one. */
+    public long recordsSent(InetSocketAddress peer) {
+        DtlsSession s = sessions.get(peer);
+        return s == null || s.state() != State.ESTABLISHED ? -1 : s.recordsSent();
+    }
+
+    /** Whether a session with {@code peer} is established. Callable from any thread. */
+    public boolean isEstablished(InetSocketAddress peer) {
+        DtlsSession s = sessions.get(peer);
+        return s != null && s.state() == State.ESTABLISHED;
+    }
+
+    /**
+     * Closes the session with {@code peer}, if any: an established one with a close_notify (then a
+     * {@link DtlsSessionClosedEvent}), a handshaking one by aborting it (then a failed
+     * {@link DtlsHandshakeCompletionEvent}). Runs on the event loop; callable from any thread.
+     */
+    public void closeSession(InetSocketAddress peer) {
+        if (ctx == null) {
+            return;
+        }
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> closeSession(peer));
+            return;
+        }
+        DtlsSession s = sessions.get(peer);
+        if (s == null) {
+            return;
+        }
+        DtlsException why = DtlsException.closed(peer, "closed by this side");
+        if (s.state() == State.HANDSHAKING) {
+            failHandshake(s, why);
+        } else {
+            endSession(s, why, true);
+        }
+        flushIfNeeded();
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isRegistered()) {
+            startTicker();
+        }
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+        startTicker();
+        ctx.fireChannelRegistered();
+    }
+
+    private void startTicker() {
+        if (ticker != null) {
+            return;
+        }
+        if (server) {
+            verifier = new DTLSVerifier(config.tlsCrypto());
+            verifierSinceNanos = System.nanoTime();
+        }
+        long period = Math.max(10, Math.min(config.idleTimeoutMillis() / 4, 10_000));
+        ticker = ctx.executor().scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        closeAll(true);
+        ctx.flush();
+        ctx.close(promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeAll(false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        closeAll(false);
+    }
+
+    /** Ends every session: established ones with a close_notify when {@code notify}, handshakes as failed. */
+    private void closeAll(boolean notify) {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        for (DtlsSession s : new ArrayList<>(sessions.values())) {
+            DtlsException why = DtlsException.closed(s.peer, "channel closed");
+            if (s.state() == State.HANDSHAKING) {
+                failHandshake(s, why);
+            } else {
+                closeQuietly(s, notify);
+                s.transitionTo(State.CLOSED);
+                sessions.remove(s.peer, s);
+            }
+        }
+    }
+
+    /** Periodic, on the event loop: evicts idle sessions and rotates the cookie secret. */
+    private void tick() {
+        long now = System.nanoTime();
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
+        for (DtlsSession s : new ArrayList<>(sessions.values())) {
+            if (s.state() == State.ESTABLISHED && now - s.lastActivityNanos() >= idleNanos) {
+                LOG.debug("DTLS session with {} idle for {} ms: closing", s.peer, config.idleTimeoutMillis());
+                endSession(s, DtlsException.idle(s.peer, config.idleTimeoutMillis()), true);
+            }
+        }
+        if (server && now - verifierSinceNanos >= COOKIE_SECRET_NANOS) {
+            verifier = new DTLSVerifier(config.tlsCrypto());
+            verifierSinceNanos = now;
+        }
+        flushIfNeeded();
+    }
+
+    // ---- inbound -----------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        DatagramPacket packet = (DatagramPacket) msg;
+        try {
+            read(packet.content(), packet.sender(), packet.recipient());
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void read(ByteBuf content, InetSocketAddress sender, InetSocketAddress recipient) {
+        switch (guard.scan(content)) {
+            case GARBAGE:
+                counters.droppedGarbage++;
+                LOG.debug("dropped a non-DTLS datagram of {} bytes from {}", content.readableBytes(), sender);
+                return;
+            case TOO_LONG_FRAGMENT:
+                counters.droppedTooLongFragment++;
+                LOG.debug("dropped a handshake fragment declaring over {} bytes from {}",
+                        RecordGuard.MAX_HANDSHAKE_MESSAGE, sender);
+                return;
+            default:
+                break;
+        }
+        DtlsSession s = sessions.get(sender);
+        boolean newHello = server && guard.isClientHello() && (s == null || s.state() == State.ESTABLISHED);
+        if (newHello) {
+            acceptClientHello(content, sender, s);
+        } else if (s == null) {
+            counters.droppedUnknownPeer++;
+        } else if (s.state() == State.HANDSHAKING) {
+            if (!s.transport.offer(ByteBufUtil.getBytes(content))) {
+                counters.droppedQueueFull++;
+            }
+        } else {
+            readRecords(s, content, guard.applicationRecords(), recipient);
+        }
+    }
+
+    /** Server: a ClientHello from a peer without a session (or restarting one) goes through the cookie check. */
+    private void acceptClientHello(ByteBuf content, InetSocketAddress sender, DtlsSession existing) {
+        byte[] random = clientRandom(content);
+        if (existing != null && Arrays.equals(random, existing.clientRandom())) {
+            LOG.debug("ignored a late copy of the ClientHello that started the session with {}", sender);
+            return;
+        }
+        byte[] hello = ByteBufUtil.getBytes(content);
+        cookieSender.recipient = sender;
+        DTLSRequest request = verifier.verifyRequest(clientId(sender), hello, 0, hello.length, cookieSender);
+        if (request == null) {
+            return; // answered with a HelloVerifyRequest, or not a well-formed ClientHello
+        }
+        if (handshaking >= config.maxConcurrentHandshakes()) {
+            counters.droppedQueueFull++;
+            LOG.debug("dropped a ClientHello from {}: {} handshakes running", sender, handshaking);
+            return;
+        }
+        if (existing != null) {
+            endSession(existing, DtlsException.closedByPeer(sender, null), false);
+        }
+        DtlsSession s = newSession(sender);
+        s.clientRandom(random);
+        startHandshake(s, () -> new DTLSServerProtocol().accept(TlsPeers.server(config), s.transport, request));
+    }
+
+    /**
+     * The 32-byte random of a ClientHello's first fragment (after the record header, the handshake header
+     * and the client version), or null. A restarted client sends a new one; a duplicated or late copy of
+     * the hello that started a session carries the same, and must not replace that session.
+     */
+    private static byte[] clientRandom(ByteBuf hello) {
+        int at = hello.readerIndex() + RecordGuard.RECORD_HEADER;
+        int randomAt = at + RecordGuard.HANDSHAKE_HEADER + 2;
+        if (hello.writerIndex() < randomAt + 32 || hello.getUnsignedMedium(at + 6) != 0) {
+            return null;
+        }
+        byte[] random = new byte[32];
+        hello.getBytes(randomAt, random);
+        return random;
+    }
+
+    private static byte[] clientId(InetSocketAddress peer) {
+        byte[] ip = peer.getAddress().getAddress();
+        byte[] id = new byte[ip.length + 2];
+        System.arraycopy(ip, 0, id, 0, ip.length);
+        id[ip.length] = (byte) (peer.getPort() >>> 8);
+        id[ip.length + 1] = (byte) peer.getPort();
+        return id;
+    }
+
+    /** Established: unprotects the datagram's records (and any left from the handshake) and fires them. */
+    private void readRecords(DtlsSession s, ByteBuf content, int applicationRecords, InetSocketAddress recipient) {
+        s.transport.setCurrent(content);
+        int delivered = 0;
+        int bound = PeerTransport.INBOX_CAPACITY + 1
+                + (content == null ? 0 : content.readableBytes() / RecordGuard.RECORD_HEADER);
+        try {
+            for (int i = 0; i < bound && s.state() == State.ESTABLISHED; i++) {
+                int n = s.dtls().receive(plaintext, 0, plaintext.length, NO_WAIT_MILLIS);
+                if (n < 0) {
+                    break;
+                }
+                delivered++;
+                s.touch(System.nanoTime());
+                ByteBuf out = ctx.alloc().buffer(n).writeBytes(plaintext, 0, n);
+                ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
+            }
+        } catch (PeerTransport.Empty nothingLeft) {
+            // every record of the datagram was processed
+        } catch (IOException e) {
+            LOG.debug("DTLS session with {} failed: {}", s.peer, e.toString());
+            endSession(s, DtlsException.closedByPeer(s.peer, e), false);
+        } finally {
+            s.transport.setCurrent(null);
+        }
+        if (applicationRecords > delivered) {
+            counters.droppedReplayOrTampered += applicationRecords - delivered;
+        }
+        if (s.state() == State.ESTABLISHED && s.transport.isClosed()) {
+            LOG.debug("DTLS session with {} closed by the peer", s.peer);
+            endSession(s, DtlsException.closedByPeer(s.peer, null), false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushIfNeeded();
+        ctx.fireChannelReadComplete();
+    }
+
+    // ---- outbound ----------------------------------------------------------------------------------
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof DatagramPacket)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        DatagramPacket packet = (DatagramPacket) msg;
+        InetSocketAddress to = packet.recipient();
+        DtlsSession s = sessions.get(to);
+        if (s != null && s.state() == State.ESTABLISHED && s.recordsSent() >= config.maxRecordsPerKey()) {
+            LOG.debug("DTLS session with {} sent {} records on one key: closing it so that a new handshake rekeys",
+                    to, s.recordsSent());
+            endSession(s, DtlsException.keyLimitReached(to, s.recordsSent()), true);
+            s = null;
+        }
+        if (s == null) {
+            if (server) {
+                packet.release();
+                promise.tryFailure(DtlsException.noSession(to));
+                return;
+            }
+            s = startClientHandshake(to);
+            if (s == null) {
+                packet.release();
+                promise.tryFailure(DtlsException.tooManyHandshakes(to, config.maxConcurrentHandshakes()));
+                return;
+            }
+        }
+        if (s.state() == State.HANDSHAKING) {
+            if (!s.queue(packet, promise)) {
+                counters.droppedQueueFull++;
+                packet.release();
+                promise.trySuccess();
+            }
+            return;
+        }
+        protect(s, packet, promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        flushNeeded = false;
+        ctx.flush();
+    }
+
+    private DtlsSession startClientHandshake(InetSocketAddress to) {
+        if (handshaking >= config.maxConcurrentHandshakes()) {
+            counters.droppedQueueFull++;
+            counters.handshakesFailed++;
+            ctx.fireUserEventTriggered(new DtlsHandshakeCompletionEvent(to,
+                    DtlsException.tooManyHandshakes(to, config.maxConcurrentHandshakes())));
+            return null;
+        }
+        DtlsSession s = newSession(to);
+        startHandshake(s, () -> new DTLSClientProtocol().connect(TlsPeers.client(config, to), s.transport));
+        return s;
+    }
+
+    /** Sends one plaintext datagram as one record; releases it. */
+    private void protect(DtlsSession s, DatagramPacket packet, ChannelPromise promise) {
+        ByteBuf content = packet.content();
+        int len = content.readableBytes();
+        try {
+            if (len > s.sendLimit()) {
+                promise.tryFailure(DtlsException.recordTooLarge(len, s.sendLimit()));
+                return;
+            }
+            byte[] array = scratch;
+            int off = 0;
+            if (content.hasArray() && len > 0) {
+                array = content.array();
+                off = content.arrayOffset() + content.readerIndex();
+            } else {
+                content.getBytes(content.readerIndex(), scratch, 0, len);
+            }
+            sendingPromise = promise;
+            s.dtls().send(array, off, len);
+            s.recordSent();
+        } catch (IOException e) {
+            LOG.debug("DTLS session with {} failed to send: {}", s.peer, e.toString());
+            promise.tryFailure(e);
+            endSession(s, DtlsException.closed(s.peer, "send failed: " + e), false);
+        } finally {
+            packet.release();
+            if (sendingPromise != null) {
+                sendingPromise.trySuccess(); // nothing was written: the transport was closed, as if lost
+                sendingPromise = null;
+            }
+        }
+    }
+
+    /** {@link PeerTransport.RecordWriter}: writes one DTLS datagram; from BouncyCastle, on any thread. */
+    private void writeRecord(InetSocketAddress peer, byte[] buf, int off, int len) {
+        ByteBuf out = ctx.alloc().directBuffer(len).writeBytes(buf, off, len);
+        DatagramPacket record = new DatagramPacket(out, peer);
+        if (ctx.executor().inEventLoop()) {
+            ChannelPromise promise = sendingPromise;
+            sendingPromise = null;
+            ctx.write(record, promise != null ? promise : ctx.voidPromise());
+            flushNeeded = true;
+        } else {
+            ctx.writeAndFlush(record, ctx.voidPromise());
+        }
+    }
+
+    private void flushIfNeeded() {
+        if (flushNeeded) {
+            flushNeeded = false;
+            ctx.flush();
+        }
+    }
+
+    // ---- handshakes and session ends ---------------------------------------------------------------
+
+    /** A blocking BouncyCastle handshake. */
+    private interface Handshake {
+        DTLSTransport run() throws IOException;
+    }
+
+    private DtlsSession newSession(InetSocketAddress peer) {
+        PeerTransport transport = new PeerTransport(peer, config.maxRecordPlaintext() + RECORD_OVERHEAD,
+                this::writeRecord);
+        DtlsSession s = new DtlsSession(peer, transport, System.nanoTime());
+        sessions.put(peer, s);
+        handshaking++;
+        return s;
+    }
+
+    private void startHandshake(DtlsSession s, Handshake handshake) {
+        s.handshakeTimer(ctx.executor().schedule(() -> handshakeTimedOut(s), config.handshakeTimeoutMillis(),
+                TimeUnit.MILLISECONDS));
+        try {
+            config.handshakeExecutor().execute(() -> {
+                DTLSTransport done = null;
+                Throwable failure = null;
+                try {
+                    done = handshake.run();
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    s.transport.flushFlight(); // the final flight, or the alert of a failure
+                }
+                DTLSTransport result = done;
+                Throwable cause = failure;
+                try {
+                    ctx.executor().execute(() -> handshakeDone(s, result, cause));
+                } catch (RejectedExecutionException loopGone) {
+                    s.transport.abort();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            failHandshake(s, DtlsException.tooManyHandshakes(s.peer, config.maxConcurrentHandshakes()));
+        }
+    }
+
+    /** On the event loop, when the handshake thread finished. */
+    private void handshakeDone(DtlsSession s, DTLSTransport dtls, Throwable failure) {
+        if (sessions.get(s.peer) != s || s.state() != State.HANDSHAKING) {
+            return; // timed out or aborted meanwhile; its transport is closed, so nothing more goes out
+        }
+        if (failure != null) {
+            failHandshake(s, DtlsException.fromHandshake(failure, s.peer, config.handshakeTimeoutMillis(),
+                    timeoutHint()));
+            flushIfNeeded();
+            return;
+        }
+        int limit;
+        try {
+            limit = Math.min(dtls.getSendLimit(), config.maxRecordPlaintext());
+        } catch (IOException e) {
+            failHandshake(s, DtlsException.handshakeFailed("DTLS handshake with " + s.peer + " failed: " + e, e));
+            return;
+        }
+        handshaking--;
+        s.established(dtls, limit);
+        s.touch(System.nanoTime());
+        counters.handshakesSucceeded++;
+        LOG.debug("DTLS handshake with {} completed", s.peer);
+        Pending p;
+        while (s.state() == State.ESTABLISHED && (p = s.pollPending()) != null) {
+            protect(s, p.packet(), p.promise());
+        }
+        s.releasePending(DtlsException.closed(s.peer, "session ended before the write"));
+        ctx.fireUserEventTriggered(new DtlsHandshakeCompletionEvent(s.peer, null));
+        if (s.state() == State.ESTABLISHED) {
+            readRecords(s, null, 0, (InetSocketAddress) ctx.channel().localAddress());
+        }
+        flushIfNeeded();
+    }
+
+    private void handshakeTimedOut(DtlsSession s) {
+        if (sessions.get(s.peer) == s && s.state() == State.HANDSHAKING) {
+            failHandshake(s, DtlsException.handshakeTimeout(s.peer, config.handshakeTimeoutMillis(), timeoutHint()));
+            flushIfNeeded();
+        }
+    }
+
+    private String timeoutHint() {
+        if (!config.usesPsk()) {
+            return null;
+        }
+        return server ? "a client holding a different pre-shared key for its identity fails this way"
+                : "a server holding a different pre-shared key for this identity fails this way";
+    }
+
+    /** Ends a handshaking session: aborts it, releases its queue, fires the failed completion event. */
+    private void failHandshake(DtlsSession s, DtlsException cause) {
+        handshaking--;
+        s.transitionTo(State.CLOSED);
+        sessions.remove(s.peer, s);
+        s.transport.abort();
+        s.releasePending(cause);
+        counters.handshakesFailed++;
+        LOG.debug("DTLS handshake with {} failed: {}", s.peer, cause.getMessage());
+        ctx.fireUserEventTriggered(new DtlsHandshakeCompletionEvent(s.peer, cause));
+    }
+
+    /** Ends an established session, with a close_notify when {@code notify}, and fires the closed event. */
+    private void endSession(DtlsSession s, DtlsException why, boolean notify) {
+        if (s.state() != State.ESTABLISHED) {
+            return;
+        }
+        closeQuietly(s, notify);
+        s.transitionTo(State.CLOSED);
+        sessions.remove(s.peer, s);
+        ctx.fireUserEventTriggered(new DtlsSessionClosedEvent(s.peer, why));
+    }
+
+    private static void closeQuietly(DtlsSession s, boolean notify) {
+        if (notify && !s.transport.isClosed() && s.dtls() != null) {
+            try {
+                s.dtls().close(); // sends close_notify through the transport, then closes it
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("close_notify to {} failed: {}", s.peer, e.toString());
+            }
+        }
+        s.transport.abort();
+    }
+
+    /** Answers ClientHellos without a valid cookie with BouncyCastle's HelloVerifyRequest, statelessly. */
+    private final class CookieSender implements DatagramSender {
+        InetSocketAddress recipient;
+
+        @Override
+        public int getSendLimit() {
+            return config.maxRecordPlaintext() + RECORD_OVERHEAD;
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) {
+            counters.helloVerifyRequestsSent++;
+            writeRecord(recipient, buf, off, len);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.rudp.dtls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Vector;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.BasicTlsPSKIdentity;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.PSKTlsClient;
+import org.bouncycastle.tls.PSKTlsServer;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsClient;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsPSKIdentityManager;
+import org.bouncycastle.tls.TlsServer;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCrypto;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+
+/**
+ * BouncyCastle {@link TlsServer}s and {@link TlsClient}s configured from a {@link DtlsConfig}: DTLS 1.2
+ * only, AEAD ECDHE suites only, the configured handshake timeout, and the client's certificate check
+ * through the {@link ServerCertificateVerifier}. One new peer object per handshake.
+ */
+final class TlsPeers {
+    /** Certificate suites offered, in preference order. */
+    static final int[] CERTIFICATE_SUITES = {
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    };
+    /** PSK suite offered: ECDHE_PSK with AES-128-GCM (0xD001, RFC 8442), absent from BC's default lists. */
+    static final int[] PSK_SUITES = {CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256};
+
+    private TlsPeers() {
+    }
+
+    static TlsServer server(DtlsConfig config) {
+        return config.pskLookup() != null ? new PskServer(config) : new CertificateServer(config);
+    }
+
+    static TlsClient client(DtlsConfig config, InetSocketAddress server) {
+        return config.pskKey() != null ? new PskClient(config) : new CertificateClient(config, server);
+    }
+
+    private static int[] supported(TlsCrypto crypto, int[] suites) {
+        return TlsUtils.getSupportedCipherSuites(crypto, suites);
+    }
+
+    private static final class CertificateServer extends DefaultTlsServer {
+        private final DtlsConfig config;
+
+        CertificateServer(DtlsConfig config) {
+            super(config.tlsCrypto());
+            this.config = config;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return supported(getCrypto(), CERTIFICATE_SUITES);
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return (int) config.handshakeTimeoutMillis();
+        }
+
+        @Override
+        protected TlsCredentialedSigner getECDSASignerCredentials() throws IOException {
+            SignatureAndHashAlgorithm algorithm = chooseEcdsa(context.getSecurityParametersHandshake().getClientSigAlgs());
+            Certificate chain;
+            try {
+                chain = new Certificate(new TlsCertificate[] {
+                    getCrypto().createCertificate(config.serverCertificate().getEncoded())});
+            } catch (GeneralSecurityException e) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, e);
+            }
+            TlsCryptoParameters parameters = new TlsCryptoParameters(context);
+            if (getCrypto() instanceof JcaTlsCrypto) {
+                return new JcaDefaultTlsCredentialedSigner(parameters, (JcaTlsCrypto) getCrypto(), config.serverKey(),
+                        chain, algorithm);
+            }
+            return new BcDefaultTlsCredentialedSigner(parameters, (BcTlsCrypto) getCrypto(),
+                    PrivateKeyFactory.createKey(config.serverKey().getEncoded()), chain, algorithm);
+        }
+
+        /** SHA-256 with ECDSA when the client offers it, else the first ECDSA algorithm it offers. */
+        private static SignatureAndHashAlgorithm chooseEcdsa(Vector<?> clientAlgorithms) {
+            SignatureAndHashAlgorithm preferred = SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256,
+                    SignatureAlgorithm.ecdsa);
+            if (clientAlgorithms == null || clientAlgorithms.contains(preferred)) {
+                return preferred;
+            }
+            for (Object o : clientAlgorithms) {
+                SignatureAndHashAlgorithm a = (SignatureAndHashAlgorithm) o;
+                if (a.getSignature() == SignatureAlgorithm.ecdsa) {
+                    return a;
+                }
+            }
+            return preferred;
+        }
+    }
+
+    private static final class PskServer extends PSKTlsServer {
+        private final DtlsConfig config;
+
+        PskServer(DtlsConfig config) {
+            super(config.tlsCrypto(), new TlsPSKIdentityManager() {
+                @Override
+                public byte[] getHint() {
+                    return null;
+                }
+
+                @Override
+                public byte[] getPSK(byte[] identity) {
+                    return config.pskLookup().apply(identity.clone());
+                }
+            });
+            this.config = config;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return supported(getCrypto(), PSK_SUITES);
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return (int) config.handshakeTimeoutMillis();
+        }
+    }
+
+    private static final class CertificateClient extends DefaultTlsClient {
+        private final DtlsConfig config;
+        private final InetSocketAddress server;
+
+        CertificateClient(DtlsConfig config, InetSocketAddress server) {
+            super(config.tlsCrypto());
+            this.config = config;
+            this.server = server;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return supported(getCrypto(), CERTIFICATE_SUITES);
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return (int) config.handshakeTimeoutMillis();
+        }
+
+        @Override
+        public TlsAuthentication getAuthentication() {
+            return new TlsAuthentication() {
+                @Override
+                public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+                    X509Certificate[] chain = toX509(serverCertificate.getCertificate());
+                    try {
+                        config.verifier().verify(chain, server);
+                    } catch (DtlsException refused) {
+                        throw new TlsFatalAlert(AlertDescription.bad_certificate, refused);
+                    } catch (RuntimeException e) {
+                        throw new TlsFatalAlert(AlertDescription.internal_error, DtlsException.certificateRejected(
+                                "the server certificate verifier failed: " + e, e));
+                    }
+                }
+
+                @Override
+                public TlsCredentials getClientCredentials(CertificateRequest request) {
+                    return null;
+                }
+            };
+        }
+
+        private static X509Certificate[] toX509(Certificate certificate) throws IOException {
+            if (certificate == null || certificate.isEmpty()) {
+                throw new TlsFatalAlert(AlertDescription.bad_certificate,
+                        DtlsException.certificateRejected("the server sent no certificate"));
+            }
+            try {
+                CertificateFactory factory = CertificateFactory.getInstance("X.509");
+                X509Certificate[] chain = new X509Certificate[certificate.getLength()];
+                for (int i = 0; i < chain.length; i++) {
+                    chain[i] = (X509Certificate) factory.generateCertificate(
+                            new ByteArrayInputStream(certificate.getCertificateAt(i).getEncoded()));
+                }
+                return chain;
+            } catch (GeneralSecurityException e) {
+                throw new TlsFatalAlert(AlertDescription.bad_certificate,
+                        DtlsException.certificateRejected("the server certificate does not parse: " + e, e));
+            }
+        }
+    }
+
+    private static final class PskClient extends PSKTlsClient {
+        private final DtlsConfig config;
+
+        PskClient(DtlsConfig config) {
+            super(config.tlsCrypto(), new BasicTlsPSKIdentity(config.pskIdentity(), config.pskKey()));
+            this.config = config;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return supported(getCrypto(), PSK_SUITES);
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return (int) config.handshakeTimeoutMillis();
+        }
+    }
+}
