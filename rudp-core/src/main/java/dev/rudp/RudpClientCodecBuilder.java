@@ -10,6 +10,9 @@ public final class RudpClientCodecBuilder extends RudpCodecBuilder<RudpClientCod
 
     /** A new codec handler for one datagram channel. */
     public ChannelHandler build() {
+        if (dtls != null && dtls.isServer()) {
+            throw new IllegalStateException("a server DtlsConfig given to the client builder");
+        }
         return codec(settings(false, null));
     }
 }

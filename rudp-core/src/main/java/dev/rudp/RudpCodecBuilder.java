@@ -2,6 +2,10 @@ package dev.rudp;
 
 import dev.rudp.channel.CodecSettings;
 import dev.rudp.channel.RudpCodec;
+import dev.rudp.dtls.DtlsConfig;
+import dev.rudp.dtls.DtlsHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import dev.rudp.wire.Handshake;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -19,6 +23,7 @@ public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
     private final Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
     private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
     byte[] resetKey;
+    DtlsConfig dtls;
 
     RudpCodecBuilder() {
     }
@@ -79,10 +84,32 @@ public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
                 maxMessage, get(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.NEW_RENO),
                 get(RudpChannelOption.DELIVERY, Delivery.ORDERED), maxConnections,
                 get(RudpChannelOption.TRACE, false), childHandler, Map.copyOf(childOptions),
-                resetKey == null ? null : resetKey.clone());
+                resetKey == null ? null : resetKey.clone(), dtls);
+    }
+
+    /**
+     * Protects every datagram with DTLS 1.2 (BouncyCastle, AES-GCM): {@code config} says how this side
+     * authenticates (a server certificate or PSK; on a client, how it verifies the server). Without
+     * it, packets travel in plaintext with a CRC32C checksum. The handler built then is an
+     * initializer that puts a {@link DtlsHandler} in front of the codec.
+     */
+    @SuppressWarnings("unchecked")
+    public B dtls(DtlsConfig config) {
+        this.dtls = config;
+        return (B) this;
     }
 
     static ChannelHandler codec(CodecSettings settings) {
-        return RudpCodec.create(settings);
+        RudpCodec codec = RudpCodec.create(settings);
+        if (settings.dtls() == null) {
+            return codec;
+        }
+        DtlsConfig config = settings.dtls();
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(settings.server() ? DtlsHandler.server(config) : DtlsHandler.client(config), codec);
+            }
+        };
     }
 }

@@ -22,7 +22,9 @@ public enum RudpErrorCode {
     /** The application closed the connection with a code of its own (see the reason). */
     APPLICATION_ERROR(7),
     /** The local endpoint shut down (its datagram channel closed). */
-    ENDPOINT_CLOSED(8);
+    ENDPOINT_CLOSED(8),
+    /** The security handshake failed (wrong key, unknown or changed server identity, ...); see the cause. */
+    HANDSHAKE_FAILED(9);
 
     private final int code;
 

@@ -16,6 +16,11 @@ public final class RudpException extends IOException {
         this.code = code;
     }
 
+    private RudpException(RudpErrorCode code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
     /** Why the connection ended. */
     public RudpErrorCode code() {
         return code;
@@ -28,6 +33,11 @@ public final class RudpException extends IOException {
 
     public static RudpException connectTimeout(long millis) {
         return new RudpException(RudpErrorCode.CONNECT_TIMEOUT, "no answer from the server within " + millis + " ms");
+    }
+
+    /** The DTLS handshake with the server failed; the message is the cause's, which says why. */
+    public static RudpException handshakeFailed(Throwable cause) {
+        return new RudpException(RudpErrorCode.HANDSHAKE_FAILED, cause.getMessage(), cause);
     }
 
     public static RudpException messageTooLarge(long size, long limit) {

@@ -44,6 +44,9 @@ public final class RudpServerCodecBuilder extends RudpCodecBuilder<RudpServerCod
         if (childHandler == null) {
             throw new IllegalStateException("handler(...) is required");
         }
+        if (dtls != null && !dtls.isServer()) {
+            throw new IllegalStateException("a client DtlsConfig given to the server builder");
+        }
         return codec(settings(true, childHandler));
     }
 }

@@ -2,6 +2,8 @@ package dev.rudp.channel;
 
 import dev.rudp.CongestionControl;
 import dev.rudp.Delivery;
+import dev.rudp.dtls.DtlsConfig;
+import dev.rudp.dtls.DtlsHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import java.util.Map;
@@ -13,5 +15,16 @@ import java.util.Map;
 public record CodecSettings(boolean server, int maxDatagramSize, long idleTimeoutMillis, long keepaliveMillis,
         long maxAckDelayMillis, long initialRttMillis, long initialWindow, long maxWindow, int maxMessageSize,
         CongestionControl congestionControl, Delivery delivery, int maxConnections, boolean trace,
-        ChannelHandler childHandler, Map<ChannelOption<?>, Object> childOptions, byte[] resetKey) {
+        ChannelHandler childHandler, Map<ChannelOption<?>, Object> childOptions, byte[] resetKey,
+        DtlsConfig dtls) {
+
+    /** Whether packets carry the CRC32C trailer: only without DTLS, whose AEAD protects them better. */
+    public boolean checksum() {
+        return dtls == null;
+    }
+
+    /** Bytes the security layer adds to each datagram. */
+    public int securityOverhead() {
+        return dtls == null ? 0 : DtlsHandler.RECORD_OVERHEAD;
+    }
 }

@@ -3,9 +3,10 @@ package dev.rudp.channel;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
+import dev.rudp.dtls.DtlsException;
+import dev.rudp.dtls.DtlsHandshakeCompletionEvent;
 import dev.rudp.reliability.EngineConfig;
 import dev.rudp.reliability.ReliableConnection;
-import dev.rudp.wire.Checksum;
 import dev.rudp.wire.Handshake;
 import dev.rudp.wire.PacketHeader;
 import dev.rudp.wire.PacketType;
@@ -47,35 +48,28 @@ public final class RudpCodec extends ChannelDuplexHandler {
      * acknowledgements). The pacer usually stops a burst well before this.
      */
     private static final int PACKETS_PER_TURN = 256;
-    private static final int RESET_SIZE = PacketHeader.SIZE + Handshake.RESET_TOKEN_SIZE + Checksum.SIZE;
     private static final long INITIAL_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long MAX_INITIAL_RESEND_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final int RESETS_PER_SECOND = 256;
 
     private final CodecSettings settings;
     private final SecureRandom random = new SecureRandom();
     private final Cookies cookies;
-    private final Checksum checksum = new Checksum();
+    private final ControlPackets control;
     private final Map<Long, Connection> byLocalId = new HashMap<>();
     /** Server: connections by the client's ID, so a repeated INITIAL gets its ACCEPT again. */
     private final Map<Long, Connection> byClientId = new HashMap<>();
     private final ArrayList<Connection> dirty = new ArrayList<>();
-    private final TransportParameters localParams;
     private ChannelHandlerContext ctx;
     private long epochNanos;
     private boolean inRead;
-    private long resetWindowStart;
-    private int resetsInWindow;
 
     private long invalidDatagrams;
     private long droppedInitials;
-    private long resetsSent;
 
     private RudpCodec(CodecSettings settings) {
         this.settings = settings;
         this.cookies = new Cookies(random, settings.resetKey());
-        this.localParams = new TransportParameters((int) settings.idleTimeoutMillis(), settings.maxDatagramSize(),
-                settings.initialWindow(), settings.maxMessageSize());
+        this.control = new ControlPackets(settings);
     }
 
     /** Internal factory used by the public builders. */
@@ -102,6 +96,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.control.attach(ctx);
         this.epochNanos = now();
         // Room for bursts: a full window of datagrams arriving between two reads must not be dropped.
         ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
@@ -152,6 +147,35 @@ public final class RudpCodec extends ChannelDuplexHandler {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof DtlsHandshakeCompletionEvent && !((DtlsHandshakeCompletionEvent) evt).isSuccess()) {
+            // Fail the connects waiting on that peer with the precise reason (wrong key, changed
+            // fingerprint, timeout) instead of letting them run into a bare connect timeout.
+            DtlsHandshakeCompletionEvent e = (DtlsHandshakeCompletionEvent) evt;
+            for (Connection c : new ArrayList<>(byLocalId.values())) {
+                if (c.phase == Connection.Phase.HANDSHAKING && c.remote.equals(e.peer())) {
+                    remove(c);
+                    c.connectPromise.tryFailure(RudpException.handshakeFailed(e.cause()));
+                }
+            }
+        }
+        // Other events, including DtlsSessionClosedEvent, need nothing: a client's next packet to that
+        // peer starts a new DTLS session (that is how keys are renewed), and rudp retransmits what was
+        // lost meanwhile; a peer that is really gone runs into the idle timeout.
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DtlsException) {
+            // A datagram the DTLS layer could not send (no session yet or any more): as good as lost.
+            log.debug("datagram not sent: {}", cause.getMessage());
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closeAll();
         ctx.fireChannelInactive();
@@ -178,7 +202,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
 
     private void onDatagram(ByteBuf buf, InetSocketAddress sender) {
         int size = buf.readableBytes();
-        if (!checksum.verifyAndStrip(buf)) {
+        if (!control.open(buf)) {
             dropInvalid(sender, "checksum", buf);
             return;
         }
@@ -234,7 +258,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         Connection c = byLocalId.get(dcid);
         if (c == null) {
             if (settings.server()) {
-                maybeSendReset(dcid, sender, size);
+                control.maybeSendReset(dcid, cookies.resetToken(dcid), sender, size, now());
             }
             invalidDatagrams++;
             return;
@@ -254,7 +278,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     }
 
     private void onInitial(long clientId, ByteBuf buf, InetSocketAddress sender, int size) {
-        if (size < Handshake.MIN_DATAGRAM_SIZE) {
+        if (size < control.minInitialPacket()) {
             dropInvalid(sender, "short INITIAL", null);
             return;
         }
@@ -267,13 +291,15 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
         Connection existing = byClientId.get(clientId);
         if (existing != null && existing.remote.equals(sender)) {
-            sendAccept(existing); // our ACCEPT was lost
+            control.sendAccept(existing); // our ACCEPT was lost
             return;
         }
         // Cookies come back to the codec that issued them, so its monotonic clock is the right one.
         long seconds = TimeUnit.NANOSECONDS.toSeconds(now() - epochNanos);
-        if (token.length == 0 || !cookies.verify(token, seconds, sender, clientId)) {
-            sendRetry(clientId, sender, cookies.issue(seconds, sender, clientId));
+        // Under DTLS the peer's address was proven by DTLS's own cookie exchange already.
+        boolean validated = settings.dtls() != null || token.length > 0 && cookies.verify(token, seconds, sender, clientId);
+        if (!validated) {
+            control.sendRetry(clientId, sender, cookies.issue(seconds, sender, clientId));
             return;
         }
         if (byLocalId.size() >= settings.maxConnections()) {
@@ -289,7 +315,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         byLocalId.put(serverId, c);
         byClientId.put(clientId, c);
         establish(c, settings.childHandler());
-        sendAccept(c);
+        control.sendAccept(c);
         log.debug("{} accepted", c);
     }
 
@@ -307,7 +333,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
         c.retriesSeen++;
         c.retryToken = token;
-        sendInitial(c);
+        control.sendInitial(c);
     }
 
     private void onAccept(long clientId, ByteBuf buf, InetSocketAddress sender) {
@@ -358,57 +384,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
         dropInvalid(sender, "RESET token", null);
     }
 
-    // ---- outbound control packets ----
-
-    private ByteBuf newPacket(PacketType type, long dcid, int capacity) {
-        ByteBuf out = ctx.alloc().directBuffer(capacity);
-        PacketHeader.encode(out, type, dcid);
-        return out;
-    }
-
-    private void sendControl(ByteBuf out, InetSocketAddress to) {
-        checksum.append(out);
-        ctx.writeAndFlush(new DatagramPacket(out, to), ctx.voidPromise());
-    }
-
-    private void sendRetry(long clientId, InetSocketAddress to, byte[] token) {
-        ByteBuf out = newPacket(PacketType.RETRY, clientId, 64);
-        Handshake.encodeRetry(out, token);
-        sendControl(out, to);
-    }
-
-    private void sendAccept(Connection c) {
-        ByteBuf out = newPacket(PacketType.ACCEPT, c.peerId, 128);
-        Handshake.encodeAccept(out, c.localId, c.resetToken, localParams);
-        sendControl(out, c.remote);
-    }
-
-    private void sendInitial(Connection c) {
-        ByteBuf out = newPacket(PacketType.INITIAL, c.localId, Handshake.MIN_DATAGRAM_SIZE);
-        Handshake.encodeInitial(out, c.retryToken, localParams, Handshake.MIN_DATAGRAM_SIZE - Checksum.SIZE);
-        c.initialsSent++;
-        sendControl(out, c.remote);
-    }
-
-    private void maybeSendReset(long unknownId, InetSocketAddress to, int receivedSize) {
-        // Never answer with as many bytes as we got: a reset can't amplify or loop.
-        if (receivedSize <= RESET_SIZE) {
-            return;
-        }
-        long now = now();
-        if (now - resetWindowStart > TimeUnit.SECONDS.toNanos(1)) {
-            resetWindowStart = now;
-            resetsInWindow = 0;
-        }
-        if (resetsInWindow++ >= RESETS_PER_SECOND) {
-            return;
-        }
-        resetsSent++;
-        ByteBuf out = newPacket(PacketType.RESET, unknownId, RESET_SIZE);
-        out.writeBytes(cookies.resetToken(unknownId));
-        sendControl(out, to);
-    }
-
     private long newConnectionId() {
         long id;
         do {
@@ -438,7 +413,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         c.nextInitialNanos = now + INITIAL_RESEND_NANOS;
         byLocalId.put(c.localId, c);
-        sendInitial(c);
+        control.sendInitial(c);
         scheduleTimer(c, Math.min(c.nextInitialNanos, c.handshakeDeadlineNanos));
     }
 
@@ -561,17 +536,16 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 break;
             }
             long pn = engine.nextPacketNumber();
-            int max = Math.min(settings.maxDatagramSize(), c.peerParams.maxDatagramSize());
-            ByteBuf out = ctx.alloc().directBuffer(max);
-            PacketHeader.encode(out, PacketType.DATA, c.peerId);
+            int max = control.packetLimit(c.peerParams);
+            ByteBuf out = control.newPacket(PacketType.DATA, c.peerId, max);
             out.writeLong(pn);
-            int status = engine.writePacket(out, max - PacketHeader.DATA_HEADER_SIZE - Checksum.SIZE,
-                    PacketHeader.DATA_HEADER_SIZE + Checksum.SIZE, now);
+            int overhead = PacketHeader.DATA_HEADER_SIZE + control.trailer();
+            int status = engine.writePacket(out, max - overhead, overhead + settings.securityOverhead(), now);
             if (status != ReliableConnection.SENT) {
                 out.release();
                 break;
             }
-            checksum.append(out);
+            control.seal(out);
             if (settings.trace() && trace.isDebugEnabled()) {
                 trace.debug("{} send pn={} size={}", c, pn, out.readableBytes());
             }
@@ -629,7 +603,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 return;
             }
             if (now >= c.nextInitialNanos) {
-                sendInitial(c);
+                control.sendInitial(c);
                 long backoff = Math.min(MAX_INITIAL_RESEND_NANOS, INITIAL_RESEND_NANOS << Math.min(c.initialsSent, 8));
                 c.nextInitialNanos = now + backoff;
             }

@@ -1,0 +1,122 @@
+package dev.rudp.channel;
+
+import dev.rudp.wire.Checksum;
+import dev.rudp.wire.Handshake;
+import dev.rudp.wire.PacketHeader;
+import dev.rudp.wire.PacketType;
+import dev.rudp.wire.TransportParameters;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds and sends the datagrams outside a connection's packet stream (INITIAL, RETRY, ACCEPT,
+ * RESET) and seals every outgoing datagram: the CRC32C trailer in plaintext mode, nothing under
+ * DTLS, whose records are authenticated. Also the rate limit and size rule of stateless resets.
+ */
+final class ControlPackets {
+    private static final int RESETS_PER_SECOND = 256;
+
+    private final CodecSettings settings;
+    private final Checksum checksum = new Checksum();
+    private final TransportParameters localParams;
+    private ChannelHandlerContext ctx;
+    private long resetWindowStart;
+    private int resetsInWindow;
+    private long resetsSent;
+
+    ControlPackets(CodecSettings settings) {
+        this.settings = settings;
+        this.localParams = new TransportParameters((int) settings.idleTimeoutMillis(), settings.maxDatagramSize(),
+                settings.initialWindow(), settings.maxMessageSize());
+    }
+
+    void attach(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Bytes a sealed datagram adds after the packet: the checksum, if any. */
+    int trailer() {
+        return settings.checksum() ? Checksum.SIZE : 0;
+    }
+
+    /** Largest rudp packet (header to trailer) that fits a datagram the peer accepts. */
+    int packetLimit(TransportParameters peer) {
+        return Math.min(settings.maxDatagramSize(), peer.maxDatagramSize()) - settings.securityOverhead();
+    }
+
+    /** The smallest INITIAL datagram, as a packet before the security layer: 1200 bytes on the wire. */
+    int minInitialPacket() {
+        return Handshake.MIN_DATAGRAM_SIZE - settings.securityOverhead();
+    }
+
+    /** Checks and strips the trailer of a received packet; false if it is corrupt. */
+    boolean open(ByteBuf packet) {
+        return !settings.checksum() || checksum.verifyAndStrip(packet);
+    }
+
+    /** Appends the trailer. */
+    void seal(ByteBuf packet) {
+        if (settings.checksum()) {
+            checksum.append(packet);
+        }
+    }
+
+    ByteBuf newPacket(PacketType type, long dcid, int capacity) {
+        ByteBuf out = ctx.alloc().directBuffer(capacity);
+        PacketHeader.encode(out, type, dcid);
+        return out;
+    }
+
+    private void send(ByteBuf out, InetSocketAddress to) {
+        seal(out);
+        ctx.writeAndFlush(new DatagramPacket(out, to), ctx.voidPromise());
+    }
+
+    void sendRetry(long clientId, InetSocketAddress to, byte[] token) {
+        ByteBuf out = newPacket(PacketType.RETRY, clientId, 64);
+        Handshake.encodeRetry(out, token);
+        send(out, to);
+    }
+
+    void sendAccept(Connection c) {
+        ByteBuf out = newPacket(PacketType.ACCEPT, c.peerId, 128);
+        Handshake.encodeAccept(out, c.localId, c.resetToken, localParams);
+        send(out, c.remote);
+    }
+
+    void sendInitial(Connection c) {
+        ByteBuf out = newPacket(PacketType.INITIAL, c.localId, Handshake.MIN_DATAGRAM_SIZE);
+        Handshake.encodeInitial(out, c.retryToken, localParams, minInitialPacket() - trailer());
+        c.initialsSent++;
+        send(out, c.remote);
+    }
+
+    /**
+     * Answers DATA for an unknown connection with a stateless reset, rate-limited, and only when
+     * the reset is smaller than what came in: it can neither amplify nor loop between two servers.
+     */
+    void maybeSendReset(long unknownId, byte[] token, InetSocketAddress to, int receivedSize, long nowNanos) {
+        int resetSize = PacketHeader.SIZE + Handshake.RESET_TOKEN_SIZE + trailer();
+        if (receivedSize <= resetSize) {
+            return;
+        }
+        if (nowNanos - resetWindowStart > TimeUnit.SECONDS.toNanos(1)) {
+            resetWindowStart = nowNanos;
+            resetsInWindow = 0;
+        }
+        if (resetsInWindow++ >= RESETS_PER_SECOND) {
+            return;
+        }
+        resetsSent++;
+        ByteBuf out = newPacket(PacketType.RESET, unknownId, resetSize);
+        out.writeBytes(token);
+        send(out, to);
+    }
+
+    long resetsSent() {
+        return resetsSent;
+    }
+}
