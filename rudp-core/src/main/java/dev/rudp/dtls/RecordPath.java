@@ -3,6 +3,7 @@ package dev.rudp.dtls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,6 +30,8 @@ final class RecordPath {
     private static final int NO_WAIT_MILLIS = 60_000;
 
     private final ChannelHandlerContext ctx;
+    /** For records nobody waits on: a failed datagram write is a lost datagram, not a pipeline exception. */
+    private final VoidChannelPromise quiet;
     private final byte[] plaintext = new byte[MAX_PLAINTEXT];
     private final byte[] scratch;
     /** The promise of the plaintext write being protected, for the one record BouncyCastle sends for it. */
@@ -37,6 +40,7 @@ final class RecordPath {
 
     RecordPath(ChannelHandlerContext ctx, int maxRecordPlaintext) {
         this.ctx = ctx;
+        this.quiet = new VoidChannelPromise(ctx.channel(), false);
         this.scratch = new byte[Math.max(1, maxRecordPlaintext)];
     }
 
@@ -106,10 +110,10 @@ final class RecordPath {
         if (ctx.executor().inEventLoop()) {
             ChannelPromise promise = sendingPromise;
             sendingPromise = null;
-            ctx.write(record, promise != null ? promise : ctx.voidPromise());
+            ctx.write(record, promise != null ? promise : quiet);
             flushNeeded = true;
         } else {
-            ctx.writeAndFlush(record, ctx.voidPromise());
+            ctx.writeAndFlush(record, quiet);
         }
     }
 
