@@ -7,14 +7,13 @@ package dev.rudp.dtls;
 final class Counters {
     volatile long handshakesSucceeded;
     volatile long handshakesFailed;
-    volatile long helloVerifyRequestsSent;
     volatile long droppedGarbage;
     volatile long droppedTooLongFragment;
     volatile long droppedUnknownPeer;
     volatile long droppedReplayOrTampered;
     volatile long droppedQueueFull;
 
-    DtlsStats snapshot(int sessionsOpen) {
+    DtlsStats snapshot(int sessionsOpen, long helloVerifyRequestsSent) {
         return new DtlsStats(handshakesSucceeded, handshakesFailed, helloVerifyRequestsSent, droppedGarbage,
                 droppedTooLongFragment, droppedUnknownPeer, droppedReplayOrTampered, droppedQueueFull, sessionsOpen);
     }

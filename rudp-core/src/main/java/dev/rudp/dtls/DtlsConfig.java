@@ -256,10 +256,6 @@ public final class DtlsConfig {
         return role == Role.SERVER;
     }
 
-    Role role() {
-        return role;
-    }
-
     TlsCrypto tlsCrypto() {
         return tlsCrypto;
     }

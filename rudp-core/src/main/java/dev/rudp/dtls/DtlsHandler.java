@@ -23,8 +23,6 @@ import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSRequest;
 import org.bouncycastle.tls.DTLSServerProtocol;
 import org.bouncycastle.tls.DTLSTransport;
-import org.bouncycastle.tls.DTLSVerifier;
-import org.bouncycastle.tls.DatagramSender;
 
 /**
  * DTLS 1.2 for a Netty datagram channel, beneath the rudp codec: put it in the
@@ -57,10 +55,10 @@ import org.bouncycastle.tls.DatagramSender;
  * </ul>
  *
  * <h2>Threads</h2>
- * The stateless cookie exchange (BouncyCastle's {@link DTLSVerifier}), record protection and unprotection
- * run on the event loop and never block. The blocking BouncyCastle handshake runs on
- * {@link DtlsConfig#handshakeExecutor()}, fed through a bounded per-peer inbox. Before any datagram
- * reaches BouncyCastle, {@link RecordGuard} drops non-DTLS datagrams and epoch-0 handshake fragments
+ * The stateless cookie exchange ({@link CookieVerifier}) and record protection and unprotection
+ * ({@link RecordPath}) run on the event loop and never block. The blocking BouncyCastle handshake runs on
+ * {@link DtlsConfig#handshakeExecutor()} ({@link HandshakeRunner}), fed through a bounded per-peer inbox
+ * ({@link PeerTransport}). Before any datagram reaches BouncyCastle, {@link RecordGuard} drops non-DTLS datagrams and epoch-0 handshake fragments
  * declaring more than 32 KiB (bctls 1.84 lacks that bound, CVE-2026-59646).
  *
  * <p>Reference counting: this handler releases every {@link DatagramPacket} it reads or is asked to
@@ -74,33 +72,22 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     public static final int RECORD_OVERHEAD = 13 + 8 + 16;
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DtlsHandler.class);
-    /** A cookie secret lives this long before a new {@link DTLSVerifier} replaces it. */
-    private static final long COOKIE_SECRET_NANOS = TimeUnit.MINUTES.toNanos(5);
-    private static final int MAX_PLAINTEXT = 1 << 14;
-    /** Any positive wait: in event-loop mode the transport never waits, it throws when empty. */
-    private static final int NO_WAIT_MILLIS = 60_000;
 
     private final DtlsConfig config;
     private final boolean server;
     private final Map<InetSocketAddress, DtlsSession> sessions = new ConcurrentHashMap<>();
     private final RecordGuard guard = new RecordGuard();
     private final Counters counters = new Counters();
-    private final byte[] plaintext = new byte[MAX_PLAINTEXT];
-    private final byte[] scratch;
-    private final CookieSender cookieSender = new CookieSender();
     private ChannelHandlerContext ctx;
-    private DTLSVerifier verifier;
-    private long verifierSinceNanos;
+    private CookieVerifier cookies;
+    private HandshakeRunner handshakes;
     private ScheduledFuture<?> ticker;
     private int handshaking;
-    private boolean flushNeeded;
-    /** The promise of the plaintext write being protected, for the one record BouncyCastle sends for it. */
-    private ChannelPromise sendingPromise;
+    private RecordPath records;
 
     private DtlsHandler(DtlsConfig config, boolean server) {
         this.config = config;
         this.server = server;
-        this.scratch = new byte[Math.max(1, config.maxRecordPlaintext())];
     }
 
     /** A handler accepting DTLS clients; {@code config} must come from a server factory of {@link DtlsConfig}. */
@@ -131,7 +118,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
 
     /** Counters since this handler was created; callable from any thread. */
     public DtlsStats stats() {
-        return counters.snapshot(sessions.size());
+        return counters.snapshot(sessions.size(), cookies == null ? 0 : cookies.helloVerifyRequestsSent());
     }
 
     /** Application records sent on the current session with {@code peer}, or -1 without an established one. */
@@ -177,25 +164,29 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.records = new RecordPath(ctx, config.maxRecordPlaintext());
         if (ctx.channel().isRegistered()) {
-            startTicker();
+            start();
         }
     }
 
     @Override
     public void channelRegistered(ChannelHandlerContext ctx) {
-        startTicker();
+        start();
         ctx.fireChannelRegistered();
     }
 
-    private void startTicker() {
+    /** Once the channel is registered: the cookie verifier, the handshake runner and the idle ticker. */
+    private void start() {
         if (ticker != null) {
             return;
         }
         if (server) {
-            verifier = new DTLSVerifier(config.tlsCrypto());
-            verifierSinceNanos = System.nanoTime();
+            cookies = new CookieVerifier(config.tlsCrypto(), config.maxRecordPlaintext() + RECORD_OVERHEAD,
+                    records::writeRecord, System.nanoTime());
         }
+        handshakes = new HandshakeRunner(config.handshakeExecutor(), ctx.executor(), config.handshakeTimeoutMillis(),
+                this::handshakeDone, this::handshakeTimedOut);
         long period = Math.max(10, Math.min(config.idleTimeoutMillis() / 4, 10_000));
         ticker = ctx.executor().scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -245,9 +236,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                 endSession(s, DtlsException.idle(s.peer, config.idleTimeoutMillis()), true);
             }
         }
-        if (server && now - verifierSinceNanos >= COOKIE_SECRET_NANOS) {
-            verifier = new DTLSVerifier(config.tlsCrypto());
-            verifierSinceNanos = now;
+        if (cookies != null) {
+            cookies.rotateIfDue(now);
         }
         flushIfNeeded();
     }
@@ -299,14 +289,12 @@ public final class DtlsHandler extends ChannelDuplexHandler {
 
     /** Server: a ClientHello from a peer without a session (or restarting one) goes through the cookie check. */
     private void acceptClientHello(ByteBuf content, InetSocketAddress sender, DtlsSession existing) {
-        byte[] random = clientRandom(content);
+        byte[] random = CookieVerifier.clientRandom(content);
         if (existing != null && Arrays.equals(random, existing.clientRandom())) {
             LOG.debug("ignored a late copy of the ClientHello that started the session with {}", sender);
             return;
         }
-        byte[] hello = ByteBufUtil.getBytes(content);
-        cookieSender.recipient = sender;
-        DTLSRequest request = verifier.verifyRequest(clientId(sender), hello, 0, hello.length, cookieSender);
+        DTLSRequest request = cookies.verify(content, sender);
         if (request == null) {
             return; // answered with a HelloVerifyRequest, or not a well-formed ClientHello
         }
@@ -323,55 +311,14 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         startHandshake(s, () -> new DTLSServerProtocol().accept(TlsPeers.server(config), s.transport, request));
     }
 
-    /**
-     * The 32-byte random of a ClientHello's first fragment (after the record header, the handshake header
-     * and the client version), or null. A restarted client sends a new one; a duplicated or late copy of
-     * the hello that started a session carries the same, and must not replace that session.
-     */
-    private static byte[] clientRandom(ByteBuf hello) {
-        int at = hello.readerIndex() + RecordGuard.RECORD_HEADER;
-        int randomAt = at + RecordGuard.HANDSHAKE_HEADER + 2;
-        if (hello.writerIndex() < randomAt + 32 || hello.getUnsignedMedium(at + 6) != 0) {
-            return null;
-        }
-        byte[] random = new byte[32];
-        hello.getBytes(randomAt, random);
-        return random;
-    }
-
-    private static byte[] clientId(InetSocketAddress peer) {
-        byte[] ip = peer.getAddress().getAddress();
-        byte[] id = new byte[ip.length + 2];
-        System.arraycopy(ip, 0, id, 0, ip.length);
-        id[ip.length] = (byte) (peer.getPort() >>> 8);
-        id[ip.length + 1] = (byte) peer.getPort();
-        return id;
-    }
-
     /** Established: unprotects the datagram's records (and any left from the handshake) and fires them. */
     private void readRecords(DtlsSession s, ByteBuf content, int applicationRecords, InetSocketAddress recipient) {
-        s.transport.setCurrent(content);
         int delivered = 0;
-        int bound = PeerTransport.INBOX_CAPACITY + 1
-                + (content == null ? 0 : content.readableBytes() / RecordGuard.RECORD_HEADER);
         try {
-            for (int i = 0; i < bound && s.state() == State.ESTABLISHED; i++) {
-                int n = s.dtls().receive(plaintext, 0, plaintext.length, NO_WAIT_MILLIS);
-                if (n < 0) {
-                    break;
-                }
-                delivered++;
-                s.touch(System.nanoTime());
-                ByteBuf out = ctx.alloc().buffer(n).writeBytes(plaintext, 0, n);
-                ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
-            }
-        } catch (PeerTransport.Empty nothingLeft) {
-            // every record of the datagram was processed
+            delivered = records.unprotect(s, content, recipient);
         } catch (IOException e) {
             LOG.debug("DTLS session with {} failed: {}", s.peer, e.toString());
             endSession(s, DtlsException.closedByPeer(s.peer, e), false);
-        } finally {
-            s.transport.setCurrent(null);
         }
         if (applicationRecords > delivered) {
             counters.droppedReplayOrTampered += applicationRecords - delivered;
@@ -431,7 +378,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-        flushNeeded = false;
+        records.flushed();
         ctx.flush();
     }
 
@@ -450,96 +397,40 @@ public final class DtlsHandler extends ChannelDuplexHandler {
 
     /** Sends one plaintext datagram as one record; releases it. */
     private void protect(DtlsSession s, DatagramPacket packet, ChannelPromise promise) {
-        ByteBuf content = packet.content();
-        int len = content.readableBytes();
         try {
+            int len = packet.content().readableBytes();
             if (len > s.sendLimit()) {
                 promise.tryFailure(DtlsException.recordTooLarge(len, s.sendLimit()));
                 return;
             }
-            byte[] array = scratch;
-            int off = 0;
-            if (content.hasArray() && len > 0) {
-                array = content.array();
-                off = content.arrayOffset() + content.readerIndex();
-            } else {
-                content.getBytes(content.readerIndex(), scratch, 0, len);
-            }
-            sendingPromise = promise;
-            s.dtls().send(array, off, len);
-            s.recordSent();
+            records.protect(s, packet.content(), promise);
         } catch (IOException e) {
             LOG.debug("DTLS session with {} failed to send: {}", s.peer, e.toString());
             promise.tryFailure(e);
             endSession(s, DtlsException.closed(s.peer, "send failed: " + e), false);
         } finally {
             packet.release();
-            if (sendingPromise != null) {
-                sendingPromise.trySuccess(); // nothing was written: the transport was closed, as if lost
-                sendingPromise = null;
-            }
-        }
-    }
-
-    /** {@link PeerTransport.RecordWriter}: writes one DTLS datagram; from BouncyCastle, on any thread. */
-    private void writeRecord(InetSocketAddress peer, byte[] buf, int off, int len) {
-        ByteBuf out = ctx.alloc().directBuffer(len).writeBytes(buf, off, len);
-        DatagramPacket record = new DatagramPacket(out, peer);
-        if (ctx.executor().inEventLoop()) {
-            ChannelPromise promise = sendingPromise;
-            sendingPromise = null;
-            ctx.write(record, promise != null ? promise : ctx.voidPromise());
-            flushNeeded = true;
-        } else {
-            ctx.writeAndFlush(record, ctx.voidPromise());
         }
     }
 
     private void flushIfNeeded() {
-        if (flushNeeded) {
-            flushNeeded = false;
-            ctx.flush();
-        }
+        records.flushIfNeeded();
     }
 
     // ---- handshakes and session ends ---------------------------------------------------------------
 
-    /** A blocking BouncyCastle handshake. */
-    private interface Handshake {
-        DTLSTransport run() throws IOException;
-    }
-
     private DtlsSession newSession(InetSocketAddress peer) {
         PeerTransport transport = new PeerTransport(peer, config.maxRecordPlaintext() + RECORD_OVERHEAD,
-                this::writeRecord);
+                records::writeRecord);
         DtlsSession s = new DtlsSession(peer, transport, System.nanoTime());
         sessions.put(peer, s);
         handshaking++;
         return s;
     }
 
-    private void startHandshake(DtlsSession s, Handshake handshake) {
-        s.handshakeTimer(ctx.executor().schedule(() -> handshakeTimedOut(s), config.handshakeTimeoutMillis(),
-                TimeUnit.MILLISECONDS));
+    private void startHandshake(DtlsSession s, HandshakeRunner.Handshake handshake) {
         try {
-            config.handshakeExecutor().execute(() -> {
-                DTLSTransport done = null;
-                Throwable failure = null;
-                try {
-                    done = handshake.run();
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    s.transport.flushFlight(); // the final flight, or the alert of a failure
-                }
-                DTLSTransport result = done;
-                Throwable cause = failure;
-                try {
-                    ctx.executor().execute(() -> handshakeDone(s, result, cause));
-                } catch (RejectedExecutionException loopGone) {
-                    s.transport.abort();
-                }
-            });
+            handshakes.start(s, handshake);
         } catch (RejectedExecutionException e) {
             failHandshake(s, DtlsException.tooManyHandshakes(s.peer, config.maxConcurrentHandshakes()));
         }
@@ -627,21 +518,5 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             }
         }
         s.transport.abort();
-    }
-
-    /** Answers ClientHellos without a valid cookie with BouncyCastle's HelloVerifyRequest, statelessly. */
-    private final class CookieSender implements DatagramSender {
-        InetSocketAddress recipient;
-
-        @Override
-        public int getSendLimit() {
-            return config.maxRecordPlaintext() + RECORD_OVERHEAD;
-        }
-
-        @Override
-        public void send(byte[] buf, int off, int len) {
-            counters.helloVerifyRequestsSent++;
-            writeRecord(recipient, buf, off, len);
-        }
     }
 }

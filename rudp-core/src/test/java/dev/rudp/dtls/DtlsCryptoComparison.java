@@ -18,9 +18,9 @@ import org.bouncycastle.tls.DatagramTransport;
  * (TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256). Prints MB/s of plaintext for each round and the best.
  *
  * <pre>
- * mvn -B -q -pl rudp-core test-compile
- * java -cp "rudp-core/target/classes:rudp-core/target/test-classes:$(mvn -B -q -pl rudp-core \
- *     dependency:build-classpath -Dmdep.outputFile=/dev/stdout)" dev.rudp.dtls.DtlsCryptoComparison [records]
+ * mvn -B -q -pl rudp-core test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp "rudp-core/target/classes:rudp-core/target/test-classes:$(cat /tmp/cp.txt)" \
+ *     dev.rudp.dtls.DtlsCryptoComparison 100000
  * </pre>
  */
 public final class DtlsCryptoComparison {

@@ -76,9 +76,9 @@ final class DtlsLoopback implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        server.close().sync();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+    public void close() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** A client channel and what it received. */
