@@ -137,6 +137,15 @@ public final class FileConnection implements AutoCloseable {
         return r;
     }
 
+    /** Like {@link #call} with a shorter wait, for interactive helpers such as completion. */
+    public Reply callWithin(long timeoutMillis, Op op, List<String> args, long... nums) throws ClientException {
+        Reply r = callRaw(Request.of(nextId(), op, args, nums), timeoutMillis);
+        if (!r.ok()) {
+            throw ClientException.of(r);
+        }
+        return r;
+    }
+
     /** Sends {@code req} and waits up to {@code timeoutMillis} for its first reply (errors are returned). */
     Reply callRaw(Request req, long timeoutMillis) throws ClientException {
         CompletableFuture<Reply> f = expect(req.id());
