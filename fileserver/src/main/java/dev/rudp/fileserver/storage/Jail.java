@@ -86,13 +86,14 @@ public final class Jail {
         if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
             throw refused(shown, "a dangling symbolic link");
         }
+        Path real;
         try {
-            Path real = Files.exists(existing) ? existing.toRealPath() : existing.getParent().toRealPath();
-            if (!real.startsWith(root)) {
-                throw refused(shown, "a symbolic link leads outside your home folder");
-            }
+            real = Files.exists(existing) ? existing.toRealPath() : existing.getParent().toRealPath();
         } catch (IOException e) {
             throw refused(shown, "cannot be resolved");
+        }
+        if (!real.startsWith(root)) {
+            throw refused(shown, "a symbolic link leads outside your home folder");
         }
     }
 
