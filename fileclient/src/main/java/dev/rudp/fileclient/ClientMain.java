@@ -43,6 +43,7 @@ public final class ClientMain {
             "  -b FILE            run the commands in FILE ('-' for stdin), stop at the first failure",
             "  -c \"CMD; CMD\"      run these commands, stop at the first failure",
             "  -q                 no progress output in batch mode",
+            "  --connect-timeout S  seconds to wait for the server (default 10)",
             "exit status: 0 ok, 1 usage, 2 protocol, 3 not found, 4 refused by server, 5 cannot connect,",
             "             6 login failed, 7 account locked, 10 connection lost, 11 local I/O, 20 interrupted,",
             "             23 partial transfer, 30 timeout");
@@ -83,7 +84,7 @@ public final class ClientMain {
         }
         FileConnection conn;
         try {
-            conn = FileConnection.connect(a.host, a.port, 10_000);
+            conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis);
         } catch (ClientException e) {
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
@@ -204,6 +205,7 @@ public final class ClientMain {
         String commands;
         boolean quiet;
         boolean help;
+        long connectTimeoutMillis = 10_000;
 
         static Args parse(String[] argv) throws ClientException {
             Args a = new Args();
@@ -212,7 +214,7 @@ public final class ClientMain {
                 switch (s) {
                     case "-h", "--help" -> a.help = true;
                     case "-q" -> a.quiet = true;
-                    case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c" -> {
+                    case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout" -> {
                         if (i + 1 >= argv.length) {
                             throw new ClientException(ExitCode.USAGE, s + " needs a value");
                         }
@@ -230,6 +232,13 @@ public final class ClientMain {
                             }
                             case "--user", "-u" -> a.user = v;
                             case "--password-file" -> a.passwordFile = v;
+                            case "--connect-timeout" -> {
+                                try {
+                                    a.connectTimeoutMillis = Math.max(1, Long.parseLong(v)) * 1000;
+                                } catch (NumberFormatException e) {
+                                    throw new ClientException(ExitCode.USAGE, "not a number of seconds: " + v);
+                                }
+                            }
                             case "-b" -> a.batch = v;
                             default -> a.commands = v;
                         }
