@@ -61,6 +61,15 @@ public final class FileConnection implements AutoCloseable {
 
     /** Connects to {@code host:port}; fails with {@link ExitCode#CONNECT} when the server does not answer. */
     public static FileConnection connect(String host, int port, long timeoutMillis) throws ClientException {
+        return connect(host, port, timeoutMillis, null);
+    }
+
+    /**
+     * Connects with {@code first} (may be null) put first in the datagram channel's pipeline, beneath
+     * the rudp codec: for example an impairment simulator in tests.
+     */
+    public static FileConnection connect(String host, int port, long timeoutMillis, io.netty.channel.ChannelHandler first)
+            throws ClientException {
         InetSocketAddress addr = new InetSocketAddress(host, port);
         if (addr.isUnresolved()) {
             throw new ClientException(ExitCode.CONNECT, "cannot resolve host: " + host);
@@ -69,10 +78,18 @@ public final class FileConnection implements AutoCloseable {
         Handler handler = new Handler();
         try {
             Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder()
-                            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                                    new WriteBufferWaterMark(1 << 20, 4 << 20))
-                            .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L).build())
+                    .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            if (first != null) {
+                                c.pipeline().addLast(first);
+                            }
+                            c.pipeline().addLast(new RudpClientCodecBuilder()
+                                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                            new WriteBufferWaterMark(1 << 20, 4 << 20))
+                                    .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L).build());
+                        }
+                    })
                     .bind(0).sync().channel();
             RudpChannel ch = RudpChannel.newBootstrap(datagram).handler(new io.netty.channel.ChannelInitializer<>() {
                 @Override
