@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Uploads and downloads over real loopback sockets, with hashes checked on both sides. */
+/** Uploads and downloads over real loopback sockets (200 MB round trip), with hashes checked on both sides. */
 @Timeout(120)
 class TransferEndToEndTest {
     @TempDir
@@ -39,7 +39,7 @@ class TransferEndToEndTest {
 
     @Test
     void putThenGetKeepsTheSha256OnBothSidesAndOnTheServerDisk() throws Exception {
-        Path local = randomFile(tmp.resolve("big.bin"), 50L << 20, 1);
+        Path local = randomFile(tmp.resolve("big.bin"), 200L << 20, 1);
         String sha = Transfers.hashFile(local);
         try (TestServer s = TestServer.start(tmp.resolve("data"));
                 FileConnection c = s.login("alice", "secret-a");
