@@ -139,7 +139,7 @@ public final class ClientMain {
         Terminal t = given;
         try {
             if (t == null) {
-                t = TerminalBuilder.builder().name("fileclient").system(true).build();
+                t = TerminalBuilder.builder().name("fileclient").system(true).dumb(true).build();
             }
             Terminal term = t;
             PrintWriter w = term.writer();

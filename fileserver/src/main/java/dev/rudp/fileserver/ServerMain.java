@@ -113,7 +113,12 @@ public final class ServerMain {
     private static int serve(ServerConfig cfg) throws IOException, InterruptedException {
         FileServer server = FileServer.start(cfg);
         System.err.println("fileserver: listening on " + server.address() + " (plaintext; Ctrl-C or SIGTERM stops)");
-        Thread hook = new Thread(server::shutdown, "fileserver-sigterm");
+        // JUL resets its handlers in its own shutdown hook, so the stop is reported on stderr directly
+        Thread hook = new Thread(() -> {
+            System.err.println("fileserver: stopping gracefully (signal)");
+            server.shutdown();
+            System.err.println("fileserver: stopped");
+        }, "fileserver-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         server.terminated().join();
         try {
