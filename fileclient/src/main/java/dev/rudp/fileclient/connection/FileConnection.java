@@ -49,6 +49,7 @@ public final class FileConnection implements AutoCloseable {
     private final String host;
     private final AtomicLong ids = new AtomicLong(1);
     final Object writability = new Object();
+    private volatile boolean loggedIn;
 
     private FileConnection(EventLoopGroup group, Channel datagram, RudpChannel channel, Handler handler,
             String host) {
@@ -142,6 +143,7 @@ public final class FileConnection implements AutoCloseable {
     /** Logs in; returns the server's reply lines (home folder, role). */
     public List<String> login(String user, char[] password) throws ClientException {
         Reply r = call(Op.LOGIN, List.of(user, new String(password)));
+        loggedIn = true;
         return r.lines();
     }
 
@@ -266,8 +268,12 @@ public final class FileConnection implements AutoCloseable {
             try {
                 if (msg instanceof Reply r) {
                     if (r.id() == 0) {
-                        sessionError = ClientException.of(r);
+                        FileConnection c = conn;
+                        sessionError = r.status() == dev.rudp.fileserver.protocol.Status.SHUTTING_DOWN && c != null
+                                && c.loggedIn ? new ClientException(ExitCode.CONNECTION_LOST, r.message())
+                                : ClientException.of(r);
                         failAll(sessionError);
+                        ctx.close();
                         return;
                     }
                     CompletableFuture<Reply> f = pending.remove(r.id());

@@ -14,6 +14,7 @@ import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -22,6 +23,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -216,9 +219,22 @@ public final class FileServer implements AutoCloseable {
         }
         log.event("stopping", address().toString(), sessions.size() + " sessions");
         try {
-            for (Session s : sessions) {
-                s.close();
+            // tell every client; each closes its side after reading what was sent before the notice
+            List<Session> open = new ArrayList<>(sessions);
+            List<ChannelFuture> closing = new ArrayList<>();
+            for (Session s : open) {
+                closing.add(s.shutdown());
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            for (int i = 0; i < open.size(); i++) {
+                ChannelFuture f = closing.get(i);
+                if (f != null && !f.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    open.get(i).close(); // silent or dead client: close from here
+                    f.await(1, TimeUnit.SECONDS);
+                }
+            }
+            // one more turn of the event loop, so the connections' CLOSE frames are out before the socket closes
+            channel.eventLoop().submit(() -> { }).await(5, TimeUnit.SECONDS);
             channel.close().await(5, TimeUnit.SECONDS);
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
             io.shutdown();

@@ -397,7 +397,24 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Closes the connection (server shutdown). */
+    /**
+     * Server shutdown: stops the transfers (uploads keep their prefix for a resume) and tells the
+     * client, which closes the connection once it has read everything sent before the notice.
+     * Returns the channel's close future (null if never active); see {@link #close()}.
+     */
+    io.netty.channel.ChannelFuture shutdown() {
+        if (ctx == null) {
+            return null;
+        }
+        ctx.channel().eventLoop().execute(() -> {
+            uploads.values().forEach(Upload::abort);
+            downloads.values().forEach(Download::cancel);
+            ctx.writeAndFlush(Reply.error(0, Status.SHUTTING_DOWN, "the server is shutting down"));
+        });
+        return ctx.channel().closeFuture();
+    }
+
+    /** Closes the connection from this side (a client that did not close after the notice). */
     void close() {
         if (ctx != null) {
             ctx.close();
