@@ -56,6 +56,21 @@ class TransferEndToEndTest {
     }
 
     @Test
+    void emptyFilesRoundTrip() throws Exception {
+        Path empty = Files.createFile(tmp.resolve("empty"));
+        try (TestServer s = TestServer.start(tmp.resolve("data"));
+                FileConnection c = s.login("alice", "secret-a");
+                Transfers t = new Transfers(c)) {
+            String sha = t.upload(empty, "empty", false, TransferListener.NONE, new CancelToken()).sha256();
+            assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", sha);
+            assertEquals(0, Files.size(s.home("alice").resolve("empty")));
+            assertEquals(sha, t.download("empty", tmp.resolve("back"), false, TransferListener.NONE,
+                    new CancelToken()).sha256());
+            assertEquals(0, Files.size(tmp.resolve("back")));
+        }
+    }
+
+    @Test
     void cancelledUploadKeepsTheOldVersionAndReputCompletesIt() throws Exception {
         Path local = randomFile(tmp.resolve("v2.bin"), 20L << 20, 2);
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {

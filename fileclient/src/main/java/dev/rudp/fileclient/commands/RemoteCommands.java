@@ -101,8 +101,11 @@ final class RemoteCommands {
 
     private static void ls(ClientContext ctx, List<String> a) throws ClientException {
         Opts o = Opts.parse("ls", a, "la1", 0, 1);
-        List<FileEntry> entries = ctx.conn.call(Op.LS, List.of(o.operand(0, ""))).entries();
-        for (FileEntry e : entries) {
+        Reply r = ctx.conn.call(Op.LS, List.of(o.operand(0, "")));
+        for (String note : r.lines()) {
+            ctx.err.println("ls: " + note);
+        }
+        for (FileEntry e : r.entries()) {
             if (!o.has('a') && e.name().startsWith(".")) {
                 continue;
             }

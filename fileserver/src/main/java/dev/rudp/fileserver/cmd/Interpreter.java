@@ -22,11 +22,11 @@ import java.util.List;
  * Runs one file command inside an account's root and returns its output lines. Commands: ls, mkdir,
  * mv, cp, rm, cat, head, du, find, stat, sha256sum, df, pwd, help. Every path goes through the
  * account's {@link dev.rudp.fileserver.storage.Jail}; there is no way to start a process. Output is
- * capped at {@link #MAX_OUTPUT} characters. Blocking: run off the event loop.
+ * capped at {@link #MAX_OUTPUT} bytes. Blocking: run off the event loop.
  */
 public final class Interpreter {
-    /** Most characters of output returned. */
-    public static final int MAX_OUTPUT = 512 * 1024;
+    /** Most bytes of output returned (UTF-8 plus 4 bytes of framing per line): one reply stays under 1 MiB. */
+    public static final int MAX_OUTPUT = 900_000;
     /** Commands understood, for help and completion. */
     public static final List<String> COMMANDS = List.of("ls", "mkdir", "mv", "cp", "rm", "cat", "head", "du",
             "find", "stat", "sha256sum", "df", "pwd", "help");
@@ -59,7 +59,7 @@ public final class Interpreter {
             throw ProtocolException.of(e.status(), name + ": " + e.getMessage());
         }
         if (truncated) {
-            out.add("[output truncated at " + MAX_OUTPUT + " characters]");
+            out.add("[output truncated at " + MAX_OUTPUT + " bytes]");
         }
         return out;
     }
@@ -245,11 +245,12 @@ public final class Interpreter {
         if (truncated) {
             return;
         }
-        if (chars + line.length() > MAX_OUTPUT) {
+        int bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4;
+        if (chars + bytes > MAX_OUTPUT) {
             truncated = true;
             return;
         }
-        chars += line.length() + 1;
+        chars += bytes;
         out.add(line);
     }
 

@@ -17,6 +17,8 @@ import java.util.List;
  * executor. Holds the session's working folder.
  */
 final class Operations {
+    /** Most entries in one LS reply: 3000 entries with 255-byte names stay under the 1 MiB message limit. */
+    static final int MAX_ENTRIES = 3_000;
     private final Storage storage;
     private final ServerLog log;
     private final String who;
@@ -46,7 +48,13 @@ final class Operations {
         switch (r.op()) {
             case LS: {
                 String p = r.arg(0, "");
-                return Reply.entries(id, storage.list(resolve(p), p.isEmpty() ? "." : p));
+                List<FileEntry> all = storage.list(resolve(p), p.isEmpty() ? "." : p);
+                if (all.size() <= MAX_ENTRIES) {
+                    return Reply.entries(id, all);
+                }
+                // one reply must stay under the transport's message size limit
+                return new Reply(id, dev.rudp.fileserver.protocol.Status.OK, "", List.of("listing truncated: first "
+                        + MAX_ENTRIES + " of " + all.size() + " entries"), new long[0], all.subList(0, MAX_ENTRIES));
             }
             case STAT: {
                 String p = r.arg(0, "");
