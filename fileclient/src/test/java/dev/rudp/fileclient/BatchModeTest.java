@@ -58,6 +58,32 @@ class BatchModeTest {
     }
 
     @Test
+    void globsAndRecursiveTransfersAndStats() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+            Path src = Files.createDirectories(tmp.resolve("src/deep"));
+            Files.writeString(tmp.resolve("src/a.log"), "a");
+            Files.writeString(tmp.resolve("src/b.log"), "b");
+            Files.writeString(tmp.resolve("src/c.txt"), "c");
+            Files.writeString(src.resolve("d.log"), "d");
+            Path back = Files.createDirectories(tmp.resolve("back"));
+            Run r = client(s, "secret-a", "", "-q", "-c", "mkdir logs; put " + tmp.resolve("src") + "/*.log logs;"
+                    + " put -r " + tmp.resolve("src") + " tree; get logs/*.log " + back + "; get -r tree "
+                    + back.resolve("tree") + "; stats; cp -r tree tree2; rename tree2 tree3; rm -r tree3; ls");
+            assertEquals(0, r.code(), r.err());
+            Path home = s.home("alice");
+            assertEquals("a", Files.readString(home.resolve("logs/a.log")));
+            assertEquals("b", Files.readString(home.resolve("logs/b.log")));
+            assertFalse(Files.exists(home.resolve("logs/c.txt")));
+            assertEquals("d", Files.readString(home.resolve("tree/deep/d.log")));
+            assertEquals("a", Files.readString(back.resolve("a.log")));
+            assertEquals("d", Files.readString(back.resolve("tree/deep/d.log")));
+            assertEquals("c", Files.readString(back.resolve("tree/c.txt")));
+            assertTrue(r.out().contains("rtt "), r.out());
+            assertTrue(r.out().endsWith("fileclient> ls\nlogs/\ntree/\n"), r.out());
+        }
+    }
+
+    @Test
     void firstFailureStopsTheRunWithItsCode() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
             Run r = client(s, "secret-a", "", "-c", "get nothere.txt; mkdir not-reached");

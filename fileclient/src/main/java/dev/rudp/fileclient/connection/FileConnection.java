@@ -212,6 +212,23 @@ public final class FileConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Routes every reply to {@code id} into {@code queue} (for requests answered more than once,
+     * like GET); a failure of the session is queued as a {@link ClientException}.
+     */
+    void routeReplies(long id, java.util.concurrent.BlockingQueue<Object> queue) {
+        handler.replyRoutes.put(id, queue);
+        if (handler.sessionError != null) {
+            queue.add(handler.sessionError);
+        } else if (!channel.isActive()) {
+            queue.add(lost());
+        }
+    }
+
+    void unrouteReplies(long id) {
+        handler.replyRoutes.remove(id);
+    }
+
     /** Routes data frames of transfer {@code id} to {@code sink} (which releases them). */
     void route(long id, Consumer<Data> sink) {
         handler.sinks.put(id, sink);
@@ -245,6 +262,7 @@ public final class FileConnection implements AutoCloseable {
     private static final class Handler extends ChannelInboundHandlerAdapter {
         final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
         final Map<Long, Consumer<Data>> sinks = new ConcurrentHashMap<>();
+        final Map<Long, java.util.concurrent.BlockingQueue<Object>> replyRoutes = new ConcurrentHashMap<>();
         volatile FileConnection conn;
         /** Set when the server refused the whole session (id 0 reply). */
         volatile ClientException sessionError;
@@ -276,6 +294,11 @@ public final class FileConnection implements AutoCloseable {
                         ctx.close();
                         return;
                     }
+                    java.util.concurrent.BlockingQueue<Object> route = replyRoutes.get(r.id());
+                    if (route != null) {
+                        route.add(r);
+                        return;
+                    }
                     CompletableFuture<Reply> f = pending.remove(r.id());
                     if (f != null) {
                         f.complete(r);
@@ -287,6 +310,9 @@ public final class FileConnection implements AutoCloseable {
         }
 
         private void failAll(ClientException e) {
+            for (java.util.concurrent.BlockingQueue<Object> q : replyRoutes.values()) {
+                q.add(e);
+            }
             for (Long id : pending.keySet()) {
                 CompletableFuture<Reply> f = pending.remove(id);
                 if (f != null) {

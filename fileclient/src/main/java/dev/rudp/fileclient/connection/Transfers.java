@@ -151,16 +151,17 @@ public final class Transfers implements AutoCloseable {
         }
         Sink sink = new Sink(out, offset);
         conn.route(getId, sink::accept);
+        // GET is answered twice (start, then the hash at the end): both replies go to one queue
+        java.util.concurrent.BlockingQueue<Object> replies = new java.util.concurrent.LinkedBlockingQueue<>();
+        conn.routeReplies(getId, replies);
         boolean success = false;
         try {
-            CompletableFuture<Reply> first = conn.expect(getId);
             conn.send(Request.of(getId, Op.GET, List.of(remote), offset));
-            Reply started = waitCancellable(first, getId, cancel, () -> cancelDownload(getId, remote, sink));
+            Reply started = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
             if (!started.ok()) {
                 throw ClientException.of(started);
             }
             long size = started.num(0, 0);
-            CompletableFuture<Reply> last = conn.expect(getId);
             sink.expect(size);
             l.started(remote, offset, size);
             long lastDone = -1;
@@ -196,7 +197,7 @@ public final class Transfers implements AutoCloseable {
                 }
             }
             l.progress(size, size);
-            Reply end = waitCancellable(last, getId, cancel, () -> cancelDownload(getId, remote, sink));
+            Reply end = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
             if (!end.ok()) {
                 sink.abort();
                 throw ClientException.of(end);
@@ -215,6 +216,7 @@ public final class Transfers implements AutoCloseable {
             throw localError(e, local);
         } finally {
             conn.unroute(getId);
+            conn.unrouteReplies(getId);
             sink.close();
             if (!success) {
                 deleteIfEmpty(part);
@@ -242,6 +244,33 @@ public final class Transfers implements AutoCloseable {
             } catch (java.util.concurrent.ExecutionException e) {
                 throw e.getCause() instanceof ClientException ce ? ce
                         : new ClientException(ExitCode.PROTOCOL, String.valueOf(e.getCause()));
+            }
+        }
+    }
+
+    private Reply take(java.util.concurrent.BlockingQueue<Object> replies, CancelToken cancel,
+            ThrowingSupplier onCancel) throws ClientException {
+        long deadline = System.nanoTime() + STALL_MILLIS * 1_000_000L;
+        while (true) {
+            if (cancel.isCancelled()) {
+                throw onCancel.get();
+            }
+            Object o;
+            try {
+                o = replies.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw onCancel.get();
+            }
+            if (o instanceof Reply r) {
+                return r;
+            }
+            if (o instanceof ClientException e) {
+                throw e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within "
+                        + STALL_MILLIS / 1000 + " s");
             }
         }
     }

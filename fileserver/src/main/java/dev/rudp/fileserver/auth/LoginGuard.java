@@ -51,9 +51,13 @@ public final class LoginGuard {
         return lockNanos;
     }
 
+    /** Most tracked keys per table before stale entries are dropped (bounds memory under guessing floods). */
+    static final int MAX_TRACKED = 100_000;
+
     /** Checks (and counts) an attempt by {@code user} from {@code address}. */
     public synchronized Verdict check(String user, String address) {
         long now = clock.getAsLong();
+        prune(now);
         String key = user + "\n" + address;
         Long until = lockedUntil.get(key);
         if (until != null) {
@@ -71,6 +75,18 @@ public final class LoginGuard {
         }
         window.addLast(now);
         return new Allowed();
+    }
+
+    private void prune(long now) {
+        if (lockedUntil.size() > MAX_TRACKED) {
+            lockedUntil.values().removeIf(until -> until - now <= 0);
+        }
+        if (attempts.size() > MAX_TRACKED) {
+            attempts.values().removeIf(w -> w.isEmpty() || now - w.peekLast() >= MINUTE);
+        }
+        if (failures.size() > MAX_TRACKED) {
+            failures.clear(); // counts of unfinished guessing series; locks already taken stay
+        }
     }
 
     /**
