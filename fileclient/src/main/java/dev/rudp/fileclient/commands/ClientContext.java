@@ -34,6 +34,9 @@ public final class ClientContext {
         this.err = err;
         this.progress = progress;
         this.localCwd = localCwd.toAbsolutePath().normalize();
+        if (conn != null) {
+            conn.cancelWith(cancel);
+        }
     }
 
     /** The prompt: {@code user@host:cwd> }. */

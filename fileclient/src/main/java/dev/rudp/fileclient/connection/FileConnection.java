@@ -50,6 +50,7 @@ public final class FileConnection implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong(1);
     final Object writability = new Object();
     private volatile boolean loggedIn;
+    private volatile CancelToken cancel;
 
     private FileConnection(EventLoopGroup group, Channel datagram, RudpChannel channel, Handler handler,
             String host) {
@@ -117,6 +118,11 @@ public final class FileConnection implements AutoCloseable {
         }
     }
 
+    /** Makes waits for replies stop with {@link ExitCode#INTERRUPTED} when {@code token} is cancelled (Ctrl-C). */
+    public void cancelWith(CancelToken token) {
+        this.cancel = token;
+    }
+
     /** The host name given at connect. */
     public String host() {
         return host;
@@ -169,7 +175,14 @@ public final class FileConnection implements AutoCloseable {
     Reply callRaw(Request req, long timeoutMillis) throws ClientException {
         CompletableFuture<Reply> f = expect(req.id());
         send(req);
-        return await(f, req.id(), timeoutMillis);
+        return await(f, req.id(), timeoutMillis, true);
+    }
+
+    /** Like {@link #callRaw} but not interrupted by the cancel token (for the CANCEL request itself). */
+    Reply callUncancellable(Request req, long timeoutMillis) throws ClientException {
+        CompletableFuture<Reply> f = expect(req.id());
+        send(req);
+        return await(f, req.id(), timeoutMillis, false);
     }
 
     /** Registers interest in the next reply to {@code id}. */
@@ -193,13 +206,28 @@ public final class FileConnection implements AutoCloseable {
         channel.writeAndFlush(req);
     }
 
-    Reply await(CompletableFuture<Reply> f, long id, long timeoutMillis) throws ClientException {
+    Reply await(CompletableFuture<Reply> f, long id, long timeoutMillis, boolean cancellable)
+            throws ClientException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            handler.pending.remove(id);
-            throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within " + timeoutMillis / 1000
-                    + " s");
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    handler.pending.remove(id);
+                    throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within "
+                            + Math.max(1, timeoutMillis / 1000) + " s");
+                }
+                try {
+                    // wake every 100 ms to notice Ctrl-C
+                    return f.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    CancelToken c = cancel;
+                    if (cancellable && c != null && c.isCancelled()) {
+                        handler.pending.remove(id);
+                        throw new ClientException(ExitCode.INTERRUPTED, "interrupted");
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             handler.pending.remove(id);

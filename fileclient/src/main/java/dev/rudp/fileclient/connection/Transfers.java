@@ -296,7 +296,7 @@ public final class Transfers implements AutoCloseable {
     private void tellCancel(long id) {
         try {
             if (conn.channel().isActive()) {
-                conn.callRaw(Request.of(conn.nextId(), Op.CANCEL, List.of(), id), 5_000);
+                conn.callUncancellable(Request.of(conn.nextId(), Op.CANCEL, List.of(), id), 5_000);
             }
         } catch (ClientException e) {
             // the connection is gone: nothing to tell
