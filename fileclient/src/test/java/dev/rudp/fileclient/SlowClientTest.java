@@ -98,6 +98,40 @@ class SlowClientTest {
     }
 
     @Test
+    void aConnectionThatNeverLogsInIsClosed() throws Exception {
+        EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
+        try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.loginTimeoutMillis(300))) {
+            Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                    .handler(new RudpClientCodecBuilder().build()).bind(0).sync().channel();
+            CompletableFuture<Reply> notice = new CompletableFuture<>();
+            RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
+                    s.port())).handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast(new FrameCodec(RudpMessage::unordered),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            if (msg instanceof Reply r) {
+                                                notice.complete(r);
+                                            }
+                                            ReferenceCountUtil.release(msg);
+                                        }
+                                    });
+                        }
+                    }).connect().get(10, TimeUnit.SECONDS);
+            Reply r = notice.get(10, TimeUnit.SECONDS);
+            assertEquals(0, r.id());
+            assertEquals("no login within 300 ms", r.message());
+            ch.closeFuture().await(10, TimeUnit.SECONDS);
+            assertTrue(!ch.isActive());
+            datagram.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
     void garbageClosesOnlyThatSession() throws Exception {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {

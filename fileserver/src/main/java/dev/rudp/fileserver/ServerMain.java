@@ -27,7 +27,8 @@ public final class ServerMain {
             "       fileserver deluser --root DIR NAME",
             "       fileserver passwd --root DIR NAME",
             "       fileserver serve --root DIR [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
-            "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]");
+            "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
+            "                        [--login-timeout-ms MS] [--io-threads N]");
 
     private ServerMain() {
     }
@@ -167,7 +168,8 @@ public final class ServerMain {
                 switch (a) {
                     case "--admin" -> admin = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
-                            "--max-failures", "--lock-seconds", "--idle-timeout-ms" -> {
+                            "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
+                            "--io-threads" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
                         }
@@ -206,6 +208,8 @@ public final class ServerMain {
                     case "--quota" -> c.quota(v);
                     case "--max-failures" -> c.maxFailures((int) Math.max(1, Math.min(v, 1000)));
                     case "--lock-seconds" -> c.lockMillis(v * 1000);
+                    case "--login-timeout-ms" -> c.loginTimeoutMillis(Math.max(100, v));
+                    case "--io-threads" -> c.ioThreads((int) Math.max(1, Math.min(v, 256)));
                     default -> c.idleTimeoutMillis(Math.max(1000, v));
                 }
             }

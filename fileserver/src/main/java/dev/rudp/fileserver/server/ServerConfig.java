@@ -23,6 +23,7 @@ public final class ServerConfig {
     PasswordHasher hasher = PasswordHasher.DEFAULT;
     int ioThreads = 8;
     long idleTimeoutMillis = 30_000;
+    long loginTimeoutMillis = 30_000;
     int chunkSize = 128 * 1024;
 
     /** Defaults over data folder {@code dataDir}: port 7777, 100 sessions, 64 GiB files, no quota. */
@@ -93,6 +94,12 @@ public final class ServerConfig {
     /** A silent connection is closed after this long; default 30 s. */
     public ServerConfig idleTimeoutMillis(long millis) {
         this.idleTimeoutMillis = millis;
+        return this;
+    }
+
+    /** A connection that has not logged in after this long is closed; default 30 s. */
+    public ServerConfig loginTimeoutMillis(long millis) {
+        this.loginTimeoutMillis = millis;
         return this;
     }
 

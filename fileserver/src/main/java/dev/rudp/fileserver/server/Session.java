@@ -91,6 +91,13 @@ final class Session extends ChannelInboundHandlerAdapter {
             return;
         }
         log.event("connect", who, "");
+        ctx.executor().schedule(() -> {
+            if (state == State.NEW || state == State.AUTHENTICATING) {
+                log.event("login-timeout", who, "");
+                ctx.writeAndFlush(Reply.error(0, Status.NOT_LOGGED_IN, "no login within "
+                        + cfg.loginTimeoutMillis + " ms")).addListener(ChannelFutureListener.CLOSE);
+            }
+        }, cfg.loginTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -227,7 +234,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                     Path home = cfg.home(acc.name());
                     Files.createDirectories(home);
                     Files.createDirectories(cfg.partials(acc.name()));
-                    storage = new Storage(new Jail(home), cfg.quota);
+                    storage = new Storage(new Jail(home), cfg.quota, cfg.partials(acc.name()));
                     rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"));
                 } else {
                     rep = null;
@@ -278,11 +285,13 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw ProtocolException.of(Status.NOT_FOUND, "no such folder: " + shown);
         }
         Storage storage = ops.storage();
-        long existing = Files.isRegularFile(target) ? sizeOf(target) : 0;
-        storage.checkQuota(size - existing);
         String rel = storage.jail().root().relativize(target).toString();
         String key = HexFormat.of().formatHex(Storage.sha256().digest(rel.getBytes(StandardCharsets.UTF_8)));
         Path partial = cfg.partials(account.name()).resolve(key + ".part");
+        long existing = Files.isRegularFile(target) ? sizeOf(target) : 0;
+        long partialNow = Files.isRegularFile(partial) ? sizeOf(partial) : 0;
+        // usage counts partial uploads too; this upload replaces the target and reuses its own partial
+        storage.checkQuota(size - existing - partialNow);
         long id = r.id();
         Upload[] self = new Upload[1];
         FileChannel ch;

@@ -37,11 +37,21 @@ import java.util.stream.Stream;
 public final class Storage {
     private final Jail jail;
     private final long quota;
+    private final Path alsoCounted;
 
     /** Storage over {@code jail}'s root with a quota in bytes ({@code -1}: none). */
     public Storage(Jail jail, long quota) {
+        this(jail, quota, null);
+    }
+
+    /**
+     * Storage whose usage also counts the files under {@code alsoCounted} (the account's partial
+     * uploads), so interrupted uploads cannot grow past the quota.
+     */
+    public Storage(Jail jail, long quota, Path alsoCounted) {
         this.jail = jail;
         this.quota = quota;
+        this.alsoCounted = alsoCounted;
     }
 
     public Jail jail() {
@@ -225,10 +235,11 @@ public final class Storage {
         }
     }
 
-    /** Bytes used by the account (regular files, links not followed). */
+    /** Bytes used by the account (regular files, links not followed; partial uploads included). */
     public long usage() throws ProtocolException {
         try {
-            return sizeOf(jail.root());
+            return sizeOf(jail.root()) + (alsoCounted == null || !Files.isDirectory(alsoCounted) ? 0
+                    : sizeOf(alsoCounted));
         } catch (IOException e) {
             throw map(e, "~");
         }
