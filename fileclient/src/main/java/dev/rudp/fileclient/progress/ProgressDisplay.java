@@ -88,7 +88,8 @@ public final class ProgressDisplay implements TransferListener {
         if (!bar) {
             return name + tail;
         }
-        int cells = Math.max(10, width - tail.length() - Math.min(name.length(), 24) - 4);
+        // a fixed allowance for the tail keeps the bar from changing length as the numbers change
+        int cells = Math.max(10, width - 56 - Math.min(name.length(), 24) - 4);
         int filled = total == 0 ? cells : (int) (cells * (double) done / total);
         String label = name.length() > 24 ? "..." + name.substring(name.length() - 21) : name;
         return label + " [" + "#".repeat(filled) + " ".repeat(cells - filled) + "]" + tail;
