@@ -72,7 +72,7 @@ public final class CommandTable {
             c.action().run(ctx, args);
             return ExitCode.OK;
         } catch (ClientException e) {
-            ctx.err.println(c.name() + ": " + e.getMessage());
+            ctx.err.println(c.name() + ": " + printable(e.getMessage()));
             return e.code();
         } catch (RuntimeException e) {
             ctx.err.println(c.name() + ": internal error: " + e);
@@ -101,6 +101,16 @@ public final class CommandTable {
             ctx.out.println("aliases: " + String.join(", ", c.aliases()));
         }
         ctx.out.println(c.help());
+    }
+
+    /** The text with control characters (escape sequences from remote names) shown as '?'. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return b.toString();
     }
 
     private static String firstSentence(String s) {

@@ -12,15 +12,21 @@ public final class ServerLog {
 
     /** Logs {@code event} for {@code who} (an address or user@address) with details. */
     public void event(String event, String who, String details) {
-        LOG.log(Level.INFO, () -> event + " " + who + (details.isEmpty() ? "" : " " + clean(details)));
+        LOG.log(Level.INFO, () -> event + " " + clean(who) + (details.isEmpty() ? "" : " " + clean(details)));
     }
 
     /** Logs an error event. */
     public void error(String who, String details) {
-        LOG.log(Level.WARNING, () -> "error " + who + " " + clean(details));
+        LOG.log(Level.WARNING, () -> "error " + clean(who) + " " + clean(details));
     }
 
-    private static String clean(String s) {
-        return s.replace('\n', ' ').replace('\r', ' ');
+    /** Client-chosen text (names, paths) cannot forge log lines: control characters become '?', length is capped. */
+    static String clean(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 512));
+        for (int i = 0; i < s.length() && b.length() < 512; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return s.length() > 512 ? b + "..." : b.toString();
     }
 }

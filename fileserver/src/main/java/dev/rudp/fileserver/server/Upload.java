@@ -118,7 +118,8 @@ final class Upload {
     void finish(String sha, long requestId) {
         writer.execute(() -> {
             if (ended) {
-                replies.accept(Reply.error(requestId, Status.CANCELLED, "upload already ended: " + shown));
+                replies.accept(Reply.error(requestId, Status.CANCELLED, "upload of " + shown
+                        + " ended early (cancelled, or replaced by a newer upload of the same file)"));
                 return;
             }
             expectedSha = sha;
