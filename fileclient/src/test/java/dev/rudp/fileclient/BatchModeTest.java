@@ -68,7 +68,7 @@ class BatchModeTest {
             Path back = Files.createDirectories(tmp.resolve("back"));
             Run r = client(s, "secret-a", "", "-q", "-c", "mkdir logs; put " + tmp.resolve("src") + "/*.log logs;"
                     + " put -r " + tmp.resolve("src") + " tree; get logs/*.log " + back + "; get -r tree "
-                    + back.resolve("tree") + "; stats; cp -r tree tree2; rename tree2 tree3; rm -r tree3; ls");
+                    + back.resolve("tree") + "; get -r tree/ " + back.resolve("again") + "; stats; cp -r tree tree2; rename tree2 tree3; rm -r tree3; ls");
             assertEquals(0, r.code(), r.err());
             Path home = s.home("alice");
             assertEquals("a", Files.readString(home.resolve("logs/a.log")));
@@ -78,6 +78,7 @@ class BatchModeTest {
             assertEquals("a", Files.readString(back.resolve("a.log")));
             assertEquals("d", Files.readString(back.resolve("tree/deep/d.log")));
             assertEquals("c", Files.readString(back.resolve("tree/c.txt")));
+            assertEquals("d", Files.readString(back.resolve("again/deep/d.log")), "a trailing slash is fine");
             assertTrue(r.out().contains("rtt "), r.out());
             assertTrue(r.out().endsWith("fileclient> ls\nlogs/\ntree/\n"), r.out());
         }

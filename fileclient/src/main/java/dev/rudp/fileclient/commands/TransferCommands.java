@@ -54,6 +54,15 @@ final class TransferCommands {
         return dir.endsWith("/") ? dir + name : dir + "/" + name;
     }
 
+    /** {@code docs/} as {@code docs} (completion adds the slash to folders). */
+    static String stripSlashes(String remote) {
+        String r = remote;
+        while (r.length() > 1 && r.endsWith("/")) {
+            r = r.substring(0, r.length() - 1);
+        }
+        return r;
+    }
+
     static String parentOf(String remote) {
         int i = remote.lastIndexOf('/');
         return i < 0 ? "" : i == 0 ? "/" : remote.substring(0, i);
@@ -150,7 +159,11 @@ final class TransferCommands {
     private static void get(ClientContext ctx, List<String> args, boolean resume, String cmd) throws ClientException {
         Opts o = Opts.parse(cmd, args, "ar", 1, 2);
         boolean append = resume || o.has('a');
-        String pattern = o.operand(0, "");
+        String pattern = stripSlashes(o.operand(0, ""));
+        String leaf = nameOf(pattern);
+        if ((leaf.isEmpty() || leaf.equals(".") || leaf.equals("..") || leaf.equals("~")) && o.operands.size() < 2) {
+            throw new ClientException(ExitCode.USAGE, "name the local target: " + cmd + " -r " + pattern + " LOCAL");
+        }
         List<FileEntry> sources = new ArrayList<>();
         String base;
         if (isGlob(nameOf(pattern))) {
