@@ -46,6 +46,8 @@ final class Upload {
     private String expectedSha;
     private long doneId = -1;
     private boolean ended;
+    /** Why the upload failed early, told in the reply to PUT_DONE. */
+    private ProtocolException failure;
     /** Completes when the upload finished or was aborted and its file is closed. */
     final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
 
@@ -117,6 +119,10 @@ final class Upload {
     /** The client's SHA-256 arrived (PUT_DONE {@code requestId}). */
     void finish(String sha, long requestId) {
         writer.execute(() -> {
+            if (ended && failure != null) {
+                replies.accept(Reply.error(requestId, failure.status(), failure.getMessage()));
+                return;
+            }
             if (ended) {
                 replies.accept(Reply.error(requestId, Status.CANCELLED, "upload of " + shown
                         + " ended early (cancelled, or replaced by a newer upload of the same file)"));
@@ -155,8 +161,14 @@ final class Upload {
     }
 
     private void fail(ProtocolException e) {
+        boolean wasEnded = ended;
         abortNow();
-        replies.accept(Reply.error(doneId >= 0 ? doneId : id, e.status(), e.getMessage()));
+        if (!wasEnded) {
+            failure = e;
+            if (doneId >= 0) {
+                replies.accept(Reply.error(doneId, e.status(), e.getMessage()));
+            }
+        }
     }
 
     /** Stops the upload and keeps the complete prefix for a resume. Safe from any thread. */
@@ -175,7 +187,7 @@ final class Upload {
             ch.truncate(prefix);
             ch.close();
         } catch (IOException e) {
-            System.getLogger("fileserver").log(System.Logger.Level.WARNING, "abort of upload " + shown + ": " + e);
+            System.getLogger("fileserver").log(System.Logger.Level.WARNING, "abort of upload " + id + " (" + shown + "): " + e);
         } finally {
             onEnd.run();
             closed.complete(null);
