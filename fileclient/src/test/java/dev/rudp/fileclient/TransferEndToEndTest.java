@@ -56,6 +56,42 @@ class TransferEndToEndTest {
     }
 
     @Test
+    void resumeOntoAForeignPartIsCaughtByTheWholeFileHash() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"));
+                FileConnection c = s.login("alice", "secret-a");
+                Transfers t = new Transfers(c)) {
+            randomFile(s.home("alice").resolve("r.bin"), 4L << 20, 10);
+            randomFile(tmp.resolve("r.bin.part"), 1L << 20, 11); // not a prefix of r.bin
+            ClientException e = assertThrows(ClientException.class, () -> t.download("r.bin", tmp.resolve("r.bin"),
+                    true, TransferListener.NONE, new CancelToken()));
+            assertEquals(ExitCode.PARTIAL, e.code());
+            assertTrue(e.getMessage().startsWith("checksum mismatch: r.bin"), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("r.bin")));
+            assertFalse(Files.exists(tmp.resolve("r.bin.part")), "the bad part is discarded");
+
+            Path v1 = randomFile(tmp.resolve("v1.bin"), 8L << 20, 12);
+            Path v2 = randomFile(tmp.resolve("v2.bin"), 8L << 20, 13);
+            CancelToken cancel = new CancelToken();
+            assertThrows(ClientException.class, () -> t.upload(v1, "u.bin", false, new TransferListener() {
+                @Override
+                public void progress(long done, long total) {
+                    if (done >= total / 2) {
+                        cancel.cancel();
+                    }
+                }
+            }, cancel));
+            ClientException up = assertThrows(ClientException.class,
+                    () -> t.upload(v2, "u.bin", true, TransferListener.NONE, new CancelToken()));
+            assertEquals(ExitCode.PARTIAL, up.code());
+            assertTrue(up.getMessage().startsWith("checksum mismatch: u.bin"), up.getMessage());
+            assertFalse(Files.exists(s.home("alice").resolve("u.bin")), "nothing half-right lands");
+            assertEquals(Transfers.hashFile(v2),
+                    t.upload(v2, "u.bin", true, TransferListener.NONE, new CancelToken()).sha256(),
+                    "after the mismatch the partial is gone and the next reput starts from zero");
+        }
+    }
+
+    @Test
     void emptyFilesRoundTrip() throws Exception {
         Path empty = Files.createFile(tmp.resolve("empty"));
         try (TestServer s = TestServer.start(tmp.resolve("data"));
