@@ -44,6 +44,7 @@ public final class ClientMain {
             "  -c \"CMD; CMD\"      run these commands, stop at the first failure",
             "  -q                 no progress output in batch mode",
             "  --connect-timeout S  seconds to wait for the server (default 10)",
+            "  --timeout S        seconds to wait for a reply or for a stalled transfer (default 60)",
             "exit status: 0 ok, 1 usage, 2 protocol, 3 not found, 4 refused by server, 5 cannot connect,",
             "             6 login failed, 7 account locked, 10 connection lost, 11 local I/O, 20 interrupted,",
             "             23 partial transfer, 30 timeout");
@@ -89,6 +90,7 @@ public final class ClientMain {
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
         }
+        conn.timeoutMillis(a.timeoutMillis);
         try {
             try {
                 conn.login(a.user, password);
@@ -206,6 +208,7 @@ public final class ClientMain {
         boolean quiet;
         boolean help;
         long connectTimeoutMillis = 10_000;
+        long timeoutMillis = FileConnection.REPLY_TIMEOUT_MILLIS;
 
         static Args parse(String[] argv) throws ClientException {
             Args a = new Args();
@@ -214,7 +217,8 @@ public final class ClientMain {
                 switch (s) {
                     case "-h", "--help" -> a.help = true;
                     case "-q" -> a.quiet = true;
-                    case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout" -> {
+                    case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
+                            "--timeout" -> {
                         if (i + 1 >= argv.length) {
                             throw new ClientException(ExitCode.USAGE, s + " needs a value");
                         }
@@ -232,11 +236,17 @@ public final class ClientMain {
                             }
                             case "--user", "-u" -> a.user = v;
                             case "--password-file" -> a.passwordFile = v;
-                            case "--connect-timeout" -> {
+                            case "--connect-timeout", "--timeout" -> {
+                                long ms;
                                 try {
-                                    a.connectTimeoutMillis = Math.max(1, Long.parseLong(v)) * 1000;
+                                    ms = Math.max(1, Long.parseLong(v)) * 1000;
                                 } catch (NumberFormatException e) {
                                     throw new ClientException(ExitCode.USAGE, "not a number of seconds: " + v);
+                                }
+                                if (s.equals("--timeout")) {
+                                    a.timeoutMillis = ms;
+                                } else {
+                                    a.connectTimeoutMillis = ms;
                                 }
                             }
                             case "-b" -> a.batch = v;

@@ -47,6 +47,33 @@ class FailureCodesTest {
     }
 
     @Test
+    void aServerThatNeverAnswersIsATimeoutThirty() throws Exception {
+        // a rudp endpoint that accepts connections and swallows every message
+        io.netty.channel.ChannelInboundHandlerAdapter blackHole = new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
+
+            @Override
+            public boolean isSharable() {
+                return true;
+            }
+        };
+        try (dev.rudp.testing.Loopback lo = dev.rudp.testing.Loopback.start(blackHole)) {
+            java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
+            int code = ClientMain.run(new String[] {"--port", String.valueOf(lo.serverAddress().getPort()),
+                "--timeout", "1", "-c", "ls", "127.0.0.1"}, new java.io.ByteArrayInputStream(new byte[0]),
+                    new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                    new java.io.PrintStream(errBytes, true, java.nio.charset.StandardCharsets.UTF_8),
+                    java.util.Map.of("FILECLIENT_PASSWORD", "x"), null);
+            assertEquals(30, code);
+            assertEquals("fileclient: no reply from the server within 1 s\n",
+                    errBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void interruptStopsTheBatchWithTwenty() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data")); FileConnection c = s.login("alice", "secret-a")) {
             TransferEndToEndTest.randomFile(s.home("alice").resolve("big.bin"), 30L << 20, 1);

@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * {@link Transfers}. Thread-safe; calls block the calling thread (never an event loop).
  */
 public final class FileConnection implements AutoCloseable {
-    /** Default wait for a control reply. */
+    /** Default wait for a control reply, and for progress of a transfer. */
     public static final long REPLY_TIMEOUT_MILLIS = 60_000;
 
     private final EventLoopGroup group;
@@ -51,6 +51,7 @@ public final class FileConnection implements AutoCloseable {
     final Object writability = new Object();
     private volatile boolean loggedIn;
     private volatile CancelToken cancel;
+    private volatile long timeoutMillis = REPLY_TIMEOUT_MILLIS;
 
     private FileConnection(EventLoopGroup group, Channel datagram, RudpChannel channel, Handler handler,
             String host) {
@@ -123,6 +124,16 @@ public final class FileConnection implements AutoCloseable {
         this.cancel = token;
     }
 
+    /** How long to wait for a reply or for a transfer to make progress; default 60 s. */
+    public void timeoutMillis(long millis) {
+        this.timeoutMillis = Math.max(1, millis);
+    }
+
+    /** See {@link #timeoutMillis(long)}. */
+    public long timeoutMillis() {
+        return timeoutMillis;
+    }
+
     /** The host name given at connect. */
     public String host() {
         return host;
@@ -155,7 +166,7 @@ public final class FileConnection implements AutoCloseable {
 
     /** Sends a request and waits for its reply; an error reply is thrown. */
     public Reply call(Op op, List<String> args, long... nums) throws ClientException {
-        Reply r = callRaw(Request.of(nextId(), op, args, nums), REPLY_TIMEOUT_MILLIS);
+        Reply r = callRaw(Request.of(nextId(), op, args, nums), timeoutMillis);
         if (!r.ok()) {
             throw ClientException.of(r);
         }

@@ -36,8 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Transfers implements AutoCloseable {
     /** Size of the data chunks sent. */
     public static final int CHUNK = 128 * 1024;
-    /** A transfer that makes no progress for this long fails with {@link ExitCode#TIMEOUT}. */
-    public static final long STALL_MILLIS = 60_000;
 
     private final FileConnection conn;
     private final ExecutorService diskThread = Executors.newSingleThreadExecutor(r -> {
@@ -65,7 +63,7 @@ public final class Transfers implements AutoCloseable {
         }
         long putId = conn.nextId();
         Reply started = conn.callRaw(Request.of(putId, Op.PUT, List.of(remote), size, resume ? 1 : 0),
-                FileConnection.REPLY_TIMEOUT_MILLIS);
+                conn.timeoutMillis());
         if (!started.ok()) {
             throw ClientException.of(started);
         }
@@ -89,8 +87,8 @@ public final class Transfers implements AutoCloseable {
                             conn.writability.wait(100);
                         }
                     }
-                    if (System.nanoTime() - lastProgress > STALL_MILLIS * 1_000_000L) {
-                        throw new ClientException(ExitCode.TIMEOUT, "upload stalled for " + STALL_MILLIS / 1000
+                    if (System.nanoTime() - lastProgress > conn.timeoutMillis() * 1_000_000L) {
+                        throw new ClientException(ExitCode.TIMEOUT, "upload stalled for " + Math.max(1, conn.timeoutMillis() / 1000)
                                 + " s: " + remote + " (resume with reput)");
                     }
                     continue;
@@ -179,9 +177,9 @@ public final class Transfers implements AutoCloseable {
                         lastDone = done;
                         lastProgress = System.nanoTime();
                         l.progress(done, size);
-                    } else if (System.nanoTime() - lastProgress > STALL_MILLIS * 1_000_000L) {
+                    } else if (System.nanoTime() - lastProgress > conn.timeoutMillis() * 1_000_000L) {
                         sink.abort();
-                        throw new ClientException(ExitCode.TIMEOUT, "download stalled for " + STALL_MILLIS / 1000
+                        throw new ClientException(ExitCode.TIMEOUT, "download stalled for " + Math.max(1, conn.timeoutMillis() / 1000)
                                 + " s: " + remote + " (resume with reget)");
                     }
                     if (!conn.channel().isActive()) {
@@ -226,7 +224,7 @@ public final class Transfers implements AutoCloseable {
 
     private Reply waitCancellable(CompletableFuture<Reply> f, long id, CancelToken cancel,
             ThrowingSupplier onCancel) throws ClientException {
-        long deadline = System.nanoTime() + STALL_MILLIS * 1_000_000L;
+        long deadline = System.nanoTime() + conn.timeoutMillis() * 1_000_000L;
         while (true) {
             if (cancel.isCancelled()) {
                 throw onCancel.get();
@@ -236,7 +234,7 @@ public final class Transfers implements AutoCloseable {
             } catch (TimeoutException e) {
                 if (System.nanoTime() > deadline) {
                     throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within "
-                            + STALL_MILLIS / 1000 + " s");
+                            + Math.max(1, conn.timeoutMillis() / 1000) + " s");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -250,7 +248,7 @@ public final class Transfers implements AutoCloseable {
 
     private Reply take(java.util.concurrent.BlockingQueue<Object> replies, CancelToken cancel,
             ThrowingSupplier onCancel) throws ClientException {
-        long deadline = System.nanoTime() + STALL_MILLIS * 1_000_000L;
+        long deadline = System.nanoTime() + conn.timeoutMillis() * 1_000_000L;
         while (true) {
             if (cancel.isCancelled()) {
                 throw onCancel.get();
@@ -270,7 +268,7 @@ public final class Transfers implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within "
-                        + STALL_MILLIS / 1000 + " s");
+                        + Math.max(1, conn.timeoutMillis() / 1000) + " s");
             }
         }
     }
