@@ -1,0 +1,13 @@
+# Sourced by the bin/ scripts: builds the runnable jars once, when they are missing.
+# Jars: fileserver/target/fileserver.jar and fileclient/target/fileclient.jar, each with its
+# dependencies copied into target/lib (maven-dependency-plugin copy-dependencies) and listed in the
+# jar manifest's Class-Path.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+need_build() {
+  [ ! -f "$ROOT/fileserver/target/fileserver.jar" ] || [ ! -d "$ROOT/fileserver/target/lib" ] ||
+  [ ! -f "$ROOT/fileclient/target/fileclient.jar" ] || [ ! -d "$ROOT/fileclient/target/lib" ]
+}
+if need_build; then
+  echo "building the project once (mvn -B -q -DskipTests package)..." >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2 || { echo "build failed" >&2; exit 1; }
+fi

@@ -1,0 +1,279 @@
+package dev.rudp.fileclient;
+
+import dev.rudp.fileclient.batch.BatchRunner;
+import dev.rudp.fileclient.commands.ClientContext;
+import dev.rudp.fileclient.commands.CommandTable;
+import dev.rudp.fileclient.commands.Words;
+import dev.rudp.fileclient.connection.ClientException;
+import dev.rudp.fileclient.connection.ExitCode;
+import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileclient.connection.TransferListener;
+import dev.rudp.fileclient.progress.ProgressDisplay;
+import dev.rudp.fileclient.shell.Shell;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * {@code fileclient [--port P] [--user NAME] [--password-file F] [-q] [-b FILE | -c CMDS] HOST}.
+ * The password comes from {@code FILECLIENT_PASSWORD}, then {@code --password-file}, then a prompt
+ * on a terminal. Exit statuses are those of {@link ExitCode}.
+ */
+public final class ClientMain {
+    static final String USAGE = String.join("\n",
+            "usage: fileclient [--port P] [--user NAME] [--password-file F] [-q] [-b FILE | -c \"CMD; CMD\"] HOST",
+            "  --port P           server port (default 7777)",
+            "  --user NAME        account (default: your login name)",
+            "  --password-file F  read the password from the first line of F (else $FILECLIENT_PASSWORD or a prompt)",
+            "  -b FILE            run the commands in FILE ('-' for stdin), stop at the first failure",
+            "  -c \"CMD; CMD\"      run these commands, stop at the first failure",
+            "  -q                 no progress output in batch mode",
+            "  --connect-timeout S  seconds to wait for the server (default 10)",
+            "  --timeout S        seconds to wait for a reply or for a stalled transfer (default 60)",
+            "exit status: 0 ok, 1 usage, 2 protocol, 3 not found, 4 refused by server, 5 cannot connect,",
+            "             6 login failed, 7 account locked, 10 connection lost, 11 local I/O, 20 interrupted,",
+            "             23 partial transfer, 30 timeout");
+
+    private ClientMain() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.in, System.out, System.err, System.getenv(), null);
+        System.exit(code);
+    }
+
+    /**
+     * Runs the client. {@code terminal} is used for the shell when given (tests); otherwise a system
+     * terminal is built. Returns the exit status.
+     */
+    public static int run(String[] argv, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+            Terminal terminal) {
+        PrintWriter errW = new PrintWriter(err, true);
+        Args a;
+        try {
+            a = Args.parse(argv);
+        } catch (ClientException e) {
+            errW.println("fileclient: " + e.getMessage());
+            errW.println(USAGE);
+            return ExitCode.USAGE.code();
+        }
+        if (a.help) {
+            out.println(USAGE);
+            return 0;
+        }
+        char[] password;
+        try {
+            password = password(a, env);
+        } catch (ClientException e) {
+            errW.println("fileclient: " + e.getMessage());
+            return e.code().code();
+        }
+        FileConnection conn;
+        try {
+            conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis);
+        } catch (ClientException e) {
+            errW.println("fileclient: " + e.getMessage());
+            return e.code().code();
+        }
+        conn.timeoutMillis(a.timeoutMillis);
+        try {
+            try {
+                conn.login(a.user, password);
+            } finally {
+                Arrays.fill(password, '\0');
+            }
+            if (a.batch != null || a.commands != null) {
+                return batch(a, conn, in, out, errW);
+            }
+            return shell(a, conn, in, out, terminal);
+        } catch (ClientException e) {
+            errW.println("fileclient: " + e.getMessage());
+            return e.code().code();
+        } finally {
+            conn.close();
+        }
+    }
+
+    private static int batch(Args a, FileConnection conn, InputStream in, PrintStream out, PrintWriter err)
+            throws ClientException {
+        Supplier<TransferListener> progress = a.quiet ? () -> TransferListener.NONE
+                : () -> new ProgressDisplay(err, false, 80, System::nanoTime);
+        ClientContext ctx = new ClientContext(conn, a.user, new PrintWriter(out, true), err, progress, Path.of(""));
+        BatchRunner runner = new BatchRunner(new CommandTable(), ctx);
+        Object previous = org.jline.utils.Signals.register("INT", runner::interrupt);
+        try {
+            Iterator<String> lines;
+            if (a.commands != null) {
+                lines = Words.commands(a.commands).iterator();
+            } else if (a.batch.equals("-")) {
+                lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().iterator();
+            } else {
+                try {
+                    lines = Files.readAllLines(Path.of(a.batch), StandardCharsets.UTF_8).iterator();
+                } catch (IOException e) {
+                    throw new ClientException(ExitCode.NOT_FOUND, "cannot read batch file " + a.batch);
+                }
+            }
+            return runner.run(lines).code();
+        } finally {
+            org.jline.utils.Signals.unregister("INT", previous);
+            ctx.close();
+        }
+    }
+
+    private static int shell(Args a, FileConnection conn, InputStream in, OutputStream out, Terminal given)
+            throws ClientException {
+        Terminal t = given;
+        try {
+            if (t == null) {
+                t = TerminalBuilder.builder().name("fileclient").system(true).dumb(true).build();
+            }
+            Terminal term = t;
+            PrintWriter w = term.writer();
+            boolean bar = Shell.canRedraw(term);
+            ClientContext ctx = new ClientContext(conn, a.user, w, w,
+                    () -> new ProgressDisplay(w, bar, Math.max(40, term.getWidth()), System::nanoTime), Path.of(""));
+            try {
+                w.println("connected to " + a.host + ":" + a.port + " as " + a.user
+                        + " (plaintext transport; type help, Ctrl-D to leave)");
+                w.flush();
+                return new Shell(term, ctx, new CommandTable(), Shell.defaultHistory()).run().code();
+            } finally {
+                ctx.close();
+            }
+        } catch (IOException e) {
+            throw new ClientException(ExitCode.LOCAL_IO, "cannot open the terminal: " + e.getMessage());
+        } finally {
+            if (given == null && t != null) {
+                try {
+                    t.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+
+    private static char[] password(Args a, Map<String, String> env) throws ClientException {
+        String fromEnv = env.get("FILECLIENT_PASSWORD");
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv.toCharArray();
+        }
+        if (a.passwordFile != null) {
+            try {
+                List<String> lines = Files.readAllLines(Path.of(a.passwordFile), StandardCharsets.UTF_8);
+                if (lines.isEmpty() || lines.get(0).isEmpty()) {
+                    throw new ClientException(ExitCode.USAGE, "empty password file: " + a.passwordFile);
+                }
+                return lines.get(0).toCharArray();
+            } catch (IOException e) {
+                throw new ClientException(ExitCode.USAGE, "cannot read password file: " + a.passwordFile);
+            }
+        }
+        Console c = System.console();
+        if (c == null) {
+            throw new ClientException(ExitCode.USAGE,
+                    "no password: set FILECLIENT_PASSWORD, use --password-file, or run on a terminal");
+        }
+        char[] pw = c.readPassword("password for %s@%s: ", a.user, a.host);
+        if (pw == null) {
+            throw new ClientException(ExitCode.INTERRUPTED, "no password given");
+        }
+        return pw;
+    }
+
+    /** The parsed command line. */
+    static final class Args {
+        String host;
+        int port = 7777;
+        String user = System.getProperty("user.name");
+        String passwordFile;
+        String batch;
+        String commands;
+        boolean quiet;
+        boolean help;
+        long connectTimeoutMillis = 10_000;
+        long timeoutMillis = FileConnection.REPLY_TIMEOUT_MILLIS;
+
+        static Args parse(String[] argv) throws ClientException {
+            Args a = new Args();
+            for (int i = 0; i < argv.length; i++) {
+                String s = argv[i];
+                switch (s) {
+                    case "-h", "--help" -> a.help = true;
+                    case "-q" -> a.quiet = true;
+                    case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
+                            "--timeout" -> {
+                        if (i + 1 >= argv.length) {
+                            throw new ClientException(ExitCode.USAGE, s + " needs a value");
+                        }
+                        String v = argv[++i];
+                        switch (s) {
+                            case "--port", "-P" -> {
+                                try {
+                                    a.port = Integer.parseInt(v);
+                                } catch (NumberFormatException e) {
+                                    throw new ClientException(ExitCode.USAGE, "not a port: " + v);
+                                }
+                                if (a.port < 1 || a.port > 65535) {
+                                    throw new ClientException(ExitCode.USAGE, "port out of range: " + v);
+                                }
+                            }
+                            case "--user", "-u" -> a.user = v;
+                            case "--password-file" -> a.passwordFile = v;
+                            case "--connect-timeout", "--timeout" -> {
+                                long ms;
+                                try {
+                                    ms = Math.max(1, Long.parseLong(v)) * 1000;
+                                } catch (NumberFormatException e) {
+                                    throw new ClientException(ExitCode.USAGE, "not a number of seconds: " + v);
+                                }
+                                if (s.equals("--timeout")) {
+                                    a.timeoutMillis = ms;
+                                } else {
+                                    a.connectTimeoutMillis = ms;
+                                }
+                            }
+                            case "-b" -> a.batch = v;
+                            default -> a.commands = v;
+                        }
+                    }
+                    default -> {
+                        if (s.startsWith("-")) {
+                            throw new ClientException(ExitCode.USAGE, "unknown option: " + s);
+                        }
+                        if (a.host != null) {
+                            throw new ClientException(ExitCode.USAGE, "unexpected argument: " + s);
+                        }
+                        a.host = s;
+                    }
+                }
+            }
+            if (a.help) {
+                return a;
+            }
+            if (a.host == null) {
+                throw new ClientException(ExitCode.USAGE, "missing HOST");
+            }
+            if (a.batch != null && a.commands != null) {
+                throw new ClientException(ExitCode.USAGE, "use either -b or -c, not both");
+            }
+            return a;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.rudp.fileclient.commands;
+
+import dev.rudp.fileclient.connection.CancelToken;
+import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileclient.connection.TransferListener;
+import dev.rudp.fileclient.connection.Transfers;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * What commands work with: the connection, the remote and local working folders, the output
+ * streams (results on {@code out}, errors and progress on {@code err}), the cancel token set by
+ * Ctrl-C, and a factory of progress displays.
+ */
+public final class ClientContext {
+    final FileConnection conn;
+    final Transfers transfers;
+    final String user;
+    final PrintWriter out;
+    final PrintWriter err;
+    final CancelToken cancel = new CancelToken();
+    final Supplier<TransferListener> progress;
+    String remoteCwd = "~";
+    Path localCwd;
+    boolean exitRequested;
+
+    public ClientContext(FileConnection conn, String user, PrintWriter out, PrintWriter err,
+            Supplier<TransferListener> progress, Path localCwd) {
+        this.conn = conn;
+        this.transfers = conn == null ? null : new Transfers(conn);
+        this.user = user;
+        this.out = out;
+        this.err = err;
+        this.progress = progress;
+        this.localCwd = localCwd.toAbsolutePath().normalize();
+        if (conn != null) {
+            conn.cancelWith(cancel);
+        }
+    }
+
+    /** The prompt: {@code user@host:cwd> }. */
+    public String prompt() {
+        return user + "@" + (conn == null ? "?" : conn.host()) + ":" + remoteCwd + "> ";
+    }
+
+    /** The token Ctrl-C sets to cancel the running transfer. */
+    public CancelToken cancel() {
+        return cancel;
+    }
+
+    public FileConnection connection() {
+        return conn;
+    }
+
+    /** The local working folder. */
+    public Path localCwd() {
+        return localCwd;
+    }
+
+    /** Whether exit or quit was run. */
+    public boolean exitRequested() {
+        return exitRequested;
+    }
+
+    /** Resolves a local path against the local working folder (with ~ for the user's home). */
+    Path local(String p) {
+        if (p.equals("~") || p.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home")).resolve(p.length() > 2 ? p.substring(2) : "")
+                    .normalize();
+        }
+        return localCwd.resolve(p).normalize();
+    }
+
+    /** Prints a batch echo line on the output stream. */
+    public void echo(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    /** Releases the transfer engine's thread. */
+    public void close() {
+        if (transfers != null) {
+            transfers.close();
+        }
+    }
+}

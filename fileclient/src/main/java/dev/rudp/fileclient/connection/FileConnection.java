@@ -1,0 +1,396 @@
+package dev.rudp.fileclient.connection;
+
+import dev.rudp.NativeTransport;
+import dev.rudp.RudpChannel;
+import dev.rudp.RudpChannelOption;
+import dev.rudp.RudpClientCodecBuilder;
+import dev.rudp.RudpException;
+import dev.rudp.RudpMessage;
+import dev.rudp.RudpStats;
+import dev.rudp.fileserver.protocol.Data;
+import dev.rudp.fileserver.protocol.FrameCodec;
+import dev.rudp.fileserver.protocol.Op;
+import dev.rudp.fileserver.protocol.ProtocolException;
+import dev.rudp.fileserver.protocol.Reply;
+import dev.rudp.fileserver.protocol.Request;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One connection to a file server: sends requests and matches replies by request id, routes data
+ * chunks to the running download, and exposes the transport's statistics. Transfers are in
+ * {@link Transfers}. Thread-safe; calls block the calling thread (never an event loop).
+ */
+public final class FileConnection implements AutoCloseable {
+    /** Default wait for a control reply, and for progress of a transfer. */
+    public static final long REPLY_TIMEOUT_MILLIS = 60_000;
+
+    private final EventLoopGroup group;
+    private final Channel datagram;
+    private final RudpChannel channel;
+    private final Handler handler;
+    private final String host;
+    private final AtomicLong ids = new AtomicLong(1);
+    final Object writability = new Object();
+    private volatile boolean loggedIn;
+    private volatile CancelToken cancel;
+    private volatile long timeoutMillis = REPLY_TIMEOUT_MILLIS;
+
+    private FileConnection(EventLoopGroup group, Channel datagram, RudpChannel channel, Handler handler,
+            String host) {
+        this.group = group;
+        this.datagram = datagram;
+        this.channel = channel;
+        this.handler = handler;
+        this.host = host;
+    }
+
+    /** Connects to {@code host:port}; fails with {@link ExitCode#CONNECT} when the server does not answer. */
+    public static FileConnection connect(String host, int port, long timeoutMillis) throws ClientException {
+        return connect(host, port, timeoutMillis, null);
+    }
+
+    /**
+     * Connects with {@code first} (may be null) put first in the datagram channel's pipeline, beneath
+     * the rudp codec: for example an impairment simulator in tests.
+     */
+    public static FileConnection connect(String host, int port, long timeoutMillis, io.netty.channel.ChannelHandler first)
+            throws ClientException {
+        InetSocketAddress addr = new InetSocketAddress(host, port);
+        if (addr.isUnresolved()) {
+            throw new ClientException(ExitCode.CONNECT, "cannot resolve host: " + host);
+        }
+        EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
+        Handler handler = new Handler();
+        try {
+            Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                    .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            if (first != null) {
+                                c.pipeline().addLast(first);
+                            }
+                            c.pipeline().addLast(new RudpClientCodecBuilder()
+                                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                            new WriteBufferWaterMark(1 << 20, 4 << 20))
+                                    .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L).build());
+                        }
+                    })
+                    .bind(0).sync().channel();
+            RudpChannel ch = RudpChannel.newBootstrap(datagram).handler(new io.netty.channel.ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel c) {
+                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), handler);
+                }
+            }).remoteAddress(addr).connectTimeoutMillis(timeoutMillis).connect().get();
+            FileConnection fc = new FileConnection(group, datagram, ch, handler, host);
+            handler.conn = fc;
+            return fc;
+        } catch (ExecutionException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            Throwable c = e.getCause();
+            throw new ClientException(ExitCode.CONNECT, "cannot connect to " + host + ":" + port + ": "
+                    + (c instanceof RudpException ? c.getMessage() : String.valueOf(c)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new ClientException(ExitCode.INTERRUPTED, "interrupted while connecting");
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new ClientException(ExitCode.CONNECT, "cannot connect to " + host + ":" + port + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** Makes waits for replies stop with {@link ExitCode#INTERRUPTED} when {@code token} is cancelled (Ctrl-C). */
+    public void cancelWith(CancelToken token) {
+        this.cancel = token;
+    }
+
+    /** How long to wait for a reply or for a transfer to make progress; default 60 s. */
+    public void timeoutMillis(long millis) {
+        this.timeoutMillis = Math.max(1, millis);
+    }
+
+    /** See {@link #timeoutMillis(long)}. */
+    public long timeoutMillis() {
+        return timeoutMillis;
+    }
+
+    /** The host name given at connect. */
+    public String host() {
+        return host;
+    }
+
+    /** The transport's statistics of this connection. */
+    public RudpStats stats() {
+        return channel.stats();
+    }
+
+    /** Whether the connection is still open. */
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    RudpChannel channel() {
+        return channel;
+    }
+
+    long nextId() {
+        return ids.getAndIncrement();
+    }
+
+    /** Logs in; returns the server's reply lines (home folder, role). */
+    public List<String> login(String user, char[] password) throws ClientException {
+        Reply r = call(Op.LOGIN, List.of(user, new String(password)));
+        loggedIn = true;
+        return r.lines();
+    }
+
+    /** Sends a request and waits for its reply; an error reply is thrown. */
+    public Reply call(Op op, List<String> args, long... nums) throws ClientException {
+        Reply r = callRaw(Request.of(nextId(), op, args, nums), timeoutMillis);
+        if (!r.ok()) {
+            throw ClientException.of(r);
+        }
+        return r;
+    }
+
+    /** Like {@link #call} with a shorter wait, for interactive helpers such as completion. */
+    public Reply callWithin(long timeoutMillis, Op op, List<String> args, long... nums) throws ClientException {
+        Reply r = callRaw(Request.of(nextId(), op, args, nums), timeoutMillis);
+        if (!r.ok()) {
+            throw ClientException.of(r);
+        }
+        return r;
+    }
+
+    /** Sends {@code req} and waits up to {@code timeoutMillis} for its first reply (errors are returned). */
+    Reply callRaw(Request req, long timeoutMillis) throws ClientException {
+        CompletableFuture<Reply> f = expect(req.id());
+        send(req);
+        return await(f, req.id(), timeoutMillis, true);
+    }
+
+    /** Like {@link #callRaw} but not interrupted by the cancel token (for the CANCEL request itself). */
+    Reply callUncancellable(Request req, long timeoutMillis) throws ClientException {
+        CompletableFuture<Reply> f = expect(req.id());
+        send(req);
+        return await(f, req.id(), timeoutMillis, false);
+    }
+
+    /** Registers interest in the next reply to {@code id}. */
+    CompletableFuture<Reply> expect(long id) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        handler.pending.put(id, f);
+        if (handler.sessionError != null) {
+            handler.pending.remove(id);
+            f.completeExceptionally(handler.sessionError);
+        } else if (!channel.isActive()) {
+            handler.pending.remove(id);
+            f.completeExceptionally(lost());
+        }
+        return f;
+    }
+
+    void send(Request req) throws ClientException {
+        if (!channel.isActive()) {
+            throw lost();
+        }
+        channel.writeAndFlush(req);
+    }
+
+    Reply await(CompletableFuture<Reply> f, long id, long timeoutMillis, boolean cancellable)
+            throws ClientException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    handler.pending.remove(id);
+                    throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within "
+                            + Math.max(1, timeoutMillis / 1000) + " s");
+                }
+                try {
+                    // wake every 100 ms to notice Ctrl-C
+                    return f.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    CancelToken c = cancel;
+                    if (cancellable && c != null && c.isCancelled()) {
+                        handler.pending.remove(id);
+                        throw new ClientException(ExitCode.INTERRUPTED, "interrupted");
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            handler.pending.remove(id);
+            throw new ClientException(ExitCode.INTERRUPTED, "interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ClientException ce) {
+                throw ce;
+            }
+            throw new ClientException(ExitCode.PROTOCOL, String.valueOf(e.getCause()));
+        }
+    }
+
+    /**
+     * Routes every reply to {@code id} into {@code queue} (for requests answered more than once,
+     * like GET); a failure of the session is queued as a {@link ClientException}.
+     */
+    void routeReplies(long id, java.util.concurrent.BlockingQueue<Object> queue) {
+        handler.replyRoutes.put(id, queue);
+        if (handler.sessionError != null) {
+            queue.add(handler.sessionError);
+        } else if (!channel.isActive()) {
+            queue.add(lost());
+        }
+    }
+
+    void unrouteReplies(long id) {
+        handler.replyRoutes.remove(id);
+    }
+
+    /** Routes data frames of transfer {@code id} to {@code sink} (which releases them). */
+    void route(long id, Consumer<Data> sink) {
+        handler.sinks.put(id, sink);
+    }
+
+    void unroute(long id) {
+        handler.sinks.remove(id);
+    }
+
+    ClientException lost() {
+        if (handler.sessionError != null) {
+            return handler.sessionError;
+        }
+        String why = channel.closeCode() == null ? "" : " (" + channel.closeCode() + ")";
+        return new ClientException(ExitCode.CONNECTION_LOST, "connection to " + host + " lost" + why);
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close().await(2, TimeUnit.SECONDS);
+            datagram.close().await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Matches replies to requests; consumes and releases every frame. */
+    private static final class Handler extends ChannelInboundHandlerAdapter {
+        final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+        final Map<Long, Consumer<Data>> sinks = new ConcurrentHashMap<>();
+        final Map<Long, java.util.concurrent.BlockingQueue<Object>> replyRoutes = new ConcurrentHashMap<>();
+        volatile FileConnection conn;
+        /** Set when the server refused the whole session (id 0 reply). */
+        volatile ClientException sessionError;
+
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Data d) {
+                Consumer<Data> sink = sinks.get(d.id());
+                if (sink == null) {
+                    d.release();
+                } else {
+                    sink.accept(d);
+                }
+                return;
+            }
+            try {
+                if (msg instanceof Reply r) {
+                    if (r.id() == 0) {
+                        FileConnection c = conn;
+                        sessionError = r.status() == dev.rudp.fileserver.protocol.Status.SHUTTING_DOWN && c != null
+                                && c.loggedIn ? new ClientException(ExitCode.CONNECTION_LOST, r.message())
+                                : ClientException.of(r);
+                        failAll(sessionError);
+                        ctx.close();
+                        return;
+                    }
+                    java.util.concurrent.BlockingQueue<Object> route = replyRoutes.get(r.id());
+                    if (route != null) {
+                        route.add(r);
+                        return;
+                    }
+                    CompletableFuture<Reply> f = pending.remove(r.id());
+                    if (f != null) {
+                        f.complete(r);
+                    }
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void failAll(ClientException e) {
+            for (java.util.concurrent.BlockingQueue<Object> q : replyRoutes.values()) {
+                q.add(e);
+            }
+            for (Long id : pending.keySet()) {
+                CompletableFuture<Reply> f = pending.remove(id);
+                if (f != null) {
+                    f.completeExceptionally(e);
+                }
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            FileConnection c = conn;
+            if (c != null) {
+                synchronized (c.writability) {
+                    c.writability.notifyAll();
+                }
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            FileConnection c = conn;
+            RudpChannel ch = (RudpChannel) ctx.channel();
+            String why = ch.closeCode() == null ? "" : " (" + ch.closeCode() + ")";
+            failAll(sessionError != null ? sessionError : new ClientException(ExitCode.CONNECTION_LOST,
+                    "connection to " + (c == null ? "the server" : c.host) + " lost" + why));
+            if (c != null) {
+                synchronized (c.writability) {
+                    c.writability.notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            failAll(new ClientException(ExitCode.PROTOCOL, "protocol error: " + (c instanceof ProtocolException
+                    ? c.getMessage() : c.toString())));
+            ctx.close();
+        }
+    }
+}

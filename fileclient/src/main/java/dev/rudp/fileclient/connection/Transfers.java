@@ -1,0 +1,456 @@
+package dev.rudp.fileclient.connection;
+
+import dev.rudp.fileserver.protocol.Data;
+import dev.rudp.fileserver.protocol.Op;
+import dev.rudp.fileserver.protocol.Reply;
+import dev.rudp.fileserver.protocol.Request;
+import dev.rudp.fileserver.server.SerialExecutor;
+import dev.rudp.fileserver.storage.Ranges;
+import dev.rudp.fileserver.storage.Storage;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Uploads and downloads over a {@link FileConnection}, one at a time on the calling thread, with
+ * whole-file SHA-256 verification, resume, progress and cancellation. A download lands in
+ * {@code <local>.part} and is renamed over the local file only after its hash matched, so a failed
+ * or cancelled download never damages an existing file; {@code reget} continues the part file.
+ */
+public final class Transfers implements AutoCloseable {
+    /** Size of the data chunks sent. */
+    public static final int CHUNK = 128 * 1024;
+
+    private final FileConnection conn;
+    private final ExecutorService diskThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fileclient-disk");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Transfers(FileConnection conn) {
+        this.conn = conn;
+    }
+
+    /** The result of a transfer: bytes in the file, bytes moved now, and the verified SHA-256. */
+    public record Result(long size, long transferred, String sha256) {
+    }
+
+    /** Uploads {@code local} to {@code remote}; {@code resume} continues an interrupted upload. */
+    public Result upload(Path local, String remote, boolean resume, TransferListener l, CancelToken cancel)
+            throws ClientException {
+        long size;
+        try {
+            size = Files.size(local);
+        } catch (IOException e) {
+            throw localError(e, local);
+        }
+        long putId = conn.nextId();
+        Reply started = conn.callRaw(Request.of(putId, Op.PUT, List.of(remote), size, resume ? 1 : 0),
+                conn.timeoutMillis());
+        if (!started.ok()) {
+            throw ClientException.of(started);
+        }
+        long start = started.num(0, 0);
+        l.started(remote, start, size);
+        MessageDigest md = Storage.sha256();
+        try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
+            hashRange(in, md, 0, start);
+            long pos = start;
+            long lastProgress = System.nanoTime();
+            while (pos < size) {
+                if (cancel.isCancelled()) {
+                    throw cancelUpload(putId, remote);
+                }
+                if (!conn.channel().isActive()) {
+                    throw partial(conn.lost(), "reput");
+                }
+                if (!conn.channel().isWritable()) {
+                    synchronized (conn.writability) {
+                        if (!conn.channel().isWritable() && conn.channel().isActive()) {
+                            conn.writability.wait(100);
+                        }
+                    }
+                    if (System.nanoTime() - lastProgress > conn.timeoutMillis() * 1_000_000L) {
+                        throw new ClientException(ExitCode.TIMEOUT, "upload stalled for " + Math.max(1, conn.timeoutMillis() / 1000)
+                                + " s: " + remote + " (resume with reput)");
+                    }
+                    continue;
+                }
+                int n = (int) Math.min(CHUNK, size - pos);
+                ByteBuf buf = conn.channel().alloc().directBuffer(n);
+                try {
+                    ByteBuffer nio = buf.nioBuffer(0, n);
+                    int read = 0;
+                    while (read < n) {
+                        int r = in.read(nio, pos + read);
+                        if (r < 0) {
+                            throw new IOException("file shrank while uploading");
+                        }
+                        read += r;
+                    }
+                    buf.writerIndex(n);
+                    md.update(buf.nioBuffer());
+                } catch (IOException | RuntimeException e) {
+                    buf.release();
+                    throw e;
+                }
+                conn.channel().writeAndFlush(new Data(putId, pos, buf));
+                pos += n;
+                lastProgress = System.nanoTime();
+                l.progress(pos, size);
+            }
+        } catch (IOException e) {
+            throw localError(e, local);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw cancelUpload(putId, remote);
+        }
+        String sha = HexFormat.of().formatHex(md.digest());
+        long doneId = conn.nextId();
+        CompletableFuture<Reply> f = conn.expect(doneId);
+        conn.send(Request.of(doneId, Op.PUT_DONE, List.of(sha), putId));
+        Reply done = waitCancellable(f, doneId, cancel, () -> cancelUpload(putId, remote));
+        if (!done.ok()) {
+            throw ClientException.of(done);
+        }
+        return new Result(size, size - start, sha);
+    }
+
+    /** Downloads {@code remote} to {@code local} (through {@code local.part}); {@code resume} continues it. */
+    public Result download(String remote, Path local, boolean resume, TransferListener l, CancelToken cancel)
+            throws ClientException {
+        Path part = local.resolveSibling(local.getFileName() + ".part");
+        long getId = conn.nextId();
+        FileChannel out;
+        long offset;
+        try {
+            out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            offset = resume ? out.size() : 0;
+            out.truncate(offset);
+        } catch (IOException e) {
+            throw localError(e, part);
+        }
+        Sink sink = new Sink(out, offset);
+        conn.route(getId, sink::accept);
+        // GET is answered twice (start, then the hash at the end): both replies go to one queue
+        java.util.concurrent.BlockingQueue<Object> replies = new java.util.concurrent.LinkedBlockingQueue<>();
+        conn.routeReplies(getId, replies);
+        boolean success = false;
+        try {
+            conn.send(Request.of(getId, Op.GET, List.of(remote), offset));
+            Reply started = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
+            if (!started.ok()) {
+                throw ClientException.of(started);
+            }
+            long size = started.num(0, 0);
+            sink.expect(size);
+            l.started(remote, offset, size);
+            long lastDone = -1;
+            long lastProgress = System.nanoTime();
+            while (true) {
+                if (cancel.isCancelled()) {
+                    throw cancelDownload(getId, remote, sink);
+                }
+                try {
+                    sink.complete.get(100, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    long done = sink.written.get();
+                    if (done != lastDone) {
+                        lastDone = done;
+                        lastProgress = System.nanoTime();
+                        l.progress(done, size);
+                    } else if (System.nanoTime() - lastProgress > conn.timeoutMillis() * 1_000_000L) {
+                        sink.abort();
+                        throw new ClientException(ExitCode.TIMEOUT, "download stalled for " + Math.max(1, conn.timeoutMillis() / 1000)
+                                + " s: " + remote + " (resume with reget)");
+                    }
+                    if (!conn.channel().isActive()) {
+                        sink.abort();
+                        throw partial(conn.lost(), "reget");
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof ClientException ce ? ce
+                            : new ClientException(ExitCode.LOCAL_IO, "get: " + e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw cancelDownload(getId, remote, sink);
+                }
+            }
+            l.progress(size, size);
+            Reply end = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
+            if (!end.ok()) {
+                sink.abort();
+                throw ClientException.of(end);
+            }
+            String expected = end.lines().isEmpty() ? "" : end.lines().get(0);
+            String actual = hashFile(part);
+            if (!actual.equalsIgnoreCase(expected)) {
+                Files.deleteIfExists(part);
+                throw new ClientException(ExitCode.PARTIAL, "checksum mismatch: " + remote
+                        + " (the local copy was discarded; get it again)");
+            }
+            Files.move(part, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            success = true;
+            return new Result(size, size - offset, actual);
+        } catch (IOException e) {
+            throw localError(e, local);
+        } finally {
+            conn.unroute(getId);
+            conn.unrouteReplies(getId);
+            sink.close();
+            if (!success) {
+                deleteIfEmpty(part);
+            }
+        }
+    }
+
+    private Reply waitCancellable(CompletableFuture<Reply> f, long id, CancelToken cancel,
+            ThrowingSupplier onCancel) throws ClientException {
+        long deadline = System.nanoTime() + conn.timeoutMillis() * 1_000_000L;
+        while (true) {
+            if (cancel.isCancelled()) {
+                throw onCancel.get();
+            }
+            try {
+                return f.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within "
+                            + Math.max(1, conn.timeoutMillis() / 1000) + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw onCancel.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof ClientException ce ? ce
+                        : new ClientException(ExitCode.PROTOCOL, String.valueOf(e.getCause()));
+            }
+        }
+    }
+
+    private Reply take(java.util.concurrent.BlockingQueue<Object> replies, CancelToken cancel,
+            ThrowingSupplier onCancel) throws ClientException {
+        long deadline = System.nanoTime() + conn.timeoutMillis() * 1_000_000L;
+        while (true) {
+            if (cancel.isCancelled()) {
+                throw onCancel.get();
+            }
+            Object o;
+            try {
+                o = replies.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw onCancel.get();
+            }
+            if (o instanceof Reply r) {
+                return r;
+            }
+            if (o instanceof ClientException e) {
+                throw e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ClientException(ExitCode.TIMEOUT, "no reply from the server within "
+                        + Math.max(1, conn.timeoutMillis() / 1000) + " s");
+            }
+        }
+    }
+
+    /** Builds the exception thrown on cancel, after telling the server. */
+    private interface ThrowingSupplier {
+        ClientException get();
+    }
+
+    private ClientException cancelUpload(long putId, String remote) {
+        tellCancel(putId);
+        return new ClientException(ExitCode.INTERRUPTED, "interrupted: " + remote
+                + " (the server kept the part sent; continue with reput)");
+    }
+
+    private ClientException cancelDownload(long getId, String remote, Sink sink) {
+        tellCancel(getId);
+        sink.abort();
+        return new ClientException(ExitCode.INTERRUPTED, "interrupted: " + remote
+                + " (the part received was kept; continue with reget)");
+    }
+
+    private void tellCancel(long id) {
+        try {
+            if (conn.channel().isActive()) {
+                conn.callUncancellable(Request.of(conn.nextId(), Op.CANCEL, List.of(), id), 5_000);
+            }
+        } catch (ClientException e) {
+            // the connection is gone: nothing to tell
+        }
+    }
+
+    private static ClientException partial(ClientException cause, String resume) {
+        return new ClientException(ExitCode.PARTIAL, cause.getMessage() + "; the transfer is incomplete (continue with "
+                + resume + ")");
+    }
+
+    private static void hashRange(FileChannel in, MessageDigest md, long from, long to) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        long pos = from;
+        while (pos < to) {
+            b.clear().limit((int) Math.min(b.capacity(), to - pos));
+            int r = in.read(b, pos);
+            if (r < 0) {
+                throw new IOException("file shrank");
+            }
+            b.flip();
+            md.update(b);
+            pos += r;
+        }
+    }
+
+    private static void deleteIfEmpty(Path p) {
+        try {
+            if (Files.exists(p) && Files.size(p) == 0) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            // leave it
+        }
+    }
+
+    /** The SHA-256 of a local file, lower-case hex. */
+    public static String hashFile(Path p) throws IOException {
+        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
+            MessageDigest md = Storage.sha256();
+            hashRange(in, md, 0, in.size());
+            return HexFormat.of().formatHex(md.digest());
+        }
+    }
+
+    static ClientException localError(IOException e, Path p) {
+        if (e instanceof NoSuchFileException) {
+            return new ClientException(ExitCode.NOT_FOUND, "no such local file: " + p);
+        }
+        if (e instanceof AccessDeniedException) {
+            return new ClientException(ExitCode.LOCAL_IO, "permission denied: " + p);
+        }
+        return new ClientException(ExitCode.LOCAL_IO, "local I/O error on " + p + ": " + e.getMessage());
+    }
+
+    @Override
+    public void close() {
+        diskThread.shutdown();
+    }
+
+    /**
+     * Writes received chunks positionally on the disk thread; completes when {@code size} bytes are
+     * in. Holds the read side back (auto-read off) while too much waits for the disk.
+     */
+    private final class Sink {
+        final FileChannel out;
+        final long offset;
+        final AtomicLong written = new AtomicLong();
+        final AtomicLong queued = new AtomicLong();
+        final CompletableFuture<Void> complete = new CompletableFuture<>();
+        final SerialExecutor writer = new SerialExecutor(diskThread);
+        final Ranges ranges = new Ranges();
+        volatile long size = -1;
+        volatile boolean aborted;
+
+        Sink(FileChannel out, long offset) {
+            this.out = out;
+            this.offset = offset;
+            this.written.set(offset);
+        }
+
+        void expect(long total) {
+            writer.execute(() -> {
+                size = total;
+                check();
+            });
+        }
+
+        void accept(Data d) {
+            int len = d.content().readableBytes();
+            if (queued.addAndGet(len) > (16 << 20)) {
+                conn.channel().config().setAutoRead(false);
+            }
+            writer.execute(() -> {
+                try {
+                    if (!aborted) {
+                        ByteBuffer nio = d.content().nioBuffer();
+                        long pos = d.offset();
+                        while (nio.hasRemaining()) {
+                            pos += out.write(nio, pos);
+                        }
+                        ranges.add(d.offset(), d.offset() + len);
+                        written.addAndGet(len);
+                        check();
+                    }
+                } catch (IOException e) {
+                    aborted = true;
+                    complete.completeExceptionally(new ClientException(ExitCode.LOCAL_IO,
+                            "local write failed: " + e.getMessage()));
+                } finally {
+                    d.release();
+                    if (queued.addAndGet(-len) < (4 << 20) && !conn.channel().config().isAutoRead()) {
+                        conn.channel().config().setAutoRead(true);
+                    }
+                }
+            });
+        }
+
+        private void check() {
+            if (size >= 0 && written.get() >= size) {
+                try {
+                    out.force(true);
+                    complete.complete(null);
+                } catch (IOException e) {
+                    complete.completeExceptionally(new ClientException(ExitCode.LOCAL_IO, e.getMessage()));
+                }
+            }
+        }
+
+        /** Stops writing and cuts the part file to its complete prefix (for reget). */
+        void abort() {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            writer.execute(() -> {
+                aborted = true;
+                try {
+                    out.truncate(ranges.prefix(offset));
+                } catch (IOException e) {
+                    // the part file stays as it is; reget's hash check catches a bad prefix
+                }
+                done.complete(null);
+            });
+            done.join();
+        }
+
+        void close() {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            writer.execute(() -> {
+                aborted = true;
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    // nothing more to do
+                }
+                done.complete(null);
+            });
+            done.join();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.rudp.fileclient;
+
+import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileserver.auth.Account;
+import dev.rudp.fileserver.auth.AccountStore;
+import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.server.FileServer;
+import dev.rudp.fileserver.server.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * A file server on 127.0.0.1 port 0 over a temporary data folder, with accounts "alice"
+ * (password "secret-a"), "bob" ("secret-b") and admin "root" ("secret-r"), hashed with a cheap
+ * scrypt cost so tests stay fast.
+ */
+final class TestServer implements AutoCloseable {
+    static final PasswordHasher CHEAP = new PasswordHasher(1 << 10, 8, 1);
+
+    final Path data;
+    final FileServer server;
+
+    private TestServer(Path data, FileServer server) {
+        this.data = data;
+        this.server = server;
+    }
+
+    static TestServer start(Path data, Consumer<ServerConfig> tweak) throws Exception {
+        AccountStore s = AccountStore.open(data);
+        s.put(new Account("alice", false, CHEAP.hash("secret-a".toCharArray())));
+        s.put(new Account("bob", false, CHEAP.hash("secret-b".toCharArray())));
+        s.put(new Account("root", true, CHEAP.hash("secret-r".toCharArray())));
+        ServerConfig cfg = new ServerConfig(data).bind(new java.net.InetSocketAddress("127.0.0.1", 0))
+                .hasher(CHEAP);
+        tweak.accept(cfg);
+        return new TestServer(data, FileServer.start(cfg));
+    }
+
+    static TestServer start(Path data) throws Exception {
+        return start(data, c -> { });
+    }
+
+    int port() {
+        return server.address().getPort();
+    }
+
+    /** The server-side home folder of {@code user}. */
+    Path home(String user) throws IOException {
+        Path h = data.resolve("home").resolve(user);
+        Files.createDirectories(h);
+        return h;
+    }
+
+    FileConnection login(String user, String password) throws Exception {
+        FileConnection c = FileConnection.connect("127.0.0.1", port(), 5_000);
+        c.login(user, password.toCharArray());
+        return c;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+    }
+}

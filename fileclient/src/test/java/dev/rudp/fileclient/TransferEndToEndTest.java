@@ -1,0 +1,203 @@
+package dev.rudp.fileclient;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rudp.fileclient.connection.CancelToken;
+import dev.rudp.fileclient.connection.ClientException;
+import dev.rudp.fileclient.connection.ExitCode;
+import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileclient.connection.TransferListener;
+import dev.rudp.fileclient.connection.Transfers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Uploads and downloads over real loopback sockets (200 MB round trip), with hashes checked on both sides. */
+@Timeout(120)
+class TransferEndToEndTest {
+    @TempDir
+    Path tmp;
+
+    static Path randomFile(Path p, long size, long seed) throws Exception {
+        Random r = new Random(seed);
+        byte[] buf = new byte[1 << 20];
+        try (var out = Files.newOutputStream(p)) {
+            for (long left = size; left > 0; left -= buf.length) {
+                r.nextBytes(buf);
+                out.write(buf, 0, (int) Math.min(buf.length, left));
+            }
+        }
+        return p;
+    }
+
+    @Test
+    void putThenGetKeepsTheSha256OnBothSidesAndOnTheServerDisk() throws Exception {
+        Path local = randomFile(tmp.resolve("big.bin"), 200L << 20, 1);
+        String sha = Transfers.hashFile(local);
+        try (TestServer s = TestServer.start(tmp.resolve("data"));
+                FileConnection c = s.login("alice", "secret-a");
+                Transfers t = new Transfers(c)) {
+            Transfers.Result up = t.upload(local, "big.bin", false, TransferListener.NONE, new CancelToken());
+            assertEquals(sha, up.sha256());
+            assertEquals(sha, Transfers.hashFile(s.home("alice").resolve("big.bin")));
+            Path back = tmp.resolve("back.bin");
+            Transfers.Result down = t.download("big.bin", back, false, TransferListener.NONE, new CancelToken());
+            assertEquals(sha, down.sha256());
+            assertEquals(sha, Transfers.hashFile(back));
+            assertFalse(Files.exists(tmp.resolve("back.bin.part")));
+        }
+    }
+
+    @Test
+    void resumeOntoAForeignPartIsCaughtByTheWholeFileHash() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"));
+                FileConnection c = s.login("alice", "secret-a");
+                Transfers t = new Transfers(c)) {
+            randomFile(s.home("alice").resolve("r.bin"), 4L << 20, 10);
+            randomFile(tmp.resolve("r.bin.part"), 1L << 20, 11); // not a prefix of r.bin
+            ClientException e = assertThrows(ClientException.class, () -> t.download("r.bin", tmp.resolve("r.bin"),
+                    true, TransferListener.NONE, new CancelToken()));
+            assertEquals(ExitCode.PARTIAL, e.code());
+            assertTrue(e.getMessage().startsWith("checksum mismatch: r.bin"), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("r.bin")));
+            assertFalse(Files.exists(tmp.resolve("r.bin.part")), "the bad part is discarded");
+
+            Path v1 = randomFile(tmp.resolve("v1.bin"), 8L << 20, 12);
+            Path v2 = randomFile(tmp.resolve("v2.bin"), 8L << 20, 13);
+            CancelToken cancel = new CancelToken();
+            assertThrows(ClientException.class, () -> t.upload(v1, "u.bin", false, new TransferListener() {
+                @Override
+                public void progress(long done, long total) {
+                    if (done >= total / 2) {
+                        cancel.cancel();
+                    }
+                }
+            }, cancel));
+            ClientException up = assertThrows(ClientException.class,
+                    () -> t.upload(v2, "u.bin", true, TransferListener.NONE, new CancelToken()));
+            assertEquals(ExitCode.PARTIAL, up.code());
+            assertTrue(up.getMessage().startsWith("checksum mismatch: u.bin"), up.getMessage());
+            assertFalse(Files.exists(s.home("alice").resolve("u.bin")), "nothing half-right lands");
+            assertEquals(Transfers.hashFile(v2),
+                    t.upload(v2, "u.bin", true, TransferListener.NONE, new CancelToken()).sha256(),
+                    "after the mismatch the partial is gone and the next reput starts from zero");
+        }
+    }
+
+    @Test
+    void emptyFilesRoundTrip() throws Exception {
+        Path empty = Files.createFile(tmp.resolve("empty"));
+        try (TestServer s = TestServer.start(tmp.resolve("data"));
+                FileConnection c = s.login("alice", "secret-a");
+                Transfers t = new Transfers(c)) {
+            String sha = t.upload(empty, "empty", false, TransferListener.NONE, new CancelToken()).sha256();
+            assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", sha);
+            assertEquals(0, Files.size(s.home("alice").resolve("empty")));
+            assertEquals(sha, t.download("empty", tmp.resolve("back"), false, TransferListener.NONE,
+                    new CancelToken()).sha256());
+            assertEquals(0, Files.size(tmp.resolve("back")));
+        }
+    }
+
+    @Test
+    void cancelledUploadKeepsTheOldVersionAndReputCompletesIt() throws Exception {
+        Path local = randomFile(tmp.resolve("v2.bin"), 20L << 20, 2);
+        try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+            Path old = randomFile(s.home("alice").resolve("doc.bin"), 1 << 20, 3);
+            String oldSha = Transfers.hashFile(old);
+            CancelToken cancel = new CancelToken();
+            try (FileConnection c = s.login("alice", "secret-a"); Transfers t = new Transfers(c)) {
+                ClientException e = assertThrows(ClientException.class, () -> t.upload(local, "doc.bin", false,
+                        new TransferListener() {
+                            @Override
+                            public void progress(long done, long total) {
+                                if (done >= total / 2) {
+                                    cancel.cancel();
+                                }
+                            }
+                        }, cancel));
+                assertEquals(ExitCode.INTERRUPTED, e.code());
+                assertEquals(oldSha, Transfers.hashFile(old), "the old version must be intact");
+            }
+            try (FileConnection c = s.login("alice", "secret-a"); Transfers t = new Transfers(c)) {
+                long[] start = {-1};
+                Transfers.Result r = t.upload(local, "doc.bin", true, new TransferListener() {
+                    @Override
+                    public void started(String name, long from, long total) {
+                        start[0] = from;
+                    }
+                }, new CancelToken());
+                assertTrue(start[0] > 0, "reput must continue where the upload stopped, started at " + start[0]);
+                assertEquals(Transfers.hashFile(local), r.sha256());
+                assertEquals(Transfers.hashFile(local), Transfers.hashFile(old));
+            }
+        }
+    }
+
+    @Test
+    void killedClientMidUploadLeavesOldVersionIntact() throws Exception {
+        Path local = randomFile(tmp.resolve("v2.bin"), 20L << 20, 4);
+        try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+            Path old = randomFile(s.home("alice").resolve("doc.bin"), 1 << 20, 5);
+            String oldSha = Transfers.hashFile(old);
+            FileConnection c = s.login("alice", "secret-a");
+            Transfers t = new Transfers(c);
+            CountDownLatch half = new CountDownLatch(1);
+            assertThrows(ClientException.class, () -> t.upload(local, "doc.bin", false, new TransferListener() {
+                @Override
+                public void progress(long done, long total) {
+                    if (done >= total / 2 && half.getCount() > 0) {
+                        half.countDown();
+                        c.close();
+                    }
+                }
+            }, new CancelToken()));
+            t.close();
+            assertEquals(oldSha, Transfers.hashFile(old));
+            try (FileConnection c2 = s.login("alice", "secret-a"); Transfers t2 = new Transfers(c2)) {
+                Transfers.Result r = t2.upload(local, "doc.bin", true, TransferListener.NONE, new CancelToken());
+                assertEquals(Transfers.hashFile(local), r.sha256());
+                assertEquals(Transfers.hashFile(local), Transfers.hashFile(old));
+            }
+        }
+    }
+
+    @Test
+    void cancelledDownloadResumesWithReget() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+            Path remote = randomFile(s.home("alice").resolve("r.bin"), 20L << 20, 6);
+            Path local = tmp.resolve("r.bin");
+            CancelToken cancel = new CancelToken();
+            try (FileConnection c = s.login("alice", "secret-a"); Transfers t = new Transfers(c)) {
+                ClientException e = assertThrows(ClientException.class, () -> t.download("r.bin", local, false,
+                        new TransferListener() {
+                            @Override
+                            public void progress(long done, long total) {
+                                if (done >= total / 3) {
+                                    cancel.cancel();
+                                }
+                            }
+                        }, cancel));
+                assertEquals(ExitCode.INTERRUPTED, e.code());
+                assertFalse(Files.exists(local));
+                long[] start = {-1};
+                Transfers.Result r = t.download("r.bin", local, true, new TransferListener() {
+                    @Override
+                    public void started(String name, long from, long total) {
+                        start[0] = from;
+                    }
+                }, new CancelToken());
+                assertTrue(start[0] > 0);
+                assertEquals(Transfers.hashFile(remote), r.sha256());
+                assertEquals(Transfers.hashFile(remote), Transfers.hashFile(local));
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.rudp.fileserver;
+
+import dev.rudp.fileserver.auth.Account;
+import dev.rudp.fileserver.auth.AccountStore;
+import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.server.FileServer;
+import dev.rudp.fileserver.server.ServerConfig;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code fileserver adduser|deluser|passwd|serve}: account administration and the server. Exit
+ * status 0 on success, 1 on an error, 2 on a usage error.
+ */
+public final class ServerMain {
+    static final String USAGE = String.join("\n",
+            "usage: fileserver adduser --root DIR [--admin] NAME   (password from stdin when not a terminal)",
+            "       fileserver deluser --root DIR NAME",
+            "       fileserver passwd --root DIR NAME",
+            "       fileserver serve --root DIR [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
+            "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
+            "                        [--login-timeout-ms MS] [--io-threads N]");
+
+    private ServerMain() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %5$s%6$s%n");
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command line; returns the exit status. */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        List<String> args = new ArrayList<>(Arrays.asList(argv));
+        if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
+            (args.isEmpty() ? err : out).println(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String command = args.remove(0);
+        try {
+            Opts o = new Opts(args);
+            if (o.root == null) {
+                throw new UsageException("--root DIR is required");
+            }
+            switch (command) {
+                case "adduser", "passwd" -> {
+                    String name = o.single();
+                    AccountStore store = AccountStore.open(o.root);
+                    boolean exists = store.find(name).isPresent();
+                    if (command.equals("adduser") && exists) {
+                        err.println("fileserver: account exists: " + name + " (use passwd to change its password)");
+                        return 1;
+                    }
+                    if (command.equals("passwd") && !exists) {
+                        err.println("fileserver: no such account: " + name);
+                        return 1;
+                    }
+                    if (!Account.validName(name)) {
+                        throw new UsageException("invalid account name: " + name
+                                + " (use 1-32 of A-Z a-z 0-9 . _ -, not starting with a dot)");
+                    }
+                    char[] pw = readPassword(name);
+                    if (pw == null) {
+                        err.println("fileserver: passwords do not match or are empty");
+                        return 1;
+                    }
+                    boolean admin = command.equals("adduser") ? o.admin : store.find(name).get().admin();
+                    store.put(new Account(name, admin, PasswordHasher.DEFAULT.hash(pw)));
+                    Arrays.fill(pw, '\0');
+                    out.println((command.equals("adduser") ? "added " : "changed password of ")
+                            + (admin ? "admin " : "user ") + name);
+                    return 0;
+                }
+                case "deluser" -> {
+                    String name = o.single();
+                    if (!AccountStore.open(o.root).remove(name)) {
+                        err.println("fileserver: no such account: " + name);
+                        return 1;
+                    }
+                    out.println("deleted account " + name + " (its files stay in " + o.root.resolve("home")
+                            .resolve(name) + ")");
+                    return 0;
+                }
+                case "serve" -> {
+                    if (!o.operands.isEmpty()) {
+                        throw new UsageException("unexpected argument: " + o.operands.get(0));
+                    }
+                    return serve(o.config());
+                }
+                default -> throw new UsageException("unknown command: " + command);
+            }
+        } catch (UsageException e) {
+            err.println("fileserver: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (IOException e) {
+            err.println("fileserver: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static int serve(ServerConfig cfg) throws IOException, InterruptedException {
+        FileServer server = FileServer.start(cfg);
+        System.err.println("fileserver: listening on " + server.address() + " (plaintext; Ctrl-C or SIGTERM stops)");
+        // JUL resets its handlers in its own shutdown hook, so the stop is reported on stderr directly
+        Thread hook = new Thread(() -> {
+            System.err.println("fileserver: stopping gracefully (signal)");
+            server.shutdown();
+            System.err.println("fileserver: stopped");
+        }, "fileserver-sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        server.terminated().join();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        return 0;
+    }
+
+    private static char[] readPassword(String name) throws IOException {
+        Console c = System.console();
+        if (c != null) {
+            char[] a = c.readPassword("password for %s: ", name);
+            char[] b = c.readPassword("again: ");
+            if (a == null || b == null || a.length == 0 || !Arrays.equals(a, b)) {
+                return null;
+            }
+            Arrays.fill(b, '\0');
+            return a;
+        }
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        return line == null || line.isEmpty() ? null : line.toCharArray();
+    }
+
+    /** A bad command line. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String m) {
+            super(m);
+        }
+    }
+
+    private static final class Opts {
+        Path root;
+        boolean admin;
+        String bind = "0.0.0.0";
+        int port = 7777;
+        final List<String> operands = new ArrayList<>();
+        final List<String[]> limits = new ArrayList<>();
+
+        Opts(List<String> args) throws UsageException {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--admin" -> admin = true;
+                    case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
+                            "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
+                            "--io-threads" -> {
+                        if (i + 1 >= args.size()) {
+                            throw new UsageException(a + " needs a value");
+                        }
+                        String v = args.get(++i);
+                        switch (a) {
+                            case "--root" -> root = Path.of(v);
+                            case "--bind" -> bind = v;
+                            case "--port" -> port = (int) number(a, v, 0, 65535);
+                            default -> limits.add(new String[] {a, v});
+                        }
+                    }
+                    default -> {
+                        if (a.startsWith("-")) {
+                            throw new UsageException("unknown option: " + a);
+                        }
+                        operands.add(a);
+                    }
+                }
+            }
+        }
+
+        String single() throws UsageException {
+            if (operands.size() != 1) {
+                throw new UsageException("expected one account NAME");
+            }
+            return operands.get(0);
+        }
+
+        ServerConfig config() throws UsageException {
+            ServerConfig c = new ServerConfig(root).bind(new InetSocketAddress(bind, port));
+            for (String[] l : limits) {
+                long v = number(l[0], l[1], 0, Long.MAX_VALUE);
+                switch (l[0]) {
+                    case "--max-sessions" -> c.maxSessions((int) Math.min(v, 100_000));
+                    case "--max-file-size" -> c.maxFileSize(v);
+                    case "--quota" -> c.quota(v);
+                    case "--max-failures" -> c.maxFailures((int) Math.max(1, Math.min(v, 1000)));
+                    case "--lock-seconds" -> c.lockMillis(v * 1000);
+                    case "--login-timeout-ms" -> c.loginTimeoutMillis(Math.max(100, v));
+                    case "--io-threads" -> c.ioThreads((int) Math.max(1, Math.min(v, 256)));
+                    default -> c.idleTimeoutMillis(Math.max(1000, v));
+                }
+            }
+            return c;
+        }
+
+        private static long number(String opt, String v, long min, long max) throws UsageException {
+            try {
+                long n = Long.parseLong(v);
+                if (n < min || n > max) {
+                    throw new UsageException(opt + " must be within " + min + ".." + max);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new UsageException(opt + ": not a number: " + v);
+            }
+        }
+    }
+}

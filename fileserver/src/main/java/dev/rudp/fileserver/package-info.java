@@ -1,0 +1,2 @@
+/** The file server's command-line entry point (adduser, deluser, passwd, serve). */
+package dev.rudp.fileserver;

@@ -1,0 +1,60 @@
+package dev.rudp.fileserver.protocol;
+
+/** Request operations and their 16-bit wire codes. */
+public enum Op {
+    /** args: user, password. Reply nums: none. */
+    LOGIN(1),
+    /** args: [path]. Reply entries. */
+    LS(2),
+    /** args: path. Reply: one entry. */
+    STAT(3),
+    /** args: [path]. Reply lines: the new working folder. */
+    CD(4),
+    /** Reply lines: the working folder. */
+    PWD(5),
+    /** args: path; nums: [parents(0/1)]. */
+    MKDIR(6),
+    /** args: from, to. */
+    RENAME(7),
+    /** args: path; nums: [recursive(0/1)]. */
+    RM(8),
+    /** args: from, to; nums: [recursive(0/1)]. */
+    CP(9),
+    /** args: path; nums: [offset]. Reply nums: [size]; then DATA frames; then a final reply with the SHA-256. */
+    GET(10),
+    /** args: path; nums: [size, resume(0/1)]. Reply nums: [start offset]. Client then sends DATA and PUT_DONE. */
+    PUT(11),
+    /** args: sha256 hex; nums: [transfer id (the PUT request id)]. */
+    PUT_DONE(12),
+    /** args: path. Reply lines: sha256 hex. */
+    CHECKSUM(13),
+    /** Reply nums: [used, quota (-1 none), free on disk]. */
+    DF(14),
+    /** args: the command line. Reply lines: the output. */
+    CMD(15),
+    /** Admin only: stop the server gracefully. */
+    SHUTDOWN(16),
+    /** nums: [transfer id]: abort a running GET or PUT. */
+    CANCEL(17);
+
+    private final int code;
+
+    Op(int code) {
+        this.code = code;
+    }
+
+    /** The wire code. */
+    public int code() {
+        return code;
+    }
+
+    /** The operation for a wire code. */
+    public static Op of(int code) throws ProtocolException {
+        for (Op op : values()) {
+            if (op.code == code) {
+                return op;
+            }
+        }
+        throw ProtocolException.malformed("unknown operation " + code);
+    }
+}

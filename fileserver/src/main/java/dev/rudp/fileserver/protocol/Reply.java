@@ -1,0 +1,53 @@
+package dev.rudp.fileserver.protocol;
+
+import java.util.List;
+
+/**
+ * The server's answer to a request. Sent ordered.
+ *
+ * @param id the request id answered
+ * @param status success or why not
+ * @param message a one-line message for the user (empty on success)
+ * @param lines text output (working folder, command output, checksums)
+ * @param nums numbers (sizes, offsets)
+ * @param entries directory entries (LS, STAT)
+ */
+public record Reply(long id, Status status, String message, List<String> lines, long[] nums,
+        List<FileEntry> entries) implements Frame {
+
+    public Reply {
+        lines = List.copyOf(lines);
+        nums = nums.clone();
+        entries = List.copyOf(entries);
+    }
+
+    /** Whether the request succeeded. */
+    public boolean ok() {
+        return status == Status.OK;
+    }
+
+    /** The number at {@code i}, or {@code dflt}. */
+    public long num(int i, long dflt) {
+        return i < nums.length ? nums[i] : dflt;
+    }
+
+    /** A success with optional text lines and numbers. */
+    public static Reply ok(long id, List<String> lines, long... nums) {
+        return new Reply(id, Status.OK, "", lines, nums, List.of());
+    }
+
+    /** A success carrying directory entries. */
+    public static Reply entries(long id, List<FileEntry> entries) {
+        return new Reply(id, Status.OK, "", List.of(), new long[0], entries);
+    }
+
+    /** A failure. */
+    public static Reply error(long id, Status status, String message) {
+        return new Reply(id, status, message == null ? status.text() : message, List.of(), new long[0], List.of());
+    }
+
+    /** The failure as an exception, for callers that throw. */
+    public ProtocolException toException() {
+        return ProtocolException.of(status, message);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.rudp.fileserver.server;
+
+import dev.rudp.fileserver.protocol.Data;
+import dev.rudp.fileserver.protocol.Reply;
+import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.Storage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One download: reads the file in order on the I/O pool, hashing as it goes, and writes unordered
+ * data chunks while the channel is writable. When it is not, the pump stops and
+ * {@link #resume()} (called on writability changes) starts it again, so a slow client costs no
+ * thread. Ends with a reply carrying the whole file's SHA-256 and size.
+ */
+final class Download {
+    private final long id;
+    private final FileChannel file;
+    private final long size;
+    private final Channel channel;
+    private final Executor io;
+    private final int chunk;
+    private final String shown;
+    private final Runnable onEnd;
+    private final MessageDigest md = Storage.sha256();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean cancelled;
+    private long pos;
+    private long sendFrom;
+
+    Download(long id, FileChannel file, long size, long offset, Channel channel, Executor io, int chunk,
+            String shown, Runnable onEnd) {
+        this.id = id;
+        this.file = file;
+        this.size = size;
+        this.sendFrom = Math.min(offset, size);
+        this.channel = channel;
+        this.io = io;
+        this.chunk = chunk;
+        this.shown = shown;
+        this.onEnd = onEnd;
+    }
+
+    /** Starts or continues the pump if it is idle. Safe from any thread. */
+    void resume() {
+        if (!cancelled && running.compareAndSet(false, true)) {
+            io.execute(this::pump);
+        }
+    }
+
+    /** Stops the download (client cancel or disconnect). */
+    void cancel() {
+        cancelled = true;
+        resume();
+        io.execute(this::closeQuietly);
+    }
+
+    private void pump() {
+        try {
+            if (pos < sendFrom) {
+                hashPrefix();
+            }
+            int sent = 0;
+            while (!cancelled && pos < size && channel.isWritable() && sent < 64) {
+                int n = (int) Math.min(chunk, size - pos);
+                ByteBuf buf = channel.alloc().directBuffer(n);
+                try {
+                    ByteBuffer nio = buf.nioBuffer(0, n);
+                    int read = 0;
+                    while (read < n) {
+                        int r = file.read(nio, pos + read);
+                        if (r < 0) {
+                            throw new IOException("file shrank during download");
+                        }
+                        read += r;
+                    }
+                    buf.writerIndex(n);
+                    md.update(buf.nioBuffer());
+                } catch (IOException | RuntimeException e) {
+                    buf.release();
+                    throw e;
+                }
+                channel.write(new Data(id, pos, buf));
+                pos += n;
+                sent++;
+            }
+            channel.flush();
+            if (cancelled) {
+                return;
+            }
+            if (pos >= size) {
+                cancelled = true;
+                channel.writeAndFlush(Reply.ok(id, List.of(HexFormat.of().formatHex(md.digest())), size));
+                closeQuietly();
+                return;
+            }
+        } catch (IOException e) {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            channel.writeAndFlush(Reply.error(id, Status.IO_ERROR, Storage.map(e, shown).getMessage()));
+            closeQuietly();
+            return;
+        } finally {
+            running.set(false);
+        }
+        // not writable (or batch done): continue now if writability came back meanwhile
+        if (channel.isWritable() || !channel.isActive()) {
+            if (channel.isActive()) {
+                resume();
+            } else {
+                cancel();
+            }
+        }
+    }
+
+    private void hashPrefix() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        while (pos < sendFrom) {
+            b.clear().limit((int) Math.min(b.capacity(), sendFrom - pos));
+            int r = file.read(b, pos);
+            if (r < 0) {
+                throw new IOException("file shrank during download");
+            }
+            b.flip();
+            md.update(b);
+            pos += r;
+        }
+    }
+
+    private synchronized void closeQuietly() {
+        if (file.isOpen()) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                // nothing more to do
+            }
+            onEnd.run();
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.rudp.fileserver.server;
+
+import dev.rudp.NativeTransport;
+import dev.rudp.RudpChannel;
+import dev.rudp.RudpChannelOption;
+import dev.rudp.RudpMessage;
+import dev.rudp.RudpServerCodecBuilder;
+import dev.rudp.fileserver.auth.Account;
+import dev.rudp.fileserver.auth.AccountStore;
+import dev.rudp.fileserver.auth.LoginGuard;
+import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.protocol.FrameCodec;
+import dev.rudp.fileserver.protocol.ProtocolException;
+import dev.rudp.fileserver.protocol.Status;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The file server: a rudp endpoint whose connections each run a {@link Session}. Start with
+ * {@link #start}, stop with {@link #shutdown} (graceful: sessions are closed, interrupted uploads
+ * keep their partial files, the socket and threads are released) or wait on {@link #terminated}.
+ */
+public final class FileServer implements AutoCloseable {
+    private final ServerConfig cfg;
+    private final AccountStore accounts;
+    private final LoginGuard guard;
+    private final ServerLog log = new ServerLog();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<Path, Upload> claimed = new ConcurrentHashMap<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final ExecutorService io;
+    private final ExecutorService auth;
+    private EventLoopGroup group;
+    private Channel channel;
+
+    private FileServer(ServerConfig cfg) throws IOException {
+        this.cfg = cfg;
+        Files.createDirectories(cfg.dataDir);
+        this.accounts = AccountStore.open(cfg.dataDir);
+        this.guard = new LoginGuard(cfg.maxFailures, cfg.lockNanos, cfg.perAccountPerMinute, cfg.clock);
+        this.io = Executors.newFixedThreadPool(cfg.ioThreads, daemon("fileserver-io"));
+        this.auth = Executors.newFixedThreadPool(2, daemon("fileserver-auth"));
+    }
+
+    /** Binds and starts serving. */
+    public static FileServer start(ServerConfig cfg) throws IOException, InterruptedException {
+        FileServer s = new FileServer(cfg);
+        s.bind();
+        return s;
+    }
+
+    private void bind() throws InterruptedException {
+        group = NativeTransport.newEventLoopGroup(2);
+        RudpServerCodecBuilder b = new RudpServerCodecBuilder()
+                .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, cfg.idleTimeoutMillis)
+                .option(RudpChannelOption.MAX_CONNECTIONS, cfg.maxSessions * 2 + 16)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                .handler(new ChannelInitializer<RudpChannel>() {
+                    @Override
+                    protected void initChannel(RudpChannel ch) {
+                        ch.pipeline().addLast(new FrameCodec(RudpMessage::unordered), new Session(FileServer.this));
+                    }
+                });
+        channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass()).handler(b.build())
+                .bind(cfg.bind).sync().channel();
+        log.event("listening", address().toString(), "transport " + NativeTransport.name()
+                + ", data " + cfg.dataDir.toAbsolutePath() + ", plaintext (no encryption yet)");
+    }
+
+    /** The bound address. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Completes when the server has stopped. */
+    public CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    ServerConfig config() {
+        return cfg;
+    }
+
+    ServerLog log() {
+        return log;
+    }
+
+    ExecutorService io() {
+        return io;
+    }
+
+    ExecutorService auth() {
+        return auth;
+    }
+
+    /** Null when {@code s} may start, else why not. */
+    Status admit(Session s) {
+        if (closing.get()) {
+            return Status.SHUTTING_DOWN;
+        }
+        synchronized (sessions) {
+            if (sessions.size() >= cfg.maxSessions) {
+                return Status.TOO_MANY_SESSIONS;
+            }
+            sessions.add(s);
+        }
+        return null;
+    }
+
+    void leave(Session s) {
+        sessions.remove(s);
+    }
+
+    /**
+     * Claims a partial file for {@code upload}. An upload of the same file still running (usually
+     * from a connection that died and has not timed out yet) is aborted first, keeping its prefix,
+     * so a reconnecting client can resume at once. Blocking, bounded.
+     */
+    boolean claim(Path partial, Upload upload) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Upload prev = claimed.putIfAbsent(partial, upload);
+            if (prev == null) {
+                return true;
+            }
+            prev.abort();
+            try {
+                prev.closed.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return false;
+            }
+            claimed.remove(partial, prev);
+        }
+        return false;
+    }
+
+    void release(Path partial, Upload upload) {
+        claimed.remove(partial, upload);
+    }
+
+    /**
+     * Checks a login (blocking: runs on the hashing executor). Returns the account, or throws
+     * AUTH_FAILED (same message for an unknown user and a wrong password), LOCKED or RATE_LIMITED.
+     */
+    Account authenticate(String user, char[] password, String address) throws ProtocolException {
+        LoginGuard.Verdict v = guard.check(user, address);
+        if (v instanceof LoginGuard.Locked l) {
+            log.event("login-locked", user + "@" + address, "");
+            throw ProtocolException.of(Status.LOCKED, "account locked after too many failed logins from your address;"
+                    + " try again in " + seconds(l.remainingNanos()) + " s");
+        }
+        if (v instanceof LoginGuard.Limited l) {
+            log.event("login-limited", user + "@" + address, "");
+            throw ProtocolException.of(Status.RATE_LIMITED, "too many login attempts for this account; try again in "
+                    + seconds(l.retryNanos()) + " s");
+        }
+        Optional<Account> acc = accounts.find(user);
+        boolean ok;
+        if (acc.isPresent()) {
+            ok = PasswordHasher.verify(password, acc.get().hash());
+        } else {
+            cfg.hasher.dummyVerify(password);
+            ok = false;
+        }
+        if (ok) {
+            guard.success(user, address);
+            log.event("login", user + "@" + address, acc.get().admin() ? "(admin)" : "");
+            return acc.get();
+        }
+        long lock = guard.failure(user, address);
+        log.event("login-failed", user + "@" + address, lock > 0 ? "locked for " + seconds(lock) + " s" : "");
+        if (lock > 0) {
+            throw ProtocolException.of(Status.LOCKED, "login failed: too many failures; locked for "
+                    + seconds(lock) + " s");
+        }
+        throw ProtocolException.of(Status.AUTH_FAILED, Status.AUTH_FAILED.text());
+    }
+
+    private static long seconds(long nanos) {
+        return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /** Starts a graceful shutdown on another thread (safe from an event loop). */
+    public void shutdownAsync() {
+        Thread t = new Thread(this::shutdown, "fileserver-shutdown");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    /** Stops gracefully and waits (bounded) for sessions, the socket and the threads. Idempotent. */
+    public void shutdown() {
+        if (!closing.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        log.event("stopping", address().toString(), sessions.size() + " sessions");
+        try {
+            // tell every client; each closes its side after reading what was sent before the notice
+            List<Session> open = new ArrayList<>(sessions);
+            List<ChannelFuture> closing = new ArrayList<>();
+            for (Session s : open) {
+                closing.add(s.shutdown());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            for (int i = 0; i < open.size(); i++) {
+                ChannelFuture f = closing.get(i);
+                if (f != null && !f.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    open.get(i).close(); // silent or dead client: close from here
+                    f.await(1, TimeUnit.SECONDS);
+                }
+            }
+            // one more turn of the event loop, so the connections' CLOSE frames are out before the socket closes
+            channel.eventLoop().submit(() -> { }).await(5, TimeUnit.SECONDS);
+            channel.close().await(5, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            io.shutdown();
+            io.awaitTermination(10, TimeUnit.SECONDS);
+            auth.shutdown();
+            auth.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            log.event("stopped", "", "");
+            terminated.complete(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,119 @@
+package dev.rudp.fileserver.server;
+
+import dev.rudp.fileserver.auth.PasswordHasher;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.function.LongSupplier;
+
+/**
+ * Settings of a {@link FileServer}, with defaults; fluent setters. The data folder holds
+ * {@code accounts}, {@code home/<user>/} (each account's root) and {@code partial/<user>/}
+ * (interrupted uploads).
+ */
+public final class ServerConfig {
+    Path dataDir;
+    InetSocketAddress bind = new InetSocketAddress(7777);
+    int maxSessions = 100;
+    long maxFileSize = 64L << 30;
+    long quota = -1;
+    int maxFailures = 5;
+    long lockNanos = 10_000_000_000L;
+    int perAccountPerMinute = 30;
+    LongSupplier clock = System::nanoTime;
+    PasswordHasher hasher = PasswordHasher.DEFAULT;
+    int ioThreads = 8;
+    long idleTimeoutMillis = 30_000;
+    long loginTimeoutMillis = 30_000;
+    int chunkSize = 128 * 1024;
+
+    /** Defaults over data folder {@code dataDir}: port 7777, 100 sessions, 64 GiB files, no quota. */
+    public ServerConfig(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /** Address and port to listen on; default all addresses, port 7777 (port 0: any free port). */
+    public ServerConfig bind(InetSocketAddress bind) {
+        this.bind = bind;
+        return this;
+    }
+
+    /** Most sessions at once; default 100. */
+    public ServerConfig maxSessions(int n) {
+        this.maxSessions = n;
+        return this;
+    }
+
+    /** Largest file accepted by put; default 64 GiB. */
+    public ServerConfig maxFileSize(long bytes) {
+        this.maxFileSize = bytes;
+        return this;
+    }
+
+    /** Bytes each account may store; default -1 (no quota). */
+    public ServerConfig quota(long bytes) {
+        this.quota = bytes;
+        return this;
+    }
+
+    /** Consecutive failures per (account, address) before a lock; default 5. */
+    public ServerConfig maxFailures(int n) {
+        this.maxFailures = n;
+        return this;
+    }
+
+    /** How long a lock lasts; default 10 s. */
+    public ServerConfig lockMillis(long millis) {
+        this.lockNanos = millis * 1_000_000L;
+        return this;
+    }
+
+    /** Login attempts per account per minute from all addresses; default 30. */
+    public ServerConfig perAccountPerMinute(int n) {
+        this.perAccountPerMinute = n;
+        return this;
+    }
+
+    /** The clock (nanoseconds) of the lockout logic; default {@code System::nanoTime}. */
+    public ServerConfig clock(LongSupplier clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /** The hasher used for dummy verifications of unknown users (match the accounts' cost). */
+    public ServerConfig hasher(PasswordHasher hasher) {
+        this.hasher = hasher;
+        return this;
+    }
+
+    /** Threads for blocking file I/O; default 8. */
+    public ServerConfig ioThreads(int n) {
+        this.ioThreads = n;
+        return this;
+    }
+
+    /** A silent connection is closed after this long; default 30 s. */
+    public ServerConfig idleTimeoutMillis(long millis) {
+        this.idleTimeoutMillis = millis;
+        return this;
+    }
+
+    /** A connection that has not logged in after this long is closed; default 30 s. */
+    public ServerConfig loginTimeoutMillis(long millis) {
+        this.loginTimeoutMillis = millis;
+        return this;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The folder holding an account's files. */
+    public Path home(String user) {
+        return dataDir.resolve("home").resolve(user);
+    }
+
+    /** The folder holding an account's interrupted uploads. */
+    public Path partials(String user) {
+        return dataDir.resolve("partial").resolve(user);
+    }
+}

@@ -1,0 +1,2 @@
+/** The server: configuration, the per-connection session handler, uploads and downloads. */
+package dev.rudp.fileserver.server;
