@@ -26,7 +26,16 @@ package dev.rudp.reliability;
  */
 public final class Bbr implements CongestionController {
     /** Operating states; see {@link #transitionTo}. */
-    public enum Mode { STARTUP, DRAIN, PROBE_BW, PROBE_RTT }
+    public enum Mode {
+        /** Ramping up: pacing at {@link #STARTUP_GAIN} until the bandwidth stops growing. */
+        STARTUP,
+        /** Pacing below the bandwidth until the queue STARTUP built is gone. */
+        DRAIN,
+        /** Steady state: cycling the pacing gain around the bandwidth estimate. */
+        PROBE_BW,
+        /** Briefly holding the flight at half a BDP to measure the propagation delay again. */
+        PROBE_RTT
+    }
 
     /** 4 ln 2 (BBRv3): the smallest gain that still doubles the delivery rate each round. */
     static final double STARTUP_GAIN = 2.77;
@@ -88,6 +97,7 @@ public final class Bbr implements CongestionController {
         this.cwnd = initialWindow;
     }
 
+    /** The current state. */
     public Mode mode() {
         return mode;
     }
@@ -192,7 +202,7 @@ public final class Bbr implements CongestionController {
             endRound(rs.appLimited());
         }
         updateState(nowNanos, roundStart, bytesInFlight, rs.totalDelivered(), minRttExpired);
-        updatePacingRate(rtt);
+        updatePacingRate();
         updateCwnd(rs.newlyAcked(), rs.totalDelivered());
     }
 
@@ -300,7 +310,7 @@ public final class Bbr implements CongestionController {
         return Math.max(minCwnd, bdp(PROBE_RTT_CWND_GAIN));
     }
 
-    private void updatePacingRate(RttEstimator rtt) {
+    private void updatePacingRate() {
         long bw = bandwidth();
         if (bw == 0) {
             return;

@@ -138,6 +138,26 @@ class CongestionComparisonTest {
         assertEquals(0, sim.a.unreleased(), sim.describe("A's engine still holds written messages"));
     }
 
+    /** Reordering, duplication, jitter and heavy loss: every controller still delivers exactly once. */
+    @ParameterizedTest(name = "{0} on a harsh path")
+    @EnumSource(CongestionControl.class)
+    void eachControllerDeliversExactlyOnceOnAHarshPath(CongestionControl cc) {
+        Sim sim = new Sim(SEED, new Sim.Profile(0.1, 0.3, 0.2, 30 * MS, 20 * MS), config(), config(), cc, null);
+        Receiver rx = new Receiver();
+        sim.b.inspector = rx;
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            sim.a.send(message(i), i % 2 == 0);
+        }
+        sim.flush(sim.a);
+        sim.runUntil(() -> rx.seen.cardinality() == n && sim.a.conn.bufferedBytes() == 0, "all delivered");
+        sim.runFor(2 * S);
+        assertEquals(null, rx.error, sim.describe(cc + " delivered a corrupt or duplicate message"));
+        assertEquals((long) n * MESSAGE, rx.bytes, sim.describe(cc + " delivered bytes"));
+        sim.shutdown();
+        assertEquals(0, sim.a.unreleased(), sim.describe("A's engine still holds written messages"));
+    }
+
     @Test
     void goodputUnderRandomLoss() {
         double[] losses = {0, 0.01, 0.05};
