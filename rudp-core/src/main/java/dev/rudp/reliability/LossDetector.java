@@ -112,8 +112,8 @@ final class LossDetector {
         }
         long previousLargest = largestAcked;
         newestAcked = null;
-        sampler.beginAck();
         newlyAckElicitingAcked = false;
+        sampler.beginAck();
         // 1. Packets above the previous largest acknowledged: covered ones are acked, the rest are holes.
         long from = Math.max(previousLargest + 1, log.firstPacketNumber());
         if (ack.largestAcked() >= from) {
