@@ -30,4 +30,22 @@ public interface CongestionController {
 
     /** Whether the controller is in slow start (for statistics). */
     boolean inSlowStart();
+
+    /**
+     * One packet counted in flight was declared lost. Called for each such packet before the
+     * {@link #onCongestionEvent} that covers them; window-based controllers need only that event,
+     * so the default ignores it. Rate-based controllers measure the loss rate from it.
+     */
+    default void onPacketLost(long nowNanos, int bytes, long timeSentNanos) {
+    }
+
+    /**
+     * An ACK frame was fully processed (acknowledgements, RTT sample, loss detection). Carries the
+     * delivery-rate sample it produced; the sample is reused, so read it here and do not keep it.
+     * Window-based controllers do not need it, so the default ignores it.
+     *
+     * @param bytesInFlight bytes still in flight after the ACK
+     */
+    default void onAckProcessed(long nowNanos, RateSample sample, long bytesInFlight, RttEstimator rtt) {
+    }
 }

@@ -23,6 +23,7 @@ final class LossDetector {
     }
 
     private final SentPacketLog log = new SentPacketLog();
+    private final DeliveryRateSampler sampler = new DeliveryRateSampler();
     /** Outstanding packets below the largest acknowledged: the only loss candidates. */
     private final PacketNumbers holes = new PacketNumbers();
     /** Packets declared lost that are still in the log, to spot spurious losses. */
@@ -68,11 +69,21 @@ final class LossDetector {
 
     /** Records a packet just sent; the caller filled its slot from {@code log().append}. */
     void onPacketSent(SentPacket p) {
+        onPacketSent(p, false);
+    }
+
+    /**
+     * Records a packet just sent.
+     *
+     * @param appLimited whether the sender had no more data to send after this packet
+     */
+    void onPacketSent(SentPacket p, boolean appLimited) {
         if (p.ackEliciting) {
             ackElicitingOutstanding++;
             lastAckElicitingSentNanos = p.timeSentNanos;
         }
         if (p.inFlight) {
+            sampler.onPacketSent(p, bytesInFlight, appLimited);
             bytesInFlight += p.size;
             cc.onPacketSent(p.timeSentNanos, p.size);
         }
@@ -102,6 +113,7 @@ final class LossDetector {
         long previousLargest = largestAcked;
         newestAcked = null;
         newlyAckElicitingAcked = false;
+        sampler.beginAck();
         // 1. Packets above the previous largest acknowledged: covered ones are acked, the rest are holes.
         long from = Math.max(previousLargest + 1, log.firstPacketNumber());
         if (ack.largestAcked() >= from) {
@@ -166,6 +178,7 @@ final class LossDetector {
         detectLost(nowNanos);
         ptoCount = 0;
         trimHead(nowNanos);
+        cc.onAckProcessed(nowNanos, sampler.endAck(nowNanos, rtt.minRtt()), bytesInFlight, rtt);
         return true;
     }
 
@@ -180,6 +193,7 @@ final class LossDetector {
         }
         newlyAckElicitingAcked |= p.ackEliciting;
         if (p.inFlight) {
+            sampler.onPacketAcked(p, nowNanos);
             cc.onPacketAcked(nowNanos, p.size, p.timeSentNanos, rtt, appLimited);
         }
         listener.onPacketAcked(p, nowNanos);
@@ -223,6 +237,8 @@ final class LossDetector {
                     newestLostSent = Math.max(newestLostSent, p.timeSentNanos);
                     oldestLostSent = Math.min(oldestLostSent, p.timeSentNanos);
                     lostCount++;
+                    sampler.onPacketLost(p);
+                    cc.onPacketLost(nowNanos, p.size, p.timeSentNanos);
                 }
                 listener.onPacketLost(p, nowNanos);
             } else {

@@ -608,7 +608,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         p.size = size;
         p.ackEliciting = ackEliciting;
         p.inFlight = ackEliciting;
-        loss.onPacketSent(p);
+        // Out of data after this packet: delivery-rate samples until it is acked measure the application.
+        loss.onPacketSent(p, ackEliciting && !outbound.hasSendable());
         if (ackEliciting) {
             lastAckElicitingSentNanos = nowNanos;
             pacer.onSent(nowNanos, size);

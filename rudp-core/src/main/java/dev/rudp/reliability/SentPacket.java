@@ -20,6 +20,12 @@ final class SentPacket {
     /** Largest packet number of the ACK frame this packet carried, or -1. */
     long largestAckSent;
 
+    // Delivery-rate state at send time (see DeliveryRateSampler), for rate-based congestion control.
+    long deliveredAtSend;
+    long deliveredTimeAtSend;
+    long firstSentTimeAtSend;
+    boolean appLimitedAtSend;
+
     int fragmentCount;
     OutboundMessage[] messages = new OutboundMessage[8];
     int[] offsets = new int[8];
@@ -35,6 +41,10 @@ final class SentPacket {
         hasMaxData = false;
         hasClose = false;
         largestAckSent = -1;
+        deliveredAtSend = 0;
+        deliveredTimeAtSend = 0;
+        firstSentTimeAtSend = 0;
+        appLimitedAtSend = false;
         clearFragments();
     }
 

@@ -3,6 +3,7 @@ package dev.rudp.reliability;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.rudp.CongestionControl;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.wire.Checksum;
 import dev.rudp.wire.PacketHeader;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Two {@link ReliableConnection}s joined by a simulated network on a manual clock: a priority
@@ -41,6 +43,19 @@ final class Sim {
         }
     }
 
+    /**
+     * A bottleneck link in each direction, after the random loss of the {@link Profile}: it
+     * serialises datagrams at {@code rateBytesPerSecond} through a drop-tail queue of
+     * {@code queueBytes}, then delays them by {@code oneWayDelayNanos}. With a bottleneck the
+     * profile's delay and jitter add on top; use a profile with none for a clean path.
+     */
+    record Bottleneck(long rateBytesPerSecond, long queueBytes, long oneWayDelayNanos) {
+        /** Bytes/s of a rate in Mbit/s. */
+        static long mbps(double megabits) {
+            return (long) (megabits * 1e6 / 8);
+        }
+    }
+
     private record Arrival(long time, long seq, Peer to, long pn, byte[] frames) {
     }
 
@@ -52,6 +67,16 @@ final class Sim {
         final List<byte[]> ordered = new ArrayList<>();
         final List<byte[]> unordered = new ArrayList<>();
         final List<ByteBuf> written = new ArrayList<>();
+        /** When set, received messages go here instead of into {@link #ordered}/{@link #unordered}. */
+        Consumer<byte[]> inspector;
+        /** When the bottleneck towards this peer has sent everything queued. */
+        long linkFreeAtNanos;
+        /** Datagrams towards this peer dropped by the bottleneck's full queue. */
+        long bottleneckDrops;
+        /** Queueing delay of datagrams towards this peer, summed from {@link #queueStatsFromNanos}. */
+        long queueDelaySumNanos;
+        long queueDelaySamples;
+        long maxQueueDelayNanos;
         boolean consume = true;
         long unconsumedBytes;
         long deliveredBytes;
@@ -74,7 +99,11 @@ final class Sim {
         public void onMessage(ByteBuf message, boolean isOrdered) {
             try {
                 byte[] bytes = ByteBufUtil.getBytes(message);
-                (isOrdered ? ordered : unordered).add(bytes);
+                if (inspector != null) {
+                    inspector.accept(bytes);
+                } else {
+                    (isOrdered ? ordered : unordered).add(bytes);
+                }
                 deliveredBytes += bytes.length;
                 if (consume) {
                     conn.onConsumed(bytes.length);
@@ -136,6 +165,9 @@ final class Sim {
 
     final long seed;
     final Profile profile;
+    final Bottleneck bottleneck;
+    /** Queueing-delay statistics count datagrams sent from this time on (to skip the start-up). */
+    long queueStatsFromNanos;
     final Random random;
     final Peer a = new Peer("A");
     final Peer b = new Peer("B");
@@ -149,14 +181,21 @@ final class Sim {
             (x, y) -> x.time != y.time ? Long.compare(x.time, y.time) : Long.compare(x.seq, y.seq));
 
     Sim(long seed, Profile profile, EngineConfig configA, EngineConfig configB) {
+        this(seed, profile, configA, configB, CongestionControl.NEW_RENO, null);
+    }
+
+    /** Both engines use {@code cc}; {@code bottleneck} may be null (no rate limit). */
+    Sim(long seed, Profile profile, EngineConfig configA, EngineConfig configB, CongestionControl cc,
+            Bottleneck bottleneck) {
         this.seed = seed;
         this.profile = profile;
+        this.bottleneck = bottleneck;
         this.random = new Random(seed);
         a.other = b;
         b.other = a;
-        a.conn = new ReliableConnection(configA, new NewReno(configA.maxDatagramSize()), UnpooledByteBufAllocator.DEFAULT,
+        a.conn = new ReliableConnection(configA, cc.create(configA.maxDatagramSize()), UnpooledByteBufAllocator.DEFAULT,
                 a, 0);
-        b.conn = new ReliableConnection(configB, new NewReno(configB.maxDatagramSize()), UnpooledByteBufAllocator.DEFAULT,
+        b.conn = new ReliableConnection(configB, cc.create(configB.maxDatagramSize()), UnpooledByteBufAllocator.DEFAULT,
                 b, 0);
     }
 
@@ -167,7 +206,7 @@ final class Sim {
     }
 
     String describe(String what) {
-        return what + " [seed=" + seed + " profile=" + profile + " t=" + now / MS + "ms events=" + events + "]\n  " + a
+        return what + " [seed=" + seed + " profile=" + profile + (bottleneck == null ? "" : " " + bottleneck) + " t=" + now / MS + "ms events=" + events + "]\n  " + a
                 + "\n  " + b;
     }
 
@@ -188,11 +227,12 @@ final class Sim {
                 out.release();
             }
             if (status != ReliableConnection.SENT) {
-                assertTrue(frames.length == 0, describe(peer.name + " wrote bytes but did not report SENT"));
+                // Messages built lazily: describe() formats both engines' stats, too costly per packet.
+                assertTrue(frames.length == 0, () -> describe(peer.name + " wrote bytes but did not report SENT"));
                 return;
             }
             assertTrue(frames.length > 0 && frames.length <= ROOM,
-                    describe(peer.name + " wrote a packet of " + frames.length + " bytes"));
+                    () -> describe(peer.name + " wrote a packet of " + frames.length + " bytes"));
             peer.datagramsSent++;
             boolean padding = true;
             for (byte x : frames) {
@@ -209,21 +249,46 @@ final class Sim {
         if (from.silent || from.other.silent || random.nextDouble() < profile.loss) {
             return;
         }
-        schedule(from.other, pn, frames);
+        long departure = now;
+        if (bottleneck != null) {
+            departure = throughBottleneck(from.other, frames.length + OVERHEAD);
+            if (departure < 0) {
+                return;
+            }
+        }
+        schedule(from.other, pn, frames, departure);
         if (random.nextDouble() < profile.duplicate) {
-            schedule(from.other, pn, frames);
+            schedule(from.other, pn, frames, departure);
         }
     }
 
-    private void schedule(Peer to, long pn, byte[] frames) {
+    /** Queues a datagram at the bottleneck towards {@code to}: when it leaves the link, or -1 if dropped. */
+    private long throughBottleneck(Peer to, int size) {
+        long start = Math.max(now, to.linkFreeAtNanos);
+        long waiting = start - now;
+        long queuedBytes = (long) (waiting * (bottleneck.rateBytesPerSecond() / 1e9));
+        if (queuedBytes + size > bottleneck.queueBytes()) {
+            to.bottleneckDrops++;
+            return -1;
+        }
+        to.linkFreeAtNanos = start + (long) (size * 1e9 / bottleneck.rateBytesPerSecond());
+        if (now >= queueStatsFromNanos) {
+            to.queueDelaySumNanos += waiting;
+            to.queueDelaySamples++;
+            to.maxQueueDelayNanos = Math.max(to.maxQueueDelayNanos, waiting);
+        }
+        return to.linkFreeAtNanos + bottleneck.oneWayDelayNanos();
+    }
+
+    private void schedule(Peer to, long pn, byte[] frames, long departure) {
         long delay = profile.delayNanos + (profile.jitterNanos > 0 ? (long) (random.nextDouble() * profile.jitterNanos) : 0);
         long at;
         if (random.nextDouble() < profile.reorder) {
             // this one is held back and overtaken by later packets
-            at = now + delay + (long) (random.nextDouble() * 2 * profile.delayNanos);
+            at = departure + delay + (long) (random.nextDouble() * 2 * profile.delayNanos);
         } else {
             // jitter varies the delay but a path does not reorder by itself
-            at = Math.max(now + delay, to.lastArrival);
+            at = Math.max(departure + delay, to.lastArrival);
             to.lastArrival = at;
         }
         queue.add(new Arrival(at, seq++, to, pn, frames));
