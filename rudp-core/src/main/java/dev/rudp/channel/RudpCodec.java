@@ -16,6 +16,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
@@ -173,6 +174,19 @@ public final class RudpCodec extends ChannelDuplexHandler {
             return;
         }
         ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        // Tell every peer before the socket goes, so they end at once instead of at their idle timeout.
+        long now = now();
+        for (Connection c : new ArrayList<>(byLocalId.values())) {
+            if (c.phase == Connection.Phase.ESTABLISHED) {
+                c.engine.close(RudpErrorCode.ENDPOINT_CLOSED, "the peer's endpoint closed", now);
+                flush(c);
+            }
+        }
+        ctx.close(promise);
     }
 
     @Override

@@ -314,7 +314,9 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
 
     /** Starts a close. {@code NO_ERROR} delivers everything written first; any other code is immediate. */
     public void close(RudpErrorCode code, String reason, long nowNanos) {
-        if (state != State.OPEN) {
+        // An error close may cut short a graceful one still delivering (FINISHING); nothing else.
+        boolean cutsShortFinishing = state == State.FINISHING && code != RudpErrorCode.NO_ERROR;
+        if (state != State.OPEN && !cutsShortFinishing) {
             return;
         }
         closeCode = code;

@@ -14,6 +14,9 @@ import dev.rudp.RudpClientCodecBuilder;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
 import dev.rudp.RudpServerCodecBuilder;
+import dev.rudp.sim.Direction;
+import dev.rudp.sim.ImpairmentHandler;
+import dev.rudp.sim.ImpairmentProfile;
 import dev.rudp.testing.BulkSender;
 import dev.rudp.testing.DigestReceiver;
 import dev.rudp.testing.Loopback;
@@ -77,13 +80,28 @@ class LifecycleTest {
             RudpChannel client = lo.connect(noop());
             RudpChannel server = accepted.channel.get(10, TimeUnit.SECONDS);
             long start = System.nanoTime();
-            // The client's whole endpoint vanishes without a word.
+            // The client's whole endpoint vanishes without a word: its farewell CLOSE is lost too.
+            silence(lo.clientChannel);
             lo.clientChannel.close().sync();
             assertTrue(client.closeFuture().await(5, TimeUnit.SECONDS));
             assertTrue(server.closeFuture().await(10, TimeUnit.SECONDS), "server never noticed");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(RudpErrorCode.IDLE_TIMEOUT, server.closeCode());
             assertTrue(millis >= 1_000 && millis < 8_000, "closed after " + millis + " ms");
+        }
+    }
+
+    @Test
+    void closingAServerSocketTellsItsClientsAtOnce() throws Exception {
+        Accepted accepted = new Accepted(Long.MAX_VALUE);
+        try (Loopback lo = Loopback.start(accepted)) { // default 30 s idle timeout: only a CLOSE can be this quick
+            RudpChannel client = lo.connect(noop());
+            accepted.channel.get(10, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            lo.serverChannel.close().sync();
+            assertTrue(client.closeFuture().await(5, TimeUnit.SECONDS), "the client was not told");
+            assertEquals(RudpErrorCode.ENDPOINT_CLOSED, client.closeCode());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
         }
     }
 
@@ -126,7 +144,8 @@ class LifecycleTest {
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             RudpChannel client = RudpChannel.newBootstrap(clientSocket).handler(noop())
                     .remoteAddress(new InetSocketAddress("127.0.0.1", port)).connect().get(10, TimeUnit.SECONDS);
-            server1.close().sync(); // the server loses every connection's state
+            silence(server1);
+            server1.close().sync(); // the server loses every connection's state, and its CLOSEs are lost
             Channel server2 = bindServer(group, key, port);
             client.writeAndFlush(Unpooled.wrappedBuffer(new byte[100]));
             assertTrue(client.closeFuture().await(10, TimeUnit.SECONDS), "client was not reset");
@@ -136,6 +155,11 @@ class LifecycleTest {
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /** From now on everything {@code channel} sends is lost, as if its host had died. */
+    private static void silence(Channel channel) {
+        channel.pipeline().addFirst(new ImpairmentHandler(ImpairmentProfile.builder().loss(1.0).build(), Direction.OUTBOUND));
     }
 
     private static Channel bindServer(EventLoopGroup group, byte[] key, int port) throws InterruptedException {
