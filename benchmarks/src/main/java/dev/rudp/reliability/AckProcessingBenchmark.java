@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the RTT estimator behind it) that has {@link #PACKETS} 1400-byte packets in flight. The ranges split
  * the flight evenly with one-packet holes, so {@code ranges - 1} packets are declared lost by the packet
  * threshold in the same call; {@code ranges = 1} is the loss-free case. Each invocation starts from a
- * fresh detector with the flight already sent (set-up, not measured); time is per ACK.
+ * fresh detector with the flight already sent (set-up, not measured); time is per ACK. rudp itself
+ * sends at most 32 ranges per ACK; up to 256 ({@code AckFrame.MAX_RANGES}) are accepted from a peer.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

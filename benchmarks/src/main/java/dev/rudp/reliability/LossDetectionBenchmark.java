@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Loss detection under a hole pattern, as a bulk sender sees it: {@link #PACKETS} packets in flight,
  * and the receiver's ACK stream (built once with the receiver's own {@link AckTracker}, one ACK per two
- * packets, each carrying every range the tracker holds, up to 256) for a path that lost every
- * {@code holeEvery}-th packet. The holes accumulate, so later ACKs carry more ranges and the detector
- * holds more lost packets. Time is per ACK processed.
+ * packets, each carrying the newest ranges the tracker holds, up to its 32 per frame) for a path that
+ * lost every {@code holeEvery}-th packet. The holes accumulate, so ACKs soon carry the full 32 ranges and
+ * the detector holds more lost packets. Time is per ACK processed.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

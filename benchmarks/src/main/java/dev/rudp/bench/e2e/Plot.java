@@ -94,7 +94,7 @@ final class Plot {
             for (double loss : lossTicks(points)) {
                 int x = LEFT + (int) Math.round(pw * loss / xMax);
                 g.drawLine(x, TOP + ph, x, TOP + ph + 4);
-                String label = String.format(Locale.ROOT, "%.4g%%", loss);
+                String label = new java.math.BigDecimal(Double.toString(loss)).stripTrailingZeros().toPlainString() + "%";
                 g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, TOP + ph + 18);
             }
             g.drawString("loss per direction", LEFT + pw / 2 - 50, H - 12);
