@@ -38,7 +38,7 @@ public final class E2eRunner {
     int message = 64 << 10;
     long timeoutMillis = 60_000;
     long seed = 1;
-    long warmupBytes = 32L << 20;
+    long warmupBytes = 128L << 20;
     Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
     private final PrintStream log;
 
@@ -58,7 +58,7 @@ public final class E2eRunner {
                 "  --message N           application write size, divides 1 MiB (default 65536)",
                 "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
                 "  --seed N              simulator seed (default 1)",
-                "  --warmup SIZE         loopback bytes per transport before measuring, 0 for none (default 32m)",
+                "  --warmup SIZE         loopback bytes per transport before measuring, 0 for none (default 128m)",
                 "  --out DIR             where RESULTS.md and results/ go (default ./benchmarks if present, else .)");
     }
 
@@ -138,8 +138,9 @@ public final class E2eRunner {
                 long n = p.simulated() ? lossyBytes : bytes;
                 for (Transport t : list) {
                     Outcome o = t.supports(p) ? once(t, payload, p, n) : Outcome.notRun(t.name(), p, n);
-                    log.printf(Locale.ROOT, "%-16s %-9s %6d MiB  %-8s %8.1f MB/s  cpu %6.2f s  heap %5d MiB  retx %s%n",
-                            p.name(), t.name(), n >> 20, o.status(), o.mbPerSecond(), o.cpuSeconds(),
+                    log.printf(Locale.ROOT, "%-16s %-9s %6d MiB  %-8s %8.1f MB/s  cpu %6.2f s (jit %.2f, gc %.2f)  heap %5d MiB  retx %s%n",
+                            p.name(), t.name(), n >> 20, o.status(), o.mbPerSecond(), o.cpuSeconds(), o.jitSeconds(),
+                            o.gcSeconds(),
                             o.peakHeapBytes() >> 20, o.retransmittedBytes() < 0 ? "n/a" : (o.retransmittedBytes() >> 10) + " KiB");
                     outcomes.add(o);
                 }
@@ -159,7 +160,8 @@ public final class E2eRunner {
                 meter.stop();
                 String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
                 return new Outcome(t.name(), p, n, 0, "failed: " + why.replace('|', '/').replace('\n', ' '),
-                        meter.seconds(), meter.cpuSeconds(), meter.peakHeapBytes(), meter.peakDirectBytes(), -1);
+                        meter.seconds(), meter.cpuSeconds(), meter.jitSeconds(), meter.gcSeconds(), meter.peakHeapBytes(),
+                        meter.peakDirectBytes(), -1);
             }
             meter.stop();
             String status;
@@ -171,7 +173,7 @@ public final class E2eRunner {
                 status = "ok";
             }
             return new Outcome(t.name(), p, n, Math.min(r.received(), n), status, meter.seconds(), meter.cpuSeconds(),
-                    meter.peakHeapBytes(), meter.peakDirectBytes(), r.retransmittedBytes());
+                    meter.jitSeconds(), meter.gcSeconds(), meter.peakHeapBytes(), meter.peakDirectBytes(), r.retransmittedBytes());
         }
     }
 

@@ -10,16 +10,18 @@ package dev.rudp.bench.e2e;
  * @param status "ok", "timeout", "corrupt" (checksum mismatch), "n/a" (not run) or "failed: reason"
  * @param seconds wall time from connect to the last byte (to the timeout if it timed out)
  * @param cpuSeconds process CPU time over the same span
+ * @param jitSeconds JIT compilation time over the same span (part of cpuSeconds), -1 if unknown
+ * @param gcSeconds garbage-collection time over the same span
  * @param peakHeapBytes peak heap in use over the same span
  * @param peakDirectBytes peak Netty direct memory, -1 if unknown
  * @param retransmittedBytes bytes the sender retransmitted, -1 when the transport does not say
  */
 public record Outcome(String transport, Profile profile, long bytes, long received, String status, double seconds,
-        double cpuSeconds, long peakHeapBytes, long peakDirectBytes, long retransmittedBytes) {
+        double cpuSeconds, double jitSeconds, double gcSeconds, long peakHeapBytes, long peakDirectBytes, long retransmittedBytes) {
 
     /** A transfer that was not run, with the reason. */
     public static Outcome notRun(String transport, Profile profile, long bytes) {
-        return new Outcome(transport, profile, bytes, 0, "n/a", 0, 0, 0, -1, -1);
+        return new Outcome(transport, profile, bytes, 0, "n/a", 0, 0, 0, 0, 0, -1, -1);
     }
 
     public boolean ok() {

@@ -10,8 +10,8 @@ final class Table {
 
     static String render(List<Outcome> outcomes) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| profile | transport | MiB | status | MB/s | CPU s | CPU s/GB | peak heap MiB | peak direct MiB | retransmitted MiB | vs tcp | vs quic |\n");
-        sb.append("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| profile | transport | MiB | status | MB/s | CPU s | JIT s | GC s | CPU s/GB | peak heap MiB | peak direct MiB | retransmitted MiB | vs tcp | vs quic |\n");
+        sb.append("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Outcome o : outcomes) {
             Outcome tcp = find(outcomes, o.profile(), "tcp");
             Outcome quic = find(outcomes, o.profile(), "quic");
@@ -20,11 +20,13 @@ final class Table {
                     .append(" | ").append(o.bytes() >> 20)
                     .append(" | ").append(o.status());
             if (o.status().equals("n/a") || !o.hasRate()) {
-                sb.append(" | - | - | - | - | - | - | - | - |\n");
+                sb.append(" | - | - | - | - | - | - | - | - | - | - |\n");
                 continue;
             }
             sb.append(" | ").append(f("%.1f", o.mbPerSecond()))
                     .append(" | ").append(f("%.2f", o.cpuSeconds()))
+                    .append(" | ").append(o.jitSeconds() < 0 ? "n/a" : f("%.2f", o.jitSeconds()))
+                    .append(" | ").append(f("%.2f", o.gcSeconds()))
                     .append(" | ").append(o.received() > 0 ? f("%.2f", o.cpuSeconds() / (o.received() / 1e9)) : "-")
                     .append(" | ").append(o.peakHeapBytes() >> 20)
                     .append(" | ").append(o.peakDirectBytes() < 0 ? "n/a" : String.valueOf(o.peakDirectBytes() >> 20))
