@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -26,23 +25,14 @@ import java.util.concurrent.TimeUnit;
  * Moves N bytes memory to memory over loopback through rudp and through a plain TCP socket in
  * the same JVM and run, and prints MB/s for each and their ratio. Not a test: a measurement.
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar [--bytes 1g] [--message 65536] [--datagram 1452] [--runs 3]</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar loopback [--bytes 1g] [--message 65536] [--datagram 1452] [--runs 3]</pre>
  */
 public final class LoopbackThroughput {
     private LoopbackThroughput() {
     }
 
     static long parseSize(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (t.endsWith("k")) {
-            unit = 1L << 10;
-        } else if (t.endsWith("m")) {
-            unit = 1L << 20;
-        } else if (t.endsWith("g")) {
-            unit = 1L << 30;
-        }
-        return Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit;
+        return Sizes.parse(s);
     }
 
     public static void main(String[] args) throws Exception {

@@ -1,2 +1,2 @@
-/** End-to-end benchmarks: the same bytes through rudp and through TCP in one run, reported as ratios. */
+/** Entry point of the benchmarks jar and the first rudp-vs-TCP loopback comparison; the micro-benchmarks live in the packages of the classes they measure. */
 package dev.rudp.bench;

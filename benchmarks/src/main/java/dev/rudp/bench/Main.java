@@ -1,0 +1,44 @@
+package dev.rudp.bench;
+
+import dev.rudp.bench.e2e.E2eRunner;
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code benchmarks.jar}:
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]      micro-benchmarks (JMH's own CLI; -h for help)
+ * java -jar benchmarks/target/benchmarks.jar e2e [options]          end-to-end runner (--help for options)
+ * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
+ * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
+ * </pre>
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].startsWith("--")) {
+            // The original command line (java -jar benchmarks.jar --bytes 1g --runs 3) still runs the loopback comparison.
+            LoopbackThroughput.main(args);
+            return;
+        }
+        String command = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            case "e2e" -> {
+                if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+                    System.out.println(E2eRunner.usage());
+                    return;
+                }
+                int status = E2eRunner.main(rest, System.out);
+                System.exit(status);
+            }
+            case "loopback" -> LoopbackThroughput.main(rest);
+            default -> {
+                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | loopback [options])");
+                System.exit(2);
+            }
+        }
+    }
+}

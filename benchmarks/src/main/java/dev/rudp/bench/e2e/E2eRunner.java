@@ -1,0 +1,242 @@
+package dev.rudp.bench.e2e;
+
+import dev.rudp.NativeTransport;
+import dev.rudp.bench.Sizes;
+import dev.rudp.dtls.DtlsConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end runner: in one JVM and one run, moves the same bytes memory to memory through each
+ * transport under each profile, prints a table, appends it to {@code RESULTS.md} and draws
+ * throughput-against-loss plots. See {@link #usage()} for the options and {@code benchmarks/README.md}
+ * for what the columns mean.
+ */
+public final class E2eRunner {
+    static final List<String> DEFAULT_TRANSPORTS = List.of("rudp", "rudp+dtls", "tcp", "quic");
+    static final String DEFAULT_PROFILES = "loopback,loss0-rtt0,loss1-rtt0,loss5-rtt0,loss0-rtt20,loss1-rtt20,"
+            + "loss5-rtt20,loss0-rtt50,loss1-rtt50,loss5-rtt50,rtt20-rate100m";
+
+    long bytes = 1L << 30;
+    long lossyBytes = 64L << 20;
+    List<Profile> profiles = parseProfiles(DEFAULT_PROFILES);
+    List<String> transports = DEFAULT_TRANSPORTS;
+    int datagram = 1400;
+    int message = 64 << 10;
+    long timeoutMillis = 60_000;
+    long seed = 1;
+    long warmupBytes = 128L << 20;
+    Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
+    private final PrintStream log;
+
+    E2eRunner(PrintStream log) {
+        this.log = log;
+    }
+
+    public static String usage() {
+        return String.join("\n",
+                "usage: java -jar benchmarks/target/benchmarks.jar e2e [options]",
+                "  --bytes SIZE          bytes per transfer on the loopback profile (default 1g; k/m/g suffixes)",
+                "  --lossy-bytes SIZE    bytes per transfer on simulated profiles (default 64m)",
+                "  --profiles LIST       comma-separated: loopback, or parts lossP-rttM-rateNm joined by '-'",
+                "                        (default " + DEFAULT_PROFILES + ")",
+                "  --transports LIST     any of rudp,rudp+dtls,tcp,quic (default all)",
+                "  --datagram N          UDP payload size for rudp (MAX_DATAGRAM_SIZE) and QUIC (default 1400)",
+                "  --message N           application write size, divides 1 MiB (default 65536)",
+                "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
+                "  --seed N              simulator seed (default 1)",
+                "  --warmup SIZE         loopback bytes per transport before measuring, 0 for none (default 128m)",
+                "  --out DIR             where RESULTS.md and results/ go (default ./benchmarks if present, else .)");
+    }
+
+    static List<Profile> parseProfiles(String list) {
+        List<Profile> result = new ArrayList<>();
+        for (String s : list.split(",")) {
+            if (!s.isBlank()) {
+                result.add(Profile.parse(s));
+            }
+        }
+        return result;
+    }
+
+    /** Parses the options; throws IllegalArgumentException with a message for bad ones. */
+    void parse(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value after " + a);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--bytes" -> bytes = Sizes.parse(v);
+                case "--lossy-bytes" -> lossyBytes = Sizes.parse(v);
+                case "--profiles" -> profiles = parseProfiles(v);
+                case "--transports" -> {
+                    transports = Arrays.asList(v.split(","));
+                    for (String t : transports) {
+                        if (!DEFAULT_TRANSPORTS.contains(t)) {
+                            throw new IllegalArgumentException("unknown transport " + t);
+                        }
+                    }
+                }
+                case "--datagram" -> datagram = Integer.parseInt(v);
+                case "--message" -> message = (int) Sizes.parse(v);
+                case "--timeout" -> timeoutMillis = Long.parseLong(v) * 1000;
+                case "--seed" -> seed = Long.parseLong(v);
+                case "--warmup" -> warmupBytes = Sizes.parse(v);
+                case "--out" -> out = Paths.get(v);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (message <= 0 || Payload.BLOCK % message != 0) {
+            throw new IllegalArgumentException("--message must divide " + Payload.BLOCK);
+        }
+        if (bytes <= 0 || lossyBytes <= 0 || timeoutMillis <= 0 || profiles.isEmpty()) {
+            throw new IllegalArgumentException("sizes, timeout and profiles must be positive / non-empty");
+        }
+    }
+
+    private Transport transport(String name, DtlsConfig.KeyAndCertificate cert) {
+        return switch (name) {
+            case "rudp" -> new RudpTransport(false, cert);
+            case "rudp+dtls" -> new RudpTransport(true, cert);
+            case "tcp" -> new TcpTransport();
+            case "quic" -> new QuicTransport(cert);
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** Runs every transfer and returns the outcomes, in profile then transport order. */
+    List<Outcome> run() throws IOException, InterruptedException {
+        DtlsConfig.KeyAndCertificate cert = DtlsConfig.selfSigned("rudp-bench");
+        List<Transport> list = new ArrayList<>();
+        for (String t : transports) {
+            list.add(transport(t, cert));
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        try (Payload payload = new Payload(seed)) {
+            if (warmupBytes > 0) {
+                for (Transport t : list) {
+                    Outcome w = once(t, payload, Profile.LOOPBACK, warmupBytes);
+                    log.printf(Locale.ROOT, "warm-up %-9s %s %.1f MB/s%n", t.name(), w.status(), w.mbPerSecond());
+                }
+            }
+            for (Profile p : profiles) {
+                long n = p.simulated() ? lossyBytes : bytes;
+                for (Transport t : list) {
+                    Outcome o = t.supports(p) ? once(t, payload, p, n) : Outcome.notRun(t.name(), p, n);
+                    log.printf(Locale.ROOT, "%-16s %-9s %6d MiB  %-8s %8.1f MB/s  cpu %6.2f s (jit %.2f, gc %.2f)  heap %5d MiB  retx %s%n",
+                            p.name(), t.name(), n >> 20, o.status(), o.mbPerSecond(), o.cpuSeconds(), o.jitSeconds(),
+                            o.gcSeconds(),
+                            o.peakHeapBytes() >> 20, o.retransmittedBytes() < 0 ? "n/a" : (o.retransmittedBytes() >> 10) + " KiB");
+                    outcomes.add(o);
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    private Outcome once(Transport t, Payload payload, Profile p, long n) throws InterruptedException {
+        System.gc();
+        Transport.Job job = new Transport.Job(payload, n, p, seed, datagram, message, timeoutMillis);
+        try (Meter meter = new Meter()) {
+            Transport.Result r;
+            try {
+                r = t.transfer(job, meter);
+            } catch (Exception e) {
+                meter.stop();
+                String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                return new Outcome(t.name(), p, n, 0, "failed: " + why.replace('|', '/').replace('\n', ' '),
+                        meter.seconds(), meter.cpuSeconds(), meter.jitSeconds(), meter.gcSeconds(), meter.peakHeapBytes(),
+                        meter.peakDirectBytes(), -1);
+            }
+            meter.stop();
+            String status;
+            if (!r.complete()) {
+                status = "timeout";
+            } else if (r.crc() != payload.expectedCrc(n)) {
+                status = "corrupt";
+            } else {
+                status = "ok";
+            }
+            return new Outcome(t.name(), p, n, Math.min(r.received(), n), status, meter.seconds(), meter.cpuSeconds(),
+                    meter.jitSeconds(), meter.gcSeconds(), meter.peakHeapBytes(), meter.peakDirectBytes(), r.retransmittedBytes());
+        }
+    }
+
+    /** Appends the run's header and table to RESULTS.md and draws the plots; returns the text appended. */
+    String record(List<Outcome> outcomes, String command) throws IOException {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        String stamp = now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path results = out.resolve("results");
+        Files.createDirectories(results);
+        List<Path> plots = Plot.throughputVsLoss(outcomes, transports, results, stamp);
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n## End-to-end run ").append(now.format(DateTimeFormatter.ISO_INSTANT)).append("\n\n");
+        sb.append("- command: `").append(command).append("`\n");
+        sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(", Netty transport ")
+                .append(NativeTransport.name()).append('\n');
+        sb.append("- machine: ").append(Machine.describe()).append('\n');
+        sb.append("- git commit: ").append(Machine.gitCommit()).append('\n');
+        sb.append(String.format(Locale.ROOT, "- settings: datagram %d B, message %d B, rudp initial window %d MiB, "
+                + "QUIC flow control %d MiB, simulator seed %d, timeout %d s, warm-up %d MiB per transport%n",
+                datagram, message, RudpTransport.INITIAL_WINDOW >> 20, QuicTransport.FLOW_CONTROL >> 20, seed,
+                timeoutMillis / 1000, warmupBytes >> 20));
+        sb.append("- profiles: lossP drops P% of datagrams in each direction, rttM adds M/2 ms each way, rateNm limits "
+                + "each direction to N Mbit/s (").append(Profile.RATE_QUEUE_BYTES >> 10)
+                .append(" KiB drop-tail queue); all via an ImpairmentHandler first in both datagram pipelines. "
+                + "loopback has no simulator. TCP runs on loopback only (n/a elsewhere).\n\n");
+        sb.append(Table.render(outcomes));
+        if (!plots.isEmpty()) {
+            sb.append('\n');
+            for (Path plot : plots) {
+                sb.append("![").append(plot.getFileName()).append("](results/").append(plot.getFileName()).append(")\n");
+            }
+        }
+        Files.writeString(out.resolve("RESULTS.md"), sb.toString(), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return sb.toString();
+    }
+
+    /** The command line of this process, best effort. */
+    static String commandLine(String[] args) {
+        return ProcessHandle.current().info().commandLine()
+                .orElse("java -jar benchmarks/target/benchmarks.jar e2e " + String.join(" ", args));
+    }
+
+    /** Entry point of {@code e2e}; returns the exit status. */
+    public static int main(String[] args, PrintStream log) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        E2eRunner runner = new E2eRunner(log);
+        try {
+            runner.parse(args);
+        } catch (IllegalArgumentException e) {
+            log.println(e.getMessage());
+            log.println(usage());
+            return 2;
+        }
+        log.printf(Locale.ROOT, "e2e: %s, JDK %s, %d cores, profiles %s, transports %s%n", NativeTransport.name(),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                runner.profiles.stream().map(Profile::name).toList(), runner.transports);
+        List<Outcome> outcomes = runner.run();
+        String text = runner.record(outcomes, commandLine(args));
+        log.println(text);
+        log.println("appended to " + runner.out.resolve("RESULTS.md").toAbsolutePath().normalize());
+        TimeUnit.MILLISECONDS.sleep(10);
+        return 0;
+    }
+}
