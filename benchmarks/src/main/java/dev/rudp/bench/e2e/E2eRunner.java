@@ -2,6 +2,7 @@ package dev.rudp.bench.e2e;
 
 import dev.rudp.NativeTransport;
 import dev.rudp.bench.Sizes;
+import dev.rudp.CongestionControl;
 import dev.rudp.dtls.DtlsConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class E2eRunner {
     static final List<String> DEFAULT_TRANSPORTS = List.of("rudp", "rudp+dtls", "tcp", "quic");
+    /** Every transport the runner knows; rudp+dtls-bc (BouncyCastle's own AES-GCM) only on request. */
+    static final List<String> KNOWN_TRANSPORTS = List.of("rudp", "rudp+dtls", "rudp+dtls-bc", "tcp", "quic");
     static final String DEFAULT_PROFILES = "loopback,loss0-rtt0,loss1-rtt0,loss5-rtt0,loss0-rtt20,loss1-rtt20,"
             + "loss5-rtt20,loss0-rtt50,loss1-rtt50,loss5-rtt50,rtt20-rate100m";
 
@@ -39,6 +42,7 @@ public final class E2eRunner {
     long timeoutMillis = 60_000;
     long seed = 1;
     long warmupBytes = 128L << 20;
+    CongestionControl cc = CongestionControl.BBR;
     Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
     private final PrintStream log;
 
@@ -53,7 +57,8 @@ public final class E2eRunner {
                 "  --lossy-bytes SIZE    bytes per transfer on simulated profiles (default 64m)",
                 "  --profiles LIST       comma-separated: loopback, or parts lossP-rttM-rateNm joined by '-'",
                 "                        (default " + DEFAULT_PROFILES + ")",
-                "  --transports LIST     any of rudp,rudp+dtls,tcp,quic (default all)",
+                "  --transports LIST     any of rudp,rudp+dtls,rudp+dtls-bc,tcp,quic (default rudp,rudp+dtls,tcp,quic)",
+                "  --cc NAME             rudp's congestion control: new_reno, cubic or bbr (default bbr, as the file service)",
                 "  --datagram N          UDP payload size for rudp (MAX_DATAGRAM_SIZE) and QUIC (default 1400)",
                 "  --message N           application write size, divides 1 MiB (default 65536)",
                 "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
@@ -87,7 +92,7 @@ public final class E2eRunner {
                 case "--transports" -> {
                     transports = Arrays.asList(v.split(","));
                     for (String t : transports) {
-                        if (!DEFAULT_TRANSPORTS.contains(t)) {
+                        if (!KNOWN_TRANSPORTS.contains(t)) {
                             throw new IllegalArgumentException("unknown transport " + t);
                         }
                     }
@@ -98,6 +103,7 @@ public final class E2eRunner {
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--warmup" -> warmupBytes = Sizes.parse(v);
                 case "--out" -> out = Paths.get(v);
+                case "--cc" -> cc = CongestionControl.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -111,8 +117,9 @@ public final class E2eRunner {
 
     private Transport transport(String name, DtlsConfig.KeyAndCertificate cert) {
         return switch (name) {
-            case "rudp" -> new RudpTransport(false, cert);
-            case "rudp+dtls" -> new RudpTransport(true, cert);
+            case "rudp" -> new RudpTransport(false, DtlsConfig.Crypto.JCA, cert, cc);
+            case "rudp+dtls" -> new RudpTransport(true, DtlsConfig.Crypto.JCA, cert, cc);
+            case "rudp+dtls-bc" -> new RudpTransport(true, DtlsConfig.Crypto.BC, cert, cc);
             case "tcp" -> new TcpTransport();
             case "quic" -> new QuicTransport(cert);
             default -> throw new IllegalArgumentException(name);
@@ -193,8 +200,9 @@ public final class E2eRunner {
         sb.append("- machine: ").append(Machine.describe()).append('\n');
         sb.append("- git commit: ").append(Machine.gitCommit()).append('\n');
         sb.append(String.format(Locale.ROOT, "- settings: datagram %d B, message %d B, rudp initial window %d MiB, "
-                + "QUIC flow control %d MiB, simulator seed %d, timeout %d s, warm-up %d MiB per transport%n",
-                datagram, message, RudpTransport.INITIAL_WINDOW >> 20, QuicTransport.FLOW_CONTROL >> 20, seed,
+                + "rudp congestion control %s, QUIC flow control %d MiB, simulator seed %d, timeout %d s, "
+                + "warm-up %d MiB per transport%n",
+                datagram, message, RudpTransport.INITIAL_WINDOW >> 20, cc, QuicTransport.FLOW_CONTROL >> 20, seed,
                 timeoutMillis / 1000, warmupBytes >> 20));
         sb.append("- profiles: lossP drops P% of datagrams in each direction, rttM adds M/2 ms each way, rateNm limits "
                 + "each direction to N Mbit/s (").append(Profile.RATE_QUEUE_BYTES >> 10)

@@ -1,5 +1,6 @@
 package dev.rudp.bench.e2e;
 
+import dev.rudp.CongestionControl;
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpChannelOption;
@@ -29,16 +30,21 @@ final class RudpTransport implements Transport {
     static final long INITIAL_WINDOW = 16L << 20;
 
     private final boolean dtls;
+    private final DtlsConfig.Crypto crypto;
     private final DtlsConfig.KeyAndCertificate certificate;
+    private final CongestionControl cc;
 
-    RudpTransport(boolean dtls, DtlsConfig.KeyAndCertificate certificate) {
+    RudpTransport(boolean dtls, DtlsConfig.Crypto crypto, DtlsConfig.KeyAndCertificate certificate,
+            CongestionControl cc) {
         this.dtls = dtls;
+        this.crypto = crypto;
         this.certificate = certificate;
+        this.cc = cc;
     }
 
     @Override
     public String name() {
-        return dtls ? "rudp+dtls" : "rudp";
+        return !dtls ? "rudp" : crypto == DtlsConfig.Crypto.JCA ? "rudp+dtls" : "rudp+dtls-bc";
     }
 
     @Override
@@ -66,6 +72,7 @@ final class RudpTransport implements Transport {
             RudpServerCodecBuilder server = new RudpServerCodecBuilder()
                     .option(RudpChannelOption.MAX_DATAGRAM_SIZE, job.datagram())
                     .option(RudpChannelOption.INITIAL_WINDOW, INITIAL_WINDOW)
+                    .option(RudpChannelOption.CONGESTION_CONTROL, cc)
                     .handler(new ChannelInitializer<RudpChannel>() {
                         @Override
                         protected void initChannel(RudpChannel ch) {
@@ -74,15 +81,17 @@ final class RudpTransport implements Transport {
                     });
             RudpClientCodecBuilder client = new RudpClientCodecBuilder()
                     .option(RudpChannelOption.MAX_DATAGRAM_SIZE, job.datagram())
-                    .option(RudpChannelOption.INITIAL_WINDOW, INITIAL_WINDOW);
+                    .option(RudpChannelOption.INITIAL_WINDOW, INITIAL_WINDOW)
+                    .option(RudpChannelOption.CONGESTION_CONTROL, cc);
             if (dtls) {
                 String pinned = DtlsConfig.fingerprint(certificate.certificate());
-                server.dtls(DtlsConfig.serverCertificate(certificate.privateKey(), certificate.certificate()).build());
+                server.dtls(DtlsConfig.serverCertificate(certificate.privateKey(), certificate.certificate())
+                        .crypto(crypto).build());
                 client.dtls(DtlsConfig.clientCertificateVerifier((chain, peer) -> {
                     if (!DtlsConfig.fingerprint(chain[0]).equals(pinned)) {
                         throw DtlsException.certificateRejected("server certificate is not the pinned one");
                     }
-                }).build());
+                }).crypto(crypto).build());
             }
             Channel serverChannel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .handler(withImpairment(job, job.seed(), server.build()))
