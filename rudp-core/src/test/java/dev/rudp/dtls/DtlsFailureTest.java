@@ -89,7 +89,7 @@ class DtlsFailureTest {
     void clientHandshakeCapRefusesTheNextPeer() throws Exception {
         try (DtlsLoopback lo = DtlsLoopback.start(DtlsHandshakeTest.pskServer())) {
             DtlsLoopback.Client client = lo.client(DtlsConfig.clientPsk(DtlsHandshakeTest.PSK_ID, DtlsHandshakeTest.PSK)
-                    .maxConcurrentHandshakes(1).handshakeTimeoutMillis(1000).build());
+                    .maxConcurrentHandshakes(1).handshakeTimeoutMillis(5000).build()); // the last, real handshake must fit too, on a busy machine
             InetSocketAddress silent = new InetSocketAddress("127.0.0.1", 9);
             client.channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(HELLO), silent));
             ChannelFuture refused = client.send(HELLO);
