@@ -17,7 +17,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -293,12 +293,16 @@ public final class DtlsConfig {
     }
 
     private static Executor newPool(int threads) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> {
+        // The handler caps handshakes in progress itself. The pool must not refuse a new handshake
+        // just because the thread of one that timed out is still unwinding, so it queues instead;
+        // the queue never holds more than a few entries, since every task it takes is counted by the cap.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "rudp-dtls-handshake-" + POOL_THREADS.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
+        pool.allowCoreThreadTimeOut(true);
         return pool;
     }
 
