@@ -101,7 +101,7 @@ public final class ClientMain {
         }
         FileConnection conn;
         try {
-            conn = connect(a, in, errW, terminal);
+            conn = connect(a, errW, terminal);
         } catch (ClientException e) {
             Arrays.fill(password, '\0');
             errW.println("fileclient: " + e.getMessage());
@@ -144,7 +144,7 @@ public final class ClientMain {
      * calling thread, and on "yes" the fingerprint is pinned and the client connects again, trusting
      * exactly the fingerprint that was shown.
      */
-    private static FileConnection connect(Args a, InputStream in, PrintWriter err, Terminal terminal)
+    private static FileConnection connect(Args a, PrintWriter err, Terminal terminal)
             throws ClientException {
         ServerTrust trust = trust(a);
         try {

@@ -103,6 +103,8 @@ class WireCaptureTest {
             Capture cap = uploadAndDownload(s, s.trust());
             assertFalse(cap.contains(MARKER.getBytes(StandardCharsets.UTF_8)), "file content in clear");
             assertFalse(cap.contains(PASSWORD.getBytes(StandardCharsets.UTF_8)), "password in clear");
+            // and the capture did see the traffic: DTLS 1.2 application-data records (type 23, version FE FD)
+            assertTrue(cap.contains(new byte[] {23, (byte) 0xFE, (byte) 0xFD}), "DTLS records captured");
         }
     }
 

@@ -74,9 +74,31 @@ class ServerIdentityTest {
     @Test
     void plaintextServerHasNoIdentityAndAHalfIdentityIsRefused() throws Exception {
         Path data = tmp.resolve("plain");
+        java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.rudp.fileserver");
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(h);
         try (FileServer s = start(new ServerConfig(data).plaintext(true))) {
             assertNull(s.identity());
+        } finally {
+            jul.removeHandler(h);
         }
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("--plaintext") && w.contains("OFF")), warnings.toString());
         assertFalse(Files.exists(data.resolve(ServerIdentity.KEY_FILE)));
         ServerIdentity.loadOrCreate(data);
         Files.delete(data.resolve(ServerIdentity.CERT_FILE));

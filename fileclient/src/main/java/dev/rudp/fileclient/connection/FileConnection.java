@@ -102,6 +102,7 @@ public final class FileConnection implements AutoCloseable {
                         .handshakeTimeoutMillis(Math.max(1_000, timeoutMillis)).build();
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         Handler handler = new Handler();
+        Channel[] socket = new Channel[1];
         try {
             Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .handler(new io.netty.channel.ChannelInitializer<Channel>() {
@@ -122,6 +123,7 @@ public final class FileConnection implements AutoCloseable {
                         }
                     })
                     .bind(0).sync().channel();
+            socket[0] = datagram;
             RudpChannel ch = RudpChannel.newBootstrap(datagram).handler(new io.netty.channel.ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel c) {
@@ -140,7 +142,7 @@ public final class FileConnection implements AutoCloseable {
             }
             return fc;
         } catch (ExecutionException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            closeQuietly(socket[0], group);
             Throwable c = e.getCause();
             if (trust.refused() != null) {
                 throw new ClientException(ExitCode.UNTRUSTED, trust.refusal());
@@ -160,6 +162,21 @@ public final class FileConnection implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new ClientException(ExitCode.CONNECT, "cannot connect to " + host + ":" + port + ": "
                     + e.getMessage());
+        }
+    }
+
+    /**
+     * After a failed connect: closes the socket on its event loop first, so that the DTLS layer
+     * releases what it still queues for an unfinished handshake, then stops the loop (bounded).
+     */
+    private static void closeQuietly(Channel datagram, EventLoopGroup group) {
+        try {
+            if (datagram != null) {
+                datagram.close().await(2, TimeUnit.SECONDS);
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -29,7 +29,9 @@ public final class ServerTrust {
         /** The known-hosts file pins another fingerprint for this host:port. */
         CHANGED,
         /** Not the fingerprint demanded with {@code --fingerprint}. */
-        MISMATCH
+        MISMATCH,
+        /** The known-hosts file could not be read. */
+        UNREADABLE
     }
 
     private final boolean plaintext;
@@ -122,7 +124,7 @@ public final class ServerTrust {
             try {
                 pinned = knownHosts.lookup(key);
             } catch (IOException e) {
-                throw refuse(Outcome.UNKNOWN, "cannot read known-hosts file " + knownHosts.file() + ": " + e);
+                throw refuse(Outcome.UNREADABLE, "cannot read known-hosts file " + knownHosts.file() + ": " + e);
             }
             if (pinned.isPresent()) {
                 if (!pinned.get().equals(fp)) {
