@@ -7,6 +7,8 @@ import dev.rudp.fileclient.commands.Words;
 import dev.rudp.fileclient.connection.ClientException;
 import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileclient.connection.KnownHosts;
+import dev.rudp.fileclient.connection.ServerTrust;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.progress.ProgressDisplay;
 import dev.rudp.fileclient.shell.Shell;
@@ -45,8 +47,13 @@ public final class ClientMain {
             "  -q                 no progress output in batch mode",
             "  --connect-timeout S  seconds to wait for the server (default 10)",
             "  --timeout S        seconds to wait for a reply or for a stalled transfer (default 60)",
+            "  --known-hosts F    pinned server fingerprints (default ~/.fileclient/known_hosts)",
+            "  --trust-new        pin an unknown server's fingerprint without asking",
+            "  --fingerprint FP   accept only the server with this fingerprint (SHA256:...)",
+            "  --plaintext        no encryption (loopback servers only: passwords are never sent in clear elsewhere)",
             "exit status: 0 ok, 1 usage, 2 protocol, 3 not found, 4 refused by server, 5 cannot connect,",
-            "             6 login failed, 7 account locked, 10 connection lost, 11 local I/O, 20 interrupted,",
+            "             6 login failed, 7 account locked, 8 server identity not trusted (unknown, changed,",
+            "             wrong fingerprint), 10 connection lost, 11 local I/O, 20 interrupted,",
             "             23 partial transfer, 30 timeout");
 
     private ClientMain() {
@@ -76,6 +83,15 @@ public final class ClientMain {
             out.println(USAGE);
             return 0;
         }
+        if (a.plaintext) {
+            errW.println("fileclient: WARNING: --plaintext: encryption is OFF; everything travels in the clear");
+            try {
+                requireLoopback(a.host);
+            } catch (ClientException e) {
+                errW.println("fileclient: " + e.getMessage());
+                return e.code().code();
+            }
+        }
         char[] password;
         try {
             password = password(a, env);
@@ -85,8 +101,9 @@ public final class ClientMain {
         }
         FileConnection conn;
         try {
-            conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis);
+            conn = connect(a, errW, terminal);
         } catch (ClientException e) {
+            Arrays.fill(password, '\0');
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
         }
@@ -106,6 +123,106 @@ public final class ClientMain {
             return e.code().code();
         } finally {
             conn.close();
+        }
+    }
+
+    /** The {@link ServerTrust} the options ask for. */
+    static ServerTrust trust(Args a) {
+        if (a.plaintext) {
+            return ServerTrust.plaintext();
+        }
+        if (a.fingerprint != null) {
+            return ServerTrust.fingerprint(a.fingerprint);
+        }
+        return ServerTrust.knownHosts(new KnownHosts(a.knownHosts != null ? Path.of(a.knownHosts)
+                : KnownHosts.defaultFile()), a.trustNew);
+    }
+
+    /**
+     * Connects. An unknown server is refused by the DTLS verifier (which runs on a handshake thread
+     * and must not wait for a user); in the interactive shell the user is then asked here, on the
+     * calling thread, and on "yes" the fingerprint is pinned and the client connects again, trusting
+     * exactly the fingerprint that was shown.
+     */
+    private static FileConnection connect(Args a, PrintWriter err, Terminal terminal)
+            throws ClientException {
+        ServerTrust trust = trust(a);
+        try {
+            return FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust);
+        } catch (ClientException e) {
+            String fp = trust.unknownFingerprint();
+            boolean interactive = a.batch == null && a.commands == null
+                    && (terminal != null || System.console() != null);
+            if (fp == null || !interactive) {
+                throw e;
+            }
+            String key = KnownHosts.key(a.host, a.port);
+            String question = "The authenticity of server " + key + " can't be established.\n"
+                    + "Its DTLS certificate fingerprint is " + fp + ".\n"
+                    + "Are you sure you want to trust it and continue connecting (yes/no)? ";
+            String answer = ask(question, terminal);
+            if (answer == null || !(answer.trim().equalsIgnoreCase("yes") || answer.trim().equalsIgnoreCase("y"))) {
+                throw new ClientException(ExitCode.UNTRUSTED, "server " + key + " not trusted (fingerprint " + fp
+                        + " not confirmed)");
+            }
+            try {
+                trust.knownHostsFile().add(key, fp);
+            } catch (IOException io) {
+                throw new ClientException(ExitCode.LOCAL_IO, "cannot write " + trust.knownHostsFile().file() + ": "
+                        + io.getMessage());
+            }
+            err.println("fileclient: pinned " + key + " " + fp + " in " + trust.knownHostsFile().file());
+            return FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust);
+        }
+    }
+
+    /** Asks on {@code terminal} (tests, or the shell's) or else on the console; null at end of input. */
+    private static String ask(String question, Terminal terminal) throws ClientException {
+        if (terminal == null) {
+            Console c = System.console();
+            return c.readLine("%s", question);
+        }
+        PrintWriter w = terminal.writer();
+        w.print(question);
+        w.flush();
+        StringBuilder b = new StringBuilder();
+        try {
+            org.jline.utils.NonBlockingReader r = terminal.reader();
+            for (int i = 0; i < 1024; i++) {
+                int c = r.read();
+                if (c < 0) {
+                    return b.length() == 0 ? null : b.toString();
+                }
+                if (c == '\n' || c == '\r') {
+                    if (b.length() > 0 || c == '\n') {
+                        return b.toString();
+                    }
+                    continue;
+                }
+                b.append((char) c);
+            }
+            return b.toString();
+        } catch (IOException e) {
+            throw new ClientException(ExitCode.LOCAL_IO, "cannot read the answer: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a non-loopback host in plaintext mode before any packet is sent: the password would
+     * travel in the clear.
+     */
+    static void requireLoopback(String host) throws ClientException {
+        java.net.InetAddress[] all;
+        try {
+            all = java.net.InetAddress.getAllByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new ClientException(ExitCode.CONNECT, "cannot resolve host: " + host);
+        }
+        for (java.net.InetAddress ip : all) {
+            if (!ip.isLoopbackAddress()) {
+                throw new ClientException(ExitCode.USAGE, "refusing to send a password in plaintext to " + host
+                        + " (" + ip.getHostAddress() + " is not a loopback address); connect without --plaintext");
+            }
         }
     }
 
@@ -150,7 +267,8 @@ public final class ClientMain {
                     () -> new ProgressDisplay(w, bar, Math.max(40, term.getWidth()), System::nanoTime), Path.of(""));
             try {
                 w.println("connected to " + a.host + ":" + a.port + " as " + a.user
-                        + " (plaintext transport; type help, Ctrl-D to leave)");
+                        + (conn.fingerprint() == null ? " (PLAINTEXT, not encrypted"
+                                : " (DTLS, server " + conn.fingerprint()) + "; type help, Ctrl-D to leave)");
                 w.flush();
                 return new Shell(term, ctx, new CommandTable(), Shell.defaultHistory()).run().code();
             } finally {
@@ -207,6 +325,10 @@ public final class ClientMain {
         String commands;
         boolean quiet;
         boolean help;
+        String knownHosts;
+        String fingerprint;
+        boolean trustNew;
+        boolean plaintext;
         long connectTimeoutMillis = 10_000;
         long timeoutMillis = FileConnection.REPLY_TIMEOUT_MILLIS;
 
@@ -217,8 +339,10 @@ public final class ClientMain {
                 switch (s) {
                     case "-h", "--help" -> a.help = true;
                     case "-q" -> a.quiet = true;
+                    case "--trust-new" -> a.trustNew = true;
+                    case "--plaintext" -> a.plaintext = true;
                     case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
-                            "--timeout" -> {
+                            "--timeout", "--known-hosts", "--fingerprint" -> {
                         if (i + 1 >= argv.length) {
                             throw new ClientException(ExitCode.USAGE, s + " needs a value");
                         }
@@ -235,6 +359,14 @@ public final class ClientMain {
                                 }
                             }
                             case "--user", "-u" -> a.user = v;
+                            case "--known-hosts" -> a.knownHosts = v;
+                            case "--fingerprint" -> {
+                                if (!v.startsWith("SHA256:") || v.length() < 20) {
+                                    throw new ClientException(ExitCode.USAGE,
+                                            "--fingerprint: expected SHA256:<base64>, as fileserver fingerprint prints");
+                                }
+                                a.fingerprint = v;
+                            }
                             case "--password-file" -> a.passwordFile = v;
                             case "--connect-timeout", "--timeout" -> {
                                 long ms;
@@ -272,6 +404,10 @@ public final class ClientMain {
             }
             if (a.batch != null && a.commands != null) {
                 throw new ClientException(ExitCode.USAGE, "use either -b or -c, not both");
+            }
+            if (a.plaintext && (a.fingerprint != null || a.trustNew)) {
+                throw new ClientException(ExitCode.USAGE, "--plaintext has no server identity to check;"
+                        + " drop --fingerprint/--trust-new");
             }
             return a;
         }

@@ -33,6 +33,9 @@ class BatchModeTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>(List.of("--port", String.valueOf(s == null ? 9 : s.port()),
                 "--user", "alice", "--connect-timeout", "1"));
+        if (s != null) {
+            argv.addAll(List.of("--fingerprint", s.fingerprint()));
+        }
         argv.addAll(List.of(args));
         argv.add("127.0.0.1");
         int code = ClientMain.run(argv.toArray(String[]::new),
@@ -139,6 +142,7 @@ class BatchModeTest {
             Path pwFile = Files.writeString(tmp.resolve("pw"), "secret-b\n");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             assertEquals(0, ClientMain.run(new String[] {"--port", String.valueOf(s.port()), "--user", "bob",
+                "--fingerprint", s.fingerprint(),
                 "--password-file", pwFile.toString(), "-c", "pwd", "127.0.0.1"}, new ByteArrayInputStream(new byte[0]),
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),
                     Map.of(), null));

@@ -63,12 +63,13 @@ class FailureCodesTest {
         try (dev.rudp.testing.Loopback lo = dev.rudp.testing.Loopback.start(blackHole)) {
             java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
             int code = ClientMain.run(new String[] {"--port", String.valueOf(lo.serverAddress().getPort()),
-                "--timeout", "1", "-c", "ls", "127.0.0.1"}, new java.io.ByteArrayInputStream(new byte[0]),
+                "--plaintext", "--timeout", "1", "-c", "ls", "127.0.0.1"}, new java.io.ByteArrayInputStream(new byte[0]),
                     new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
                     new java.io.PrintStream(errBytes, true, java.nio.charset.StandardCharsets.UTF_8),
                     java.util.Map.of("FILECLIENT_PASSWORD", "x"), null);
             assertEquals(30, code);
-            assertEquals("fileclient: no reply from the server within 1 s\n",
+            assertEquals("fileclient: WARNING: --plaintext: encryption is OFF; everything travels in the clear\n"
+                    + "fileclient: no reply from the server within 1 s\n",
                     errBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
         }
     }

@@ -30,7 +30,7 @@ class LoginEndToEndTest {
     void lockoutStartsAfterFiveFailuresAndExpires() throws Exception {
         AtomicLong clock = new AtomicLong(0);
         try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.clock(clock::get).lockMillis(10_000));
-                FileConnection c = FileConnection.connect("127.0.0.1", s.port(), 5_000)) {
+                FileConnection c = s.connect(5_000, null)) {
             for (int i = 1; i <= 4; i++) {
                 ClientException e = loginFails(c, "alice", "wrong-" + i);
                 assertEquals(ExitCode.AUTH, e.code());
@@ -52,7 +52,7 @@ class LoginEndToEndTest {
     @Test
     void unknownUserAndWrongPasswordGetTheSameMessageAndSuccessResets() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"));
-                FileConnection c = FileConnection.connect("127.0.0.1", s.port(), 5_000)) {
+                FileConnection c = s.connect(5_000, null)) {
             assertEquals(loginFails(c, "alice", "nope").getMessage(), loginFails(c, "nobody", "nope").getMessage());
             assertEquals(ExitCode.AUTH, loginFails(c, "nobody", "x").code());
             for (int i = 0; i < 3; i++) {
@@ -70,7 +70,7 @@ class LoginEndToEndTest {
     @Test
     void commandsBeforeLoginAreRefused() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"));
-                FileConnection c = FileConnection.connect("127.0.0.1", s.port(), 5_000)) {
+                FileConnection c = s.connect(5_000, null)) {
             ClientException e = assertThrows(ClientException.class, () -> c.call(Op.LS, List.of("")));
             assertEquals("not logged in: log in first", e.getMessage());
         }

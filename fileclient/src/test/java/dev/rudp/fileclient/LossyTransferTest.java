@@ -29,7 +29,7 @@ class LossyTransferTest {
         String sha = Transfers.hashFile(local);
         ImpairmentHandler impairment = new ImpairmentHandler(profile, Direction.BOTH);
         try (TestServer s = TestServer.start(tmp.resolve("data"));
-                FileConnection c = FileConnection.connect("127.0.0.1", s.port(), 10_000, impairment);
+                FileConnection c = s.connect(10_000, impairment);
                 Transfers t = new Transfers(c)) {
             c.login("alice", "secret-a".toCharArray());
             assertEquals(sha, t.upload(local, "f.bin", false, TransferListener.NONE, new CancelToken()).sha256(),

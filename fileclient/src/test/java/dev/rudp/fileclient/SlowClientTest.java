@@ -66,7 +66,7 @@ class SlowClientTest {
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
             TransferEndToEndTest.randomFile(s.home("alice").resolve("huge.bin"), 64L << 20, 1);
             Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder().build()).bind(0).sync().channel();
+                    .handler(new RudpClientCodecBuilder().dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> { }).build()).build()).bind(0).sync().channel();
             Stuck stuck = new Stuck();
             RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
                     s.port())).handler(new ChannelInitializer<Channel>() {
@@ -102,7 +102,7 @@ class SlowClientTest {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.loginTimeoutMillis(300))) {
             Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder().build()).bind(0).sync().channel();
+                    .handler(new RudpClientCodecBuilder().dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> { }).build()).build()).bind(0).sync().channel();
             CompletableFuture<Reply> notice = new CompletableFuture<>();
             RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
                     s.port())).handler(new ChannelInitializer<Channel>() {
@@ -136,7 +136,7 @@ class SlowClientTest {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
             Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder().build()).bind(0).sync().channel();
+                    .handler(new RudpClientCodecBuilder().dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> { }).build()).build()).bind(0).sync().channel();
             CompletableFuture<Void> closed = new CompletableFuture<>();
             RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
                     s.port())).handler(new ChannelInboundHandlerAdapter() {

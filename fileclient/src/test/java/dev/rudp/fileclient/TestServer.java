@@ -1,6 +1,7 @@
 package dev.rudp.fileclient;
 
 import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileclient.connection.ServerTrust;
 import dev.rudp.fileserver.auth.Account;
 import dev.rudp.fileserver.auth.AccountStore;
 import dev.rudp.fileserver.auth.PasswordHasher;
@@ -53,8 +54,23 @@ final class TestServer implements AutoCloseable {
         return h;
     }
 
+    /** The server's DTLS fingerprint, which the test helpers pin. */
+    String fingerprint() {
+        return server.identity().fingerprint();
+    }
+
+    /** Trusts exactly this server. */
+    ServerTrust trust() {
+        return ServerTrust.fingerprint(fingerprint());
+    }
+
+    /** Connects, pinning this server's fingerprint; {@code first} (may be null) goes first in the datagram pipeline. */
+    FileConnection connect(long timeoutMillis, io.netty.channel.ChannelHandler first) throws Exception {
+        return FileConnection.connect("127.0.0.1", port(), timeoutMillis, first, trust());
+    }
+
     FileConnection login(String user, String password) throws Exception {
-        FileConnection c = FileConnection.connect("127.0.0.1", port(), 5_000);
+        FileConnection c = connect(5_000, null);
         c.login(user, password.toCharArray());
         return c;
     }

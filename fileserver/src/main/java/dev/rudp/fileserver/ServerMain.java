@@ -4,6 +4,7 @@ import dev.rudp.fileserver.auth.Account;
 import dev.rudp.fileserver.auth.AccountStore;
 import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.server.FileServer;
+import dev.rudp.fileserver.server.ServerIdentity;
 import dev.rudp.fileserver.server.ServerConfig;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -18,17 +19,18 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code fileserver adduser|deluser|passwd|serve}: account administration and the server. Exit
- * status 0 on success, 1 on an error, 2 on a usage error.
+ * {@code fileserver adduser|deluser|passwd|fingerprint|serve}: account administration, the server's
+ * identity and the server. Exit status 0 on success, 1 on an error, 2 on a usage error.
  */
 public final class ServerMain {
     static final String USAGE = String.join("\n",
             "usage: fileserver adduser --root DIR [--admin] NAME   (password from stdin when not a terminal)",
             "       fileserver deluser --root DIR NAME",
             "       fileserver passwd --root DIR NAME",
+            "       fileserver fingerprint --root DIR   (prints SHA256:...; creates the identity if missing)",
             "       fileserver serve --root DIR [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
-            "                        [--login-timeout-ms MS] [--io-threads N]");
+            "                        [--login-timeout-ms MS] [--io-threads N] [--plaintext]");
 
     private ServerMain() {
     }
@@ -90,11 +92,22 @@ public final class ServerMain {
                             .resolve(name) + ")");
                     return 0;
                 }
+                case "fingerprint" -> {
+                    if (!o.operands.isEmpty()) {
+                        throw new UsageException("unexpected argument: " + o.operands.get(0));
+                    }
+                    ServerIdentity id = ServerIdentity.loadOrCreate(o.root);
+                    if (id.created()) {
+                        err.println("fileserver: created a new server identity in " + o.root);
+                    }
+                    out.println(id.fingerprint());
+                    return 0;
+                }
                 case "serve" -> {
                     if (!o.operands.isEmpty()) {
                         throw new UsageException("unexpected argument: " + o.operands.get(0));
                     }
-                    return serve(o.config());
+                    return serve(o.config(), err);
                 }
                 default -> throw new UsageException("unknown command: " + command);
             }
@@ -111,9 +124,14 @@ public final class ServerMain {
         }
     }
 
-    private static int serve(ServerConfig cfg) throws IOException, InterruptedException {
+    private static int serve(ServerConfig cfg, PrintStream err) throws IOException, InterruptedException {
+        if (cfg.plaintext()) {
+            err.println("fileserver: WARNING: --plaintext: encryption is OFF; file contents and passwords travel"
+                    + " in the clear");
+        }
         FileServer server = FileServer.start(cfg);
-        System.err.println("fileserver: listening on " + server.address() + " (plaintext; Ctrl-C or SIGTERM stops)");
+        err.println("fileserver: listening on " + server.address() + (cfg.plaintext() ? " (PLAINTEXT"
+                : " (DTLS, fingerprint " + server.identity().fingerprint()) + "; Ctrl-C or SIGTERM stops)");
         // JUL resets its handlers in its own shutdown hook, so the stop is reported on stderr directly
         Thread hook = new Thread(() -> {
             System.err.println("fileserver: stopping gracefully (signal)");
@@ -157,6 +175,7 @@ public final class ServerMain {
     private static final class Opts {
         Path root;
         boolean admin;
+        boolean plaintext;
         String bind = "0.0.0.0";
         int port = 7777;
         final List<String> operands = new ArrayList<>();
@@ -167,6 +186,7 @@ public final class ServerMain {
                 String a = args.get(i);
                 switch (a) {
                     case "--admin" -> admin = true;
+                    case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
                             "--io-threads" -> {
@@ -199,7 +219,7 @@ public final class ServerMain {
         }
 
         ServerConfig config() throws UsageException {
-            ServerConfig c = new ServerConfig(root).bind(new InetSocketAddress(bind, port));
+            ServerConfig c = new ServerConfig(root).bind(new InetSocketAddress(bind, port)).plaintext(plaintext);
             for (String[] l : limits) {
                 long v = number(l[0], l[1], 0, Long.MAX_VALUE);
                 switch (l[0]) {

@@ -23,6 +23,12 @@ public enum ExitCode {
     AUTH(6),
     /** The account is locked for this address after too many failed logins. */
     LOCKED(7),
+    /**
+     * The server's identity is not trusted: unknown and not confirmed (batch mode without
+     * {@code --trust-new}/{@code --fingerprint}, or the user answered no), changed since it was pinned
+     * in known_hosts, or not the {@code --fingerprint} given.
+     */
+    UNTRUSTED(8),
     /** The connection was lost in the middle of the session. */
     CONNECTION_LOST(10),
     /** A local file could not be read or written. */

@@ -1,9 +1,11 @@
 package dev.rudp.fileclient.connection;
 
+import dev.rudp.CongestionControl;
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpChannelOption;
 import dev.rudp.RudpClientCodecBuilder;
+import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
 import dev.rudp.RudpMessage;
 import dev.rudp.RudpStats;
@@ -22,6 +24,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +50,7 @@ public final class FileConnection implements AutoCloseable {
     private final RudpChannel channel;
     private final Handler handler;
     private final String host;
+    private volatile String fingerprint;
     private final AtomicLong ids = new AtomicLong(1);
     final Object writability = new Object();
     private volatile boolean loggedIn;
@@ -62,7 +66,12 @@ public final class FileConnection implements AutoCloseable {
         this.host = host;
     }
 
-    /** Connects to {@code host:port}; fails with {@link ExitCode#CONNECT} when the server does not answer. */
+    /**
+     * Connects to {@code host:port} over DTLS, trusting only servers pinned in
+     * {@code ~/.fileclient/known_hosts} ({@link ServerTrust#defaults()}); fails with
+     * {@link ExitCode#CONNECT} when the server does not answer, {@link ExitCode#UNTRUSTED} when its
+     * identity is not trusted.
+     */
     public static FileConnection connect(String host, int port, long timeoutMillis) throws ClientException {
         return connect(host, port, timeoutMillis, null);
     }
@@ -73,12 +82,27 @@ public final class FileConnection implements AutoCloseable {
      */
     public static FileConnection connect(String host, int port, long timeoutMillis, io.netty.channel.ChannelHandler first)
             throws ClientException {
+        return connect(host, port, timeoutMillis, first, ServerTrust.defaults());
+    }
+
+    /**
+     * Connects, deciding with {@code trust} whether the server's DTLS identity is trusted (or running
+     * without DTLS when {@link ServerTrust#isPlaintext()}); {@code first} may be null.
+     */
+    public static FileConnection connect(String host, int port, long timeoutMillis, io.netty.channel.ChannelHandler first,
+            ServerTrust trust) throws ClientException {
         InetSocketAddress addr = new InetSocketAddress(host, port);
         if (addr.isUnresolved()) {
             throw new ClientException(ExitCode.CONNECT, "cannot resolve host: " + host);
         }
+        String key = KnownHosts.key(host, port);
+        trust.reset();
+        dev.rudp.dtls.DtlsConfig dtls = trust.isPlaintext() ? null
+                : dev.rudp.dtls.DtlsConfig.clientCertificateVerifier(trust.verifier(key))
+                        .handshakeTimeoutMillis(Math.max(1_000, timeoutMillis)).build();
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         Handler handler = new Handler();
+        Channel[] socket = new Channel[1];
         try {
             Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .handler(new io.netty.channel.ChannelInitializer<Channel>() {
@@ -87,13 +111,19 @@ public final class FileConnection implements AutoCloseable {
                             if (first != null) {
                                 c.pipeline().addLast(first);
                             }
-                            c.pipeline().addLast(new RudpClientCodecBuilder()
+                            RudpClientCodecBuilder codec = new RudpClientCodecBuilder()
                                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                                             new WriteBufferWaterMark(1 << 20, 4 << 20))
-                                    .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L).build());
+                                    .option(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.BBR)
+                                    .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L);
+                            if (dtls != null) {
+                                codec.dtls(dtls);
+                            }
+                            c.pipeline().addLast(codec.build());
                         }
                     })
                     .bind(0).sync().channel();
+            socket[0] = datagram;
             RudpChannel ch = RudpChannel.newBootstrap(datagram).handler(new io.netty.channel.ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel c) {
@@ -102,10 +132,26 @@ public final class FileConnection implements AutoCloseable {
             }).remoteAddress(addr).connectTimeoutMillis(timeoutMillis).connect().get();
             FileConnection fc = new FileConnection(group, datagram, ch, handler, host);
             handler.conn = fc;
+            fc.fingerprint = trust.seenFingerprint();
+            try {
+                trust.connected(key);
+            } catch (IOException e) {
+                fc.close();
+                throw new ClientException(ExitCode.LOCAL_IO, "cannot pin " + key + " in "
+                        + trust.knownHostsFile().file() + ": " + e.getMessage());
+            }
             return fc;
         } catch (ExecutionException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            closeQuietly(socket[0], group);
             Throwable c = e.getCause();
+            if (trust.refused() != null) {
+                throw new ClientException(ExitCode.UNTRUSTED, trust.refusal());
+            }
+            if (c instanceof RudpException re && re.code() == RudpErrorCode.HANDSHAKE_FAILED) {
+                throw new ClientException(ExitCode.CONNECT, "cannot connect to " + host + ":" + port
+                        + ": DTLS handshake failed: " + c.getMessage()
+                        + " (is the server running with --plaintext? then use --plaintext too)");
+            }
             throw new ClientException(ExitCode.CONNECT, "cannot connect to " + host + ":" + port + ": "
                     + (c instanceof RudpException ? c.getMessage() : String.valueOf(c)));
         } catch (InterruptedException e) {
@@ -116,6 +162,21 @@ public final class FileConnection implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new ClientException(ExitCode.CONNECT, "cannot connect to " + host + ":" + port + ": "
                     + e.getMessage());
+        }
+    }
+
+    /**
+     * After a failed connect: closes the socket on its event loop first, so that the DTLS layer
+     * releases what it still queues for an unfinished handshake, then stops the loop (bounded).
+     */
+    private static void closeQuietly(Channel datagram, EventLoopGroup group) {
+        try {
+            if (datagram != null) {
+                datagram.close().await(2, TimeUnit.SECONDS);
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -132,6 +193,11 @@ public final class FileConnection implements AutoCloseable {
     /** See {@link #timeoutMillis(long)}. */
     public long timeoutMillis() {
         return timeoutMillis;
+    }
+
+    /** The server's DTLS certificate fingerprint ({@code SHA256:...}), or null without DTLS. */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /** The host name given at connect. */
@@ -159,6 +225,11 @@ public final class FileConnection implements AutoCloseable {
 
     /** Logs in; returns the server's reply lines (home folder, role). */
     public List<String> login(String user, char[] password) throws ClientException {
+        if (fingerprint == null && !channel.remoteAddress().getAddress().isLoopbackAddress()) {
+            throw new ClientException(ExitCode.USAGE, "refusing to send a password in plaintext to "
+                    + channel.remoteAddress().getAddress().getHostAddress() + " (not a loopback address);"
+                    + " connect without --plaintext");
+        }
         Reply r = call(Op.LOGIN, List.of(user, new String(password)));
         loggedIn = true;
         return r.lines();

@@ -1,5 +1,6 @@
 package dev.rudp.fileserver.server;
 
+import dev.rudp.CongestionControl;
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpChannelOption;
@@ -54,6 +55,7 @@ public final class FileServer implements AutoCloseable {
     private final ExecutorService auth;
     private EventLoopGroup group;
     private Channel channel;
+    private ServerIdentity identity;
 
     private FileServer(ServerConfig cfg) throws IOException {
         this.cfg = cfg;
@@ -71,9 +73,16 @@ public final class FileServer implements AutoCloseable {
         return s;
     }
 
-    private void bind() throws InterruptedException {
+    private void bind() throws IOException, InterruptedException {
+        if (!cfg.plaintext) {
+            identity = ServerIdentity.loadOrCreate(cfg.dataDir);
+            if (identity.created()) {
+                log.event("identity-created", cfg.dataDir.toAbsolutePath().toString(), identity.fingerprint());
+            }
+        }
         group = NativeTransport.newEventLoopGroup(2);
         RudpServerCodecBuilder b = new RudpServerCodecBuilder()
+                .option(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.BBR)
                 .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, cfg.idleTimeoutMillis)
                 .option(RudpChannelOption.MAX_CONNECTIONS, cfg.maxSessions * 2 + 16)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
@@ -83,10 +92,23 @@ public final class FileServer implements AutoCloseable {
                         ch.pipeline().addLast(new FrameCodec(RudpMessage::unordered), new Session(FileServer.this));
                     }
                 });
+        if (identity != null) {
+            b.dtls(identity.dtlsConfig());
+        }
         channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass()).handler(b.build())
                 .bind(cfg.bind).sync().channel();
+        if (identity == null) {
+            log.error(address().toString(), "WARNING: --plaintext: DTLS is OFF; file contents and passwords travel"
+                    + " unencrypted");
+        }
         log.event("listening", address().toString(), "transport " + NativeTransport.name()
-                + ", data " + cfg.dataDir.toAbsolutePath() + ", plaintext (no encryption yet)");
+                + ", data " + cfg.dataDir.toAbsolutePath() + (identity == null ? ", PLAINTEXT (no encryption)"
+                        : ", DTLS 1.2, server fingerprint " + identity.fingerprint()));
+    }
+
+    /** The server's DTLS identity, or null in plaintext mode. */
+    public ServerIdentity identity() {
+        return identity;
     }
 
     /** The bound address. */

@@ -25,6 +25,7 @@ public final class ServerConfig {
     long idleTimeoutMillis = 30_000;
     long loginTimeoutMillis = 30_000;
     int chunkSize = 128 * 1024;
+    boolean plaintext;
 
     /** Defaults over data folder {@code dataDir}: port 7777, 100 sessions, 64 GiB files, no quota. */
     public ServerConfig(Path dataDir) {
@@ -101,6 +102,20 @@ public final class ServerConfig {
     public ServerConfig loginTimeoutMillis(long millis) {
         this.loginTimeoutMillis = millis;
         return this;
+    }
+
+    /**
+     * Turns DTLS off: packets, file contents and passwords travel in the clear. Default false (DTLS 1.2
+     * with the identity in the data folder, see {@link ServerIdentity}).
+     */
+    public ServerConfig plaintext(boolean plaintext) {
+        this.plaintext = plaintext;
+        return this;
+    }
+
+    /** Whether DTLS is off. */
+    public boolean plaintext() {
+        return plaintext;
     }
 
     public Path dataDir() {
