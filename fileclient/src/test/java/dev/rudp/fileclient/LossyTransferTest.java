@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** put and get across a lossy, reordering path (the impairment simulator beneath the client's codec). */
-@Timeout(120)
+/** put then get of a 200 MB file across 5% loss with reordering and duplication (the simulator beneath the client's codec). */
+@Timeout(300)
 class LossyTransferTest {
     @TempDir
     Path tmp;
@@ -25,7 +25,7 @@ class LossyTransferTest {
     void putAndGetSurviveLossAndReordering() throws Exception {
         ImpairmentProfile profile = ImpairmentProfile.builder().loss(0.05).reorder(0.05, 5).duplicate(0.01)
                 .seed(42).build();
-        Path local = TransferEndToEndTest.randomFile(tmp.resolve("f.bin"), 8L << 20, 77);
+        Path local = TransferEndToEndTest.randomFile(tmp.resolve("f.bin"), 200L << 20, 77);
         String sha = Transfers.hashFile(local);
         ImpairmentHandler impairment = new ImpairmentHandler(profile, Direction.BOTH);
         try (TestServer s = TestServer.start(tmp.resolve("data"));
