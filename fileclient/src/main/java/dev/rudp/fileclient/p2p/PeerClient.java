@@ -27,6 +27,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -90,8 +93,7 @@ public final class PeerClient implements AutoCloseable {
         return t;
     });
     /** The open peer links, closed gracefully (what was written is still delivered) before the endpoint. */
-    private final io.netty.channel.group.ChannelGroup links =
-            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup links = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final Map<Integer, PeerInbox.Offer> pending = new ConcurrentSkipListMap<>();
     private final AtomicInteger offerNumbers = new AtomicInteger();
@@ -282,8 +284,8 @@ public final class PeerClient implements AutoCloseable {
 
         @Override
         public void offered(PeerInbox.Offer o) {
-            watchers.forEach(w -> w.offered(o));
             if (autoAccept) {
+                watchers.forEach(w -> w.offered(o));
                 o.accept();
                 announce.accept("receiving " + o.name() + " (" + o.size() + " bytes) from " + o.sender() + " into "
                         + o.target().getParent());
@@ -291,6 +293,7 @@ public final class PeerClient implements AutoCloseable {
             }
             int n = offerNumbers.incrementAndGet();
             pending.put(n, o);
+            watchers.forEach(w -> w.offered(o));
             announce.accept("offer " + n + " from " + o.sender() + ": " + o.name() + " (" + o.size()
                     + " bytes); accept " + n + " or decline " + n);
         }
