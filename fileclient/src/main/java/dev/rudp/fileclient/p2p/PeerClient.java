@@ -415,6 +415,11 @@ public final class PeerClient implements AutoCloseable {
                     if (m.startsWith("declined")) {
                         throw new ClientException(ExitCode.REMOTE_ERROR, user + " declined " + name);
                     }
+                    if (e.code() == ExitCode.TIMEOUT && m.startsWith("no reply")) {
+                        throw new ClientException(ExitCode.TIMEOUT, user + " did not answer within "
+                                + Math.max(1, peer.timeoutMillis() / 1000) + " s (offer of " + name
+                                + " not accepted, or the link stalled)");
+                    }
                     throw new ClientException(e.code(), m.replace("reput", "send -a").replace("the server kept",
                             user + " kept"));
                 } finally {

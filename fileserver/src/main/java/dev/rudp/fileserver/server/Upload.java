@@ -52,6 +52,12 @@ public final class Upload {
     /** Completes when the upload finished or was aborted and its file is closed. */
     final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
 
+    /**
+     * An upload of {@code size} bytes into {@code partial} (open as {@code ch}), renamed over
+     * {@code target} when complete and verified. {@code replies} gets the final reply to PUT_DONE;
+     * {@code onEnd} runs once when it finished or was aborted; {@code pending} counts bytes waiting for
+     * {@code writer}, and {@code afterWrite} runs after each write (read backpressure).
+     */
     public Upload(long id, Path partial, Path target, String shown, long size, long start, FileChannel ch,
             SerialExecutor writer, Consumer<Reply> replies, Runnable onEnd, AtomicLong pending, Runnable afterWrite) {
         this.pending = pending;
