@@ -95,9 +95,10 @@ final class PeerFixture implements AutoCloseable {
         return c;
     }
 
-    /** Waits (bounded, by asking the server) until {@code user} is listed by PEERS. */
+    /** Waits (at most 30 s, asking the server round trip after round trip) until {@code user} is listed by PEERS. */
     static void awaitPeer(FileConnection c, String user) throws Exception {
-        for (int i = 0; i < 3000; i++) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
             Reply r = c.call(Op.PEERS, List.of());
             if (r.lines().contains(user)) {
                 return;
