@@ -24,6 +24,8 @@ public final class ClientContext {
     String remoteCwd = "~";
     Path localCwd;
     boolean exitRequested;
+    private dev.rudp.fileclient.p2p.PeerClient peers;
+    private volatile java.util.function.Consumer<String> announcer;
 
     public ClientContext(FileConnection conn, String user, PrintWriter out, PrintWriter err,
             Supplier<TransferListener> progress, Path localCwd) {
@@ -78,10 +80,62 @@ public final class ClientContext {
         out.flush();
     }
 
-    /** Releases the transfer engine's thread. */
+    /** Releases the transfer engine's thread (and the peer-to-peer endpoint, if open). */
     public void close() {
         if (transfers != null) {
             transfers.close();
         }
+        synchronized (this) {
+            if (peers != null) {
+                peers.close();
+            }
+        }
+    }
+
+    /** The peer-to-peer side of this session, created on first use. */
+    public synchronized dev.rudp.fileclient.p2p.PeerClient peers() {
+        if (peers == null) {
+            peers = new dev.rudp.fileclient.p2p.PeerClient(conn);
+            peers.announceWith(this::announce);
+        }
+        return peers;
+    }
+
+    /** Where notices from background work go (the shell: above the prompt); default the error stream. */
+    public void announceWith(java.util.function.Consumer<String> sink) {
+        this.announcer = sink;
+    }
+
+    /** Prints a one-line notice from background work (offers, arrivals). */
+    public void announce(String line) {
+        java.util.function.Consumer<String> a = announcer;
+        if (a != null) {
+            a.accept(CommandTable.printable(line));
+        } else {
+            synchronized (err) {
+                err.println(CommandTable.printable(line));
+                err.flush();
+            }
+        }
+    }
+
+    /** The stream for results. */
+    public PrintWriter out() {
+        return out;
+    }
+
+    /** The stream for errors and progress. */
+    public PrintWriter err() {
+        return err;
+    }
+
+    /** A new progress display for one transfer. */
+    public TransferListener newProgress() {
+        return progress.get();
+    }
+
+    /** Resolves a local path as local commands do (against the local working folder, ~ for home). */
+    public Path resolveLocal(String p) {
+        return local(p);
     }
 }

@@ -356,6 +356,35 @@ public final class FileConnection implements AutoCloseable {
         return new ClientException(ExitCode.CONNECTION_LOST, "connection to " + host + " lost" + why);
     }
 
+    /**
+     * Opens a file-protocol connection to {@code addr} over {@code datagram}, a datagram channel the
+     * caller bound with its own rudp client codec (the peer-to-peer sender's, with DTLS and a pinned
+     * certificate). {@code group} is shut down when the connection closes; on failure the caller
+     * releases it. {@code name} is used in messages.
+     */
+    public static FileConnection over(EventLoopGroup group, Channel datagram, InetSocketAddress addr, String name,
+            long timeoutMillis) throws ClientException {
+        Handler handler = new Handler();
+        try {
+            RudpChannel ch = RudpChannel.newBootstrap(datagram).handler(new io.netty.channel.ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel c) {
+                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), handler);
+                }
+            }).remoteAddress(addr).connectTimeoutMillis(timeoutMillis).connect().get();
+            FileConnection fc = new FileConnection(group, datagram, ch, handler, name);
+            handler.conn = fc;
+            return fc;
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new ClientException(ExitCode.CONNECT, "cannot connect to " + name + ": "
+                    + (c instanceof RudpException ? c.getMessage() : String.valueOf(c)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException(ExitCode.INTERRUPTED, "interrupted while connecting");
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -48,6 +48,7 @@ public final class Shell {
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                 .build();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, s -> ctx.cancel().cancel());
+        ctx.announceWith(reader::printAbove);
         ExitCode result = ExitCode.OK;
         try {
             while (!ctx.exitRequested()) {
@@ -69,6 +70,7 @@ public final class Shell {
             }
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
+            ctx.announceWith(null);
             try {
                 reader.getHistory().save();
             } catch (IOException e) {

@@ -35,7 +35,26 @@ public enum Op {
     /** Admin only: stop the server gracefully. */
     SHUTDOWN(16),
     /** nums: [transfer id]: abort a running GET or PUT. */
-    CANCEL(17);
+    CANCEL(17),
+    /**
+     * Peer-to-peer: accept transfers from other users. args: host, certificate fingerprint; nums: [port]
+     * (port 0 withdraws).
+     */
+    PEER_REGISTER(18),
+    /** Peer-to-peer: reply lines: the users online who accept peer transfers. */
+    PEERS(19),
+    /**
+     * Peer-to-peer: introduce me to a user. args: user. Reply lines: [host, fingerprint, ticket]; nums:
+     * [port, ticket lifetime in ms].
+     */
+    PEER_TICKET(20),
+    /** Peer-to-peer, by the receiver: check and use up a ticket. args: ticket. Reply lines: [sender]. */
+    PEER_REDEEM(21),
+    /**
+     * Peer-to-peer link only, sender to receiver: present the ticket. args: ticket. Then PUT, DATA,
+     * PUT_DONE and CANCEL as with a server.
+     */
+    PEER_HELLO(22);
 
     private final int code;
 

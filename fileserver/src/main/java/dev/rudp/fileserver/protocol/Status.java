@@ -23,7 +23,10 @@ public enum Status {
     CANCELLED(18, "cancelled"),
     IO_ERROR(19, "I/O error"),
     SHUTTING_DOWN(20, "server shutting down"),
-    INTERNAL(21, "internal server error");
+    INTERNAL(21, "internal server error"),
+    PEER_OFFLINE(22, "peer offline"),
+    TICKET_REFUSED(23, "ticket refused"),
+    DECLINED(24, "declined");
 
     private final int code;
     private final String text;

@@ -49,6 +49,8 @@ public final class FileServer implements AutoCloseable {
     private final ServerLog log = new ServerLog();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final java.util.Map<Path, Upload> claimed = new ConcurrentHashMap<>();
+    private final dev.rudp.fileserver.p2p.PeerDirectory peers =
+            new dev.rudp.fileserver.p2p.PeerDirectory(() -> config().clock.getAsLong());
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final ExecutorService io;
@@ -135,6 +137,11 @@ public final class FileServer implements AutoCloseable {
 
     ExecutorService auth() {
         return auth;
+    }
+
+    /** The peer-to-peer introduction service (tickets expire on the configured clock). */
+    dev.rudp.fileserver.p2p.PeerDirectory peers() {
+        return peers;
     }
 
     /** Null when {@code s} may start, else why not. */

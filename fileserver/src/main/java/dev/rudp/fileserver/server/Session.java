@@ -175,6 +175,11 @@ final class Session extends ChannelInboundHandlerAdapter {
                 log.event("shutdown", who, "requested");
                 ctx.writeAndFlush(Reply.ok(r.id(), List.of())).addListener(f -> server.shutdownAsync());
             }
+            case PEER_REGISTER, PEERS, PEER_TICKET, PEER_REDEEM -> {
+                if (ready(r)) {
+                    reply(server.peers().handle(r, this, account.name()));
+                }
+            }
             default -> {
                 if (!ready(r)) {
                     return;
@@ -391,6 +396,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             log.event("disconnect", who, uploads.isEmpty() ? "" : "(" + uploads.size() + " uploads interrupted)");
         }
         server.leave(this);
+        server.peers().leave(this);
         ctx.fireChannelInactive();
     }
 

@@ -25,9 +25,10 @@ import java.util.function.Consumer;
  * serial executor. When every byte has arrived and the client's SHA-256 is known, the partial file
  * is fsynced, hashed, and renamed over the target atomically; on a mismatch it is deleted. On abort
  * the partial file is cut to its longest complete prefix, so a later resume continues from there.
- * The existing target is never touched until the final rename.
+ * The existing target is never touched until the final rename. Public so that a peer-to-peer receiver
+ * ({@code dev.rudp.fileserver.p2p}) lands files with the same logic.
  */
-final class Upload {
+public final class Upload {
     private final long id;
     private final Path partial;
     private final Path target;
@@ -51,7 +52,13 @@ final class Upload {
     /** Completes when the upload finished or was aborted and its file is closed. */
     final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
 
-    Upload(long id, Path partial, Path target, String shown, long size, long start, FileChannel ch,
+    /**
+     * An upload of {@code size} bytes into {@code partial} (open as {@code ch}), renamed over
+     * {@code target} when complete and verified. {@code replies} gets the final reply to PUT_DONE;
+     * {@code onEnd} runs once when it finished or was aborted; {@code pending} counts bytes waiting for
+     * {@code writer}, and {@code afterWrite} runs after each write (read backpressure).
+     */
+    public Upload(long id, Path partial, Path target, String shown, long size, long start, FileChannel ch,
             SerialExecutor writer, Consumer<Reply> replies, Runnable onEnd, AtomicLong pending, Runnable afterWrite) {
         this.pending = pending;
         this.afterWrite = afterWrite;
@@ -72,12 +79,12 @@ final class Upload {
     }
 
     /** Sets where the client starts sending (before any data arrives). */
-    void start(long from) {
+    public void start(long from) {
         this.start = from;
     }
 
     /** Takes ownership of {@code d} (released after the write). Called on the event loop. */
-    void accept(Data d) {
+    public void accept(Data d) {
         int len = d.content().readableBytes();
         pending.addAndGet(len);
         writer.execute(() -> {
@@ -117,7 +124,7 @@ final class Upload {
     }
 
     /** The client's SHA-256 arrived (PUT_DONE {@code requestId}). */
-    void finish(String sha, long requestId) {
+    public void finish(String sha, long requestId) {
         writer.execute(() -> {
             if (ended && failure != null) {
                 replies.accept(Reply.error(requestId, failure.status(), failure.getMessage()));
@@ -172,7 +179,7 @@ final class Upload {
     }
 
     /** Stops the upload and keeps the complete prefix for a resume. Safe from any thread. */
-    void abort() {
+    public void abort() {
         writer.execute(this::abortNow);
     }
 
