@@ -33,7 +33,7 @@ class PeerBatchTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>(List.of("--port", String.valueOf(s.port()), "--user", user,
-                "--connect-timeout", "5", "-q", "-c", commands, "127.0.0.1"));
+                "--fingerprint", s.fingerprint(), "--connect-timeout", "5", "-q", "-c", commands, "127.0.0.1"));
         int code = ClientMain.run(argv.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 Map.of("FILECLIENT_PASSWORD", "secret-" + user), null);

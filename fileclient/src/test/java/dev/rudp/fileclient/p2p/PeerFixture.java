@@ -89,8 +89,15 @@ final class PeerFixture implements AutoCloseable {
         return server.address().getPort();
     }
 
+    /** The server's DTLS fingerprint, which clients pin. */
+    String fingerprint() {
+        return server.identity().fingerprint();
+    }
+
     FileConnection login(String user, ChannelHandler first) throws Exception {
-        FileConnection c = FileConnection.connect("127.0.0.1", port(), 5_000, first);
+        // The server runs DTLS (the default): pin its identity as a user would.
+        FileConnection c = FileConnection.connect("127.0.0.1", port(), 5_000, first,
+                dev.rudp.fileclient.connection.ServerTrust.fingerprint(fingerprint()));
         c.login(user, ("secret-" + user).toCharArray());
         return c;
     }
