@@ -70,7 +70,7 @@ class PeerTransferTest {
 
     @Test
     void survivesLossAndReorderingOnThePeerLink() throws Exception {
-        Path file = PeerFixture.randomFile(tmp.resolve("f.bin"), 16L << 20, 11);
+        Path file = PeerFixture.randomFile(tmp.resolve("f.bin"), 100L << 20, 11);
         String sha = Transfers.hashFile(file);
         Path inbox = tmp.resolve("inbox");
         ImpairmentProfile profile = ImpairmentProfile.builder().loss(0.05).reorder(0.02, 2).seed(5).build();
@@ -86,7 +86,7 @@ class PeerTransferTest {
             List<Transfers.Result> sent = a.send("bob", List.of(file), false, () -> PeerFixture.QUIET,
                     new CancelToken(), impairment, line -> { });
             assertEquals(sha, sent.get(0).sha256(), "under " + profile);
-            assertTrue(arrival.done.get(60, TimeUnit.SECONDS).ok());
+            assertTrue(arrival.done.get(240, TimeUnit.SECONDS).ok());
             assertEquals(sha, Transfers.hashFile(inbox.resolve("f.bin")));
             assertTrue(impairment.stats().dropped() > 0, "the path was lossy: " + impairment.stats());
         }
