@@ -126,6 +126,19 @@ public final class Bbr implements CongestionController {
         return inflightLo;
     }
 
+    /**
+     * The window's share of the BDP: as {@link #bdp} but with the RTT taken as at least one timer
+     * tick. A user-space stack sees acknowledgements in bursts (one per read batch, sends flushed
+     * per event-loop turn), so on a sub-millisecond path the window must cover a tick's worth of
+     * data or the sender idles between bursts; on longer paths this changes nothing.
+     */
+    long cwndBdp() {
+        if (minRttNanos == Long.MAX_VALUE || bandwidth() == 0) {
+            return initialWindow;
+        }
+        return (long) (CWND_GAIN * bandwidth() * (Math.max(minRttNanos, Pacer.TIMER_TICK_NANOS) / 1e9));
+    }
+
     /** gain x bandwidth x min RTT, in bytes; the initial window before the model has both. */
     long bdp(double gain) {
         if (minRttNanos == Long.MAX_VALUE || bandwidth() == 0) {
@@ -323,7 +336,7 @@ public final class Bbr implements CongestionController {
     }
 
     private void updateCwnd(long acked, long delivered) {
-        long target = bdp(CWND_GAIN) + (long) ACK_AGGREGATION_PACKETS * maxDatagramSize;
+        long target = cwndBdp() + (long) ACK_AGGREGATION_PACKETS * maxDatagramSize;
         if (fullBwReached) {
             cwnd = Math.min(cwnd + acked, target);
         } else if (cwnd < target || delivered < initialWindow) {
