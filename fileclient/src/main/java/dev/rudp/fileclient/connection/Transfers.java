@@ -7,6 +7,7 @@ import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.server.SerialExecutor;
 import dev.rudp.fileserver.storage.Ranges;
 import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.FileChunks;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,7 +72,7 @@ public final class Transfers implements AutoCloseable {
         l.started(remote, start, size);
         MessageDigest md = Storage.sha256();
         try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
-            hashRange(in, md, 0, start);
+            FileChunks.hashRange(in, md, 0, start);
             long pos = start;
             long lastProgress = System.nanoTime();
             while (pos < size) {
@@ -94,23 +95,7 @@ public final class Transfers implements AutoCloseable {
                     continue;
                 }
                 int n = (int) Math.min(CHUNK, size - pos);
-                ByteBuf buf = conn.channel().alloc().directBuffer(n);
-                try {
-                    ByteBuffer nio = buf.nioBuffer(0, n);
-                    int read = 0;
-                    while (read < n) {
-                        int r = in.read(nio, pos + read);
-                        if (r < 0) {
-                            throw new IOException("file shrank while uploading");
-                        }
-                        read += r;
-                    }
-                    buf.writerIndex(n);
-                    md.update(buf.nioBuffer());
-                } catch (IOException | RuntimeException e) {
-                    buf.release();
-                    throw e;
-                }
+                ByteBuf buf = FileChunks.read(in, pos, n, conn.channel().alloc(), md);
                 conn.channel().writeAndFlush(new Data(putId, pos, buf));
                 pos += n;
                 lastProgress = System.nanoTime();
@@ -306,21 +291,6 @@ public final class Transfers implements AutoCloseable {
                 + resume + ")");
     }
 
-    private static void hashRange(FileChannel in, MessageDigest md, long from, long to) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(1 << 16);
-        long pos = from;
-        while (pos < to) {
-            b.clear().limit((int) Math.min(b.capacity(), to - pos));
-            int r = in.read(b, pos);
-            if (r < 0) {
-                throw new IOException("file shrank");
-            }
-            b.flip();
-            md.update(b);
-            pos += r;
-        }
-    }
-
     private static void deleteIfEmpty(Path p) {
         try {
             if (Files.exists(p) && Files.size(p) == 0) {
@@ -335,7 +305,7 @@ public final class Transfers implements AutoCloseable {
     public static String hashFile(Path p) throws IOException {
         try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
             MessageDigest md = Storage.sha256();
-            hashRange(in, md, 0, in.size());
+            FileChunks.hashRange(in, md, 0, in.size());
             return HexFormat.of().formatHex(md.digest());
         }
     }

@@ -4,10 +4,10 @@ import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Status;
 import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.FileChunks;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -71,23 +71,7 @@ final class Download {
             int sent = 0;
             while (!cancelled && pos < size && channel.isWritable() && sent < 64) {
                 int n = (int) Math.min(chunk, size - pos);
-                ByteBuf buf = channel.alloc().directBuffer(n);
-                try {
-                    ByteBuffer nio = buf.nioBuffer(0, n);
-                    int read = 0;
-                    while (read < n) {
-                        int r = file.read(nio, pos + read);
-                        if (r < 0) {
-                            throw new IOException("file shrank during download");
-                        }
-                        read += r;
-                    }
-                    buf.writerIndex(n);
-                    md.update(buf.nioBuffer());
-                } catch (IOException | RuntimeException e) {
-                    buf.release();
-                    throw e;
-                }
+                ByteBuf buf = FileChunks.read(file, pos, n, channel.alloc(), md);
                 channel.write(new Data(id, pos, buf));
                 pos += n;
                 sent++;
@@ -124,17 +108,8 @@ final class Download {
     }
 
     private void hashPrefix() throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(1 << 16);
-        while (pos < sendFrom) {
-            b.clear().limit((int) Math.min(b.capacity(), sendFrom - pos));
-            int r = file.read(b, pos);
-            if (r < 0) {
-                throw new IOException("file shrank during download");
-            }
-            b.flip();
-            md.update(b);
-            pos += r;
-        }
+        FileChunks.hashRange(file, md, pos, sendFrom);
+        pos = sendFrom;
     }
 
     private synchronized void closeQuietly() {
