@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
  * Builds and sends the datagrams outside a connection's packet stream (INITIAL, RETRY, ACCEPT,
@@ -25,7 +26,6 @@ final class ControlPackets {
     private ChannelHandlerContext ctx;
     private long resetWindowStart;
     private int resetsInWindow;
-    private long resetsSent;
 
     ControlPackets(CodecSettings settings) {
         this.settings = settings;
@@ -98,7 +98,8 @@ final class ControlPackets {
      * Answers DATA for an unknown connection with a stateless reset, rate-limited, and only when
      * the reset is smaller than what came in: it can neither amplify nor loop between two servers.
      */
-    void maybeSendReset(long unknownId, byte[] token, InetSocketAddress to, int receivedSize, long nowNanos) {
+    void maybeSendReset(long unknownId, LongFunction<byte[]> tokenOf, InetSocketAddress to, int receivedSize,
+            long nowNanos) {
         int resetSize = PacketHeader.SIZE + Handshake.RESET_TOKEN_SIZE + trailer();
         if (receivedSize <= resetSize) {
             return;
@@ -110,13 +111,8 @@ final class ControlPackets {
         if (resetsInWindow++ >= RESETS_PER_SECOND) {
             return;
         }
-        resetsSent++;
         ByteBuf out = newPacket(PacketType.RESET, unknownId, resetSize);
-        out.writeBytes(token);
+        out.writeBytes(tokenOf.apply(unknownId)); // an HMAC: only for datagrams that really get a reset
         send(out, to);
-    }
-
-    long resetsSent() {
-        return resetsSent;
     }
 }

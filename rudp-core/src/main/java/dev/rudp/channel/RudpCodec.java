@@ -65,7 +65,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private boolean inRead;
 
     private long invalidDatagrams;
-    private long droppedInitials;
 
     private RudpCodec(CodecSettings settings) {
         this.settings = settings;
@@ -272,7 +271,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         Connection c = byLocalId.get(dcid);
         if (c == null) {
             if (settings.server()) {
-                control.maybeSendReset(dcid, cookies.resetToken(dcid), sender, size, now());
+                control.maybeSendReset(dcid, cookies::resetToken, sender, size, now());
             }
             invalidDatagrams++;
             return;
@@ -317,7 +316,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
             return;
         }
         if (byLocalId.size() >= settings.maxConnections()) {
-            droppedInitials++;
             log.debug("refused a connection from {}: {} connections already", sender, byLocalId.size());
             return;
         }

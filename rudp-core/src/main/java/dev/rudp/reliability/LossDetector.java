@@ -161,10 +161,10 @@ final class LossDetector {
             }
         }
         if (holesChanged) {
-            holes.retainIf(this::isOutstanding);
+            holes.retainIf(outstanding);
         }
         if (lostChanged) {
-            lost.retainIf(this::isLost);
+            lost.retainIf(stillLost);
         }
         if (newestAcked == null) {
             return true;
@@ -182,6 +182,9 @@ final class LossDetector {
         return true;
     }
 
+    /** Held once: a method reference would allocate on every ACK that fills a hole. */
+    private final java.util.function.LongPredicate outstanding = this::isOutstanding;
+    private final java.util.function.LongPredicate stillLost = this::isLost;
     private SentPacket newestAcked;
     private boolean newlyAckElicitingAcked;
 
@@ -247,7 +250,7 @@ final class LossDetector {
             }
         }
         if (changed) {
-            holes.retainIf(this::isOutstanding);
+            holes.retainIf(outstanding);
         }
         if (lostCount > 0) {
             cc.onCongestionEvent(nowNanos, newestLostSent);

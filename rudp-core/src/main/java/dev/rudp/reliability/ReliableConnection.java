@@ -557,14 +557,12 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                     ranges--;
                 }
                 ackOut.encode(out, ranges);
-                p.largestAckSent = ackOut.largestAcked();
             }
             acks.onAckSent();
         }
         if (closePending) {
             closeFrame.encode(out);
             closePending = false;
-            p.hasClose = true;
             if (state == State.DRAINING) {
                 finish(closeCode, closeReason, closedByPeer, nowNanos, true);
             }

@@ -16,9 +16,6 @@ final class SentPacket {
     boolean inFlight;
     State state;
     boolean hasMaxData;
-    boolean hasClose;
-    /** Largest packet number of the ACK frame this packet carried, or -1. */
-    long largestAckSent;
 
     // Delivery-rate state at send time (see DeliveryRateSampler), for rate-based congestion control.
     long deliveredAtSend;
@@ -39,8 +36,6 @@ final class SentPacket {
         inFlight = false;
         state = State.OUTSTANDING;
         hasMaxData = false;
-        hasClose = false;
-        largestAckSent = -1;
         deliveredAtSend = 0;
         deliveredTimeAtSend = 0;
         firstSentTimeAtSend = 0;

@@ -6,6 +6,7 @@ import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.protocol.Status;
 import dev.rudp.fileserver.server.SerialExecutor;
+import dev.rudp.fileserver.server.ReadThrottle;
 import dev.rudp.fileserver.server.Upload;
 import dev.rudp.fileserver.storage.Jail;
 import dev.rudp.fileserver.storage.Storage;
@@ -43,8 +44,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PeerInbox extends ChannelInboundHandlerAdapter {
     /** Folder under the receive folder that holds interrupted transfers. */
     public static final String PARTIAL_DIR = ".p2p-partial";
-    private static final long PAUSE_READ_BYTES = 16L << 20;
-    private static final long RESUME_READ_BYTES = 4L << 20;
 
     /** Link states; {@link #transitionTo} checks the moves. */
     enum State { NEW, CHECKING, READY, CLOSED }
@@ -139,7 +138,7 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
     private final Gate gate;
     private final Map<Long, Upload> uploads = new ConcurrentHashMap<>();
     private final Map<Long, Offer> offers = new ConcurrentHashMap<>();
-    private final AtomicLong pendingWrites = new AtomicLong();
+    private final ReadThrottle throttle = new ReadThrottle();
     private ChannelHandlerContext ctx;
     private State state = State.NEW;
     private volatile String sender;
@@ -181,9 +180,7 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
             }
             o.received.addAndGet(d.content().readableBytes());
             u.accept(d);
-            if (pendingWrites.get() > PAUSE_READ_BYTES) {
-                ctx.channel().config().setAutoRead(false);
-            }
+            throttle.afterAccept(ctx.channel());
             return;
         }
         try {
@@ -192,12 +189,6 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
             }
         } finally {
             ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void afterWrite() {
-        if (pendingWrites.get() < RESUME_READ_BYTES && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
         }
     }
 
@@ -349,7 +340,7 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
                         offers.remove(o.id);
                         end(o, Reply.error(o.id, Status.CANCELLED, "interrupted: " + o.name
                                 + " (the part received was kept; the sender may resume with send -a)"));
-                    }, pendingWrites, this::afterWrite);
+                    }, throttle.pending(), () -> throttle.afterWrite(ctx.channel()));
             uploads.put(o.id, u);
             return Reply.ok(o.id, List.of(), start);
         } catch (IOException e) {

@@ -26,7 +26,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The handler of one client connection, after the {@link dev.rudp.fileserver.protocol.FrameCodec}.
@@ -38,8 +37,6 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** Session states; {@link #transitionTo} checks the allowed moves. */
     enum State { NEW, AUTHENTICATING, READY, CLOSED }
 
-    private static final long PAUSE_READ_BYTES = 16L << 20;
-    private static final long RESUME_READ_BYTES = 4L << 20;
 
     private final FileServer server;
     private final ServerConfig cfg;
@@ -47,7 +44,7 @@ final class Session extends ChannelInboundHandlerAdapter {
     private final SerialExecutor control;
     private final Map<Long, Upload> uploads = new ConcurrentHashMap<>();
     private final Map<Long, Download> downloads = new ConcurrentHashMap<>();
-    private final AtomicLong pendingWrites = new AtomicLong();
+    private final ReadThrottle throttle = new ReadThrottle();
     private ChannelHandlerContext ctx;
     private State state = State.NEW;
     private String address;
@@ -110,9 +107,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                 return;
             }
             u.accept(d);
-            if (pendingWrites.get() > PAUSE_READ_BYTES) {
-                ctx.channel().config().setAutoRead(false);
-            }
+            throttle.afterAccept(ctx.channel());
             return;
         }
         try {
@@ -121,12 +116,6 @@ final class Session extends ChannelInboundHandlerAdapter {
             }
         } finally {
             ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void afterWrite() {
-        if (pendingWrites.get() < RESUME_READ_BYTES && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
         }
     }
 
@@ -317,7 +306,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                     }, () -> {
                         uploads.remove(id);
                         server.release(partial, self[0]);
-                    }, pendingWrites, this::afterWrite);
+                    }, throttle.pending(), () -> throttle.afterWrite(ctx.channel()));
             self[0] = u;
             if (!server.claim(partial, u)) {
                 ch.close();
