@@ -11,7 +11,12 @@ import io.netty.channel.ChannelOption;
  */
 public final class RudpChannelOption<T> extends ChannelOption<T> {
 
-    /** Largest datagram sent, header and trailer included. Default 1452; at least 1200, at most 65507. */
+    /**
+     * Largest datagram sent or accepted, header and trailer included; default 65507 (no limit but
+     * UDP's); at least 1200. Each connection starts with 1200-byte datagrams and path MTU discovery
+     * raises that to what the path carries, up to this value and the outgoing interface's MTU
+     * (1472 on Ethernet over IPv4, 65507 on loopback). {@link RudpStats#datagramSize()} tells the size in use.
+     */
     public static final ChannelOption<Integer> MAX_DATAGRAM_SIZE = valueOf(RudpChannelOption.class,
             "RUDP_MAX_DATAGRAM_SIZE");
     /** A connection silent for this long is closed; default 30000 ms. The smaller of both sides' values wins. */

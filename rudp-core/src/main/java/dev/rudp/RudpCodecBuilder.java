@@ -62,7 +62,7 @@ public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
     }
 
     CodecSettings settings(boolean server, ChannelHandler childHandler) {
-        int datagram = get(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452);
+        int datagram = get(RudpChannelOption.MAX_DATAGRAM_SIZE, 65_507);
         if (datagram < Handshake.MIN_DATAGRAM_SIZE || datagram > 65507) {
             throw new IllegalArgumentException("MAX_DATAGRAM_SIZE must be within [1200, 65507]: " + datagram);
         }

@@ -23,10 +23,12 @@ package dev.rudp;
  * @param peerMaxData the peer's flow-control limit on message bytes this side may start
  * @param receiveWindow this side's current flow-control window
  * @param messagesDelivered messages handed to the application
+ * @param datagramSize largest datagram this side sends now, as path MTU discovery proved it (before
+ *     any DTLS record overhead)
  */
 public record RudpStats(long smoothedRttNanos, long rttVarNanos, long minRttNanos, long congestionWindow,
         long bytesInFlight, long pacingRate, long packetsSent, long bytesSent, long packetsReceived,
         long bytesReceived, long packetsLost, long bytesLost, long bytesRetransmitted, long spuriousRetransmits,
         long duplicatePackets, long invalidPackets, long probeTimeouts, long peerMaxData, long receiveWindow,
-        long messagesDelivered) {
+        long messagesDelivered, int datagramSize) {
 }

@@ -42,9 +42,22 @@ final class ControlPackets {
         return settings.checksum() ? Checksum.SIZE : 0;
     }
 
-    /** Largest rudp packet (header to trailer) that fits a datagram the peer accepts. */
-    int packetLimit(TransportParameters peer) {
-        return Math.min(settings.maxDatagramSize(), peer.maxDatagramSize()) - settings.securityOverhead();
+    /**
+     * Largest rudp packet (header to trailer) worth probing for: within both sides' datagram limits,
+     * the outgoing interface's payload limit and, under DTLS, one record.
+     */
+    int packetCeiling(TransportParameters peer, int interfacePayload) {
+        int datagram = Math.min(Math.min(settings.maxDatagramSize(), peer.maxDatagramSize()), interfacePayload);
+        int packet = datagram - settings.securityOverhead();
+        if (settings.dtls() != null) {
+            packet = Math.min(packet, settings.dtls().maxRecordPlaintext());
+        }
+        return Math.max(packet, packetBase());
+    }
+
+    /** The packet size every path carries, where path MTU discovery starts: a 1200-byte datagram. */
+    int packetBase() {
+        return Handshake.MIN_DATAGRAM_SIZE - settings.securityOverhead();
     }
 
     /** The smallest INITIAL datagram, as a packet before the security layer: 1200 bytes on the wire. */

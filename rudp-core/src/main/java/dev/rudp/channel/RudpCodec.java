@@ -56,6 +56,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final SecureRandom random = new SecureRandom();
     private final Cookies cookies;
     private final ControlPackets control;
+    private final InterfaceMtu interfaceMtu = new InterfaceMtu();
     private final Map<Long, Connection> byLocalId = new HashMap<>();
     /** Server: connections by the client's ID, so a repeated INITIAL gets its ACCEPT again. */
     private final Map<Long, Connection> byClientId = new HashMap<>();
@@ -431,17 +432,18 @@ public final class RudpCodec extends ChannelDuplexHandler {
 
     private void establish(Connection c, ChannelHandler handler) {
         TransportParameters peer = c.peerParams;
-        int datagram = Math.min(settings.maxDatagramSize(), peer.maxDatagramSize());
+        int ceiling = control.packetCeiling(peer, interfaceMtu.payloadLimit(c.remote, now()));
         long idle = settings.idleTimeoutMillis();
         if (peer.idleTimeoutMillis() > 0) {
             idle = idle == 0 ? peer.idleTimeoutMillis() : Math.min(idle, peer.idleTimeoutMillis());
         }
-        EngineConfig config = new EngineConfig(datagram, TimeUnit.MILLISECONDS.toNanos(settings.maxAckDelayMillis()),
+        EngineConfig config = new EngineConfig(ceiling, TimeUnit.MILLISECONDS.toNanos(settings.maxAckDelayMillis()),
                 TimeUnit.MILLISECONDS.toNanos(settings.initialRttMillis()), TimeUnit.MILLISECONDS.toNanos(idle),
                 TimeUnit.MILLISECONDS.toNanos(Math.min(settings.keepaliveMillis(), idle > 0 ? idle / 2 : Long.MAX_VALUE)),
                 settings.initialWindow(), settings.maxWindow(), settings.maxMessageSize(), 65_536,
-                peer.initialMaxData(), peer.maxMessageSize());
-        c.engine = new ReliableConnection(config, settings.congestionControl().create(datagram), ctx.alloc(), c, now());
+                peer.initialMaxData(), peer.maxMessageSize(), Math.min(control.packetBase(), ceiling));
+        c.engine = new ReliableConnection(config, settings.congestionControl().create(config.baseDatagramSize()),
+                ctx.alloc(), c, now());
         RudpChildChannel child = new RudpChildChannel(ctx.channel(), c, settings);
         c.child = child;
         for (Map.Entry<ChannelOption<?>, Object> e : settings.childOptions().entrySet()) {
@@ -542,16 +544,25 @@ public final class RudpCodec extends ChannelDuplexHandler {
         int sent = 0;
         boolean more = false;
         long now = now();
+        int overhead = PacketHeader.DATA_HEADER_SIZE + control.trailer();
+        int probe = engine.probeSize(now);
+        if (probe > 0 && ctx.channel().isWritable()) {
+            ByteBuf out = control.newPacket(PacketType.DATA, c.peerId, probe);
+            out.writeLong(engine.nextPacketNumber());
+            engine.writeProbe(out, probe - overhead, overhead + settings.securityOverhead(), probe, now);
+            control.seal(out);
+            ctx.write(new DatagramPacket(out, c.remote), ctx.voidPromise());
+            sent++;
+        }
         while (ctx.channel().isWritable()) {
             if (sent == PACKETS_PER_TURN) {
                 more = true;
                 break;
             }
             long pn = engine.nextPacketNumber();
-            int max = control.packetLimit(c.peerParams);
+            int max = engine.datagramSize();
             ByteBuf out = control.newPacket(PacketType.DATA, c.peerId, max);
             out.writeLong(pn);
-            int overhead = PacketHeader.DATA_HEADER_SIZE + control.trailer();
             int status = engine.writePacket(out, max - overhead, overhead + settings.securityOverhead(), now);
             if (status != ReliableConnection.SENT) {
                 out.release();

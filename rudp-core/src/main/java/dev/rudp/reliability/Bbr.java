@@ -58,9 +58,9 @@ public final class Bbr implements CongestionController {
     /** Extra in-flight allowance for delayed and aggregated ACKs, in packets. */
     static final int ACK_AGGREGATION_PACKETS = 3;
 
-    private final int maxDatagramSize;
-    private final long minCwnd;
-    private final long initialWindow;
+    private int maxDatagramSize;
+    private long minCwnd;
+    private long initialWindow;
     private final WindowedMaxFilter bwFilter = new WindowedMaxFilter(BW_FILTER_ROUNDS);
 
     private Mode mode = Mode.STARTUP;
@@ -95,6 +95,14 @@ public final class Bbr implements CongestionController {
         this.minCwnd = (long) MIN_CWND_PACKETS * maxDatagramSize;
         this.initialWindow = NewReno.initialWindow(maxDatagramSize);
         this.cwnd = initialWindow;
+    }
+
+    @Override
+    public void onDatagramSizeChanged(int size) {
+        maxDatagramSize = size;
+        minCwnd = (long) MIN_CWND_PACKETS * size;
+        initialWindow = NewReno.initialWindow(size);
+        cwnd = Math.max(cwnd, fullBwReached ? minCwnd : initialWindow);
     }
 
     /** The current state. */

@@ -32,6 +32,12 @@ public interface CongestionController {
     boolean inSlowStart();
 
     /**
+     * Path MTU discovery proved a larger packet size. Windows counted in packets (minimum, initial,
+     * increments) follow it, and the window never drops below what lets a few such packets fly.
+     */
+    void onDatagramSizeChanged(int maxDatagramSize);
+
+    /**
      * One packet counted in flight was declared lost. Called for each such packet before the
      * {@link #onCongestionEvent} that covers them; window-based controllers need only that event,
      * so the default ignores it. Rate-based controllers measure the loss rate from it.

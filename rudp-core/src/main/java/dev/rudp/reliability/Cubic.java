@@ -15,8 +15,8 @@ public final class Cubic implements CongestionController {
     /** RFC 9438 alpha_cubic: Reno's additive increase that matches CUBIC's beta on average. */
     static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
 
-    private final int maxDatagramSize;
-    private final long minWindow;
+    private int maxDatagramSize;
+    private long minWindow;
     private final HyStart hyStart = new HyStart();
     private double window;
     private long ssthresh = Long.MAX_VALUE;
@@ -35,6 +35,14 @@ public final class Cubic implements CongestionController {
         this.maxDatagramSize = maxDatagramSize;
         this.minWindow = 2L * maxDatagramSize;
         this.window = NewReno.initialWindow(maxDatagramSize);
+    }
+
+    @Override
+    public void onDatagramSizeChanged(int size) {
+        maxDatagramSize = size;
+        minWindow = 2L * size;
+        double floor = ssthresh == Long.MAX_VALUE ? NewReno.initialWindow(size) : minWindow;
+        window = Math.max(window, floor);
     }
 
     @Override

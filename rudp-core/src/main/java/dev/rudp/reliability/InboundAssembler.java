@@ -104,7 +104,10 @@ final class InboundAssembler {
             reserved += f.messageLength();
             ByteBuf buf;
             if (f.offset() == 0 && f.data().readableBytes() == f.messageLength()) {
-                buf = f.data().retainedSlice(); // whole message in one fragment: no copy
+                // Whole message in one fragment: no copy, unless the slice would pin a much larger buffer.
+                ByteBuf data = f.data();
+                buf = fillsItsBuffer(data) ? data.retainedSlice()
+                        : alloc.buffer(data.readableBytes()).writeBytes(data, data.readerIndex(), data.readableBytes());
             } else {
                 buf = alloc.buffer((int) f.messageLength());
                 buf.writerIndex((int) f.messageLength());
@@ -137,6 +140,18 @@ final class InboundAssembler {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a slice uses most of the buffer it lives in. A small message kept as a slice would pin
+     * its whole receive buffer (up to 64 KiB) while reassembly counts only the message's bytes.
+     */
+    private static boolean fillsItsBuffer(ByteBuf slice) {
+        ByteBuf root = slice;
+        for (ByteBuf parent = root.unwrap(); parent != null; parent = parent.unwrap()) {
+            root = parent;
+        }
+        return 2L * slice.readableBytes() >= root.capacity();
     }
 
     private boolean addBytes(Partial p, MessageFrame f, boolean first, long nowNanos) {

@@ -5,8 +5,8 @@ package dev.rudp.reliability;
  * avoidance, one window reduction per recovery period, persistent congestion collapse.
  */
 public final class NewReno implements CongestionController {
-    private final int maxDatagramSize;
-    private final long minWindow;
+    private int maxDatagramSize;
+    private long minWindow;
     private long window;
     private long ssthresh = Long.MAX_VALUE;
     private long recoveryStartNanos = Long.MIN_VALUE;
@@ -21,6 +21,16 @@ public final class NewReno implements CongestionController {
     /** RFC 9002 initial window: ten datagrams, at least 14720 bytes. */
     public static long initialWindow(int maxDatagramSize) {
         return Math.max(10L * maxDatagramSize, 14_720);
+    }
+
+    @Override
+    public void onDatagramSizeChanged(int size) {
+        maxDatagramSize = size;
+        minWindow = 2L * size;
+        // Before the first loss the window is still the initial one grown by acks: restart it at
+        // the initial window for the new size (RFC 9002 14.2 allows recalculating it).
+        long floor = ssthresh == Long.MAX_VALUE ? initialWindow(size) : minWindow;
+        window = Math.max(window, floor);
     }
 
     @Override

@@ -9,7 +9,7 @@ public final class Pacer {
     /** The coarsest timer tick pacing has to live with. */
     public static final long TIMER_TICK_NANOS = 1_000_000;
 
-    private final long minBurstBytes;
+    private long minBurstBytes;
     private long rateBytesPerSecond = Long.MAX_VALUE;
     private long maxBurst;
     private long tokens;
@@ -20,6 +20,12 @@ public final class Pacer {
         this.maxBurst = minBurstBytes;
         this.tokens = minBurstBytes;
         this.lastRefillNanos = nowNanos;
+    }
+
+    /** Raises the smallest burst, so that one packet of a size just proven always fits the bucket. */
+    public void setMinBurst(long bytes) {
+        minBurstBytes = Math.max(minBurstBytes, bytes);
+        maxBurst = Math.max(maxBurst, minBurstBytes);
     }
 
     public void setRate(long bytesPerSecond) {

@@ -61,6 +61,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final InboundAssembler inbound;
     private final OutboundQueue outbound;
     private final Pacer pacer;
+    private final PathMtu mtu;
     private final AckFrame ackIn = new AckFrame();
     private final AckFrame ackOut = new AckFrame();
     private final MessageFrame messageIn = new MessageFrame();
@@ -111,7 +112,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                 config.maxWindow(), config.maxPartialMessages(), this);
         // The peer's reassembly limit is not announced; endpoints are configured alike, so use ours.
         this.outbound = new OutboundQueue(config.peerInitialMaxData(), config.maxPartialMessages());
-        this.pacer = new Pacer(NewReno.initialWindow(config.maxDatagramSize()), nowNanos);
+        this.mtu = new PathMtu(config.baseDatagramSize(), config.maxDatagramSize());
+        this.pacer = new Pacer(NewReno.initialWindow(config.baseDatagramSize()), nowNanos);
         this.lastReceivedNanos = nowNanos;
         this.lastAckElicitingSentNanos = nowNanos;
     }
@@ -398,11 +400,22 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
 
     @Override
     public void onPacketAcked(SentPacket p, long nowNanos) {
+        if (p.mtuProbe) {
+            if (mtu.onProbeAcked(p.packetNumber, nowNanos)) {
+                cc.onDatagramSizeChanged(mtu.current());
+                pacer.setMinBurst(NewReno.initialWindow(mtu.current()));
+            }
+            return;
+        }
         outbound.onAcked(p);
     }
 
     @Override
     public void onPacketLost(SentPacket p, long nowNanos) {
+        if (p.mtuProbe) {
+            mtu.onProbeLost(p.packetNumber, nowNanos); // too big, most likely: not a loss of the path
+            return;
+        }
         packetsLost++;
         bytesLost += p.size;
         outbound.onLost(p);
@@ -413,6 +426,9 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
 
     @Override
     public void onSpuriousLoss(SentPacket p) {
+        if (p.mtuProbe) {
+            return;
+        }
         spurious++;
     }
 
@@ -524,7 +540,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                 maxDataPending = true;
             }
             boolean probe = probesPending > 0;
-            boolean cwndOpen = probe || loss.bytesInFlight() + config.maxDatagramSize() <= cc.congestionWindow();
+            boolean cwndOpen = probe || loss.bytesInFlight() + mtu.current() <= cc.congestionWindow();
             boolean wantsData = cwndOpen && outbound.hasSendable();
             boolean eliciting = wantsData || pingPending || maxDataPending || (probe && cwndOpen);
             if (!eliciting && !ackDue) {
@@ -532,7 +548,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             }
             if (eliciting && !probe) {
                 pacer.setRate(cc.pacingRate(rtt));
-                long delay = pacer.delayNanos(nowNanos, config.maxDatagramSize());
+                long delay = pacer.delayNanos(nowNanos, mtu.current());
                 if (delay > 0) {
                     pacingWakeNanos = nowNanos + delay;
                     if (!ackDue) {
@@ -623,6 +639,44 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         return SENT;
     }
 
+    /** Largest packet (header to trailer, before any security layer) the path is known to carry. */
+    public int datagramSize() {
+        return mtu.current();
+    }
+
+    /**
+     * The size of a path MTU probe to send now with {@link #writeProbe}, or 0. Like a probe-timeout
+     * probe it goes out beyond the congestion window and the pacer: a window-limited transfer never
+     * has a probe's worth of room, and one probe is outstanding at a time, so the excess is one
+     * packet no larger than the outgoing interface's MTU.
+     */
+    public int probeSize(long nowNanos) {
+        return state == State.OPEN ? mtu.probeSize(nowNanos) : 0;
+    }
+
+    /**
+     * Writes a path MTU probe: a PING padded to fill {@code room}. Its acknowledgement raises
+     * {@link #datagramSize()}; its loss counts against the size only, never as congestion.
+     *
+     * @param overhead bytes the caller adds around the frames (header and trailer), for accounting
+     * @param packetSize the probed size, as returned by {@link #probeSize}
+     */
+    public void writeProbe(ByteBuf out, int room, int overhead, int packetSize, long nowNanos) {
+        SentPacket p = loss.log().append(nowNanos);
+        out.writeByte(FrameType.PING.code());
+        out.writeZero(room - 1); // PADDING frames are single zero bytes
+        p.size = room + overhead;
+        p.ackEliciting = true;
+        p.inFlight = false; // kept out of the congestion window and the delivery-rate samples
+        p.mtuProbe = true;
+        loss.onPacketSent(p, false);
+        mtu.onProbeSent(packetSize, p.packetNumber);
+        lastAckElicitingSentNanos = nowNanos;
+        pacer.onSent(nowNanos, p.size);
+        packetsSent++;
+        bytesSent += p.size;
+    }
+
     /** The packet number {@link #writePacket} will use next. */
     public long nextPacketNumber() {
         return loss.log().nextPacketNumber();
@@ -632,6 +686,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         return new RudpStats(rtt.smoothedRtt(), rtt.rttVar(), rtt.minRtt(), cc.congestionWindow(),
                 loss.bytesInFlight(), pacer.rate() == Long.MAX_VALUE ? 0 : pacer.rate(), packetsSent, bytesSent,
                 packetsReceived, bytesReceived, packetsLost, bytesLost, outbound.retransmittedBytes(), spurious,
-                duplicates, invalid, probeTimeouts, outbound.peerMaxData(), inbound.window(), messagesDelivered);
+                duplicates, invalid, probeTimeouts, outbound.peerMaxData(), inbound.window(), messagesDelivered,
+                mtu.current());
     }
 }

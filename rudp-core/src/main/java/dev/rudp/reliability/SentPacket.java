@@ -16,6 +16,8 @@ final class SentPacket {
     boolean inFlight;
     State state;
     boolean hasMaxData;
+    /** A path MTU probe: its loss says the size is too big, not that the path is congested. */
+    boolean mtuProbe;
 
     // Delivery-rate state at send time (see DeliveryRateSampler), for rate-based congestion control.
     long deliveredAtSend;
@@ -36,6 +38,7 @@ final class SentPacket {
         inFlight = false;
         state = State.OUTSTANDING;
         hasMaxData = false;
+        mtuProbe = false;
         deliveredAtSend = 0;
         deliveredTimeAtSend = 0;
         firstSentTimeAtSend = 0;

@@ -71,8 +71,15 @@ class CodecSimulationTest {
         }
     }
 
+    /**
+     * The simulator stands for a WAN path: Ethernet-sized datagrams, many packets per message (the
+     * channel addresses are loopback ones, whose 64 KiB MTU path discovery would otherwise find).
+     */
+    private static final int WAN_DATAGRAM = 1452;
+
     private static RudpServerCodecBuilder server(Collector collector) {
         return new RudpServerCodecBuilder().option(RudpChannelOption.INITIAL_RTT_MILLIS, 50L)
+                .option(RudpChannelOption.MAX_DATAGRAM_SIZE, WAN_DATAGRAM)
                 .handler(new ChannelInitializer<RudpChannel>() {
                     @Override
                     protected void initChannel(RudpChannel ch) {
@@ -89,7 +96,8 @@ class CodecSimulationTest {
                 .corrupt(0.01).delay(2).jitter(1).seed(seed).build();
         Collector collector = new Collector();
         try (EmbeddedNetwork net = new EmbeddedNetwork(server(collector).build(),
-                new RudpClientCodecBuilder().option(RudpChannelOption.INITIAL_RTT_MILLIS, 50L).build(), profile)) {
+                new RudpClientCodecBuilder().option(RudpChannelOption.INITIAL_RTT_MILLIS, 50L)
+                        .option(RudpChannelOption.MAX_DATAGRAM_SIZE, WAN_DATAGRAM).build(), profile)) {
             String what = "seed " + seed + " " + profile + " " + delivery;
             Future<RudpChannel> connect = RudpChannel.newBootstrap(net.client)
                     .handler(new ChannelInboundHandlerAdapter()).remoteAddress(EmbeddedNetwork.SERVER)

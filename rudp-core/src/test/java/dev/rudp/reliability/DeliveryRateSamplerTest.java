@@ -121,6 +121,10 @@ class DeliveryRateSamplerTest {
             }
 
             @Override
+            public void onDatagramSizeChanged(int maxDatagramSize) {
+            }
+
+            @Override
             public void onPacketLost(long nowNanos, int bytes, long timeSentNanos) {
                 events.add("lost");
             }

@@ -60,9 +60,15 @@ class InboundAssemblerTest {
 
     /** Encodes a fragment as it would arrive in a packet and feeds it in. */
     private RudpErrorCode feed(boolean ordered, long id, ByteBuf message, int offset, int length) {
+        return feed(ordered, id, message, offset, length, 0);
+    }
+
+    /** As {@link #feed}, in a receive buffer of {@code capacity} bytes (0: just large enough). */
+    private RudpErrorCode feed(boolean ordered, long id, ByteBuf message, int offset, int length, int capacity) {
         ByteBuf packet = Unpooled.buffer();
         packets.add(packet);
         MessageFrame.encode(packet, ordered, id, message, offset, length);
+        packet.capacity(capacity == 0 ? packet.writerIndex() : capacity);
         packet.skipBytes(1);
         MessageFrame f = new MessageFrame();
         assertTrue(f.decode(packet, ordered));
@@ -171,6 +177,16 @@ class InboundAssemblerTest {
         assertEquals(2, packet.refCnt(), "the delivered message still holds it");
         delivered.remove(1).release();
         assertEquals(1, packet.refCnt());
+    }
+
+    @Test
+    void aSmallMessageInALargeReceiveBufferIsCopiedNotPinned() {
+        ByteBuf m = message(1000, 9);
+        assertNull(feed(true, 1, m, 0, 1000, 65_536));
+        assertEquals(1, packets.get(0).refCnt(), "a held 1000-byte message must not keep 64 KiB alive");
+        assertNull(feed(true, 0, message(3, 10), 0, 3, 65_536));
+        assertEquals(2, delivered.size());
+        assertDelivered(1, m);
     }
 
     @Test

@@ -32,6 +32,18 @@ public final class DigestReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private volatile dev.rudp.RudpChannel channel;
+
+    /** The connection this handler reads, once added to its pipeline. */
+    public dev.rudp.RudpChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = (dev.rudp.RudpChannel) ctx.channel();
+    }
+
     public long received() {
         return received;
     }
