@@ -5,6 +5,8 @@ import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.sim.Direction;
 import dev.rudp.sim.ImpairmentHandler;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -28,12 +30,15 @@ import java.util.concurrent.TimeoutException;
  * server's certificate is the same self-signed EC certificate rudp+dtls uses and the client trusts
  * exactly it. {@code QuicCodecBuilder} defaults, except: UDP payloads of the run's datagram size, and
  * connection and stream flow-control limits of {@link #FLOW_CONTROL} bytes (generous: never the limit).
+ * The datagram channels get what rudp's codec gives its own: 4 MiB socket buffers, and reads as large
+ * as the datagram size (Netty reads 2048 bytes by default, which would cut larger datagrams short).
  * Under a simulated profile each datagram channel impairs what it sends, as for rudp.
  */
 final class QuicTransport implements Transport {
     /** Initial connection and stream flow-control credit. */
     static final long FLOW_CONTROL = 64L << 20;
     private static final String ALPN = "rudp-bench";
+    private static final int SOCKET_BUFFER = 4 << 20;
 
     private final DtlsConfig.KeyAndCertificate certificate;
 
@@ -93,9 +98,13 @@ final class QuicTransport implements Transport {
                     .initialMaxData(FLOW_CONTROL).initialMaxStreamDataBidirectionalLocal(FLOW_CONTROL)
                     .initialMaxStreamDataBidirectionalRemote(FLOW_CONTROL).build();
             Channel serverChannel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, job.datagram())))
+                    .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                     .handler(withImpairment(job, job.seed(), serverCodec))
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             Channel clientChannel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, job.datagram())))
+                    .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                     .handler(withImpairment(job, job.seed() + 1, clientCodec))
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             meter.start();
