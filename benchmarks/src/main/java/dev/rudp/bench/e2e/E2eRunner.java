@@ -236,7 +236,8 @@ public final class E2eRunner {
                     + "batch command (`-c \"put ...\"`) timed from start to exit: connect, handshake, login, transfer, "
                     + "SHA-256 verified, fsync, rename. tcp+fsync: sendfile to a receiver that writes and fsyncs. "
                     + "sftp put/get: OpenSSH sftp -c ").append("aes128-gcm@openssh.com")
-                    .append(" to a local sshd, process start to exit (no fsync). Ratios compare file rows only. "
+                    .append(" to a local sshd, process start to exit (no fsync). Session-only rows: the same with `pwd`, no file. "
+                    + "Ratios compare file rows only. "
                     + "CPU s: all processes of both ends.\n\n");
             sb.append(FileTable.render(fileRows));
         }

@@ -141,7 +141,7 @@ public final class FileBench {
             log.printf(Locale.ROOT, "loopback files    %s: %s%n", r.transfer(), r.status());
             return r;
         }
-        log.printf(Locale.ROOT, "loopback files    %-14s %6d MiB  %-8s %8.1f MB/s  %6.2f s  cpu %6.2f s%n", r.transfer(),
+        log.printf(Locale.ROOT, "loopback files    %-30s %6d MiB  %-8s %8.1f MB/s  %6.2f s  cpu %6.2f s%n", r.transfer(),
                 r.bytes() >> 20, r.status().length() > 160 ? r.status().substring(0, 160) + "..." : r.status(),
                 r.mbPerSecond(), r.seconds(), r.cpuSeconds());
         return r;

@@ -101,14 +101,21 @@ final class FileService implements AutoCloseable {
         double cpu;
         try (Meter meter = new Meter()) {
             client = new Thread(() -> {
+                int code = -1;
+                Throwable failure = null;
                 try {
-                    status.complete(ClientMain.run(argv, InputStream.nullInputStream(),
+                    code = ClientMain.run(argv, InputStream.nullInputStream(),
                             new PrintStream(out, true, StandardCharsets.UTF_8),
-                            new PrintStream(err, true, StandardCharsets.UTF_8), env, null));
+                            new PrintStream(err, true, StandardCharsets.UTF_8), env, null);
                 } catch (Throwable t) {
-                    status.completeExceptionally(t);
-                } finally {
-                    meter.stop();
+                    failure = t;
+                }
+                // Stopped before the waiting thread learns the outcome, so it reads the final figures.
+                meter.stop();
+                if (failure != null) {
+                    status.completeExceptionally(failure);
+                } else {
+                    status.complete(code);
                 }
             }, "bench-fileclient");
             client.setDaemon(true);

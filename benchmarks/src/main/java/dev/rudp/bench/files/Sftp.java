@@ -33,6 +33,7 @@ final class Sftp implements AutoCloseable {
     private final Process sshd;
     private final int port;
     private final String sftp;
+    private final Thread stopOnExit;
 
     private Sftp(Path dir, Path clientKey, Process sshd, int port, String sftp) {
         this.dir = dir;
@@ -40,6 +41,9 @@ final class Sftp implements AutoCloseable {
         this.sshd = sshd;
         this.port = port;
         this.sftp = sftp;
+        // An interrupted run (Ctrl-C) must not leave an sshd listening with keys nobody holds.
+        this.stopOnExit = new Thread(sshd::destroy, "bench-sshd-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /** Why the sftp rows cannot run here, or null when they can. */
@@ -49,6 +53,10 @@ final class Sftp implements AutoCloseable {
         }
         if (find("sftp") == null || find("ssh-keygen") == null) {
             return "sftp or ssh-keygen not installed; run benchmarks/setup-sftp.sh";
+        }
+        if (System.getProperty("user.name").equals("root") && !Files.isDirectory(Path.of("/run/sshd"))) {
+            // /run is emptied at boot and no init system made it again here.
+            return "/run/sshd missing, sshd needs it as root; run benchmarks/setup-sftp.sh";
         }
         return null;
     }
@@ -238,6 +246,11 @@ final class Sftp implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting: the hook stops sshd
+        }
         sshd.destroy();
         if (!sshd.waitFor(5, TimeUnit.SECONDS)) {
             sshd.destroyForcibly();
