@@ -2,6 +2,9 @@ package dev.rudp.bench.e2e;
 
 import dev.rudp.NativeTransport;
 import dev.rudp.bench.Sizes;
+import dev.rudp.bench.files.FileBench;
+import dev.rudp.bench.files.FileRow;
+import dev.rudp.bench.files.FileTable;
 import dev.rudp.CongestionControl;
 import dev.rudp.dtls.DtlsConfig;
 import java.io.IOException;
@@ -22,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The end-to-end runner: in one JVM and one run, moves the same bytes memory to memory through each
- * transport under each profile, prints a table, appends it to {@code RESULTS.md} and draws
- * throughput-against-loss plots. See {@link #usage()} for the options and {@code benchmarks/README.md}
+ * transport under each profile, then (on the loopback profile) a file disk to disk through the file
+ * service, sftp and a TCP copy with fsync ({@link FileBench}); prints the tables, appends them to
+ * {@code RESULTS.md} and draws throughput-against-loss plots. See {@link #usage()} for the options and {@code benchmarks/README.md}
  * for what the columns mean.
  */
 public final class E2eRunner {
@@ -43,6 +47,8 @@ public final class E2eRunner {
     long seed = 1;
     long warmupBytes = 128L << 20;
     CongestionControl cc = CongestionControl.BBR;
+    List<String> files = FileBench.KNOWN;
+    List<FileRow> fileRows = List.of();
     Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
     private final PrintStream log;
 
@@ -57,7 +63,9 @@ public final class E2eRunner {
                 "  --lossy-bytes SIZE    bytes per transfer on simulated profiles (default 64m)",
                 "  --profiles LIST       comma-separated: loopback, or parts lossP-rttM-rateNm joined by '-'",
                 "                        (default " + DEFAULT_PROFILES + ")",
-                "  --transports LIST     any of rudp,rudp+dtls,rudp+dtls-bc,tcp,quic (default rudp,rudp+dtls,tcp,quic)",
+                "  --transports LIST     any of rudp,rudp+dtls,rudp+dtls-bc,tcp,quic, or none (default rudp,rudp+dtls,tcp,quic)",
+                "  --files LIST          file rows on the loopback profile, disk to disk: any of fileclient,tcp+fsync,sftp,",
+                "                        or none (default all; sftp needs sshd: benchmarks/setup-sftp.sh)",
                 "  --cc NAME             rudp's congestion control: new_reno, cubic or bbr (default bbr, as the file service)",
                 "  --datagram N          UDP payload size for rudp (MAX_DATAGRAM_SIZE) and QUIC (default 1400)",
                 "  --message N           application write size, divides 1 MiB (default 65536)",
@@ -90,10 +98,18 @@ public final class E2eRunner {
                 case "--lossy-bytes" -> lossyBytes = Sizes.parse(v);
                 case "--profiles" -> profiles = parseProfiles(v);
                 case "--transports" -> {
-                    transports = Arrays.asList(v.split(","));
+                    transports = v.equals("none") ? List.of() : Arrays.asList(v.split(","));
                     for (String t : transports) {
                         if (!KNOWN_TRANSPORTS.contains(t)) {
                             throw new IllegalArgumentException("unknown transport " + t);
+                        }
+                    }
+                }
+                case "--files" -> {
+                    files = v.equals("none") ? List.of() : Arrays.asList(v.split(","));
+                    for (String f : files) {
+                        if (!FileBench.KNOWN.contains(f)) {
+                            throw new IllegalArgumentException("unknown file transfer " + f);
                         }
                     }
                 }
@@ -152,6 +168,9 @@ public final class E2eRunner {
                     outcomes.add(o);
                 }
             }
+            if (!files.isEmpty() && profiles.contains(Profile.LOOPBACK)) {
+                fileRows = new FileBench(files, bytes, warmupBytes, timeoutMillis, log).run(payload);
+            }
         }
         return outcomes;
     }
@@ -208,7 +227,20 @@ public final class E2eRunner {
                 + "each direction to N Mbit/s (").append(Profile.RATE_QUEUE_BYTES >> 10)
                 .append(" KiB drop-tail queue); all via an ImpairmentHandler first in both datagram pipelines. "
                 + "loopback has no simulator. TCP runs on loopback only (n/a elsewhere).\n\n");
-        sb.append(Table.render(outcomes));
+        if (!outcomes.isEmpty()) {
+            sb.append(Table.render(outcomes));
+        }
+        if (!fileRows.isEmpty()) {
+            sb.append("\n### Files on loopback, disk to disk (").append(bytes >> 20).append(" MiB)\n\n");
+            sb.append("fileclient put/get: the file service as shipped (DTLS, BBR, default server settings), one "
+                    + "batch command (`-c \"put ...\"`) timed from start to exit: connect, handshake, login, transfer, "
+                    + "SHA-256 verified, fsync, rename. tcp+fsync: sendfile to a receiver that writes and fsyncs. "
+                    + "sftp put/get: OpenSSH sftp -c ").append("aes128-gcm@openssh.com")
+                    .append(" to a local sshd, process start to exit (no fsync). Session-only rows: the same with `pwd`, no file. "
+                    + "Ratios compare file rows only. "
+                    + "CPU s: all processes of both ends.\n\n");
+            sb.append(FileTable.render(fileRows));
+        }
         if (!plots.isEmpty()) {
             sb.append('\n');
             for (Path plot : plots) {

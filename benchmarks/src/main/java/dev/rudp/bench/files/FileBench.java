@@ -1,0 +1,149 @@
+package dev.rudp.bench.files;
+
+import dev.rudp.bench.e2e.Payload;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The file rows of the e2e runner's loopback profile: the same file of N bytes (the payload stream)
+ * moved disk to disk by the file service, by a plain TCP copy with fsync and by sftp, in one run, so
+ * that their ratios can be compared. Files live in a temporary folder under {@code java.io.tmpdir}
+ * (one disk with the server's data folder), deleted afterwards; {@code sync} runs before each row so
+ * that one row's dirty pages are not written back during the next.
+ *
+ * <p>What each row times: {@code fileclient put|get} one batch command from its start to its exit
+ * (connect, DTLS handshake, login, transfer, SHA-256 verified by the product, fsync, rename, close);
+ * {@code fileclient session only} the same for {@code pwd}, which moves no file (what each fileclient row
+ * pays besides the transfer; {@code sftp session only} likewise); {@code tcp+fsync} connect to the receiver's fsync; {@code sftp put|get} the sftp process from start
+ * to exit. Every landed file is then checked (size and CRC32C) outside the timed span.
+ */
+public final class FileBench {
+    /** The file transfers the runner knows; each of fileclient and sftp gives a put and a get row. */
+    public static final List<String> KNOWN = List.of("fileclient", "tcp+fsync", "sftp");
+
+    // Held so that the level set below stays set (JUL keeps loggers weakly).
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("dev.rudp.fileserver"), Logger.getLogger("fileserver"));
+
+    private final List<String> which;
+    private final long bytes;
+    private final long warmupBytes;
+    private final long timeoutMillis;
+    private final PrintStream log;
+
+    /**
+     * @param which any of {@link #KNOWN}
+     * @param bytes file size
+     * @param warmupBytes size of an untimed fileclient put and get first (the JIT), 0 for none
+     * @param timeoutMillis limit of each transfer
+     * @param log where progress lines go
+     */
+    public FileBench(List<String> which, long bytes, long warmupBytes, long timeoutMillis, PrintStream log) {
+        this.which = which;
+        this.bytes = bytes;
+        this.warmupBytes = warmupBytes;
+        this.timeoutMillis = timeoutMillis;
+        this.log = log;
+    }
+
+    /** Runs the rows in a fixed order: fileclient session only, put, get, tcp+fsync, sftp session only, put, get. */
+    public List<FileRow> run(Payload payload) throws IOException, InterruptedException {
+        // One line per connect, login and transfer from the server would bury the runner's own lines.
+        QUIET.forEach(l -> l.setLevel(Level.WARNING));
+        List<FileRow> rows = new ArrayList<>();
+        Path dir = Files.createTempDirectory("rudp-bench-files-");
+        try {
+            Path source = dir.resolve("source.bin");
+            DiskFiles.write(payload, source, bytes);
+            if (which.contains("fileclient")) {
+                fileService(payload, dir, source, rows);
+            }
+            if (which.contains("tcp+fsync")) {
+                DiskFiles.sync(timeoutMillis);
+                Path target = dir.resolve("tcp-target.bin");
+                rows.add(print(TcpFsyncCopy.copy(payload, source, target, bytes, timeoutMillis)));
+                Files.deleteIfExists(target);
+            }
+            if (which.contains("sftp")) {
+                sftp(payload, dir, source, rows);
+            }
+        } finally {
+            DiskFiles.deleteTree(dir);
+        }
+        return rows;
+    }
+
+    private void fileService(Payload payload, Path dir, Path source, List<FileRow> rows)
+            throws IOException, InterruptedException {
+        Path target = dir.resolve("fileclient-target.bin");
+        try (FileService service = FileService.start(dir.resolve("server"))) {
+            if (warmupBytes > 0) {
+                Path warm = dir.resolve("warmup.bin");
+                DiskFiles.write(payload, warm, warmupBytes);
+                FileRow put = service.put(payload, warm, warmupBytes, timeoutMillis);
+                FileRow get = service.get(payload, target, warmupBytes, timeoutMillis);
+                log.printf(Locale.ROOT, "warm-up fileclient put %s %.1f MB/s, get %s %.1f MB/s%n", put.status(),
+                        put.mbPerSecond(), get.status(), get.mbPerSecond());
+                Files.deleteIfExists(warm);
+                Files.deleteIfExists(target);
+                Files.deleteIfExists(service.remoteFile());
+            }
+            rows.add(print(service.session(timeoutMillis)));
+            DiskFiles.sync(timeoutMillis);
+            rows.add(print(service.put(payload, source, bytes, timeoutMillis)));
+            if (!Files.isRegularFile(service.remoteFile())) {
+                // The get needs the server's copy even when the put did not deliver it.
+                Files.createDirectories(service.remoteFile().getParent());
+                Files.copy(source, service.remoteFile());
+            }
+            DiskFiles.sync(timeoutMillis);
+            rows.add(print(service.get(payload, target, bytes, timeoutMillis)));
+            Files.deleteIfExists(target);
+            Files.deleteIfExists(service.remoteFile());
+        }
+    }
+
+    private void sftp(Payload payload, Path dir, Path source, List<FileRow> rows) throws IOException, InterruptedException {
+        String missing = Sftp.missing();
+        if (missing != null) {
+            rows.add(print(FileRow.skipped("sftp put", bytes, missing)));
+            rows.add(print(FileRow.skipped("sftp get", bytes, missing)));
+            return;
+        }
+        Sftp sftp;
+        try {
+            sftp = Sftp.start(dir.resolve("ssh"), timeoutMillis);
+        } catch (IOException e) {
+            rows.add(print(FileRow.failed("sftp put", bytes, e, 0, 0)));
+            rows.add(print(FileRow.failed("sftp get", bytes, e, 0, 0)));
+            return;
+        }
+        try (sftp) {
+            Path target = dir.resolve("sftp-target.bin");
+            rows.add(print(sftp.session(timeoutMillis)));
+            DiskFiles.sync(timeoutMillis);
+            rows.add(print(sftp.put(payload, source, target, bytes, timeoutMillis)));
+            Files.deleteIfExists(target);
+            DiskFiles.sync(timeoutMillis);
+            rows.add(print(sftp.get(payload, source, target, bytes, timeoutMillis)));
+            Files.deleteIfExists(target);
+        }
+    }
+
+    private FileRow print(FileRow r) {
+        if (r.status().startsWith("skipped")) {
+            log.printf(Locale.ROOT, "loopback files    %s: %s%n", r.transfer(), r.status());
+            return r;
+        }
+        log.printf(Locale.ROOT, "loopback files    %-30s %6d MiB  %-8s %8.1f MB/s  %6.2f s  cpu %6.2f s%n", r.transfer(),
+                r.bytes() >> 20, r.status().length() > 160 ? r.status().substring(0, 160) + "..." : r.status(),
+                r.mbPerSecond(), r.seconds(), r.cpuSeconds());
+        return r;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.rudp.bench.files;
+
+/**
+ * What one file transfer produced.
+ *
+ * @param transfer the row's name: {@code fileclient put}, {@code fileclient get}, {@code tcp+fsync},
+ *     {@code sftp put} or {@code sftp get}
+ * @param bytes size of the file
+ * @param received bytes that landed in the target file (all of them when ok)
+ * @param status "ok", "timeout", "corrupt" (size or checksum of the landed file wrong), "failed: reason"
+ *     or "skipped (reason)"
+ * @param seconds wall time of the timed span (see {@link FileBench} for what each row times)
+ * @param cpuSeconds CPU time of every process of both ends over the same span
+ */
+public record FileRow(String transfer, long bytes, long received, String status, double seconds, double cpuSeconds) {
+
+    /** A row that was not run, with the reason shown as its status. */
+    static FileRow skipped(String transfer, long bytes, String reason) {
+        return new FileRow(transfer, bytes, 0, "skipped (" + reason + ")", 0, 0);
+    }
+
+    /** A row whose transfer threw. */
+    static FileRow failed(String transfer, long bytes, Throwable e, double seconds, double cpuSeconds) {
+        String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return new FileRow(transfer, bytes, 0, "failed: " + why.replace('|', '/').replace('\n', ' '), seconds, cpuSeconds);
+    }
+
+    public boolean ok() {
+        return status.equals("ok");
+    }
+
+    /** MB/s (10^6 bytes) of what landed, or 0 when nothing did. */
+    public double mbPerSecond() {
+        return seconds > 0 ? received / 1e6 / seconds : 0;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.rudp.bench.files;
+
+import dev.rudp.bench.e2e.Meter;
+import dev.rudp.bench.e2e.Payload;
+import dev.rudp.fileclient.ClientMain;
+import dev.rudp.fileserver.auth.Account;
+import dev.rudp.fileserver.auth.AccountStore;
+import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.server.FileServer;
+import dev.rudp.fileserver.server.ServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The file service as it ships: a {@link FileServer} with the defaults of {@code fileserver serve}
+ * (DTLS with a self-signed identity in its data folder, BBR, 8 I/O threads, scrypt N=2^15) on
+ * 127.0.0.1, an account created as {@code fileserver adduser} does, and each transfer one
+ * {@link ClientMain#run} with {@code -c "put ..."} or {@code -c "get ..."}: the code path of
+ * {@code bin/fileclient} batch mode, connect, DTLS handshake (pinned with {@code --fingerprint}, as
+ * {@code bin/demo} does) and login included. The client runs in this JVM, so a row's CPU is both ends.
+ */
+final class FileService implements AutoCloseable {
+    static final String USER = "bench";
+    static final String REMOTE = "bench.bin";
+    static final String SESSION = "fileclient session only (pwd)";
+
+    private final Path data;
+    private final String password;
+    private FileServer server;
+
+    private FileService(Path data, String password) {
+        this.data = data;
+        this.password = password;
+    }
+
+    /** Creates the data folder's account and starts the server. */
+    static FileService start(Path data) throws IOException, InterruptedException {
+        byte[] secret = new byte[18];
+        new SecureRandom().nextBytes(secret);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        Files.createDirectories(data);
+        AccountStore.open(data).put(new Account(USER, false, PasswordHasher.DEFAULT.hash(password.toCharArray())));
+        FileService s = new FileService(data, password);
+        s.server = FileServer.start(serverConfig(data));
+        return s;
+    }
+
+    private static ServerConfig serverConfig(Path data) {
+        return new ServerConfig(data).bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** Where a put lands on the server. */
+    Path remoteFile() {
+        return data.resolve("home").resolve(USER).resolve(REMOTE);
+    }
+
+    /** {@code fileclient put SOURCE bench.bin}, timed; checks the server's copy afterwards. */
+    FileRow put(Payload payload, Path source, long bytes, long timeoutMillis) throws IOException, InterruptedException {
+        Files.deleteIfExists(remoteFile());
+        return run("fileclient put", "put " + quote(source) + " " + REMOTE, payload, remoteFile(), bytes, timeoutMillis);
+    }
+
+    /** {@code fileclient get bench.bin TARGET}, timed; checks TARGET afterwards. Needs the server's copy. */
+    FileRow get(Payload payload, Path target, long bytes, long timeoutMillis) throws IOException, InterruptedException {
+        Files.deleteIfExists(target);
+        return run("fileclient get", "get " + REMOTE + " " + quote(target), payload, target, bytes, timeoutMillis);
+    }
+
+    /**
+     * {@code fileclient -c pwd}, timed: what every transfer row pays before and after its bytes
+     * (connect, DTLS handshake, scrypt login, close), shown on its own so the rows can be read.
+     */
+    FileRow session(long timeoutMillis) throws IOException, InterruptedException {
+        return run(SESSION, "pwd", null, null, 0, timeoutMillis);
+    }
+
+    private FileRow run(String name, String command, Payload payload, Path landed, long bytes, long timeoutMillis)
+            throws IOException, InterruptedException {
+        String[] argv = {"--port", String.valueOf(server.address().getPort()), "--user", USER,
+            "--fingerprint", server.identity().fingerprint(), "--connect-timeout", "10",
+            "--timeout", String.valueOf(Math.max(1, timeoutMillis / 1000)), "-q", "-c", command, "127.0.0.1"};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Map<String, String> env = Map.of("FILECLIENT_PASSWORD", password);
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        Thread client;
+        double seconds;
+        double cpu;
+        try (Meter meter = new Meter()) {
+            client = new Thread(() -> {
+                int code = -1;
+                Throwable failure = null;
+                try {
+                    code = ClientMain.run(argv, InputStream.nullInputStream(),
+                            new PrintStream(out, true, StandardCharsets.UTF_8),
+                            new PrintStream(err, true, StandardCharsets.UTF_8), env, null);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                // Stopped before the waiting thread learns the outcome, so it reads the final figures.
+                meter.stop();
+                if (failure != null) {
+                    status.completeExceptionally(failure);
+                } else {
+                    status.complete(code);
+                }
+            }, "bench-fileclient");
+            client.setDaemon(true);
+            meter.start();
+            client.start();
+            Integer code;
+            try {
+                code = status.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                meter.stop();
+                code = null;
+            } catch (ExecutionException e) {
+                meter.stop();
+                return FileRow.failed(name, bytes, e.getCause(), meter.seconds(), meter.cpuSeconds());
+            }
+            seconds = meter.seconds();
+            cpu = meter.cpuSeconds();
+            if (code == null) {
+                // The server's shutdown tells the client to leave; a new server takes its place for the next row.
+                restart();
+                client.join(10_000);
+                return new FileRow(name, bytes, 0, "timeout", seconds, cpu);
+            }
+            if (code != 0) {
+                String why = err.toString(StandardCharsets.UTF_8).trim().replace('\n', ' ').replace('|', '/');
+                return new FileRow(name, bytes, 0, "failed: exit " + code + " " + why, seconds, cpu);
+            }
+        }
+        if (landed == null) {
+            return new FileRow(name, 0, 0, "ok", seconds, cpu);
+        }
+        String check = DiskFiles.check(payload, landed, bytes);
+        return new FileRow(name, bytes, check.equals("ok") ? bytes : 0, check, seconds, cpu);
+    }
+
+    private void restart() throws IOException, InterruptedException {
+        server.shutdown();
+        server = FileServer.start(serverConfig(data));
+    }
+
+    /** Quotes a local path for the client's word splitter. */
+    private static String quote(Path p) {
+        return "'" + p.toAbsolutePath() + "'";
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+    }
+}

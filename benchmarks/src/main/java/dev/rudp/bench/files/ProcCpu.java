@@ -1,0 +1,36 @@
+package dev.rudp.bench.files;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * CPU time of other processes, from {@code /proc/PID/stat} (Linux only): what a process used itself
+ * and what its children that it already reaped used. sftp, ssh and sshd's per-connection processes
+ * are counted this way: a child's time reaches its parent's "children" fields once the parent has
+ * waited for it.
+ */
+final class ProcCpu {
+    /** Clock ticks per second of /proc's time fields; 100 on every Linux this runs on (USER_HZ). */
+    static final double TICKS_PER_SECOND = 100;
+
+    private ProcCpu() {
+    }
+
+    /** Seconds of {@code pid}'s own CPU time plus its reaped children's, or -1 when unreadable. */
+    static double seconds(long pid, boolean own) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            // The command name (field 2) is in parentheses and may hold spaces: count from its end.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            // f[0] is field 3 (state): utime 14, stime 15, cutime 16, cstime 17.
+            long ticks = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            if (own) {
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+            return ticks / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.rudp.bench.files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rudp.bench.e2e.E2eRunner;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The e2e runner's file rows on 4 MiB: fileclient put and get against a real file server with DTLS,
+ * the TCP copy with fsync, and sftp when sshd is installed (else the row says it was skipped and why).
+ * A smoke test, not a benchmark.
+ */
+class FileRowsSmokeTest {
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldMoveFilesDiskToDiskAndTabulateThem(@TempDir Path dir) throws Exception {
+        java.util.Set<Path> before = benchFolders();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int status = E2eRunner.main(new String[] {"--bytes", "4m", "--profiles", "loopback", "--transports", "none",
+            "--files", "fileclient,tcp+fsync,sftp", "--warmup", "0", "--timeout", "30", "--out", dir.toString()},
+            new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String printed = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(printed);
+        assertEquals(0, status, printed);
+        String results = Files.readString(dir.resolve("RESULTS.md"));
+        assertTrue(results.contains("| fileclient session only (pwd) | 0 | ok |"), results);
+        assertTrue(results.contains("| fileclient put | 4 | ok |"), results);
+        assertTrue(results.contains("| fileclient get | 4 | ok |"), results);
+        assertTrue(results.contains("| tcp+fsync | 4 | ok |"), results);
+        if (Sftp.missing() == null) {
+            assertTrue(results.contains("| sftp put | 4 | ok |"), results);
+            assertTrue(results.contains("| sftp get | 4 | ok |"), results);
+        } else {
+            assertTrue(results.contains("| sftp put | 4 | skipped (" + Sftp.missing() + ") |"), results);
+        }
+        java.util.Set<Path> after = benchFolders();
+        after.removeAll(before);
+        assertTrue(after.isEmpty(), "temporary folders left behind: " + after);
+    }
+
+    private static java.util.Set<Path> benchFolders() throws java.io.IOException {
+        try (var list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return list.filter(p -> p.getFileName().toString().startsWith("rudp-bench-files-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    @Test
+    void shouldCompareFileRowsWithEachOtherOnly() {
+        FileRow put = new FileRow("fileclient put", 100_000_000, 100_000_000, "ok", 1.0, 1.0);
+        FileRow tcp = new FileRow(TcpFsyncCopy.NAME, 100_000_000, 100_000_000, "ok", 0.5, 0.5);
+        FileRow sftp = new FileRow("sftp put", 100_000_000, 100_000_000, "ok", 2.0, 2.0);
+        FileRow get = FileRow.skipped("sftp get", 100_000_000, Sftp.SKIP_NO_SSHD);
+        String table = FileTable.render(java.util.List.of(put, tcp, sftp, get));
+        assertTrue(table.contains("| fileclient put | 95 | ok | 1.00 | 100.0 | 1.00 | 10.00 | 2.00 | 0.50 | sftp: met, tcp+fsync: missed |"),
+                table);
+        assertTrue(table.contains("| sftp get | 95 | skipped (sshd not installed; run benchmarks/setup-sftp.sh) | - |"), table);
+    }
+}
