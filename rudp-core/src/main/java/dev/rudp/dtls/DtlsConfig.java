@@ -56,10 +56,17 @@ public final class DtlsConfig {
     /** Default {@link Builder#idleTimeoutMillis(long)}: 120 s. */
     public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 120_000;
     /**
-     * Default {@link Builder#maxRecordPlaintext(int)}: 1415 bytes, so that a record fills a 1500-byte
-     * MTU over IPv6 (1500 - 40 IPv6 - 8 UDP - {@link DtlsHandler#RECORD_OVERHEAD} 37 = 1415).
+     * Largest plaintext of a handshake datagram: 1415 bytes, so that a flight's datagrams fit a 1500-byte
+     * MTU over IPv6 (1500 - 40 IPv6 - 8 UDP - {@link DtlsHandler#RECORD_OVERHEAD} 37 = 1415) before any
+     * path MTU is known. Flights use the smaller of this and {@link Builder#maxRecordPlaintext(int)}.
      */
-    public static final int DEFAULT_MAX_RECORD_PLAINTEXT = 1500 - 40 - 8 - DtlsHandler.RECORD_OVERHEAD;
+    public static final int HANDSHAKE_DATAGRAM_PLAINTEXT = 1500 - 40 - 8 - DtlsHandler.RECORD_OVERHEAD;
+    /**
+     * Default {@link Builder#maxRecordPlaintext(int)}: 16 384 bytes, the most a DTLS record carries. The
+     * records actually sent are as large as the writer's datagrams: rudp's path MTU discovery keeps them
+     * within what the path carries (1435 bytes of plaintext on Ethernet, all of it on loopback).
+     */
+    public static final int DEFAULT_MAX_RECORD_PLAINTEXT = 16_384;
     /**
      * Records one session sends on one key before the handler closes it: 2^24 - 16, below the AES-GCM
      * usage limit of RFC 8446 section 5.5 (2^24.5 full-size records), leaving room for the handshake's
@@ -241,7 +248,12 @@ public final class DtlsConfig {
         return crypto;
     }
 
-    /** Largest plaintext datagram one record carries (default 1415). */
+    /** Largest plaintext of one handshake datagram: the smaller of the record limit and 1415 bytes. */
+    public int handshakeDatagramPlaintext() {
+        return Math.min(maxRecordPlaintext, HANDSHAKE_DATAGRAM_PLAINTEXT);
+    }
+
+    /** Largest plaintext datagram one record carries (default 16 384). */
     public int maxRecordPlaintext() {
         return maxRecordPlaintext;
     }
@@ -372,8 +384,8 @@ public final class DtlsConfig {
 
         /**
          * Largest plaintext datagram one record carries; a record adds
-         * {@link DtlsHandler#RECORD_OVERHEAD} bytes. Default 1415 (a 1500-byte MTU over IPv6). Handshake
-         * flights are fragmented to the same datagram size. Between 256 and 16 384.
+         * {@link DtlsHandler#RECORD_OVERHEAD} bytes. Default 16 384, DTLS's own limit. Handshake flights are
+         * fragmented to the smaller of this and {@link #HANDSHAKE_DATAGRAM_PLAINTEXT}. Between 256 and 16 384.
          */
         public Builder maxRecordPlaintext(int bytes) {
             if (bytes < 256 || bytes > 16_384) {

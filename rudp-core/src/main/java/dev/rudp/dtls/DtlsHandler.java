@@ -6,6 +6,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -111,7 +113,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return RECORD_OVERHEAD;
     }
 
-    /** Largest plaintext datagram one record carries: {@link DtlsConfig#maxRecordPlaintext()} (default 1415). */
+    /** Largest plaintext datagram one record carries: {@link DtlsConfig#maxRecordPlaintext()} (default 16 384). */
     public int plaintextLimit() {
         return config.maxRecordPlaintext();
     }
@@ -165,6 +167,12 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.records = new RecordPath(ctx, config.maxRecordPlaintext());
+        int largestRecord = config.maxRecordPlaintext() + RECORD_OVERHEAD;
+        RecvByteBufAllocator reads = ctx.channel().config().getRecvByteBufAllocator();
+        if (reads.newHandle().guess() < largestRecord) {
+            // Netty's datagram default reads 2048 bytes: a larger record would arrive cut short.
+            ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(largestRecord));
+        }
         if (ctx.channel().isRegistered()) {
             start();
         }
@@ -182,7 +190,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             return;
         }
         if (server) {
-            cookies = new CookieVerifier(config.tlsCrypto(), config.maxRecordPlaintext() + RECORD_OVERHEAD,
+            cookies = new CookieVerifier(config.tlsCrypto(), config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
                     records::writeRecord, System.nanoTime());
         }
         handshakes = new HandshakeRunner(config.handshakeExecutor(), ctx.executor(), config.handshakeTimeoutMillis(),
@@ -420,8 +428,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     // ---- handshakes and session ends ---------------------------------------------------------------
 
     private DtlsSession newSession(InetSocketAddress peer) {
-        PeerTransport transport = new PeerTransport(peer, config.maxRecordPlaintext() + RECORD_OVERHEAD,
-                records::writeRecord);
+        PeerTransport transport = new PeerTransport(peer, config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
+                config.maxRecordPlaintext() + RECORD_OVERHEAD, records::writeRecord);
         DtlsSession s = new DtlsSession(peer, transport, System.nanoTime());
         sessions.put(peer, s);
         handshaking++;
@@ -449,6 +457,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         }
         int limit;
         try {
+            s.transport.useRecordLimit();
             limit = Math.min(dtls.getSendLimit(), config.maxRecordPlaintext());
         } catch (IOException e) {
             failHandshake(s, DtlsException.handshakeFailed("DTLS handshake with " + s.peer + " failed: " + e, e));

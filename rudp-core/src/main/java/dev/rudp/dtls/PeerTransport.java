@@ -57,7 +57,9 @@ final class PeerTransport implements DatagramTransport {
     private static final byte[] WAKE_UP = new byte[0];
 
     private final InetSocketAddress peer;
-    private final int sendLimit;
+    /** Read by BouncyCastle through {@link #getSendLimit()}, on the handshake thread or the event loop. */
+    private volatile int sendLimit;
+    private final int recordLimit;
     private final RecordWriter writer;
     private final BlockingQueue<byte[]> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
     private final Empty empty = new Empty();
@@ -72,13 +74,24 @@ final class PeerTransport implements DatagramTransport {
     private int lastSize = RecordGuard.RECORD_HEADER;
 
     /**
-     * @param sendLimit the largest datagram to send: the plaintext limit plus the record overhead
+     * @param flightLimit the largest handshake datagram: its plaintext limit plus the record overhead
+     * @param recordLimit the largest application-data datagram, once {@link #useRecordLimit()} was called
      */
-    PeerTransport(InetSocketAddress peer, int sendLimit, RecordWriter writer) {
+    PeerTransport(InetSocketAddress peer, int flightLimit, int recordLimit, RecordWriter writer) {
         this.peer = peer;
-        this.sendLimit = sendLimit;
+        this.sendLimit = flightLimit;
+        this.recordLimit = recordLimit;
         this.writer = writer;
-        this.flight = new byte[sendLimit];
+        this.flight = new byte[flightLimit];
+    }
+
+    /**
+     * Handshake done: from now on BouncyCastle may send records up to the record limit. Flights stay
+     * small because no path MTU is known while they fly; application data goes as large as the
+     * rudp codec's path MTU discovery has proven.
+     */
+    void useRecordLimit() {
+        sendLimit = recordLimit;
     }
 
     /** Hands a copied datagram to a handshaking peer; false when the inbox is full or the transport closed. */

@@ -66,7 +66,10 @@ final class DtlsLoopback implements AutoCloseable {
 
     private static Channel bind(EventLoopGroup group, ChannelHandler[] beneath, DtlsHandler dtls, Recorder top)
             throws InterruptedException {
+        // Echo tests keep 16 records of up to 16 KiB in flight and count on loopback losing none: the
+        // default 208 KiB receive buffer would overflow.
         return new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                .option(io.netty.channel.ChannelOption.SO_RCVBUF, 2 << 20)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

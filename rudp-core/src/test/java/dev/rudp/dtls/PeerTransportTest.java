@@ -24,7 +24,7 @@ class PeerTransportTest {
     private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 4433);
 
     private final List<byte[]> written = new ArrayList<>();
-    private final PeerTransport transport = new PeerTransport(PEER, 100, (peer, buf, off, len) -> {
+    private final PeerTransport transport = new PeerTransport(PEER, 100, 100, (peer, buf, off, len) -> {
         byte[] copy = new byte[len];
         System.arraycopy(buf, off, copy, 0, len);
         written.add(copy);
