@@ -111,12 +111,12 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
     @Override
     public RudpStats stats() {
         if (connection.engine != null && eventLoop().inEventLoop()) {
-            lastStats = connection.engine.stats();
+            lastStats = connection.stats();
             return lastStats;
         }
         if (connection.engine != null && isRegistered() && !eventLoop().isShuttingDown()) {
             try {
-                return eventLoop().submit(() -> connection.engine.stats()).get();
+                return eventLoop().submit(() -> connection.stats()).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (java.util.concurrent.ExecutionException e) {
@@ -209,7 +209,7 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
         takeFlushed(outbound);
         open = false;
         if (connection.engine != null) {
-            lastStats = connection.engine.stats();
+            lastStats = connection.stats();
         }
         while (!inbound.isEmpty()) {
             ByteBuf m = inbound.poll();
