@@ -63,11 +63,17 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
 
     private void drainInbound() {
         int budget = config.isAutoRead() ? Integer.MAX_VALUE : config.getMaxMessagesPerRead();
+        boolean consumed = false;
         while (!inbound.isEmpty() && budget-- > 0 && open) {
             ByteBuf m = inbound.poll();
             connection.engine.onConsumed(m.readableBytes());
+            consumed = true;
             readCompletePending = true;
             pipeline().fireChannelRead(m);
+        }
+        if (consumed) {
+            // Credit returned: a sender stalled on it hears so now, not with our next ACK or keepalive.
+            connection.codec.requestFlush(connection);
         }
         if (!config.isAutoRead() && readCompletePending) {
             readRequested = false;
