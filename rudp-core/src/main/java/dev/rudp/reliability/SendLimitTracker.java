@@ -17,7 +17,7 @@ import dev.rudp.RudpStats;
  */
 public final class SendLimitTracker {
 
-    /** What holds the sender back; ordered as the engine checks them. */
+    /** What holds the sender back; the engine's order of precedence is in {@link RudpStats.LimitedBy}. */
     public enum Limit {
         /** Not limited by anything the protocol controls: writing packets as fast as the loop runs. */
         SENDING,

@@ -20,6 +20,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -81,8 +83,8 @@ class LimitedByTest {
                     "after the stall the sender moved data: " + done);
             assertTrue(l.totalNanos() <= System.nanoTime() - start, "no more time than has passed: " + done);
             assertEquals(0, done.socketErrors());
-            assertTrue(done.socketReceiveDrops() >= 0 || !java.nio.file.Files.isReadable(
-                    java.nio.file.Path.of("/proc/net/udp")), "a real socket's count is known on Linux: " + done);
+            assertTrue(done.socketReceiveDrops() >= 0 || !Files.isReadable(Path.of("/proc/net/udp")),
+                    "a real socket's count is known on Linux: " + done);
             System.out.println("limited by, client of a stalled then draining receiver: " + l);
             client.close().sync();
         }
