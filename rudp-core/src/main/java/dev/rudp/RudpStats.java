@@ -23,12 +23,50 @@ package dev.rudp;
  * @param peerMaxData the peer's flow-control limit on message bytes this side may start
  * @param receiveWindow this side's current flow-control window
  * @param messagesDelivered messages handed to the application
+ * @param limitedBy how the connection's lifetime so far divides between the things that limited its sending
+ * @param socketReceiveDrops datagrams the operating system dropped at the receiving socket (its buffer was
+ *        full, or a checksum failed) before rudp could read them: local overload, not network loss. This is
+ *        the count of the datagram socket that carries the connection, since the socket was opened, shared
+ *        by every connection on that socket. Read from {@code /proc/net/udp} and {@code /proc/net/udp6}
+ *        on Linux, at most every 200 ms; -1 where that is not available (other systems, no {@code /proc}).
+ * @param socketErrors I/O errors the datagram channel reported to rudp since it was opened, shared by
+ *        every connection on it: mostly sends the kernel refused (such as {@code ENOBUFS}), which Netty
+ *        reports only as an exception without saying whether it came from a send or a receive. A send the
+ *        kernel defers because its buffer is full ({@code EAGAIN}) is not an error: Netty keeps the
+ *        datagram, and the wait shows as {@link LimitedBy#socketNanos()}.
  * @param datagramSize largest datagram this side sends now, as path MTU discovery proved it (before
- *     any DTLS record overhead)
+ *        any DTLS record overhead)
  */
 public record RudpStats(long smoothedRttNanos, long rttVarNanos, long minRttNanos, long congestionWindow,
         long bytesInFlight, long pacingRate, long packetsSent, long bytesSent, long packetsReceived,
         long bytesReceived, long packetsLost, long bytesLost, long bytesRetransmitted, long spuriousRetransmits,
         long duplicatePackets, long invalidPackets, long probeTimeouts, long peerMaxData, long receiveWindow,
-        long messagesDelivered, int datagramSize) {
+        long messagesDelivered, LimitedBy limitedBy, long socketReceiveDrops, long socketErrors,
+        int datagramSize) {
+
+    /**
+     * Time since the connection opened (until it closed) split by what limited its sending, in
+     * nanoseconds. Exactly one state holds at a time, so the parts add up to the connection's age.
+     * When several limits hold at once the first in this order is counted: no data (application),
+     * the peer's credit (receiver window), the congestion window, the socket, the pacer.
+     *
+     * @param sendingNanos limited by none of these: packets were being written as fast as the event loop ran
+     * @param congestionWindowNanos data waited because the congestion window was full
+     * @param pacingNanos data waited for the pacer to spread packets out
+     * @param receiverWindowNanos data waited for the peer's flow-control credit (the peer reads slowly, or
+     *        holds too many partial messages)
+     * @param applicationNanos nothing was waiting to be sent: the application wrote no more (time waiting
+     *        for acknowledgements of data already sent counts here too)
+     * @param socketNanos data waited because the datagram channel took no more writes (its Netty outbound
+     *        buffer, fed by the kernel's send buffer, was above the high water mark)
+     */
+    public record LimitedBy(long sendingNanos, long congestionWindowNanos, long pacingNanos,
+            long receiverWindowNanos, long applicationNanos, long socketNanos) {
+
+        /** The sum of all parts: the time accounted for. */
+        public long totalNanos() {
+            return sendingNanos + congestionWindowNanos + pacingNanos + receiverWindowNanos + applicationNanos
+                    + socketNanos;
+        }
+    }
 }

@@ -148,6 +148,14 @@ public final class LoopbackThroughput {
             System.out.printf("  rudp sender: %d packets, %d lost, %d MB retransmitted, %d spurious, srtt %d us, cwnd %d KB%n",
                     st.packetsSent(), st.packetsLost(), st.bytesRetransmitted() >> 20, st.spuriousRetransmits(),
                     st.smoothedRttNanos() / 1000, st.congestionWindow() >> 10);
+            dev.rudp.RudpStats.LimitedBy lim = st.limitedBy();
+            System.out.printf("  rudp sender limited by (ms): sending %d, cwnd %d, pacing %d, receiver window %d,"
+                    + " application %d, socket %d; sender socket drops %d, errors %d; receiver socket drops %d%n",
+                    lim.sendingNanos() / 1_000_000, lim.congestionWindowNanos() / 1_000_000, lim.pacingNanos() / 1_000_000,
+                    lim.receiverWindowNanos() / 1_000_000, lim.applicationNanos() / 1_000_000,
+                    lim.socketNanos() / 1_000_000, st.socketReceiveDrops(), st.socketErrors(),
+                    server.eventLoop().submit(() -> server.pipeline().get(dev.rudp.channel.RudpCodec.class)
+                            .socketReceiveDrops()).get(5, TimeUnit.SECONDS));
             conn.close().sync();
             pump.block.release();
             socket.close().sync();

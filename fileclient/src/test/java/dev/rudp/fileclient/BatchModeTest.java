@@ -83,6 +83,8 @@ class BatchModeTest {
             assertEquals("c", Files.readString(back.resolve("tree/c.txt")));
             assertEquals("d", Files.readString(back.resolve("again/deep/d.log")), "a trailing slash is fine");
             assertTrue(r.out().contains("rtt "), r.out());
+            assertTrue(r.out().contains("limited by (of "), r.out());
+            assertTrue(r.out().contains("local socket (shared by its connections): "), r.out());
             assertTrue(r.out().endsWith("fileclient> ls\nlogs/\ntree/\n"), r.out());
         }
     }

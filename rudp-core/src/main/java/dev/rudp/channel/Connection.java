@@ -2,6 +2,7 @@ package dev.rudp.channel;
 
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpErrorCode;
+import dev.rudp.RudpStats;
 import dev.rudp.reliability.ReliableConnection;
 import dev.rudp.wire.TransportParameters;
 import io.netty.buffer.ByteBuf;
@@ -56,6 +57,11 @@ final class Connection implements ReliableConnection.Listener {
         this.localId = localId;
         this.remote = remote;
         this.phase = phase;
+    }
+
+    /** The engine's statistics with the socket's counters, which all connections on the codec share. */
+    RudpStats stats() {
+        return engine.stats(codec.now(), codec.socketReceiveDrops(), codec.socketErrors());
     }
 
     @Override

@@ -63,11 +63,17 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
 
     private void drainInbound() {
         int budget = config.isAutoRead() ? Integer.MAX_VALUE : config.getMaxMessagesPerRead();
+        boolean consumed = false;
         while (!inbound.isEmpty() && budget-- > 0 && open) {
             ByteBuf m = inbound.poll();
             connection.engine.onConsumed(m.readableBytes());
+            consumed = true;
             readCompletePending = true;
             pipeline().fireChannelRead(m);
+        }
+        if (consumed) {
+            // Credit returned: a sender stalled on it hears so now, not with our next ACK or keepalive.
+            connection.codec.requestFlush(connection);
         }
         if (!config.isAutoRead() && readCompletePending) {
             readRequested = false;
@@ -111,12 +117,12 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
     @Override
     public RudpStats stats() {
         if (connection.engine != null && eventLoop().inEventLoop()) {
-            lastStats = connection.engine.stats();
+            lastStats = connection.stats();
             return lastStats;
         }
         if (connection.engine != null && isRegistered() && !eventLoop().isShuttingDown()) {
             try {
-                return eventLoop().submit(() -> connection.engine.stats()).get();
+                return eventLoop().submit(() -> connection.stats()).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (java.util.concurrent.ExecutionException e) {
@@ -209,7 +215,7 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
         takeFlushed(outbound);
         open = false;
         if (connection.engine != null) {
-            lastStats = connection.engine.stats();
+            lastStats = connection.stats();
         }
         while (!inbound.isEmpty()) {
             ByteBuf m = inbound.poll();

@@ -66,6 +66,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private boolean inRead;
 
     private long invalidDatagrams;
+    private long socketErrors;
+    private final SocketDrops socketDrops = new SocketDrops();
 
     private RudpCodec(CodecSettings settings) {
         this.settings = settings;
@@ -83,12 +85,26 @@ public final class RudpCodec extends ChannelDuplexHandler {
         return invalidDatagrams;
     }
 
+    /**
+     * Datagrams the kernel dropped at this codec's socket before they were read (receive buffer full),
+     * since the socket opened; -1 where that is unknown (not Linux, no {@code /proc}). Read on demand,
+     * at most every 200 ms. Event loop only.
+     */
+    public long socketReceiveDrops() {
+        return socketDrops.drops(ctx.channel(), now());
+    }
+
+    /** I/O errors the datagram channel reported (mostly refused sends), since it opened. */
+    public long socketErrors() {
+        return socketErrors;
+    }
+
     /** Connections currently known to this codec (handshaking, open or closing). */
     public int connectionCount() {
         return byLocalId.size();
     }
 
-    private long now() {
+    long now() {
         return ctx.executor().ticker().nanoTime();
     }
 
@@ -172,6 +188,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
             // A datagram the DTLS layer could not send (no session yet or any more): as good as lost.
             log.debug("datagram not sent: {}", cause.getMessage());
             return;
+        }
+        if (cause instanceof java.io.IOException) {
+            socketErrors++; // a failed send, reported through the void promise, or a failed receive
         }
         ctx.fireExceptionCaught(cause);
     }
@@ -577,6 +596,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
         if (sent > 0) {
             ctx.flush();
+        }
+        if (!ctx.channel().isWritable()) {
+            engine.onSocketBlocked(now);
         }
         if (engine.state() == ReliableConnection.State.CLOSED) {
             remove(c);

@@ -62,6 +62,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final OutboundQueue outbound;
     private final Pacer pacer;
     private final PathMtu mtu;
+    private final SendLimitTracker limits;
     private final AckFrame ackIn = new AckFrame();
     private final AckFrame ackOut = new AckFrame();
     private final MessageFrame messageIn = new MessageFrame();
@@ -116,6 +117,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         this.pacer = new Pacer(NewReno.initialWindow(config.baseDatagramSize()), nowNanos);
         this.lastReceivedNanos = nowNanos;
         this.lastAckElicitingSentNanos = nowNanos;
+        this.limits = new SendLimitTracker(nowNanos);
     }
 
     public State state() {
@@ -369,6 +371,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private void finish(RudpErrorCode code, String reason, boolean byPeer, long nowNanos, boolean toClosed) {
         if (toClosed && state != State.CLOSED) {
             transitionTo(State.CLOSED);
+            limits.stop(nowNanos);
         }
         if (!closedNotified) {
             closedNotified = true;
@@ -532,6 +535,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         boolean closing = state == State.CLOSING || state == State.DRAINING;
         boolean ackDue = acks.ackDue(nowNanos);
         if (closing) {
+            limits.enter(SendLimitTracker.Limit.APPLICATION, nowNanos);
             if (!closePending && !ackDue) {
                 return IDLE;
             }
@@ -541,8 +545,10 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             }
             boolean probe = probesPending > 0;
             boolean cwndOpen = probe || loss.bytesInFlight() + mtu.current() <= cc.congestionWindow();
-            boolean wantsData = cwndOpen && outbound.hasSendable();
+            boolean sendable = outbound.hasSendable();
+            boolean wantsData = cwndOpen && sendable;
             boolean eliciting = wantsData || pingPending || maxDataPending || (probe && cwndOpen);
+            limits.enter(dataLimit(sendable, cwndOpen), nowNanos);
             if (!eliciting && !ackDue) {
                 return IDLE;
             }
@@ -550,6 +556,9 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                 pacer.setRate(cc.pacingRate(rtt));
                 long delay = pacer.delayNanos(nowNanos, mtu.current());
                 if (delay > 0) {
+                    if (wantsData) {
+                        limits.enter(SendLimitTracker.Limit.PACING, nowNanos);
+                    }
                     pacingWakeNanos = nowNanos + delay;
                     if (!ackDue) {
                         return PACED;
@@ -682,11 +691,42 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         return loss.log().nextPacketNumber();
     }
 
+    /** What holds new data back, pacer and socket aside; in the order {@link RudpStats.LimitedBy} documents. */
+    private SendLimitTracker.Limit dataLimit(boolean sendable, boolean cwndOpen) {
+        if (!sendable) {
+            // Queued data that may not start is held by the peer's credit; no data at all, by the application.
+            return outbound.hasUnsent() ? SendLimitTracker.Limit.RECEIVER_WINDOW : SendLimitTracker.Limit.APPLICATION;
+        }
+        return cwndOpen ? SendLimitTracker.Limit.SENDING : SendLimitTracker.Limit.CONGESTION_WINDOW;
+    }
+
+    /**
+     * The caller stopped asking for packets because its datagram channel takes no more writes: time
+     * from now counts as socket-limited if data was ready to go, until the next {@link #writePacket}.
+     */
+    public void onSocketBlocked(long nowNanos) {
+        if (state == State.OPEN || state == State.FINISHING) {
+            boolean cwndOpen = probesPending > 0
+                    || loss.bytesInFlight() + mtu.current() <= cc.congestionWindow();
+            SendLimitTracker.Limit limit = dataLimit(outbound.hasSendable(), cwndOpen);
+            limits.enter(limit == SendLimitTracker.Limit.SENDING ? SendLimitTracker.Limit.SOCKET : limit, nowNanos);
+        }
+    }
+
+    /** A snapshot with time accounted up to the latest call and the socket's counters unknown (-1). */
     public RudpStats stats() {
+        return stats(limits.latestNanos(), -1, -1);
+    }
+
+    /**
+     * A snapshot at {@code nowNanos}; the caller, which owns the socket, adds its counters
+     * ({@link RudpStats#socketReceiveDrops}, {@link RudpStats#socketErrors}, -1 if unknown).
+     */
+    public RudpStats stats(long nowNanos, long socketReceiveDrops, long socketErrors) {
         return new RudpStats(rtt.smoothedRtt(), rtt.rttVar(), rtt.minRtt(), cc.congestionWindow(),
                 loss.bytesInFlight(), pacer.rate() == Long.MAX_VALUE ? 0 : pacer.rate(), packetsSent, bytesSent,
                 packetsReceived, bytesReceived, packetsLost, bytesLost, outbound.retransmittedBytes(), spurious,
                 duplicates, invalid, probeTimeouts, outbound.peerMaxData(), inbound.window(), messagesDelivered,
-                mtu.current());
+                limits.snapshot(nowNanos), socketReceiveDrops, socketErrors, mtu.current());
     }
 }

@@ -76,6 +76,16 @@ final class LocalCommands {
                             ctx.out.printf("windows: peer %s, ours %s; messages delivered %d%n",
                                     ProgressDisplay.human(s.peerMaxData()), ProgressDisplay.human(s.receiveWindow()),
                                     s.messagesDelivered());
+                            RudpStats.LimitedBy l = s.limitedBy();
+                            long total = Math.max(1, l.totalNanos());
+                            ctx.out.printf("limited by (of %.1f s): sending %d%%, cwnd %d%%, pacing %d%%,"
+                                    + " receiver window %d%%, application %d%%, socket %d%%%n", l.totalNanos() / 1e9,
+                                    100 * l.sendingNanos() / total, 100 * l.congestionWindowNanos() / total,
+                                    100 * l.pacingNanos() / total, 100 * l.receiverWindowNanos() / total,
+                                    100 * l.applicationNanos() / total, 100 * l.socketNanos() / total);
+                            ctx.out.printf("local socket (shared by its connections): %s receive drops, %d errors%n",
+                                    s.socketReceiveDrops() < 0 ? "unknown" : Long.toString(s.socketReceiveDrops()),
+                                    s.socketErrors());
                         }),
                 new Command("exit", List.of("quit", "bye"), "exit", "Leave (Ctrl-D too). The server keeps running.",
                         List.of(NONE), (ctx, a) -> ctx.exitRequested = true));
