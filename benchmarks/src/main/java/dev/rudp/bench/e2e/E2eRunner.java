@@ -41,7 +41,12 @@ public final class E2eRunner {
     long lossyBytes = 64L << 20;
     List<Profile> profiles = parseProfiles(DEFAULT_PROFILES);
     List<String> transports = DEFAULT_TRANSPORTS;
-    int datagram = 1400;
+    /** 0: per profile, {@link #LOOPBACK_DATAGRAM} on loopback and {@link #WAN_DATAGRAM} through the simulator. */
+    int datagram = 0;
+    /** Loopback's MTU carries the largest UDP datagram; rudp's path MTU discovery finds it, QUIC is told. */
+    static final int LOOPBACK_DATAGRAM = 65_507;
+    /** The simulated profiles stand for WAN paths: Ethernet-sized datagrams. */
+    static final int WAN_DATAGRAM = 1400;
     int message = 64 << 10;
     long timeoutMillis = 60_000;
     long seed = 1;
@@ -67,7 +72,8 @@ public final class E2eRunner {
                 "  --files LIST          file rows on the loopback profile, disk to disk: any of fileclient,tcp+fsync,sftp,",
                 "                        or none (default all; sftp needs sshd: benchmarks/setup-sftp.sh)",
                 "  --cc NAME             rudp's congestion control: new_reno, cubic or bbr (default bbr, as the file service)",
-                "  --datagram N          UDP payload size for rudp (MAX_DATAGRAM_SIZE) and QUIC (default 1400)",
+                "  --datagram N          UDP payload size for rudp (MAX_DATAGRAM_SIZE) and QUIC (default: 65507 on",
+                "                        loopback, where rudp's path MTU discovery finds it, 1400 on simulated profiles)",
                 "  --message N           application write size, divides 1 MiB (default 65536)",
                 "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
                 "  --seed N              simulator seed (default 1)",
@@ -177,7 +183,7 @@ public final class E2eRunner {
 
     private Outcome once(Transport t, Payload payload, Profile p, long n) throws InterruptedException {
         System.gc();
-        Transport.Job job = new Transport.Job(payload, n, p, seed, datagram, message, timeoutMillis);
+        Transport.Job job = new Transport.Job(payload, n, p, seed, datagramFor(p), message, timeoutMillis);
         try (Meter meter = new Meter()) {
             Transport.Result r;
             try {
@@ -203,6 +209,10 @@ public final class E2eRunner {
         }
     }
 
+    int datagramFor(Profile p) {
+        return datagram > 0 ? datagram : p == Profile.LOOPBACK ? LOOPBACK_DATAGRAM : WAN_DATAGRAM;
+    }
+
     /** Appends the run's header and table to RESULTS.md and draws the plots; returns the text appended. */
     String record(List<Outcome> outcomes, String command) throws IOException {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
@@ -218,10 +228,13 @@ public final class E2eRunner {
                 .append(NativeTransport.name()).append('\n');
         sb.append("- machine: ").append(Machine.describe()).append('\n');
         sb.append("- git commit: ").append(Machine.gitCommit()).append('\n');
-        sb.append(String.format(Locale.ROOT, "- settings: datagram %d B, message %d B, rudp initial window %d MiB, "
+        String datagrams = datagram > 0 ? datagram + " B" : "loopback " + LOOPBACK_DATAGRAM + " B, simulated profiles "
+                + WAN_DATAGRAM + " B";
+        sb.append(String.format(Locale.ROOT, "- settings: datagram %s (rudp MAX_DATAGRAM_SIZE, where path MTU "
+                + "discovery starts at 1200 B; QUIC max UDP payload), message %d B, rudp initial window %d MiB, "
                 + "rudp congestion control %s, QUIC flow control %d MiB, simulator seed %d, timeout %d s, "
                 + "warm-up %d MiB per transport%n",
-                datagram, message, RudpTransport.INITIAL_WINDOW >> 20, cc, QuicTransport.FLOW_CONTROL >> 20, seed,
+                datagrams, message, RudpTransport.INITIAL_WINDOW >> 20, cc, QuicTransport.FLOW_CONTROL >> 20, seed,
                 timeoutMillis / 1000, warmupBytes >> 20));
         sb.append("- profiles: lossP drops P% of datagrams in each direction, rttM adds M/2 ms each way, rateNm limits "
                 + "each direction to N Mbit/s (").append(Profile.RATE_QUEUE_BYTES >> 10)
