@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.RudpChannel;
+import dev.rudp.RudpChannelOption;
 import dev.rudp.testing.Loopback;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -38,7 +39,7 @@ class RudpUnderImpairmentTest {
 
     @Test
     void echoesEverythingThroughTheRelay() throws Exception {
-        try (Loopback lo = Loopback.start(ECHO);
+        try (Loopback lo = wanSized();
                 UdpRelay relay = UdpRelay.start(new InetSocketAddress("127.0.0.1", 0), lo.serverAddress(), BAD_PATH)) {
             echoAll(lo, relay.address());
             assertTrue(relay.stats().dropped() > 0, "the path was bad: " + relay.stats());
@@ -47,12 +48,21 @@ class RudpUnderImpairmentTest {
 
     @Test
     void echoesEverythingThroughAHandlerInThePipeline() throws Exception {
-        try (Loopback lo = Loopback.start(ECHO)) {
+        try (Loopback lo = wanSized()) {
             ImpairmentHandler impairment = new ImpairmentHandler(BAD_PATH, Direction.BOTH);
             lo.clientChannel.pipeline().addFirst(impairment);
             echoAll(lo, lo.serverAddress());
             assertTrue(impairment.stats().dropped() > 0, "the path was bad: " + impairment.stats());
         }
+    }
+
+    /**
+     * The impaired path stands for a WAN: Ethernet-sized datagrams, so the messages take many packets
+     * (loopback's 64 KiB would carry them all in a few and the losses might miss them).
+     */
+    private static Loopback wanSized() throws InterruptedException {
+        return Loopback.start(ECHO, b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452),
+                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452));
     }
 
     private static void echoAll(Loopback lo, InetSocketAddress server) throws Exception {
