@@ -109,6 +109,9 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
         }
         if (linkemu == null) {
             linkemu = findLinkemu(cwd);
+        }
+        if (linkemu == null) {
+            linkemu = findLinkemu(jarDirectory());
         } else if (!Files.isRegularFile(linkemu)) {
             throw new IllegalArgumentException("--linkemu: no such file: " + linkemu);
         }
@@ -119,9 +122,24 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
                 linkemu, out);
     }
 
-    /** The shared relay next to the checkout ({@code ../shared/tools/linkemu.py} from the repository root), if any. */
-    static Path findLinkemu(Path cwd) {
-        for (Path dir = cwd.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
+    /** Where benchmarks.jar (or the classes directory) is, or null. */
+    private static Path jarDirectory() {
+        try {
+            return Paths.get(NetnsOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * The shared relay next to the checkout: {@code shared/tools/linkemu.py} in {@code from} or one of its
+     * parents (from the repository root that is {@code ../shared/tools/linkemu.py}), or null.
+     */
+    static Path findLinkemu(Path from) {
+        if (from == null) {
+            return null;
+        }
+        for (Path dir = from.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve(Paths.get("shared", "tools", "linkemu.py"));
             if (Files.isRegularFile(candidate)) {
                 return candidate;

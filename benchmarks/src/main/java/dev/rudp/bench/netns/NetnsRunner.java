@@ -2,6 +2,7 @@ package dev.rudp.bench.netns;
 
 import dev.rudp.bench.e2e.Machine;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -217,7 +218,7 @@ public final class NetnsRunner {
     /** {@code ip netns exec NS java -cp <this class path> dev.rudp.bench.netns.Peer MODE ...}. */
     private PeerProcess startPeer(String ns, String mode, NetnsOptions.TransportSpec t, long bytes, List<String> extra)
             throws IOException {
-        List<String> argv = peerCommand(ns, mode, t, bytes, options, javaBinary(), System.getProperty("java.class.path"));
+        List<String> argv = peerCommand(ns, mode, t, bytes, options, javaBinary(), absoluteClassPath());
         argv.addAll(extra);
         PeerProcess p = new PeerProcess(mode, new ProcessBuilder(argv).start());
         live.add(p.process);
@@ -237,6 +238,17 @@ public final class NetnsRunner {
                 "--seed", String.valueOf(o.seed()),
                 "--datagram", String.valueOf(o.datagram()),
                 "--warmup", String.valueOf(o.warmup())));
+    }
+
+    /** This JVM's class path with absolute entries, so the peers need not share its working directory. */
+    private static String absoluteClassPath() {
+        StringBuilder sb = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                sb.append(sb.length() == 0 ? "" : File.pathSeparator).append(Paths.get(entry).toAbsolutePath());
+            }
+        }
+        return sb.toString();
     }
 
     private static String javaBinary() {

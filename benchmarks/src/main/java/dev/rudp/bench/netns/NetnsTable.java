@@ -136,15 +136,7 @@ final class NetnsTable {
         return ratio + (r.mbPerSecond() / base.mbPerSecond() >= factor ? ", met" : ", NOT met");
     }
 
-    private static String f(String format, double... v) {
-        return String.format(Locale.ROOT, format, (Object[]) box(v));
-    }
-
-    private static Double[] box(double[] v) {
-        Double[] out = new Double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
+    private static String f(String format, Object... v) {
+        return String.format(Locale.ROOT, format, v);
     }
 }

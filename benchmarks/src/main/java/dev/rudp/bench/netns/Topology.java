@@ -68,6 +68,7 @@ final class Topology implements AutoCloseable {
     private final NetProfile profile;
     private final DropTool dropTool;
     private Process relay;
+    private Thread relayReader;
     private final StringBuilder relayLog = new StringBuilder();
 
     private Topology(Names names, NetProfile profile, DropTool dropTool) {
@@ -267,6 +268,7 @@ final class Topology implements AutoCloseable {
         }, "linkemu-output");
         reader.setDaemon(true);
         reader.start();
+        relayReader = reader;
         try {
             if (ready.get(10, TimeUnit.SECONDS) == null) {
                 throw new IllegalStateException("linkemu.py ended before it was ready: " + relayOutput());
@@ -339,6 +341,8 @@ final class Topology implements AutoCloseable {
                 if (!relay.waitFor(5, TimeUnit.SECONDS)) {
                     relay.destroyForcibly();
                 }
+                // Its counters come last, at exit.
+                relayReader.join(2000);
             } catch (InterruptedException e) {
                 relay.destroyForcibly();
                 Thread.currentThread().interrupt();
