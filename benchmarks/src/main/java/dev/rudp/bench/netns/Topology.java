@@ -331,10 +331,10 @@ final class Topology implements AutoCloseable {
         return c.size() >= 2 ? new long[] {c.get(0), c.get(1)} : new long[] {-1, -1};
     }
 
-    /** Removes both namespaces (and with them the link) and stops the relay; safe to call twice. */
+    /** Stops the relay, then removes both namespaces (and with them the link); safe to call twice. */
     @Override
     public void close() {
-        cleanup(names);
+        // The relay first: it reads the TUN devices, which vanish with the namespaces.
         if (relay != null) {
             relay.destroy();
             try {
@@ -348,6 +348,7 @@ final class Topology implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        cleanup(names);
     }
 
     /** Deletes the namespaces if they exist; used by {@link #close()} and the runner's shutdown hook. */
