@@ -58,7 +58,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
                 "  --bytes SIZE          per transfer on loss-free profiles (default 1g)",
                 "  --lossy-bytes SIZE    per transfer on lossy profiles (default 256m)",
                 "  --timeout SECONDS     bound of one transfer; a slower one reports what it moved (default 60)",
-                "  --warmup SIZE         moved by each peer JVM over its own loopback first (default 64m, 0: none)",
+                "  --warmup SIZE         moved by each peer JVM over its own loopback first (default 128m, 0: none)",
                 "  --seed N              payload seed (default 1)",
                 "  --datagram BYTES      rudp MAX_DATAGRAM_SIZE (default 1400)",
                 "  --linkemu PATH        delay relay for rttM profiles (default ../shared/tools/linkemu.py if present)",
@@ -71,7 +71,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
         long bytes = 1L << 30;
         long lossyBytes = 256L << 20;
         long timeout = 60;
-        long warmup = 64L << 20;
+        long warmup = 128L << 20;
         long seed = 1;
         int datagram = 1400;
         Path linkemu = null;
