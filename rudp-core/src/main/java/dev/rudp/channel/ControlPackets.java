@@ -77,6 +77,13 @@ final class ControlPackets {
         }
     }
 
+    /** Appends the trailer to the packet that starts at {@code from}, in a buffer holding several. */
+    void seal(ByteBuf buf, int from) {
+        if (settings.checksum()) {
+            checksum.append(buf, from);
+        }
+    }
+
     ByteBuf newPacket(PacketType type, long dcid, int capacity) {
         ByteBuf out = ctx.alloc().directBuffer(capacity);
         PacketHeader.encode(out, type, dcid);

@@ -62,6 +62,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final Map<Long, Connection> byClientId = new HashMap<>();
     private final ArrayList<Connection> dirty = new ArrayList<>();
     private ChannelHandlerContext ctx;
+    /** Whether runs of equal datagrams go to the kernel as one GSO send; decided when added to a channel. */
+    private boolean gso;
     private long epochNanos;
     private boolean inRead;
 
@@ -119,6 +121,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
         ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
+        gso = settings.gso() && settings.dtls() == null && Gso.available(ctx.channel());
         if (settings.maxDatagramSize() > 2048) {
             // Netty's datagram default reads 2048 bytes; a larger datagram would be truncated.
             ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(settings.maxDatagramSize()));
@@ -574,25 +577,55 @@ public final class RudpCodec extends ChannelDuplexHandler {
             sent++;
         }
         while (ctx.channel().isWritable()) {
-            if (sent == PACKETS_PER_TURN) {
+            if (sent >= PACKETS_PER_TURN) {
                 more = true;
                 break;
             }
-            long pn = engine.nextPacketNumber();
             int max = engine.datagramSize();
-            ByteBuf out = control.newPacket(PacketType.DATA, c.peerId, max);
-            out.writeLong(pn);
-            int status = engine.writePacket(out, max - overhead, overhead + settings.securityOverhead(), now);
-            if (status != ReliableConnection.SENT) {
+            int batch = gso ? Gso.segmentsPerSend(max) : 1;
+            ByteBuf out = batch > 1 ? ctx.alloc().directBuffer(batch * max) : null;
+            int n = 0;
+            int segment = max;
+            boolean idle = false;
+            while (n < batch) {
+                long pn = engine.nextPacketNumber();
+                int start;
+                if (out == null) {
+                    out = control.newPacket(PacketType.DATA, c.peerId, max);
+                    start = 0;
+                } else {
+                    start = out.writerIndex();
+                    PacketHeader.encode(out, PacketType.DATA, c.peerId);
+                }
+                out.writeLong(pn);
+                // Packets after the first are held to its size: GSO cuts the run into equal segments.
+                int status = engine.writePacket(out, segment - overhead, overhead + settings.securityOverhead(), now);
+                if (status != ReliableConnection.SENT) {
+                    out.writerIndex(start);
+                    idle = true;
+                    break;
+                }
+                control.seal(out, start);
+                int size = out.writerIndex() - start;
+                if (settings.trace() && trace.isDebugEnabled()) {
+                    trace.debug("{} send pn={} size={}", c, pn, size);
+                }
+                n++;
+                if (size < segment) {
+                    break; // a short packet can only end a run
+                }
+            }
+            if (n == 0) {
                 out.release();
+            } else if (n == 1) {
+                ctx.write(new DatagramPacket(out, c.remote), ctx.voidPromise());
+            } else {
+                ctx.write(Gso.packet(out, segment, c.remote), ctx.voidPromise());
+            }
+            sent += n;
+            if (idle) {
                 break;
             }
-            control.seal(out);
-            if (settings.trace() && trace.isDebugEnabled()) {
-                trace.debug("{} send pn={} size={}", c, pn, out.readableBytes());
-            }
-            ctx.write(new DatagramPacket(out, c.remote), ctx.voidPromise());
-            sent++;
         }
         if (sent > 0) {
             ctx.flush();

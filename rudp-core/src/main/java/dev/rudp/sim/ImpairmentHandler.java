@@ -6,6 +6,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.HashSet;
 import java.util.Set;
@@ -90,7 +91,21 @@ public final class ImpairmentHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (outbound != null && !shutDown && msg instanceof DatagramPacket) {
+        if (outbound != null && !shutDown && msg instanceof SegmentedDatagramPacket) {
+            // A GSO run is many datagrams on the wire: each meets the path on its own.
+            promise.trySuccess();
+            SegmentedDatagramPacket run = (SegmentedDatagramPacket) msg;
+            try {
+                ByteBuf all = run.content();
+                for (int at = all.readerIndex(); at < all.writerIndex(); at += run.segmentSize()) {
+                    int len = Math.min(run.segmentSize(), all.writerIndex() - at);
+                    impair(ctx, new DatagramPacket(all.retainedSlice(at, len), run.recipient(), run.sender()),
+                            outbound, ctx.voidPromise());
+                }
+            } finally {
+                run.release();
+            }
+        } else if (outbound != null && !shutDown && msg instanceof DatagramPacket) {
             impair(ctx, (DatagramPacket) msg, outbound, promise);
         } else {
             ctx.write(msg, promise);

@@ -26,6 +26,11 @@ public final class Checksum {
     }
 
     /** Appends the checksum of the readable bytes. */
+    /** Appends the checksum of the bytes from {@code from} to the writer index (one packet in a batch buffer). */
+    public void append(ByteBuf buf, int from) {
+        buf.writeInt(compute(buf, from, buf.writerIndex() - from));
+    }
+
     public void append(ByteBuf packet) {
         int value = compute(packet, packet.readerIndex(), packet.readableBytes());
         packet.writeInt(value);

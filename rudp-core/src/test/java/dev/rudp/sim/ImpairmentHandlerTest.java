@@ -74,6 +74,32 @@ class ImpairmentHandlerTest {
     }
 
     @Test
+    void aGsoRunMeetsThePathAsSeparateDatagrams() {
+        // Seeded so that some but not all of ten datagrams are dropped.
+        EmbeddedChannel ch = channel(ImpairmentProfile.builder().loss(0.5).seed(3).build(), Direction.OUTBOUND);
+        ByteBuf run = Unpooled.buffer();
+        for (int i = 0; i < 10; i++) {
+            run.writeBytes(("seg" + i).getBytes(StandardCharsets.US_ASCII)).writeZero(i == 9 ? 0 : 6);
+        }
+        ChannelFuture f = ch.writeAndFlush(new io.netty.channel.epoll.SegmentedDatagramPacket(run, 10, THERE));
+        assertTrue(f.isSuccess());
+        List<String> got = new ArrayList<>();
+        for (DatagramPacket p = ch.readOutbound(); p != null; p = ch.readOutbound()) {
+            String head = p.content().toString(p.content().readerIndex(), 4, StandardCharsets.US_ASCII);
+            assertEquals(head.equals("seg9") ? 4 : 10, p.content().readableBytes(), "segment " + head);
+            assertEquals(THERE, p.recipient());
+            got.add(head);
+            p.release();
+        }
+        ImpairmentStats stats = ch.pipeline().get(ImpairmentHandler.class).stats();
+        assertEquals(10, stats.packets(), "each segment is one datagram to the simulator");
+        assertEquals(10 - stats.dropped(), got.size());
+        assertTrue(stats.dropped() > 0 && stats.dropped() < 10, stats.toString());
+        assertTrue(got.stream().allMatch(g -> g.startsWith("seg")), got.toString());
+        assertFalse(ch.finish());
+    }
+
+    @Test
     void delayedWriteCompletesAtOnceAndIsSentLater() {
         EmbeddedChannel ch = channel(ImpairmentProfile.builder().delay(50).build(), Direction.OUTBOUND);
         ChannelFuture f = ch.writeAndFlush(packet("a"));
