@@ -113,6 +113,11 @@ final class OutboundQueue {
         return unsentBytes;
     }
 
+    /** An upper bound on the data bytes the next packet carries: all of a packet when retransmissions wait. */
+    long nextPacketDataBound() {
+        return retransmit.isEmpty() ? unsentBytes : Long.MAX_VALUE;
+    }
+
     long retransmittedBytes() {
         return retransmittedBytes;
     }

@@ -67,6 +67,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final AckFrame ackOut = new AckFrame();
     private final MessageFrame messageIn = new MessageFrame();
 
+    /** Header, trailer and frame headers of a packet, at most, besides its data (for pacing small packets). */
+    private static final int PACKET_OVERHEAD_BOUND = 96;
     /** Ack-only packets after which one is made ack-eliciting. */
     static final int ACK_ONLY_PING_INTERVAL = 32;
     /** How often partial messages are checked for progress. */
@@ -554,7 +556,10 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             }
             if (eliciting && !probe) {
                 pacer.setRate(cc.pacingRate(rtt));
-                long delay = pacer.delayNanos(nowNanos, mtu.current());
+                // Paced by what the packet will carry: a small message must not wait for a full
+                // 16-64 KiB datagram's worth of tokens while the rate is still low.
+                int expected = (int) Math.min(mtu.current(), outbound.nextPacketDataBound() + PACKET_OVERHEAD_BOUND);
+                long delay = pacer.delayNanos(nowNanos, expected);
                 if (delay > 0) {
                     if (wantsData) {
                         limits.enter(SendLimitTracker.Limit.PACING, nowNanos);
@@ -660,7 +665,13 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
      * packet no larger than the outgoing interface's MTU.
      */
     public int probeSize(long nowNanos) {
-        return state == State.OPEN ? mtu.probeSize(nowNanos) : 0;
+        // Only a side with more queued than one packet carries gains from larger packets: requests,
+        // replies and acknowledgements fit small ones, and a short-lived connection should not pay
+        // for a 16-64 KiB probe (nor make the path carry it).
+        if (state != State.OPEN || outbound.nextPacketDataBound() <= mtu.current()) {
+            return 0;
+        }
+        return mtu.probeSize(nowNanos);
     }
 
     /**
@@ -681,7 +692,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         loss.onPacketSent(p, false);
         mtu.onProbeSent(packetSize, p.packetNumber);
         lastAckElicitingSentNanos = nowNanos;
-        pacer.onSent(nowNanos, p.size);
+        // Not charged to the pacer either: early in a connection the rate is tiny, and a 16-64 KiB
+        // probe would hold the next data packets back for a long time.
         packetsSent++;
         bytesSent += p.size;
     }
