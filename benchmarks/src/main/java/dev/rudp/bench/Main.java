@@ -1,6 +1,7 @@
 package dev.rudp.bench;
 
 import dev.rudp.bench.e2e.E2eRunner;
+import dev.rudp.bench.idle.IdleRunner;
 import java.util.Arrays;
 
 /**
@@ -8,6 +9,7 @@ import java.util.Arrays;
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]      micro-benchmarks (JMH's own CLI; -h for help)
  * java -jar benchmarks/target/benchmarks.jar e2e [options]          end-to-end runner (--help for options)
+ * java -jar benchmarks/target/benchmarks.jar idle [options]         server memory with idle connections (--help)
  * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
  * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
  * </pre>
@@ -34,9 +36,16 @@ public final class Main {
                 int status = E2eRunner.main(rest, System.out);
                 System.exit(status);
             }
+            case "idle" -> {
+                if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+                    System.out.println(IdleRunner.usage());
+                    return;
+                }
+                System.exit(IdleRunner.main(rest, System.out));
+            }
             case "loopback" -> LoopbackThroughput.main(rest);
             default -> {
-                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | loopback [options])");
+                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | idle [options] | loopback [options])");
                 System.exit(2);
             }
         }

@@ -7,12 +7,12 @@ import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /** Describes the machine and the checkout for the results file, tolerating missing tools. */
-final class Machine {
+public final class Machine {
     private Machine() {
     }
 
     /** Cores, CPU model from /proc/cpuinfo, OS and kernel. */
-    static String describe() {
+    public static String describe() {
         String model = "unknown CPU";
         try {
             for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
@@ -29,7 +29,7 @@ final class Machine {
     }
 
     /** {@code git rev-parse --short HEAD}, or "unknown". */
-    static String gitCommit() {
+    public static String gitCommit() {
         try {
             Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
