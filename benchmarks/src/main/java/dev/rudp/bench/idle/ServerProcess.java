@@ -3,7 +3,6 @@ package dev.rudp.bench.idle;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -60,14 +59,12 @@ final class ServerProcess implements AutoCloseable {
         this.fingerprint = dtls ? readLine().substring("fingerprint ".length()) : null;
     }
 
-    /** The jar (or classes directory) this class came from, so the child runs the same code. */
-    private static String classPath() throws IOException {
-        try {
-            Path p = Paths.get(IdleServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return p.toString();
-        } catch (URISyntaxException | NullPointerException e) {
-            return System.getProperty("java.class.path");
-        }
+    /**
+     * Our own class path, so the child runs the same code: the shaded jar under {@code java -jar}
+     * (relative paths work, the child inherits our working directory), or whatever a test runner set.
+     */
+    private static String classPath() {
+        return System.getProperty("java.class.path");
     }
 
     private String readLine() throws IOException {
