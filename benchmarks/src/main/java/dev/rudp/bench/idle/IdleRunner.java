@@ -213,40 +213,72 @@ public final class IdleRunner {
         channels.clear();
     }
 
+    /** Opens {@code count} connections in batches, each fully established by one echoed message. */
+    private List<RudpChannel> open(ServerProcess server, EventLoopGroup group, int count, List<Channel> sockets)
+            throws Exception {
+        List<RudpChannel> conns = new ArrayList<>();
+        for (int i = 0; i < count; i += CONNECT_BATCH) {
+            List<EchoWaiter> waiters = new ArrayList<>();
+            List<CompletableFuture<RudpChannel>> pending = new ArrayList<>();
+            for (int j = i; j < Math.min(count, i + CONNECT_BATCH); j++) {
+                EchoWaiter w = new EchoWaiter();
+                waiters.add(w);
+                pending.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return connect(group, server, w, sockets);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("connect failed: " + e, e);
+                    }
+                }));
+            }
+            List<RudpChannel> batch = new ArrayList<>();
+            for (CompletableFuture<RudpChannel> f : pending) {
+                batch.add(f.get(90, TimeUnit.SECONDS));
+            }
+            conns.addAll(batch);
+            for (int k = 0; k < batch.size(); k++) {
+                batch.get(k).writeAndFlush(Unpooled.copiedBuffer("hello " + (i + k), StandardCharsets.UTF_8));
+            }
+            for (EchoWaiter w : waiters) {
+                w.echoed.get(30, TimeUnit.SECONDS);
+            }
+        }
+        return conns;
+    }
+
+    /**
+     * One batch of connections opened, echoed and closed before the baseline, so that classes loaded and
+     * code compiled on first use count in the baseline and not per connection.
+     */
+    private void warmUp(ServerProcess server, EventLoopGroup group) throws Exception {
+        List<Channel> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<RudpChannel> conns = new ArrayList<>();
+        try {
+            conns.addAll(open(server, group, Math.min(connections, CONNECT_BATCH), sockets));
+        } finally {
+            closeAll(conns);
+            closeAll(sockets);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.stats().active() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the server still holds warm-up connections after 30 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(50); // polling period of the server's counter
+        }
+    }
+
     IdleRow idle(ServerProcess server, EventLoopGroup group, List<String> histograms) throws Exception {
+        warmUp(server, group);
         ServerProcess.Heap base = server.heapAfterGc();
         java.util.Map<String, ServerProcess.ClassRow> baseHistogram = histogram > 0 ? server.histogram() : null;
-        log.printf(Locale.ROOT, "%s: server heap after GC with no connection: %.2f MiB%n", mode(server), base.used() / MIB);
+        log.printf(Locale.ROOT, "%s: server heap after GC with no connection (after a warm-up batch): %.2f MiB%n",
+                mode(server), base.used() / MIB);
         // Filled by the connecting threads of a batch at once.
         List<Channel> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
         List<RudpChannel> conns = new ArrayList<>();
         try {
-            for (int i = 0; i < connections; i += CONNECT_BATCH) {
-                List<EchoWaiter> waiters = new ArrayList<>();
-                List<RudpChannel> batch = new ArrayList<>();
-                List<CompletableFuture<RudpChannel>> pending = new ArrayList<>();
-                for (int j = i; j < Math.min(connections, i + CONNECT_BATCH); j++) {
-                    EchoWaiter w = new EchoWaiter();
-                    waiters.add(w);
-                    pending.add(CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return connect(group, server, w, sockets);
-                        } catch (Exception e) {
-                            throw new IllegalStateException("connect failed: " + e, e);
-                        }
-                    }));
-                }
-                for (CompletableFuture<RudpChannel> f : pending) {
-                    batch.add(f.get(90, TimeUnit.SECONDS));
-                }
-                for (int k = 0; k < batch.size(); k++) {
-                    batch.get(k).writeAndFlush(Unpooled.copiedBuffer("hello " + (i + k), StandardCharsets.UTF_8));
-                }
-                for (EchoWaiter w : waiters) {
-                    w.echoed.get(30, TimeUnit.SECONDS);
-                }
-                conns.addAll(batch);
-            }
+            conns.addAll(open(server, group, connections, sockets));
             log.printf(Locale.ROOT, "%s: %d connections established and echoed; idle for %d s%n", mode(server),
                     conns.size(), idleSeconds);
             // The point of the test: nothing is sent for longer than the keepalive interval.
@@ -381,10 +413,11 @@ public final class IdleRunner {
         sb.append("- machine: ").append(Machine.describe()).append('\n');
         sb.append("- git commit: ").append(Machine.gitCommit()).append('\n');
         sb.append(String.format(Locale.ROOT, "- method: heap after GC = used heap after System.gc() until it stops "
-                + "shrinking (at most 5); per connection = (with N - none) / N; connections idle %d s after one "
+                + "shrinking (at most 5); none = after %d warm-up connections were opened and closed, so first-use class "
+                + "loading counts there; per connection = (with N - none) / N; connections idle %d s after one "
                 + "echoed message each, one client socket per connection, opened from the runner's JVM; "
                 + "transfers: 64 KiB messages over a fresh connection after the idle test, heap sampled every 5 ms%n%n",
-                idleSeconds));
+                Math.min(connections, CONNECT_BATCH), idleSeconds));
         sb.append(table);
         Files.createDirectories(out);
         Files.writeString(out.resolve("RESULTS.md"), sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
