@@ -1,6 +1,7 @@
 package dev.rudp.bench;
 
 import dev.rudp.bench.e2e.E2eRunner;
+import dev.rudp.bench.idle.IdleRunner;
 import dev.rudp.bench.netns.NetnsRunner;
 import java.util.Arrays;
 
@@ -10,6 +11,7 @@ import java.util.Arrays;
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]      micro-benchmarks (JMH's own CLI; -h for help)
  * java -jar benchmarks/target/benchmarks.jar e2e [options]          end-to-end runner (--help for options)
  * java -jar benchmarks/target/benchmarks.jar netns [options]        rudp vs kernel TCP across network namespaces (root)
+ * java -jar benchmarks/target/benchmarks.jar idle [options]         server memory with idle connections (--help)
  * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
  * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
  * </pre>
@@ -37,9 +39,17 @@ public final class Main {
                 System.exit(status);
             }
             case "netns" -> System.exit(NetnsRunner.main(rest, System.out));
+            case "idle" -> {
+                if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+                    System.out.println(IdleRunner.usage());
+                    return;
+                }
+                System.exit(IdleRunner.main(rest, System.out));
+            }
             case "loopback" -> LoopbackThroughput.main(rest);
             default -> {
-                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | loopback [options])");
+                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options]"
+                        + " | idle [options] | loopback [options])");
                 System.exit(2);
             }
         }

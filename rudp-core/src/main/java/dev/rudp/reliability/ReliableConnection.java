@@ -462,7 +462,9 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         if (ackT != 0) {
             t = Math.min(t, ackT);
         }
-        if (config.keepaliveNanos() > 0 && state == State.OPEN) {
+        // Once its PING is pending the keepalive is done: the PING may wait for the pacer, whose
+        // wake-up is below, and a deadline left in the past would spin the event loop meanwhile.
+        if (config.keepaliveNanos() > 0 && state == State.OPEN && !pingPending) {
             t = Math.min(t, Math.max(lastReceivedNanos, lastAckElicitingSentNanos) + config.keepaliveNanos());
         }
         if (pacingWakeNanos != 0) {

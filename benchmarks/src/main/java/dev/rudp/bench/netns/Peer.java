@@ -148,7 +148,7 @@ public final class Peer {
                 Sizes.parse(opts.get("bytes")),
                 Long.parseLong(opts.getOrDefault("timeout", "60")) * 1000,
                 Long.parseLong(opts.getOrDefault("seed", "1")),
-                Integer.parseInt(opts.getOrDefault("datagram", "1400")),
+                Integer.parseInt(opts.getOrDefault("datagram", "65507")),
                 Sizes.parse(opts.getOrDefault("warmup", "0")));
         try (Payload payload = new Payload(s.seed())) {
             warmUp(s, payload);
