@@ -53,6 +53,10 @@ class PacedKeepaliveTest {
         public boolean inSlowStart() {
             return false;
         }
+
+        @Override
+        public void onDatagramSizeChanged(int maxDatagramSize) {
+        }
     }
 
     private static final ReliableConnection.Listener DISCARD = new ReliableConnection.Listener() {
