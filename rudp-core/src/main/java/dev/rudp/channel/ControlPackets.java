@@ -85,7 +85,8 @@ final class ControlPackets {
     }
 
     ByteBuf newPacket(PacketType type, long dcid, int capacity) {
-        ByteBuf out = ctx.alloc().directBuffer(capacity);
+        // Under DTLS, BouncyCastle encrypts from a byte[]: a heap packet spares a copy per record.
+        ByteBuf out = settings.dtls() != null ? ctx.alloc().heapBuffer(capacity) : ctx.alloc().directBuffer(capacity);
         PacketHeader.encode(out, type, dcid);
         return out;
     }

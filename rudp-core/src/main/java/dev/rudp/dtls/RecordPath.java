@@ -1,6 +1,7 @@
 package dev.rudp.dtls;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
@@ -28,11 +29,14 @@ final class RecordPath {
     private static final int MAX_PLAINTEXT = 1 << 14;
     /** Any positive wait: in event-loop mode the transport never waits, it throws when empty. */
     private static final int NO_WAIT_MILLIS = 60_000;
+    /** Records at least this large are handed up in the array they were decrypted into. */
+    private static final int HAND_OVER_BYTES = MAX_PLAINTEXT / 4;
 
     private final ChannelHandlerContext ctx;
     /** For records nobody waits on: a failed datagram write is a lost datagram, not a pipeline exception. */
     private final VoidChannelPromise quiet;
-    private final byte[] plaintext = new byte[MAX_PLAINTEXT];
+    /** Where BouncyCastle decrypts to; a large record takes the array with it (see {@link #unprotect}). */
+    private byte[] plaintext = new byte[MAX_PLAINTEXT];
     private final byte[] scratch;
     /** The promise of the plaintext write being protected, for the one record BouncyCastle sends for it. */
     private ChannelPromise sendingPromise;
@@ -64,7 +68,15 @@ final class RecordPath {
                 }
                 delivered++;
                 s.touch(System.nanoTime());
-                ByteBuf out = ctx.alloc().buffer(n).writeBytes(plaintext, 0, n);
+                ByteBuf out;
+                if (n >= HAND_OVER_BYTES) {
+                    // A bulk record keeps the array it was decrypted into: no copy, and no pooled
+                    // buffer to find for 16 KiB; the next record gets a fresh array.
+                    out = Unpooled.wrappedBuffer(plaintext, 0, n);
+                    plaintext = new byte[MAX_PLAINTEXT];
+                } else {
+                    out = ctx.alloc().buffer(n).writeBytes(plaintext, 0, n);
+                }
                 ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
             }
         } catch (PeerTransport.Empty nothingLeft) {
