@@ -3,6 +3,7 @@ package dev.rudp.bench.e2e;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.net.SocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -20,7 +21,7 @@ import java.util.zip.CRC32C;
  * checksums it. Runs on loopback only: there is no simulator for a TCP byte stream here, so impaired
  * profiles show "n/a".
  */
-final class TcpTransport implements Transport {
+public final class TcpTransport implements Transport {
     @Override
     public String name() {
         return "tcp";
@@ -68,20 +69,7 @@ final class TcpTransport implements Transport {
             reader.setDaemon(true);
             reader.start();
             meter.start();
-            SocketChannel out = SocketChannel.open();
-            Thread writer = new Thread(() -> {
-                try (out; FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
-                    out.connect(listener.getLocalAddress());
-                    long sent = 0;
-                    while (sent < bytes) {
-                        sent += source.transferTo(sent, bytes - sent, out);
-                    }
-                } catch (IOException e) {
-                    done.completeExceptionally(e);
-                }
-            }, "tcp-writer");
-            writer.setDaemon(true);
-            writer.start();
+            Sender writer = sendfile("tcp-writer", listener.getLocalAddress(), file, bytes, done);
             boolean complete;
             try {
                 done.get(job.timeoutMillis(), TimeUnit.MILLISECONDS);
@@ -89,15 +77,42 @@ final class TcpTransport implements Transport {
             } catch (TimeoutException e) {
                 complete = false;
             }
-            out.close();
+            writer.socket().close();
             synchronized (accepted) {
                 if (accepted[0] != null) {
                     accepted[0].close();
                 }
             }
-            writer.join(5000);
+            writer.thread().join(5000);
             reader.join(5000);
             return new Result(received.get(), complete, crc.getValue(), -1);
         }
+    }
+
+    /**
+     * Starts a daemon thread that connects to {@code to} and sends the first {@code bytes} of
+     * {@code file} with {@code transferTo} (sendfile); a failure completes {@code failure}.
+     */
+    public static Sender sendfile(String name, SocketAddress to, Path file, long bytes, CompletableFuture<?> failure)
+            throws IOException {
+        SocketChannel out = SocketChannel.open();
+        Thread writer = new Thread(() -> {
+            try (out; FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
+                out.connect(to);
+                long sent = 0;
+                while (sent < bytes) {
+                    sent += source.transferTo(sent, bytes - sent, out);
+                }
+            } catch (IOException e) {
+                failure.completeExceptionally(e);
+            }
+        }, name);
+        writer.setDaemon(true);
+        writer.start();
+        return new Sender(writer, out);
+    }
+
+    /** A running {@link #sendfile} sender: closing its socket ends it. */
+    public record Sender(Thread thread, SocketChannel socket) {
     }
 }

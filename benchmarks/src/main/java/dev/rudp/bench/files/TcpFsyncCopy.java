@@ -2,6 +2,7 @@ package dev.rudp.bench.files;
 
 import dev.rudp.bench.e2e.Meter;
 import dev.rudp.bench.e2e.Payload;
+import dev.rudp.bench.e2e.TcpTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -71,20 +72,8 @@ final class TcpFsyncCopy {
             reader.setDaemon(true);
             reader.start();
             meter.start();
-            SocketChannel sock = SocketChannel.open();
-            Thread writer = new Thread(() -> {
-                try (sock; FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-                    sock.connect(listener.getLocalAddress());
-                    long sent = 0;
-                    while (sent < bytes) {
-                        sent += in.transferTo(sent, bytes - sent, sock);
-                    }
-                } catch (IOException e) {
-                    done.completeExceptionally(e);
-                }
-            }, "tcp-fsync-writer");
-            writer.setDaemon(true);
-            writer.start();
+            TcpTransport.Sender writer = TcpTransport.sendfile("tcp-fsync-writer", listener.getLocalAddress(), source,
+                    bytes, done);
             try {
                 done.get(timeoutMillis, TimeUnit.MILLISECONDS);
                 complete = received.get() >= bytes;
@@ -95,13 +84,13 @@ final class TcpFsyncCopy {
                 return FileRow.failed(NAME, bytes, e.getCause(), meter.seconds(), meter.cpuSeconds());
             } finally {
                 meter.stop();
-                sock.close();
+                writer.socket().close();
                 synchronized (accepted) {
                     if (accepted[0] != null) {
                         accepted[0].close();
                     }
                 }
-                writer.join(5000);
+                writer.thread().join(5000);
                 reader.join(5000);
             }
             seconds = meter.seconds();

@@ -7,6 +7,8 @@ import dev.rudp.RudpChannelOption;
 import dev.rudp.RudpClientCodecBuilder;
 import dev.rudp.bench.Sizes;
 import dev.rudp.bench.e2e.Machine;
+import dev.rudp.bench.e2e.Payload;
+import dev.rudp.bench.e2e.Pump;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
 import io.netty.bootstrap.Bootstrap;
@@ -29,7 +31,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -136,43 +137,6 @@ public final class IdleRunner {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             echoed.completeExceptionally(cause);
-        }
-    }
-
-    /** Writes {@code total} bytes in 64 KiB slices of one random MiB while the channel is writable. */
-    private static final class Pump extends ChannelInboundHandlerAdapter {
-        private final ByteBuf block;
-        private final long total;
-        private long sent;
-
-        Pump(ByteBuf block, long total) {
-            this.block = block;
-            this.total = total;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            pump(ctx);
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            pump(ctx);
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        private void pump(ChannelHandlerContext ctx) {
-            boolean wrote = false;
-            while (sent < total && ctx.channel().isWritable()) {
-                int n = (int) Math.min(TRANSFER_MESSAGE, total - sent);
-                ctx.write(block.retainedSlice((int) (sent % block.capacity()), n), ctx.voidPromise());
-                sent += n;
-                wrote = true;
-            }
-            if (wrote) {
-                ctx.flush();
-            }
         }
     }
 
@@ -302,7 +266,7 @@ public final class IdleRunner {
         }
     }
 
-    TransferRow transfer(ServerProcess server, EventLoopGroup group, long bytes, ByteBuf block) throws Exception {
+    TransferRow transfer(ServerProcess server, EventLoopGroup group, long bytes, Payload payload) throws Exception {
         ServerProcess.Heap before = server.heapAfterGc();
         server.resetPeaks();
         List<Channel> sockets = new ArrayList<>();
@@ -312,7 +276,7 @@ public final class IdleRunner {
         String status = "timeout";
         long received = 0;
         try {
-            RudpChannel conn = connect(group, server, new Pump(block, bytes), sockets);
+            RudpChannel conn = connect(group, server, new Pump(payload, bytes, TRANSFER_MESSAGE), sockets);
             while (System.nanoTime() < deadline) {
                 ServerProcess.Heap h = server.stats();
                 received = h.received() - before.received();
@@ -439,16 +403,14 @@ public final class IdleRunner {
         List<TransferRow> transfers = new ArrayList<>();
         List<String> histograms = new ArrayList<>();
         EventLoopGroup group = NativeTransport.newEventLoopGroup(2);
-        byte[] random = new byte[1 << 20];
-        new Random(1).nextBytes(random);
-        ByteBuf block = Unpooled.unreleasableBuffer(Unpooled.directBuffer(random.length).writeBytes(random));
+        Payload payload = new Payload(1);
         try {
             for (boolean dtls : runner.modes) {
                 try (ServerProcess server = new ServerProcess(runner.xmx, dtls)) {
                     log.println("server pid " + server.process.pid() + ": " + String.join(" ", server.command));
                     idle.add(runner.idle(server, group, histograms));
                     for (long size : runner.transfers) {
-                        TransferRow t = runner.transfer(server, group, size, block);
+                        TransferRow t = runner.transfer(server, group, size, payload);
                         log.printf(Locale.ROOT, "%s transfer %d MiB: %s %.1f MB/s%n", mode(server), size >> 20,
                                 t.status(), t.mbPerSecond());
                         transfers.add(t);
@@ -456,6 +418,7 @@ public final class IdleRunner {
                 }
             }
         } finally {
+            payload.close();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
         String table = runner.render(idle, transfers, histograms);

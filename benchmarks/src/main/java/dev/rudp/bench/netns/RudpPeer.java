@@ -6,6 +6,7 @@ import dev.rudp.RudpChannelOption;
 import dev.rudp.RudpClientCodecBuilder;
 import dev.rudp.RudpServerCodecBuilder;
 import dev.rudp.bench.e2e.Payload;
+import dev.rudp.bench.e2e.Pump;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
 import io.netty.bootstrap.Bootstrap;
@@ -119,7 +120,7 @@ final class RudpPeer {
             Channel channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .handler(client.build()).bind(new InetSocketAddress("0.0.0.0", 0)).sync().channel();
             RudpChannel conn = RudpChannel.newBootstrap(channel)
-                    .handler(new Pump(payload, s.bytes()))
+                    .handler(new Pump(payload, s.bytes(), MESSAGE))
                     .connectTimeoutMillis(Math.max(1, timeoutMillis))
                     .remoteAddress(to)
                     .connect().get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -186,44 +187,6 @@ final class RudpPeer {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             done.completeExceptionally(cause);
-        }
-    }
-
-    /** Writes the payload in {@link #MESSAGE}-byte slices while the connection is writable. */
-    private static final class Pump extends ChannelInboundHandlerAdapter {
-        private final Payload payload;
-        private final long total;
-        private long sent;
-
-        Pump(Payload payload, long total) {
-            this.payload = payload;
-            this.total = total;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            pump(ctx);
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            pump(ctx);
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        private void pump(ChannelHandlerContext ctx) {
-            if (sent >= total) {
-                return;
-            }
-            while (sent < total && ctx.channel().isWritable()) {
-                int n = (int) Math.min(MESSAGE, total - sent);
-                ByteBuf slice = payload.slice(sent, n);
-                // Count before writing: a write can fire channelWritabilityChanged and re-enter pump().
-                sent += n;
-                ctx.write(slice, ctx.voidPromise());
-            }
-            ctx.flush();
         }
     }
 }
