@@ -62,8 +62,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final Map<Long, Connection> byClientId = new HashMap<>();
     private final ArrayList<Connection> dirty = new ArrayList<>();
     private ChannelHandlerContext ctx;
-    /** Whether runs of equal datagrams go to the kernel as one GSO send; decided when added to a channel. */
-    private boolean gso;
+    private PacketWriter writer;
     private long epochNanos;
     private boolean inRead;
 
@@ -121,7 +120,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
         ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
         ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
-        gso = settings.gso() && settings.dtls() == null && Gso.available(ctx.channel());
+        // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
+        boolean gso = settings.gso() && settings.dtls() == null && Gso.available(ctx.channel());
+        this.writer = new PacketWriter(ctx, control, settings, gso);
         if (settings.maxDatagramSize() > 2048) {
             // Netty's datagram default reads 2048 bytes; a larger datagram would be truncated.
             ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(settings.maxDatagramSize()));
@@ -563,70 +564,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
             return;
         }
         ReliableConnection engine = c.engine;
-        int sent = 0;
-        boolean more = false;
         long now = now();
-        int overhead = PacketHeader.DATA_HEADER_SIZE + control.trailer();
-        int probe = engine.probeSize(now);
-        if (probe > 0 && ctx.channel().isWritable()) {
-            ByteBuf out = control.newPacket(PacketType.DATA, c.peerId, probe);
-            out.writeLong(engine.nextPacketNumber());
-            engine.writeProbe(out, probe - overhead, overhead + settings.securityOverhead(), probe, now);
-            control.seal(out);
-            ctx.write(new DatagramPacket(out, c.remote), ctx.voidPromise());
-            sent++;
-        }
-        while (ctx.channel().isWritable()) {
-            if (sent >= PACKETS_PER_TURN) {
-                more = true;
-                break;
-            }
-            int max = engine.datagramSize();
-            int batch = gso ? Gso.segmentsPerSend(max) : 1;
-            ByteBuf out = batch > 1 ? ctx.alloc().directBuffer(batch * max) : null;
-            int n = 0;
-            int segment = max;
-            boolean idle = false;
-            while (n < batch) {
-                long pn = engine.nextPacketNumber();
-                int start;
-                if (out == null) {
-                    out = control.newPacket(PacketType.DATA, c.peerId, max);
-                    start = 0;
-                } else {
-                    start = out.writerIndex();
-                    PacketHeader.encode(out, PacketType.DATA, c.peerId);
-                }
-                out.writeLong(pn);
-                // Packets after the first are held to its size: GSO cuts the run into equal segments.
-                int status = engine.writePacket(out, segment - overhead, overhead + settings.securityOverhead(), now);
-                if (status != ReliableConnection.SENT) {
-                    out.writerIndex(start);
-                    idle = true;
-                    break;
-                }
-                control.seal(out, start);
-                int size = out.writerIndex() - start;
-                if (settings.trace() && trace.isDebugEnabled()) {
-                    trace.debug("{} send pn={} size={}", c, pn, size);
-                }
-                n++;
-                if (size < segment) {
-                    break; // a short packet can only end a run
-                }
-            }
-            if (n == 0) {
-                out.release();
-            } else if (n == 1) {
-                ctx.write(new DatagramPacket(out, c.remote), ctx.voidPromise());
-            } else {
-                ctx.write(Gso.packet(out, segment, c.remote), ctx.voidPromise());
-            }
-            sent += n;
-            if (idle) {
-                break;
-            }
-        }
+        int sent = writer.write(c, PACKETS_PER_TURN, now);
+        boolean more = sent >= PACKETS_PER_TURN;
         if (sent > 0) {
             ctx.flush();
         }
