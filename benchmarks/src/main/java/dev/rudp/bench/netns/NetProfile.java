@@ -1,5 +1,6 @@
 package dev.rudp.bench.netns;
 
+import dev.rudp.bench.e2e.Profile;
 import java.util.Locale;
 
 /**
@@ -21,30 +22,17 @@ public record NetProfile(String name, double lossPercent, long rttMillis, long r
     /** Parses a profile name; throws IllegalArgumentException for anything else. */
     public static NetProfile parse(String spec) {
         String s = spec.trim().toLowerCase(Locale.ROOT);
-        double loss = 0;
-        long rtt = 0;
-        long rate = 0;
-        if (!s.equals("clean")) {
-            for (String part : s.split("-")) {
-                try {
-                    if (part.startsWith("loss")) {
-                        loss = Double.parseDouble(part.substring(4));
-                    } else if (part.startsWith("rtt")) {
-                        rtt = Long.parseLong(part.substring(3));
-                    } else if (part.startsWith("rate") && part.endsWith("m")) {
-                        rate = Long.parseLong(part.substring(4, part.length() - 1));
-                    } else {
-                        throw new IllegalArgumentException("unknown profile part '" + part + "' in " + spec);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("bad number in profile part '" + part + "' of " + spec, e);
-                }
-            }
+        if (s.equals("clean")) {
+            return new NetProfile(s, 0, 0, 0);
         }
-        if (!(loss >= 0 && loss < 100) || rtt < 0 || rate < 0 || rtt % 2 != 0) {
+        if (s.equals("loopback")) {
+            throw new IllegalArgumentException("no loopback profile between namespaces: use clean");
+        }
+        Profile parts = Profile.parse(s); // the same lossP-rttM-rateNm names as the e2e runner
+        if (parts.lossPercent() >= 100) {
             throw new IllegalArgumentException("profile out of range (loss 0..<100, even rtt >= 0, rate >= 0): " + spec);
         }
-        return new NetProfile(s, loss, rtt, rate);
+        return new NetProfile(s, parts.lossPercent(), parts.rttMillis(), parts.rateMbit());
     }
 
     public boolean lossy() {
