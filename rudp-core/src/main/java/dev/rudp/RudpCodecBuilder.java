@@ -84,7 +84,7 @@ public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
                 maxMessage, get(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.NEW_RENO),
                 get(RudpChannelOption.DELIVERY, Delivery.ORDERED), maxConnections,
                 get(RudpChannelOption.TRACE, false), childHandler, Map.copyOf(childOptions),
-                resetKey == null ? null : resetKey.clone(), dtls, get(RudpChannelOption.UDP_GSO, true));
+                resetKey == null ? null : resetKey.clone(), dtls, get(RudpChannelOption.UDP_OFFLOAD, false));
     }
 
     /**

@@ -16,7 +16,7 @@ public record CodecSettings(boolean server, int maxDatagramSize, long idleTimeou
         long maxAckDelayMillis, long initialRttMillis, long initialWindow, long maxWindow, int maxMessageSize,
         CongestionControl congestionControl, Delivery delivery, int maxConnections, boolean trace,
         ChannelHandler childHandler, Map<ChannelOption<?>, Object> childOptions, byte[] resetKey,
-        DtlsConfig dtls, boolean gso) {
+        DtlsConfig dtls, boolean offload) {
 
     /** Whether packets carry the CRC32C trailer: only without DTLS, whose AEAD protects them better. */
     public boolean checksum() {

@@ -19,6 +19,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.logging.InternalLogger;
@@ -120,13 +121,20 @@ public final class RudpCodec extends ChannelDuplexHandler {
         ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
         ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
-        // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
-        boolean gso = settings.gso() && settings.dtls() == null && Gso.available(ctx.channel());
-        this.writer = new PacketWriter(ctx, control, settings, gso);
-        if (settings.maxDatagramSize() > 2048) {
-            // Netty's datagram default reads 2048 bytes; a larger datagram would be truncated.
-            ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(settings.maxDatagramSize()));
+        boolean offload = settings.offload() && Gso.available(ctx.channel());
+        int readSize = settings.maxDatagramSize();
+        if (offload) {
+            // GRO: one read takes a run the kernel coalesced (up to 64 KiB); Netty splits it back
+            // into datagrams before the pipeline sees them.
+            ctx.channel().config().setOption(EpollChannelOption.UDP_GRO, true);
+            readSize = Gso.MAX_COALESCED_BYTES;
         }
+        if (readSize > 2048) {
+            // Netty's datagram default reads 2048 bytes; a larger datagram would be truncated.
+            ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(readSize));
+        }
+        // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
+        this.writer = new PacketWriter(ctx, control, settings, offload && settings.dtls() == null);
     }
 
     @Override

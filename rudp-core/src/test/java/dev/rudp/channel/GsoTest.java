@@ -46,7 +46,7 @@ class GsoTest {
     private Counter transfer(boolean gso) throws Exception {
         DigestReceiver receiver = new DigestReceiver(BYTES, false);
         try (Loopback lo = Loopback.start(receiver, b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452),
-                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452).option(RudpChannelOption.UDP_GSO, gso))) {
+                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452).option(RudpChannelOption.UDP_OFFLOAD, gso))) {
             Assumptions.assumeTrue(Gso.available(lo.clientChannel), "needs the epoll transport and UDP_SEGMENT");
             Counter counter = new Counter();
             lo.clientChannel.pipeline().addFirst(counter);

@@ -43,6 +43,7 @@ public final class E2eRunner {
     List<String> transports = DEFAULT_TRANSPORTS;
     /** 0: per profile, {@link #LOOPBACK_DATAGRAM} on loopback and {@link #WAN_DATAGRAM} through the simulator. */
     int datagram = 0;
+    boolean offload;
     /** Loopback's MTU carries the largest UDP datagram; rudp's path MTU discovery finds it, QUIC is told. */
     static final int LOOPBACK_DATAGRAM = 65_507;
     /** The simulated profiles stand for WAN paths: Ethernet-sized datagrams. */
@@ -72,6 +73,7 @@ public final class E2eRunner {
                 "  --files LIST          file rows on the loopback profile, disk to disk: any of fileclient,tcp+fsync,sftp,",
                 "                        or none (default all; sftp needs sshd: benchmarks/setup-sftp.sh)",
                 "  --cc NAME             rudp's congestion control: new_reno, cubic or bbr (default bbr, as the file service)",
+                "  --offload true|false  rudp's UDP_OFFLOAD (GSO sends, GRO receives; default false, as the library)",
                 "  --datagram N          UDP payload size for rudp (MAX_DATAGRAM_SIZE) and QUIC (default: 65507 on",
                 "                        loopback, where rudp's path MTU discovery finds it, 1400 on simulated profiles)",
                 "  --message N           application write size, divides 1 MiB (default 65536)",
@@ -126,6 +128,7 @@ public final class E2eRunner {
                 case "--warmup" -> warmupBytes = Sizes.parse(v);
                 case "--out" -> out = Paths.get(v);
                 case "--cc" -> cc = CongestionControl.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                case "--offload" -> offload = Boolean.parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -139,9 +142,9 @@ public final class E2eRunner {
 
     private Transport transport(String name, DtlsConfig.KeyAndCertificate cert) {
         return switch (name) {
-            case "rudp" -> new RudpTransport(false, DtlsConfig.Crypto.JCA, cert, cc);
-            case "rudp+dtls" -> new RudpTransport(true, DtlsConfig.Crypto.JCA, cert, cc);
-            case "rudp+dtls-bc" -> new RudpTransport(true, DtlsConfig.Crypto.BC, cert, cc);
+            case "rudp" -> new RudpTransport(false, DtlsConfig.Crypto.JCA, cert, cc, offload);
+            case "rudp+dtls" -> new RudpTransport(true, DtlsConfig.Crypto.JCA, cert, cc, offload);
+            case "rudp+dtls-bc" -> new RudpTransport(true, DtlsConfig.Crypto.BC, cert, cc, offload);
             case "tcp" -> new TcpTransport();
             case "quic" -> new QuicTransport(cert);
             default -> throw new IllegalArgumentException(name);

@@ -33,13 +33,16 @@ final class RudpTransport implements Transport {
     private final DtlsConfig.Crypto crypto;
     private final DtlsConfig.KeyAndCertificate certificate;
     private final CongestionControl cc;
+    /** rudp's UDP_OFFLOAD (GSO sends, GRO receives), for A/B runs; off by default as in the library. */
+    private final boolean offload;
 
     RudpTransport(boolean dtls, DtlsConfig.Crypto crypto, DtlsConfig.KeyAndCertificate certificate,
-            CongestionControl cc) {
+            CongestionControl cc, boolean offload) {
         this.dtls = dtls;
         this.crypto = crypto;
         this.certificate = certificate;
         this.cc = cc;
+        this.offload = offload;
     }
 
     @Override
@@ -70,6 +73,7 @@ final class RudpTransport implements Transport {
         Sink sink = new Sink(job.bytes(), meter);
         try {
             RudpServerCodecBuilder server = new RudpServerCodecBuilder()
+                    .option(RudpChannelOption.UDP_OFFLOAD, offload)
                     .option(RudpChannelOption.MAX_DATAGRAM_SIZE, job.datagram())
                     .option(RudpChannelOption.INITIAL_WINDOW, INITIAL_WINDOW)
                     .option(RudpChannelOption.CONGESTION_CONTROL, cc)
@@ -80,6 +84,7 @@ final class RudpTransport implements Transport {
                         }
                     });
             RudpClientCodecBuilder client = new RudpClientCodecBuilder()
+                    .option(RudpChannelOption.UDP_OFFLOAD, offload)
                     .option(RudpChannelOption.MAX_DATAGRAM_SIZE, job.datagram())
                     .option(RudpChannelOption.INITIAL_WINDOW, INITIAL_WINDOW)
                     .option(RudpChannelOption.CONGESTION_CONTROL, cc);
