@@ -72,9 +72,7 @@ final class ControlPackets {
 
     /** Appends the trailer. */
     void seal(ByteBuf packet) {
-        if (settings.checksum()) {
-            checksum.append(packet);
-        }
+        seal(packet, packet.readerIndex());
     }
 
     /** Appends the trailer to the packet that starts at {@code from}, in a buffer holding several. */

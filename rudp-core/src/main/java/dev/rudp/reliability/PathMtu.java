@@ -32,7 +32,6 @@ final class PathMtu {
     private long inFlightPacket;
     private int failures;
     private long searchAgainNanos;
-    private long probesSent;
     private long probesLost;
 
     /**
@@ -51,14 +50,6 @@ final class PathMtu {
     /** The largest packet proven to get through: what ordinary packets use. */
     int current() {
         return current;
-    }
-
-    int ceiling() {
-        return ceiling;
-    }
-
-    long probesSent() {
-        return probesSent;
     }
 
     long probesLost() {
@@ -87,7 +78,6 @@ final class PathMtu {
     void onProbeSent(int size, long packetNumber) {
         inFlight = size;
         inFlightPacket = packetNumber;
-        probesSent++;
     }
 
     /**

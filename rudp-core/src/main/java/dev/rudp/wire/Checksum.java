@@ -25,15 +25,14 @@ public final class Checksum {
         return (int) crc.getValue();
     }
 
-    /** Appends the checksum of the readable bytes. */
     /** Appends the checksum of the bytes from {@code from} to the writer index (one packet in a batch buffer). */
     public void append(ByteBuf buf, int from) {
         buf.writeInt(compute(buf, from, buf.writerIndex() - from));
     }
 
+    /** Appends the checksum of the readable bytes. */
     public void append(ByteBuf packet) {
-        int value = compute(packet, packet.readerIndex(), packet.readableBytes());
-        packet.writeInt(value);
+        append(packet, packet.readerIndex());
     }
 
     /**

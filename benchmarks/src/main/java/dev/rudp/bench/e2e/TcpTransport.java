@@ -47,17 +47,7 @@ public final class TcpTransport implements Transport {
                     synchronized (accepted) {
                         accepted[0] = in;
                     }
-                    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-                    while (received.get() < bytes) {
-                        int n = in.read(buf);
-                        if (n < 0) {
-                            break;
-                        }
-                        buf.flip();
-                        crc.update(buf);
-                        buf.clear();
-                        received.addAndGet(n);
-                    }
+                    readUpTo(in, bytes, received, crc::update);
                     if (received.get() >= bytes) {
                         meter.stop();
                     }
@@ -110,6 +100,29 @@ public final class TcpTransport implements Transport {
         writer.setDaemon(true);
         writer.start();
         return new Sender(writer, out);
+    }
+
+    /** Takes each chunk a {@link #readUpTo} reads; the buffer is flipped and is consumed by the call. */
+    public interface Chunks {
+        void accept(ByteBuffer chunk) throws IOException;
+    }
+
+    /**
+     * Reads {@code in} through a 1 MiB direct buffer until {@code bytes} arrived or the stream ended,
+     * handing each chunk to {@code chunks} and counting it in {@code received} (read by the waiting thread).
+     */
+    public static void readUpTo(SocketChannel in, long bytes, AtomicLong received, Chunks chunks) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        while (received.get() < bytes) {
+            int n = in.read(buf);
+            if (n < 0) {
+                break;
+            }
+            buf.flip();
+            chunks.accept(buf);
+            buf.clear();
+            received.addAndGet(n);
+        }
     }
 
     /** A running {@link #sendfile} sender: closing its socket ends it. */

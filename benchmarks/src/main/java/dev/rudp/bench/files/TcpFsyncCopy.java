@@ -5,7 +5,6 @@ import dev.rudp.bench.e2e.Payload;
 import dev.rudp.bench.e2e.TcpTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -47,19 +46,11 @@ final class TcpFsyncCopy {
                     synchronized (accepted) {
                         accepted[0] = in;
                     }
-                    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-                    while (received.get() < bytes) {
-                        int n = in.read(buf);
-                        if (n < 0) {
-                            break;
+                    TcpTransport.readUpTo(in, bytes, received, chunk -> {
+                        while (chunk.hasRemaining()) {
+                            out.write(chunk);
                         }
-                        buf.flip();
-                        while (buf.hasRemaining()) {
-                            out.write(buf);
-                        }
-                        buf.clear();
-                        received.addAndGet(n);
-                    }
+                    });
                     out.force(true);
                     if (received.get() >= bytes) {
                         meter.stop();
