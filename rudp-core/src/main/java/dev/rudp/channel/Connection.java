@@ -34,6 +34,8 @@ final class Connection implements ReliableConnection.Listener {
     ReliableConnection engine;
     RudpChildChannel child;
     TransportParameters peerParams;
+    /** The largest datagram we told the peer it may send (our handshake's max datagram size). */
+    int receiveLimit;
     /** Client: reset token the server gave in ACCEPT. Server: token for our own id. */
     byte[] resetToken;
 

@@ -22,15 +22,18 @@ final class ControlPackets {
 
     private final CodecSettings settings;
     private final Checksum checksum = new Checksum();
-    private final TransportParameters localParams;
     private ChannelHandlerContext ctx;
     private long resetWindowStart;
     private int resetsInWindow;
 
     ControlPackets(CodecSettings settings) {
         this.settings = settings;
-        this.localParams = new TransportParameters((int) settings.idleTimeoutMillis(), settings.maxDatagramSize(),
-                settings.initialWindow(), settings.maxMessageSize());
+    }
+
+    /** What this side announces to {@code c}'s peer. */
+    private TransportParameters localParams(Connection c) {
+        return new TransportParameters((int) settings.idleTimeoutMillis(), c.receiveLimit, settings.initialWindow(),
+                settings.maxMessageSize());
     }
 
     void attach(ChannelHandlerContext ctx) {
@@ -102,13 +105,13 @@ final class ControlPackets {
 
     void sendAccept(Connection c) {
         ByteBuf out = newPacket(PacketType.ACCEPT, c.peerId, 128);
-        Handshake.encodeAccept(out, c.localId, c.resetToken, localParams);
+        Handshake.encodeAccept(out, c.localId, c.resetToken, localParams(c));
         send(out, c.remote);
     }
 
     void sendInitial(Connection c) {
         ByteBuf out = newPacket(PacketType.INITIAL, c.localId, Handshake.MIN_DATAGRAM_SIZE);
-        Handshake.encodeInitial(out, c.retryToken, localParams, minInitialPacket() - trailer());
+        Handshake.encodeInitial(out, c.retryToken, localParams(c), minInitialPacket() - trailer());
         c.initialsSent++;
         send(out, c.remote);
     }

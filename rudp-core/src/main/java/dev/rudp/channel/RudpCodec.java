@@ -17,7 +17,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramPacket;
@@ -58,6 +57,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final Cookies cookies;
     private final ControlPackets control;
     private final InterfaceMtu interfaceMtu = new InterfaceMtu();
+    private ReadSizing reads;
     private final Map<Long, Connection> byLocalId = new HashMap<>();
     /** Server: connections by the client's ID, so a repeated INITIAL gets its ACCEPT again. */
     private final Map<Long, Connection> byClientId = new HashMap<>();
@@ -122,17 +122,12 @@ public final class RudpCodec extends ChannelDuplexHandler {
         ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
         boolean offload = settings.offload() && Gso.available(ctx.channel());
-        int readSize = settings.maxDatagramSize();
         if (offload) {
             // GRO: one read takes a run the kernel coalesced (up to 64 KiB); Netty splits it back
             // into datagrams before the pipeline sees them.
             ctx.channel().config().setOption(EpollChannelOption.UDP_GRO, true);
-            readSize = Gso.MAX_COALESCED_BYTES;
         }
-        if (readSize > 2048) {
-            // Netty's datagram default reads 2048 bytes; a larger datagram would be truncated.
-            ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(readSize));
-        }
+        this.reads = new ReadSizing(ctx.channel(), offload ? Gso.MAX_COALESCED_BYTES : 0);
         // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
         this.writer = new PacketWriter(ctx, control, settings, offload && settings.dtls() == null);
     }
@@ -356,6 +351,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.peerId = clientId;
         c.peerParams = params;
         c.resetToken = cookies.resetToken(serverId);
+        announceLimit(c);
         byLocalId.put(serverId, c);
         byClientId.put(clientId, c);
         establish(c, settings.childHandler());
@@ -456,9 +452,21 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.connectTimeoutMillis = timeoutMillis;
         c.handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         c.nextInitialNanos = now + INITIAL_RESEND_NANOS;
+        announceLimit(c);
         byLocalId.put(c.localId, c);
         control.sendInitial(c);
         scheduleTimer(c, Math.min(c.nextInitialNanos, c.handshakeDeadlineNanos));
+    }
+
+    /**
+     * Fixes the largest datagram {@code c}'s peer may send us, before the handshake packet that
+     * announces it goes out: our own limit, within what the interface toward the peer carries.
+     */
+    private void announceLimit(Connection c) {
+        // Never below the floor every path carries: the peer would refuse the parameters.
+        c.receiveLimit = Math.max(Handshake.MIN_DATAGRAM_SIZE,
+                Math.min(settings.maxDatagramSize(), interfaceMtu.payloadLimit(c.remote, now())));
+        reads.add(c.receiveLimit);
     }
 
     private void establish(Connection c, ChannelHandler handler) {
@@ -522,6 +530,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
         c.phase = Connection.Phase.GONE;
         byLocalId.remove(c.localId);
+        reads.remove(c.receiveLimit);
         if (settings.server()) {
             byClientId.remove(c.peerId, c);
         }

@@ -310,6 +310,10 @@ public final class NetnsRunner {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < deadline) {
                 String line = out.poll(200, TimeUnit.MILLISECONDS);
+                if (line != null && line.startsWith("STATS ")) {
+                    System.out.println("    " + mode + ": " + line.substring(6));
+                    continue;
+                }
                 if (line != null && line.startsWith(tag + " ")) {
                     return line.split(" ");
                 }

@@ -129,7 +129,17 @@ final class RudpPeer {
             } catch (TimeoutException e) {
                 // report what we have; the runner's own bound decides the outcome
             }
-            long retransmitted = conn.stats().bytesRetransmitted();
+            dev.rudp.RudpStats st = conn.stats();
+            long retransmitted = st.bytesRetransmitted();
+            // One diagnostic line for the runner's console: what held the sender back.
+            dev.rudp.RudpStats.LimitedBy lim = st.limitedBy();
+            System.out.printf("STATS %d packets, %d lost, srtt %d us, cwnd %d KiB, datagram %d B;"
+                    + " limited by (ms) sending %d, cwnd %d, pacing %d, receiver window %d, application %d,"
+                    + " socket %d; sender socket drops %d%n",
+                    st.packetsSent(), st.packetsLost(), st.smoothedRttNanos() / 1000, st.congestionWindow() >> 10,
+                    st.datagramSize(), lim.sendingNanos() / 1_000_000, lim.congestionWindowNanos() / 1_000_000,
+                    lim.pacingNanos() / 1_000_000, lim.receiverWindowNanos() / 1_000_000,
+                    lim.applicationNanos() / 1_000_000, lim.socketNanos() / 1_000_000, st.socketReceiveDrops());
             conn.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             return retransmitted;

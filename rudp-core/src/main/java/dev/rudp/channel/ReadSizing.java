@@ -1,0 +1,127 @@
+package dev.rudp.channel;
+
+import io.netty.channel.Channel;
+import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import java.util.TreeMap;
+
+/**
+ * How the datagram channel reads: the size of one read slot and whether several datagrams come in
+ * one {@code recvmmsg}. A slot must hold the largest datagram any peer may send, and a peer never
+ * sends more than the limit this side announced to it in the handshake (its path MTU probes stop
+ * there). Each connection announces the payload its route's interface carries, so a socket whose
+ * peers are all behind Ethernet reads 2 KiB slots, {@value #BATCH} to a system call, and one with a
+ * loopback peer falls back to one 64 KiB read per datagram. A read cut short fails its checksum or
+ * DTLS record check and counts as lost, which is what a path MTU probe too large for the slot is.
+ *
+ * <p>The slot only grows before the announcement that needs it goes out (all on the event loop),
+ * and shrinks again when the connection that needed it is gone.
+ */
+final class ReadSizing {
+    /** Smallest slot: Netty's datagram default, above every handshake datagram and DTLS flight. */
+    static final int FLOOR = 2048;
+    /** Largest slot still read in batches: a 9000-byte jumbo frame's payload fits. */
+    static final int BATCH_MAX_SLOT = 9216;
+    /** Datagrams per {@code recvmmsg}. */
+    static final int BATCH = 16;
+
+    private final Channel channel;
+    private final boolean batchable;
+    private final int fixedSize;
+    private final SlotAllocator allocator = new SlotAllocator();
+    /** Announced limits of live connections, with how many connections announced each. */
+    private final TreeMap<Integer, Integer> limits = new TreeMap<>();
+    private int slot;
+
+    /**
+     * @param fixedSize when positive, every read takes this many bytes and nothing else changes
+     *        (UDP GRO, which reads coalesced runs of up to 64 KiB)
+     */
+    ReadSizing(Channel channel, int fixedSize) {
+        this.channel = channel;
+        this.fixedSize = fixedSize;
+        this.batchable = fixedSize <= 0 && isEpoll(channel);
+        // Set once: the channel keeps the first handle it gets from its allocator for good.
+        channel.config().setRecvByteBufAllocator(allocator);
+        apply(fixedSize > 0 ? fixedSize : FLOOR);
+    }
+
+    private static boolean isEpoll(Channel channel) {
+        try {
+            return channel instanceof EpollDatagramChannel;
+        } catch (LinkageError e) {
+            return false; // no native epoll library on this system
+        }
+    }
+
+    /** The slot in use: the largest datagram a read takes whole. */
+    int slot() {
+        return slot;
+    }
+
+    /** Whether reads take several datagrams per system call now. */
+    boolean batching() {
+        return batchable && slot <= BATCH_MAX_SLOT;
+    }
+
+    /** A connection is about to announce {@code limit}: reads must take datagrams that large from now on. */
+    void add(int limit) {
+        limits.merge(limit, 1, Integer::sum);
+        update();
+    }
+
+    /** A connection that announced {@code limit} is gone. */
+    void remove(int limit) {
+        Integer n = limits.get(limit);
+        if (n == null) {
+            return;
+        }
+        if (n == 1) {
+            limits.remove(limit);
+        } else {
+            limits.put(limit, n - 1);
+        }
+        update();
+    }
+
+    private void update() {
+        if (fixedSize > 0) {
+            return;
+        }
+        int wanted = limits.isEmpty() ? FLOOR : Math.max(FLOOR, limits.lastKey());
+        if (wanted != slot) {
+            apply(wanted);
+        }
+    }
+
+    private void apply(int size) {
+        slot = size;
+        if (batching()) {
+            // Netty's epoll channel cuts one buffer into slots of this size and fills them with recvmmsg.
+            channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, size);
+            allocator.readSize = size * BATCH;
+        } else {
+            if (batchable) {
+                channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 0);
+            }
+            allocator.readSize = size;
+        }
+    }
+
+    /** Buffers of whatever size the slots need now; read and changed on the event loop only. */
+    private static final class SlotAllocator extends DefaultMaxMessagesRecvByteBufAllocator {
+        int readSize = FLOOR;
+
+        @Override
+        @SuppressWarnings("deprecation")
+        public Handle newHandle() {
+            return new MaxMessageHandle() {
+                @Override
+                public int guess() {
+                    return readSize;
+                }
+            };
+        }
+    }
+}
