@@ -36,13 +36,18 @@ package dev.rudp;
  *        datagram, and the wait shows as {@link LimitedBy#socketNanos()}.
  * @param datagramSize largest datagram this side sends now, as path MTU discovery proved it (before
  *        any DTLS record overhead)
+ * @param socketReceiveBuffer the receive buffer of the datagram socket under the connection, as the kernel
+ *        reports it (Linux: twice what it granted), shared by every connection on the socket; rudp sizes it
+ *        from the flow-control windows of its connections, within {@code net.core.rmem_max}; -1 if unknown
+ * @param socketSendBuffer the same for the send buffer, sized from the congestion windows, within
+ *        {@code net.core.wmem_max}
  */
 public record RudpStats(long smoothedRttNanos, long rttVarNanos, long minRttNanos, long congestionWindow,
         long bytesInFlight, long pacingRate, long packetsSent, long bytesSent, long packetsReceived,
         long bytesReceived, long packetsLost, long bytesLost, long bytesRetransmitted, long spuriousRetransmits,
         long duplicatePackets, long invalidPackets, long probeTimeouts, long peerMaxData, long receiveWindow,
         long messagesDelivered, LimitedBy limitedBy, long socketReceiveDrops, long socketErrors,
-        int datagramSize) {
+        int datagramSize, int socketReceiveBuffer, int socketSendBuffer) {
 
     /**
      * Time since the connection opened (until it closed) split by what limited its sending, in

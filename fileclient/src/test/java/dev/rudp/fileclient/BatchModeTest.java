@@ -85,6 +85,7 @@ class BatchModeTest {
             assertTrue(r.out().contains("rtt "), r.out());
             assertTrue(r.out().contains("limited by (of "), r.out());
             assertTrue(r.out().contains("local socket (shared by its connections): "), r.out());
+            assertTrue(r.out().contains(" receive / "), "socket buffers are shown: " + r.out());
             assertTrue(r.out().endsWith("fileclient> ls\nlogs/\ntree/\n"), r.out());
         }
     }

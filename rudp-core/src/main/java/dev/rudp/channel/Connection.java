@@ -63,7 +63,8 @@ final class Connection implements ReliableConnection.Listener {
 
     /** The engine's statistics with the socket's counters, which all connections on the codec share. */
     RudpStats stats() {
-        return engine.stats(codec.now(), codec.socketReceiveDrops(), codec.socketErrors());
+        return engine.stats(codec.now(), codec.socketReceiveDrops(), codec.socketErrors(), codec.socketReceiveBuffer(),
+                codec.socketSendBuffer());
     }
 
     @Override

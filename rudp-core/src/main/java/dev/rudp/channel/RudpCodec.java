@@ -58,6 +58,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final ControlPackets control;
     private final InterfaceMtu interfaceMtu = new InterfaceMtu();
     private ReadSizing reads;
+    private SocketBuffers buffers;
     private final Map<Long, Connection> byLocalId = new HashMap<>();
     /** Server: connections by the client's ID, so a repeated INITIAL gets its ACCEPT again. */
     private final Map<Long, Connection> byClientId = new HashMap<>();
@@ -117,9 +118,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         this.ctx = ctx;
         this.control.attach(ctx);
         this.epochNanos = now();
-        // Room for bursts: a full window of datagrams arriving between two reads must not be dropped.
-        ctx.channel().config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
-        ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
+        this.buffers = new SocketBuffers(ctx.channel());
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
         boolean offload = settings.offload() && Gso.available(ctx.channel());
         if (offload) {
@@ -562,6 +561,10 @@ public final class RudpCodec extends ChannelDuplexHandler {
     }
 
     private void flushDirty() {
+        long now = now();
+        if (buffers.reviewDue(now)) {
+            reviewBuffers(now);
+        }
         for (int i = 0; i < dirty.size(); i++) {
             Connection c = dirty.get(i);
             c.dirty = false;
@@ -574,6 +577,28 @@ public final class RudpCodec extends ChannelDuplexHandler {
             flush(c);
         }
         dirty.clear();
+    }
+
+    /** Sizes the socket buffers for the windows the connections have grown to. */
+    private void reviewBuffers(long now) {
+        long receive = 0;
+        long send = 0;
+        for (Connection c : byLocalId.values()) {
+            if (c.engine != null) {
+                receive += c.engine.receiveWindow();
+                send += c.engine.congestionWindow();
+            }
+        }
+        buffers.review(receive, send, now);
+    }
+
+    /** The socket's receive and send buffers as the kernel granted them (Linux reports twice the size). */
+    int socketReceiveBuffer() {
+        return buffers.receiveGranted();
+    }
+
+    int socketSendBuffer() {
+        return buffers.sendGranted();
     }
 
     private void flush(Connection c) {

@@ -729,18 +729,30 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
 
     /** A snapshot with time accounted up to the latest call and the socket's counters unknown (-1). */
     public RudpStats stats() {
-        return stats(limits.latestNanos(), -1, -1);
+        return stats(limits.latestNanos(), -1, -1, -1, -1);
+    }
+
+    /** This side's flow-control window: what the peer may have in flight toward us. */
+    public long receiveWindow() {
+        return inbound.window();
+    }
+
+    /** What the congestion controller allows in flight now. */
+    public long congestionWindow() {
+        return cc.congestionWindow();
     }
 
     /**
-     * A snapshot at {@code nowNanos}; the caller, which owns the socket, adds its counters
-     * ({@link RudpStats#socketReceiveDrops}, {@link RudpStats#socketErrors}, -1 if unknown).
+     * A snapshot at {@code nowNanos}; the caller, which owns the socket, adds its figures
+     * ({@link RudpStats#socketReceiveDrops}, {@link RudpStats#socketErrors}, the buffers; -1 if unknown).
      */
-    public RudpStats stats(long nowNanos, long socketReceiveDrops, long socketErrors) {
+    public RudpStats stats(long nowNanos, long socketReceiveDrops, long socketErrors, int socketReceiveBuffer,
+            int socketSendBuffer) {
         return new RudpStats(rtt.smoothedRtt(), rtt.rttVar(), rtt.minRtt(), cc.congestionWindow(),
                 loss.bytesInFlight(), pacer.rate() == Long.MAX_VALUE ? 0 : pacer.rate(), packetsSent, bytesSent,
                 packetsReceived, bytesReceived, packetsLost, bytesLost, outbound.retransmittedBytes(), spurious,
                 duplicates, invalid, probeTimeouts, outbound.peerMaxData(), inbound.window(), messagesDelivered,
-                limits.snapshot(nowNanos), socketReceiveDrops, socketErrors, mtu.current());
+                limits.snapshot(nowNanos), socketReceiveDrops, socketErrors, mtu.current(), socketReceiveBuffer,
+                socketSendBuffer);
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SendLimitAccountingTest {
 
     private static RudpStats.LimitedBy limits(Sim sim, Sim.Peer peer) {
-        return peer.conn.stats(sim.now, -1, -1).limitedBy();
+        return peer.conn.stats(sim.now, -1, -1, -1, -1).limitedBy();
     }
 
     private static void assertSumsToAge(Sim sim, Sim.Peer peer) {

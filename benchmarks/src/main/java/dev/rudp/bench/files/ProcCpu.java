@@ -20,7 +20,8 @@ final class ProcCpu {
     /** Seconds of {@code pid}'s own CPU time plus its reaped children's, or -1 when unreadable. */
     static double seconds(long pid, boolean own) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            // Not Files.readString: procfs sizes can make it stop after a first chunk.
+            String stat = String.join(" ", Files.readAllLines(Path.of("/proc", String.valueOf(pid), "stat")));
             // The command name (field 2) is in parentheses and may hold spaces: count from its end.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
             // f[0] is field 3 (state): utime 14, stime 15, cutime 16, cstime 17.

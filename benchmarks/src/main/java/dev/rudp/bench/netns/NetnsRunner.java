@@ -363,7 +363,8 @@ public final class NetnsRunner {
     private void allowCongestionControls() {
         Path allowed = Paths.get("/proc/sys/net/ipv4/tcp_allowed_congestion_control");
         try {
-            allowedCcBefore = Files.readString(allowed).trim();
+            // Not Files.readString: procfs reports a size that makes it return a truncated first chunk.
+            allowedCcBefore = String.join(" ", Files.readAllLines(allowed)).trim();
             List<String> want = new ArrayList<>(List.of(allowedCcBefore.split("\\s+")));
             for (NetnsOptions.TransportSpec t : options.transports()) {
                 if (t.kind() == Peer.Kind.TCP && !want.contains(t.cc())) {

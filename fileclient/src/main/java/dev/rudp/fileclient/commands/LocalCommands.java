@@ -83,12 +83,18 @@ final class LocalCommands {
                                     100 * l.sendingNanos() / total, 100 * l.congestionWindowNanos() / total,
                                     100 * l.pacingNanos() / total, 100 * l.receiverWindowNanos() / total,
                                     100 * l.applicationNanos() / total, 100 * l.socketNanos() / total);
-                            ctx.out.printf("local socket (shared by its connections): %s receive drops, %d errors%n",
+                            ctx.out.printf("local socket (shared by its connections): %s receive drops, %d errors,"
+                                    + " buffers %s receive / %s send (as the kernel reports them)%n",
                                     s.socketReceiveDrops() < 0 ? "unknown" : Long.toString(s.socketReceiveDrops()),
-                                    s.socketErrors());
+                                    s.socketErrors(), bufferSize(s.socketReceiveBuffer()),
+                                    bufferSize(s.socketSendBuffer()));
                         }),
                 new Command("exit", List.of("quit", "bye"), "exit", "Leave (Ctrl-D too). The server keeps running.",
                         List.of(NONE), (ctx, a) -> ctx.exitRequested = true));
+    }
+
+    private static String bufferSize(int bytes) {
+        return bytes < 0 ? "unknown" : ProgressDisplay.human(bytes);
     }
 
     private static void lls(ClientContext ctx, List<String> a) throws ClientException {
