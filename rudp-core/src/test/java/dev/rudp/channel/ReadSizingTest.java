@@ -16,6 +16,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import java.net.InetSocketAddress;
@@ -53,6 +54,8 @@ class ReadSizingTest {
             Assumptions.assumeTrue(ch instanceof EpollDatagramChannel, "needs the epoll transport");
             ReadSizing reads = on(ch, () -> new ReadSizing(ch, 0));
             assertTrue(reads.batching());
+            assertEquals(ReadSizing.READS_PER_WAKEUP,
+                    ((MaxMessagesRecvByteBufAllocator) ch.config().getRecvByteBufAllocator()).maxMessagesPerRead());
             assertEquals(ReadSizing.FLOOR, payloadSize(ch));
             assertEquals(ReadSizing.FLOOR * ReadSizing.BATCH, readGuess(ch));
 
