@@ -5,6 +5,7 @@ import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.server.SerialExecutor;
+import dev.rudp.fileserver.storage.PrefixDigest;
 import dev.rudp.fileserver.storage.Ranges;
 import dev.rudp.fileserver.storage.Storage;
 import dev.rudp.fileserver.storage.FileChunks;
@@ -186,7 +187,7 @@ public final class Transfers implements AutoCloseable {
                 throw ClientException.of(end);
             }
             String expected = end.lines().isEmpty() ? "" : end.lines().get(0);
-            String actual = hashFile(part);
+            String actual = sink.sha256(size);
             if (!actual.equalsIgnoreCase(expected)) {
                 Files.deleteIfExists(part);
                 throw new ClientException(ExitCode.PARTIAL, "checksum mismatch: " + remote
@@ -337,6 +338,7 @@ public final class Transfers implements AutoCloseable {
         final CompletableFuture<Void> complete = new CompletableFuture<>();
         final SerialExecutor writer = new SerialExecutor(diskThread);
         final Ranges ranges = new Ranges();
+        final PrefixDigest digest;
         volatile long size = -1;
         volatile boolean aborted;
 
@@ -344,6 +346,24 @@ public final class Transfers implements AutoCloseable {
             this.out = out;
             this.offset = offset;
             this.written.set(offset);
+            this.digest = new PrefixDigest(out);
+        }
+
+        /** The SHA-256 of the part file's first {@code size} bytes, mostly hashed already as they were written. */
+        String sha256(long size) throws IOException {
+            CompletableFuture<String> done = new CompletableFuture<>();
+            writer.execute(() -> {
+                try {
+                    done.complete(digest.finish(size));
+                } catch (IOException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            });
+            try {
+                return done.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
         }
 
         void expect(long total) {
@@ -367,6 +387,7 @@ public final class Transfers implements AutoCloseable {
                             pos += out.write(nio, pos);
                         }
                         ranges.add(d.offset(), d.offset() + len);
+                        digest.written(d.content().nioBuffer(), d.offset(), ranges.prefix(offset));
                         written.addAndGet(len);
                         check();
                     }

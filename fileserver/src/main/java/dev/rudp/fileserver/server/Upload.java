@@ -4,26 +4,25 @@ import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.PrefixDigest;
 import dev.rudp.fileserver.storage.Ranges;
 import dev.rudp.fileserver.storage.Storage;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * One upload into a partial file: chunks arrive in any order and are written at their offsets on a
- * serial executor. When every byte has arrived and the client's SHA-256 is known, the partial file
- * is fsynced, hashed, and renamed over the target atomically; on a mismatch it is deleted. On abort
+ * serial executor and hashed as the complete prefix grows ({@link PrefixDigest}). When every byte has
+ * arrived and the client's SHA-256 is known, the partial file is fsynced, its hash compared, and it is
+ * renamed over the target atomically; on a mismatch it is deleted. On abort
  * the partial file is cut to its longest complete prefix, so a later resume continues from there.
  * The existing target is never touched until the final rename. Public so that a peer-to-peer receiver
  * ({@code dev.rudp.fileserver.p2p}) lands files with the same logic.
@@ -42,6 +41,7 @@ public final class Upload {
     private final AtomicLong pending;
     private final Runnable afterWrite;
     private final Ranges ranges = new Ranges();
+    private final PrefixDigest digest;
     private FileChannel ch;
     private long received;
     private String expectedSha;
@@ -69,6 +69,7 @@ public final class Upload {
         this.size = size;
         this.start = start;
         this.ch = ch;
+        this.digest = new PrefixDigest(ch);
         this.writer = writer;
         this.replies = replies;
         this.onEnd = onEnd;
@@ -117,6 +118,7 @@ public final class Upload {
             }
             received += len;
             ranges.add(off, off + len);
+            digest.written(buf.nioBuffer(), off, prefix());
             maybeComplete();
         } catch (IOException e) {
             fail(Storage.map(e, shown));
@@ -148,8 +150,8 @@ public final class Upload {
         ended = true;
         try {
             ch.force(true);
+            String actual = digest.finish(size);
             ch.close();
-            String actual = hash(partial);
             if (!actual.equalsIgnoreCase(expectedSha)) {
                 Files.deleteIfExists(partial);
                 replies.accept(Reply.error(doneId, Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
@@ -160,6 +162,11 @@ public final class Upload {
                 replies.accept(Reply.ok(doneId, java.util.List.of(actual), size));
             }
         } catch (IOException e) {
+            try {
+                ch.close(); // still open if hashing failed
+            } catch (IOException ignored) {
+                // the reply below says what went wrong
+            }
             replies.accept(Reply.error(doneId, Storage.map(e, shown).status(), Storage.map(e, shown).getMessage()));
         } finally {
             onEnd.run();
@@ -209,17 +216,6 @@ public final class Upload {
     /** End of the contiguous bytes from the start of the file. */
     private long prefix() {
         return ranges.prefix(start);
-    }
-
-    static String hash(Path p) throws IOException {
-        MessageDigest md = Storage.sha256();
-        try (InputStream in = Files.newInputStream(p)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     static void syncDir(Path dir) {
