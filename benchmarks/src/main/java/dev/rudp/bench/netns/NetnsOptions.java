@@ -19,11 +19,12 @@ import java.util.Locale;
  * @param warmup bytes each peer JVM moves over its own loopback first
  * @param seed payload seed
  * @param datagram rudp MAX_DATAGRAM_SIZE
+ * @param offload rudp UDP_OFFLOAD (GSO sends, GRO receives)
  * @param linkemu the delay relay for {@code rttM} profiles, or null when none was given or found
  * @param out the directory whose RESULTS.md gets the table
  */
 record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, long bytes, long lossyBytes,
-        long timeoutSeconds, long warmup, long seed, int datagram, Path linkemu, Path out) {
+        long timeoutSeconds, long warmup, long seed, int datagram, boolean offload, Path linkemu, Path out) {
 
     static final String DEFAULT_PROFILES = "clean,loss1,loss5,loss1-rtt20-rate200m";
     static final String DEFAULT_TRANSPORTS = "rudp,rudp-newreno,tcp-cubic,tcp-bbr";
@@ -61,6 +62,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
                 "  --warmup SIZE         moved by each peer JVM over its own loopback first (default 128m, 0: none)",
                 "  --seed N              payload seed (default 1)",
                 "  --datagram BYTES      rudp MAX_DATAGRAM_SIZE (default 65507, the library default: path MTU discovery finds 1472 on the veth)",
+                "  --offload true|false  rudp's UDP_OFFLOAD (GSO sends, GRO receives; default false, as the library)",
                 "  --linkemu PATH        delay relay for rttM profiles (default ../shared/tools/linkemu.py if present)",
                 "  --out DIR             where RESULTS.md gets the table (default ./benchmarks if present, else .)");
     }
@@ -74,6 +76,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
         long warmup = 128L << 20;
         long seed = 1;
         int datagram = 65_507;
+        boolean offload = false;
         Path linkemu = null;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
@@ -91,6 +94,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
                 case "--warmup" -> warmup = Sizes.parse(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--datagram" -> datagram = Integer.parseInt(v);
+                case "--offload" -> offload = parseBoolean(v);
                 case "--linkemu" -> linkemu = cwd.resolve(v);
                 case "--out" -> out = cwd.resolve(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -119,7 +123,14 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
             out = Files.isDirectory(cwd.resolve("benchmarks")) ? cwd.resolve("benchmarks") : cwd;
         }
         return new NetnsOptions(List.copyOf(ps), List.copyOf(ts), bytes, lossyBytes, timeout, warmup, seed, datagram,
-                linkemu, out);
+                offload, linkemu, out);
+    }
+
+    private static boolean parseBoolean(String v) {
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("--offload takes true or false, not " + v);
+        }
+        return Boolean.parseBoolean(v);
     }
 
     /** Where benchmarks.jar (or the classes directory) is, or null. */

@@ -237,6 +237,7 @@ public final class NetnsRunner {
                 "--timeout", String.valueOf(o.timeoutSeconds()),
                 "--seed", String.valueOf(o.seed()),
                 "--datagram", String.valueOf(o.datagram()),
+                "--offload", String.valueOf(o.offload()),
                 "--warmup", String.valueOf(o.warmup())));
     }
 
@@ -417,10 +418,10 @@ public final class NetnsRunner {
         sb.append("- kernel: ").append(System.getProperty("os.version")).append(", git commit: ")
                 .append(Machine.gitCommit()).append('\n');
         sb.append(String.format(Locale.ROOT, "- settings: %d MiB per transfer (%d MiB on lossy profiles), timeout %d s, "
-                + "warm-up %d MiB per peer JVM over its loopback, payload seed %d, rudp datagram %d B, 64 KiB messages, "
-                + "initial window %d MiB; TCP: blocking NIO, sendfile on the sender%n", options.bytes() >> 20,
+                + "warm-up %d MiB per peer JVM over its loopback, payload seed %d, rudp datagram %d B, UDP offload %s, "
+                + "64 KiB messages, initial window %d MiB; TCP: blocking NIO, sendfile on the sender%n", options.bytes() >> 20,
                 options.lossyBytes() >> 20, options.timeoutSeconds(), options.warmup() >> 20, options.seed(),
-                options.datagram(), RudpPeer.INITIAL_WINDOW >> 20));
+                options.datagram(), options.offload() ? "on" : "off", RudpPeer.INITIAL_WINDOW >> 20));
         sb.append("- path: sender JVM in namespace A, receiver JVM in namespace B, joined by a veth pair (TSO, GSO, GRO off), "
                 + "MTU 1500. Loss: ").append(dropTool == Topology.DropTool.IPTABLES
                         ? "iptables `statistic --mode random` in INPUT"

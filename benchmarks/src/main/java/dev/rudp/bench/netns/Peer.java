@@ -45,10 +45,11 @@ public final class Peer {
      * @param timeoutMillis receiver: give up this long after the connection started
      * @param seed payload seed
      * @param datagram rudp MAX_DATAGRAM_SIZE
+     * @param offload rudp UDP_OFFLOAD
      * @param warmup bytes moved over loopback first, 0 for none
      */
     record Settings(Kind kind, CongestionControl cc, boolean dtls, long bytes, long timeoutMillis, long seed,
-            int datagram, long warmup) {
+            int datagram, boolean offload, long warmup) {
     }
 
     /** The receiving side of one transfer, listening once constructed. */
@@ -96,7 +97,7 @@ public final class Peer {
         if (s.warmup() <= 0) {
             return;
         }
-        Settings w = new Settings(s.kind(), s.cc(), s.dtls(), s.warmup(), 60_000, s.seed(), s.datagram(), 0);
+        Settings w = new Settings(s.kind(), s.cc(), s.dtls(), s.warmup(), 60_000, s.seed(), s.datagram(), s.offload(), 0);
         try (Receiving r = receive(w, payload, "127.0.0.1")) {
             CompletableFuture<Void> received = new CompletableFuture<>();
             Thread sender = new Thread(() -> {
@@ -149,6 +150,7 @@ public final class Peer {
                 Long.parseLong(opts.getOrDefault("timeout", "60")) * 1000,
                 Long.parseLong(opts.getOrDefault("seed", "1")),
                 Integer.parseInt(opts.getOrDefault("datagram", "65507")),
+                Boolean.parseBoolean(opts.getOrDefault("offload", "false")),
                 Sizes.parse(opts.getOrDefault("warmup", "0")));
         try (Payload payload = new Payload(s.seed())) {
             warmUp(s, payload);

@@ -45,6 +45,7 @@ final class RudpPeer {
                     .option(RudpChannelOption.MAX_DATAGRAM_SIZE, s.datagram())
                     .option(RudpChannelOption.INITIAL_WINDOW, INITIAL_WINDOW)
                     .option(RudpChannelOption.CONGESTION_CONTROL, s.cc())
+                    .option(RudpChannelOption.UDP_OFFLOAD, s.offload())
                     .handler(new ChannelInitializer<RudpChannel>() {
                         @Override
                         protected void initChannel(RudpChannel ch) {
@@ -109,7 +110,8 @@ final class RudpPeer {
             RudpClientCodecBuilder client = new RudpClientCodecBuilder()
                     .option(RudpChannelOption.MAX_DATAGRAM_SIZE, s.datagram())
                     .option(RudpChannelOption.INITIAL_WINDOW, INITIAL_WINDOW)
-                    .option(RudpChannelOption.CONGESTION_CONTROL, s.cc());
+                    .option(RudpChannelOption.CONGESTION_CONTROL, s.cc())
+                    .option(RudpChannelOption.UDP_OFFLOAD, s.offload());
             if (s.dtls()) {
                 client.dtls(DtlsConfig.clientCertificateVerifier((chain, peer) -> {
                     if (!DtlsConfig.fingerprint(chain[0]).equals(fingerprint)) {

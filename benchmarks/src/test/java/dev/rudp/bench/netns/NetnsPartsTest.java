@@ -107,13 +107,15 @@ class NetnsPartsTest {
 
     @Test
     void shouldBuildThePeerCommand(@TempDir Path dir) {
-        NetnsOptions o = NetnsOptions.parse(new String[] {"--seed", "7"}, dir);
+        NetnsOptions o = NetnsOptions.parse(new String[] {"--seed", "7", "--offload", "true"}, dir);
         List<String> c = NetnsRunner.peerCommand("nsB", "receive", NetnsOptions.TransportSpec.parse("rudp-newreno"), 1024, o,
                 "/jdk/bin/java", "/b.jar");
         assertEquals(List.of("ip", "netns", "exec", "nsB", "/jdk/bin/java", "-cp", "/b.jar", Peer.class.getName(), "receive"),
                 c.subList(0, 9));
         String joined = String.join(" ", c);
         assertTrue(joined.contains("--transport rudp --cc NEW_RENO --dtls false --bytes 1024 --timeout 60 --seed 7"), joined);
+        assertTrue(joined.contains("--offload true"), joined);
+        assertThrows(IllegalArgumentException.class, () -> NetnsOptions.parse(new String[] {"--offload", "yes"}, dir));
     }
 
     @Test
