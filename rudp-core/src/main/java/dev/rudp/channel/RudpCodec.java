@@ -118,7 +118,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         this.ctx = ctx;
         this.control.attach(ctx);
         this.epochNanos = now();
-        this.buffers = new SocketBuffers(ctx.channel());
+        this.buffers = new SocketBuffers(ctx.channel(), settings.server());
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
         boolean offload = settings.offload() && Gso.available(ctx.channel());
         if (offload) {

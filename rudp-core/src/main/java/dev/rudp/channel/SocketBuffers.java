@@ -16,7 +16,8 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
  *
  * <p>The kernel caps requests at {@code net.core.rmem_max} / {@code wmem_max} (Linux reports twice
  * what it granted, for its bookkeeping); a capped request is logged once per socket with the
- * setting to raise, because it turns into drops at the socket ({@code socketReceiveDrops}).
+ * setting to raise (INFO on a server, DEBUG on a client), because it turns into drops at the
+ * socket ({@code socketReceiveDrops}).
  * Event loop only.
  */
 final class SocketBuffers {
@@ -32,6 +33,7 @@ final class SocketBuffers {
     static final long REVIEW_NANOS = 100_000_000L;
 
     private final Channel channel;
+    private final boolean server;
     private int receiveAsked;
     private int sendAsked;
     private boolean receiveCapLogged;
@@ -39,8 +41,14 @@ final class SocketBuffers {
     private long reviewedAtNanos;
     private boolean reviewed;
 
-    SocketBuffers(Channel channel) {
+    /**
+     * @param server whether the socket serves many peers: a capped buffer is then logged at INFO, where
+     *        an operator sees it; a client's (one user, often a shell on the terminal) at DEBUG, and
+     *        its {@code stats} show the buffers anyway
+     */
+    SocketBuffers(Channel channel, boolean server) {
         this.channel = channel;
+        this.server = server;
         receiveAsked = ask(ChannelOption.SO_RCVBUF, FLOOR, 0);
         sendAsked = ask(ChannelOption.SO_SNDBUF, FLOOR, 0);
     }
@@ -104,11 +112,16 @@ final class SocketBuffers {
         int granted = granted(option);
         if (granted >= 0 && granted < (long) REPORTED_PER_ASKED * size) {
             boolean receive = option == ChannelOption.SO_RCVBUF;
-            if (receive ? !receiveCapLogged : !sendCapLogged) {
-                log.info("UDP {} buffer of {} capped by the kernel at {} KiB (connections want {} KiB);"
-                        + " raise sysctl net.core.{} to at least {} to avoid drops at the socket",
+            if ((receive ? !receiveCapLogged : !sendCapLogged) && (server ? log.isInfoEnabled() : log.isDebugEnabled())) {
+                String message = String.format("UDP %s buffer of %s capped by the kernel at %d KiB (connections want"
+                        + " %d KiB); raise sysctl net.core.%s to at least %d to avoid drops at the socket",
                         receive ? "receive" : "send", channel.localAddress(), granted / REPORTED_PER_ASKED >> 10,
                         Math.max(size, wanted) >> 10, receive ? "rmem_max" : "wmem_max", size);
+                if (server) {
+                    log.info(message);
+                } else {
+                    log.debug(message);
+                }
                 if (receive) {
                     receiveCapLogged = true;
                 } else {

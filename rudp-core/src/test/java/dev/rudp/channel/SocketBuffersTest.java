@@ -2,6 +2,7 @@ package dev.rudp.channel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.Delivery;
 import dev.rudp.NativeTransport;
@@ -19,6 +20,8 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -57,7 +60,7 @@ class SocketBuffersTest {
             Channel ch = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .handler(new ChannelInboundHandlerAdapter())
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            SocketBuffers buffers = ch.eventLoop().submit(() -> new SocketBuffers(ch)).get();
+            SocketBuffers buffers = ch.eventLoop().submit(() -> new SocketBuffers(ch, true)).get();
             assertEquals(floorReported, (long) ch.config().getOption(ChannelOption.SO_RCVBUF));
             assertEquals(linuxReports(SocketBuffers.FLOOR, "wmem_max"), (long) buffers.sendGranted());
             ch.eventLoop().submit(() -> buffers.review(3L * 10 * MIB, 9L * MIB, 0)).get();
@@ -67,6 +70,48 @@ class SocketBuffersTest {
             assertEquals(floorReported, (long) buffers.receiveGranted(), "back to the floor when the windows are gone");
             ch.close().sync();
         } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** A request the kernel caps is logged once, at INFO for a server, with the sysctl to raise. */
+    @Test
+    void aCappedRequestIsLoggedOnceWithTheSettingToRaise() throws Exception {
+        Assumptions.assumeTrue(linuxReports(64 * MIB, "rmem_max") < 2L * 64 * MIB, "rmem_max is at least 64 MiB here");
+        Assumptions.assumeTrue(io.netty.util.internal.logging.InternalLoggerFactory.getDefaultFactory()
+                instanceof io.netty.util.internal.logging.JdkLoggerFactory, "Netty logs through java.util.logging");
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(SocketBuffers.class.getName());
+        List<String> messages = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                messages.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
+        try {
+            Channel ch = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            SocketBuffers buffers = ch.eventLoop().submit(() -> new SocketBuffers(ch, true)).get();
+            messages.clear(); // the 4 MiB floor may be capped too on a stock kernel
+            ch.eventLoop().submit(() -> buffers.review(64L * MIB, 0, 0)).get();
+            ch.eventLoop().submit(() -> buffers.review(128L * MIB, 0, SocketBuffers.REVIEW_NANOS)).get();
+            List<String> receive = messages.stream().filter(m -> m.contains("receive buffer")).toList();
+            assertEquals(1, receive.size(), messages.toString());
+            assertTrue(receive.get(0).startsWith("INFO ") && receive.get(0).contains("net.core.rmem_max"), receive.get(0));
+            ch.close().sync();
+        } finally {
+            jul.removeHandler(handler);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
