@@ -9,9 +9,13 @@ import dev.rudp.bench.e2e.Payload;
 import dev.rudp.bench.e2e.Pump;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
+import dev.rudp.sim.Direction;
+import dev.rudp.sim.ImpairmentHandler;
+import dev.rudp.sim.ImpairmentProfile;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -38,6 +42,25 @@ final class RudpPeer {
     }
 
     static Peer.Receiving receive(Peer.Settings s, Payload payload, String bindHost) throws Exception {
+        return receive(s, payload, bindHost, null);
+    }
+
+    /** The datagram channel's handler: the codec, behind an impairment of what it sends when {@code sim} is set. */
+    private static ChannelHandler pipeline(ChannelHandler codec, ImpairmentProfile sim) {
+        if (sim == null) {
+            return codec;
+        }
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ImpairmentHandler(sim, Direction.OUTBOUND), codec);
+            }
+        };
+    }
+
+    /** As {@link #receive(Peer.Settings, Payload, String)}; {@code sim}, if set, impairs what the receiver sends. */
+    static Peer.Receiving receive(Peer.Settings s, Payload payload, String bindHost, ImpairmentProfile sim)
+            throws Exception {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try {
             Sink sink = new Sink(s.bytes());
@@ -59,7 +82,7 @@ final class RudpPeer {
                 server.dtls(DtlsConfig.serverCertificate(cert.privateKey(), cert.certificate()).build());
             }
             Channel channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(server.build()).bind(new InetSocketAddress(bindHost, 0)).sync().channel();
+                    .handler(pipeline(server.build(), sim)).bind(new InetSocketAddress(bindHost, 0)).sync().channel();
             String fp = fingerprint;
             return new Peer.Receiving() {
                 @Override
@@ -104,6 +127,15 @@ final class RudpPeer {
 
     static long send(Peer.Settings s, Payload payload, InetSocketAddress to, String fingerprint, long timeoutMillis,
             CompletableFuture<?> receiverDone) throws Exception {
+        return send(s, payload, to, fingerprint, timeoutMillis, receiverDone, null, true);
+    }
+
+    /**
+     * As {@link #send(Peer.Settings, Payload, InetSocketAddress, String, long, CompletableFuture)}; {@code sim}
+     * impairs what it sends, and {@code report} prints the sender's STATS line for the runner's console.
+     */
+    static long send(Peer.Settings s, Payload payload, InetSocketAddress to, String fingerprint, long timeoutMillis,
+            CompletableFuture<?> receiverDone, ImpairmentProfile sim, boolean report) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try {
@@ -120,7 +152,7 @@ final class RudpPeer {
                 }).build());
             }
             Channel channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(client.build()).bind(new InetSocketAddress("0.0.0.0", 0)).sync().channel();
+                    .handler(pipeline(client.build(), sim)).bind(new InetSocketAddress("0.0.0.0", 0)).sync().channel();
             RudpChannel conn = RudpChannel.newBootstrap(channel)
                     .handler(new Pump(payload, s.bytes(), MESSAGE))
                     .connectTimeoutMillis(Math.max(1, timeoutMillis))
@@ -133,15 +165,17 @@ final class RudpPeer {
             }
             dev.rudp.RudpStats st = conn.stats();
             long retransmitted = st.bytesRetransmitted();
-            // One diagnostic line for the runner's console: what held the sender back.
-            dev.rudp.RudpStats.LimitedBy lim = st.limitedBy();
-            System.out.printf("STATS %d packets, %d lost, srtt %d us, cwnd %d KiB, datagram %d B;"
-                    + " limited by (ms) sending %d, cwnd %d, pacing %d, receiver window %d, application %d,"
-                    + " socket %d; sender socket drops %d%n",
-                    st.packetsSent(), st.packetsLost(), st.smoothedRttNanos() / 1000, st.congestionWindow() >> 10,
-                    st.datagramSize(), lim.sendingNanos() / 1_000_000, lim.congestionWindowNanos() / 1_000_000,
-                    lim.pacingNanos() / 1_000_000, lim.receiverWindowNanos() / 1_000_000,
-                    lim.applicationNanos() / 1_000_000, lim.socketNanos() / 1_000_000, st.socketReceiveDrops());
+            if (report) {
+                // One diagnostic line for the runner's console: what held the sender back.
+                dev.rudp.RudpStats.LimitedBy lim = st.limitedBy();
+                System.out.printf("STATS %d packets, %d lost, srtt %d us, cwnd %d KiB, datagram %d B;"
+                        + " limited by (ms) sending %d, cwnd %d, pacing %d, receiver window %d, application %d,"
+                        + " socket %d; sender socket drops %d%n",
+                        st.packetsSent(), st.packetsLost(), st.smoothedRttNanos() / 1000, st.congestionWindow() >> 10,
+                        st.datagramSize(), lim.sendingNanos() / 1_000_000, lim.congestionWindowNanos() / 1_000_000,
+                        lim.pacingNanos() / 1_000_000, lim.receiverWindowNanos() / 1_000_000,
+                        lim.applicationNanos() / 1_000_000, lim.socketNanos() / 1_000_000, st.socketReceiveDrops());
+            }
             conn.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             return retransmitted;
