@@ -39,6 +39,13 @@ class SocketBuffersTest {
         return 2 * Math.min(size, max);
     }
 
+    /** A datagram channel on loopback with nothing in its pipeline. */
+    private static Channel bind(EventLoopGroup group) throws InterruptedException {
+        return new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
     @Test
     void targetsArePowersOfTwoBetweenFloorAndCeilingAndShrinkOnlyToAQuarter() {
         int floor = SocketBuffers.FLOOR;
@@ -57,9 +64,7 @@ class SocketBuffersTest {
         long floorReported = linuxReports(SocketBuffers.FLOOR, "rmem_max");
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try {
-            Channel ch = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new ChannelInboundHandlerAdapter())
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            Channel ch = bind(group);
             SocketBuffers buffers = ch.eventLoop().submit(() -> new SocketBuffers(ch, true)).get();
             assertEquals(floorReported, (long) ch.config().getOption(ChannelOption.SO_RCVBUF));
             assertEquals(linuxReports(SocketBuffers.FLOOR, "wmem_max"), (long) buffers.sendGranted());
@@ -99,9 +104,7 @@ class SocketBuffersTest {
         jul.addHandler(handler);
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try {
-            Channel ch = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new ChannelInboundHandlerAdapter())
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            Channel ch = bind(group);
             SocketBuffers buffers = ch.eventLoop().submit(() -> new SocketBuffers(ch, true)).get();
             messages.clear(); // the 4 MiB floor may be capped too on a stock kernel
             ch.eventLoop().submit(() -> buffers.review(64L * MIB, 0, 0)).get();
