@@ -120,6 +120,34 @@ class ReadSizingTest {
         }
     }
 
+    /** Under DTLS every record of an Ethernet-sized path fits a 2 KiB slot: the handshake and a transfer pass. */
+    @Test
+    void dtlsRecordsFitTheSlotsOfAnEthernetSizedPath() throws Exception {
+        dev.rudp.dtls.DtlsConfig.KeyAndCertificate cert = dev.rudp.dtls.DtlsConfig.selfSigned("read sizing test");
+        String fingerprint = dev.rudp.dtls.DtlsConfig.fingerprint(cert.certificate());
+        long bytes = 4L << 20;
+        DigestReceiver receiver = new DigestReceiver(bytes, false);
+        try (Loopback lo = Loopback.start(receiver,
+                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452)
+                        .dtls(dev.rudp.dtls.DtlsConfig.serverCertificate(cert.privateKey(), cert.certificate()).build()),
+                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452)
+                        .dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> {
+                            if (!dev.rudp.dtls.DtlsConfig.fingerprint(chain[0]).equals(fingerprint)) {
+                                throw dev.rudp.dtls.DtlsException.certificateRejected("not the test certificate");
+                            }
+                        }).build()))) {
+            Assumptions.assumeTrue(lo.serverChannel instanceof EpollDatagramChannel, "needs the epoll transport");
+            BulkSender sender = new BulkSender(bytes, 64 * 1024, 9, Delivery.ORDERED, false);
+            RudpChannel ch = lo.connect(sender);
+            assertArrayEquals(sender.sent.get(60, TimeUnit.SECONDS), receiver.done.get(60, TimeUnit.SECONDS));
+            assertEquals(ReadSizing.FLOOR, on(lo.serverChannel, () -> payloadSize(lo.serverChannel)));
+            assertEquals(ReadSizing.FLOOR, on(lo.clientChannel, () -> payloadSize(lo.clientChannel)));
+            // Path MTU discovery proved full-size records: a slot too small would have lost every probe.
+            assertEquals(1452 - dev.rudp.dtls.DtlsHandler.RECORD_OVERHEAD, on(ch, () -> ch.stats().datagramSize()).intValue());
+            ch.close().sync();
+        }
+    }
+
     /**
      * A loopback peer may send 64 KiB datagrams: both sockets read them whole while it is connected
      * (path MTU discovery gets there), and go back to batches once the connection is gone.
