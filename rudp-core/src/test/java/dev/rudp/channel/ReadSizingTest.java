@@ -164,14 +164,21 @@ class ReadSizingTest {
             assertEquals(0, on(lo.serverChannel, () -> payloadSize(lo.serverChannel)));
             assertEquals(65_507, on(ch, () -> ch.stats().datagramSize()).intValue());
             ch.close().sync();
-            RudpCodec codec = lo.serverChannel.pipeline().get(RudpCodec.class);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (on(lo.serverChannel, codec::connectionCount) > 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait(); // the server forgets the connection after its closing period
-            }
-            assertEquals(0, on(lo.serverChannel, codec::connectionCount));
+            // Each side forgets the connection after its closing period, which may end after close() returned.
+            awaitNoConnections(lo.serverChannel);
+            awaitNoConnections(lo.clientChannel);
             assertEquals(ReadSizing.FLOOR, on(lo.serverChannel, () -> payloadSize(lo.serverChannel)));
             assertEquals(ReadSizing.FLOOR, on(lo.clientChannel, () -> payloadSize(lo.clientChannel)));
         }
+    }
+
+    /** Polls the codec's connection count on its loop until it is 0; bounded at 30 s. */
+    private static void awaitNoConnections(Channel socket) throws Exception {
+        RudpCodec codec = socket.pipeline().get(RudpCodec.class);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (on(socket, codec::connectionCount) > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, on(socket, codec::connectionCount));
     }
 }
