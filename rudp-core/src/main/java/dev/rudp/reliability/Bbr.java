@@ -363,12 +363,16 @@ public final class Bbr implements CongestionController {
 
     @Override
     public long pacingRate(RttEstimator rtt) {
+        long srtt = Math.max(rtt.smoothedRtt(), 1_000);
         if (pacingRate == 0) {
             // No bandwidth sample yet: the initial window per RTT, at the STARTUP gain.
-            long srtt = Math.max(rtt.smoothedRtt(), 1_000);
             return (long) (STARTUP_GAIN * initialWindow * 1e9 / srtt);
         }
-        return pacingRate;
+        // Never slower than the smallest window per round trip. Pacing is the one limit BBR does not
+        // tie to the window: after a burst of early loss (a small socket buffer, a busy host) the model
+        // can fall to a few KB/s, and with 64 KiB datagrams a packet then waits seconds for its tokens,
+        // so the samples that would lift the model never come (a download stalled 30 s that way).
+        return Math.max(pacingRate, (long) (minCwnd * 1e9 / srtt));
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Path MTU discovery on real loopback sockets: found, capped, and blind to probe losses. */
@@ -114,7 +115,17 @@ class PathMtuDiscoveryTest {
         Run run = transfer(null, null, b -> { });
         assertEquals(65_507, run.client().datagramSize(), "loopback's MTU is 65536");
         assertEquals(1200, run.server().datagramSize(), "the receiver only acknowledges: small packets do, no probe");
-        assertEquals(0, run.client().packetsLost());
+        // Zero loss on loopback needs the socket buffer rudp asks for: a kernel that caps it far lower
+        // (a stock net.core.rmem_max of 208 KiB holds three 64 KiB datagrams) drops bursts at the socket.
+        Assumptions.assumeTrue(rmemMax() >= SocketBuffers.FLOOR, "net.core.rmem_max is below 4 MiB here");
+        assertEquals(0, run.client().packetsLost(), "probes are not losses, and loopback loses nothing");
+    }
+
+    /** The kernel's cap on socket receive buffers, or Long.MAX_VALUE where it cannot be read. */
+    private static long rmemMax() throws java.io.IOException {
+        java.nio.file.Path p = java.nio.file.Path.of("/proc/sys/net/core/rmem_max");
+        return java.nio.file.Files.isReadable(p)
+                ? Long.parseLong(java.nio.file.Files.readAllLines(p).get(0).trim()) : Long.MAX_VALUE;
     }
 
     @Test

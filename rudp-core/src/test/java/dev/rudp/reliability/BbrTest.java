@@ -69,6 +69,23 @@ class BbrTest {
         return p;
     }
 
+    /**
+     * Heavy early loss can leave the model at a few KB/s; pacing still allows the smallest window per
+     * round trip, or large datagrams would wait seconds each and the model could never recover.
+     */
+    @Test
+    void pacingNeverFallsBelowTheSmallestWindowPerRoundTrip() {
+        Path p = new Path();
+        p.rtt.onSample(60 * MS, 0);
+        for (int i = 0; i < 6; i++) {
+            p.round(12, 5_000, 60 * MS, 9, 4 * MDS); // 9 of 12 lost, 5 KB/s delivered
+        }
+        assertTrue(p.bbr.bandwidth() <= 5_000, "the model collapsed: " + p.bbr.bandwidth());
+        long floor = (long) (Bbr.MIN_CWND_PACKETS * MDS * 1e9 / p.rtt.smoothedRtt());
+        assertEquals(floor, p.bbr.pacingRate(p.rtt), 1);
+        assertTrue(p.bbr.pacingRate(p.rtt) >= 4 * MDS * 1e9 / (60 * MS) * 0.99, "four packets per RTT at least");
+    }
+
     @Test
     void startsInStartupWithTheInitialWindowPacedAtTheStartupGain() {
         Bbr bbr = new Bbr(MDS);
