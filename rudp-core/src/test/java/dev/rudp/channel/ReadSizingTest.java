@@ -9,6 +9,11 @@ import dev.rudp.Delivery;
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpChannelOption;
+import dev.rudp.RudpClientCodecBuilder;
+import dev.rudp.RudpServerCodecBuilder;
+import dev.rudp.dtls.DtlsConfig;
+import dev.rudp.dtls.DtlsException;
+import dev.rudp.dtls.DtlsHandler;
 import dev.rudp.testing.BulkSender;
 import dev.rudp.testing.DigestReceiver;
 import dev.rudp.testing.Loopback;
@@ -22,6 +27,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -102,50 +108,47 @@ class ReadSizingTest {
         }
     }
 
-    /** Both ends held to 1452-byte datagrams read in batches; a transfer arrives whole. */
-    @Test
-    void ethernetSizedPeersAreReadInBatches() throws Exception {
-        long bytes = 8L << 20;
+    /**
+     * Moves {@code bytes} between two ends held to 1452-byte datagrams (plus what {@code server} and
+     * {@code client} configure), checks both sockets read in 2 KiB slots, and that path MTU discovery
+     * proved {@code packetSize}: a slot too small for a full datagram would have lost every probe.
+     */
+    private static void transferInSlots(long bytes, Consumer<RudpServerCodecBuilder> server,
+            Consumer<RudpClientCodecBuilder> client, int packetSize) throws Exception {
         DigestReceiver receiver = new DigestReceiver(bytes, false);
-        try (Loopback lo = Loopback.start(receiver, b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452),
-                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452))) {
+        try (Loopback lo = Loopback.start(receiver,
+                b -> server.accept(b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452)),
+                b -> client.accept(b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452)))) {
             Assumptions.assumeTrue(lo.serverChannel instanceof EpollDatagramChannel, "needs the epoll transport");
             BulkSender sender = new BulkSender(bytes, 64 * 1024, 5, Delivery.ORDERED, false);
             RudpChannel ch = lo.connect(sender);
             assertArrayEquals(sender.sent.get(60, TimeUnit.SECONDS), receiver.done.get(60, TimeUnit.SECONDS));
             assertEquals(ReadSizing.FLOOR, on(lo.serverChannel, () -> payloadSize(lo.serverChannel)));
             assertEquals(ReadSizing.FLOOR, on(lo.clientChannel, () -> payloadSize(lo.clientChannel)));
-            assertEquals(1452, on(ch, () -> ch.stats().datagramSize()).intValue());
+            assertEquals(packetSize, on(ch, () -> ch.stats().datagramSize()).intValue());
             ch.close().sync();
         }
+    }
+
+    /** Both ends held to 1452-byte datagrams read in batches; a transfer arrives whole. */
+    @Test
+    void ethernetSizedPeersAreReadInBatches() throws Exception {
+        transferInSlots(8L << 20, b -> { }, b -> { }, 1452);
     }
 
     /** Under DTLS every record of an Ethernet-sized path fits a 2 KiB slot: the handshake and a transfer pass. */
     @Test
     void dtlsRecordsFitTheSlotsOfAnEthernetSizedPath() throws Exception {
-        dev.rudp.dtls.DtlsConfig.KeyAndCertificate cert = dev.rudp.dtls.DtlsConfig.selfSigned("read sizing test");
-        String fingerprint = dev.rudp.dtls.DtlsConfig.fingerprint(cert.certificate());
-        long bytes = 4L << 20;
-        DigestReceiver receiver = new DigestReceiver(bytes, false);
-        try (Loopback lo = Loopback.start(receiver,
-                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452)
-                        .dtls(dev.rudp.dtls.DtlsConfig.serverCertificate(cert.privateKey(), cert.certificate()).build()),
-                b -> b.option(RudpChannelOption.MAX_DATAGRAM_SIZE, 1452)
-                        .dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> {
-                            if (!dev.rudp.dtls.DtlsConfig.fingerprint(chain[0]).equals(fingerprint)) {
-                                throw dev.rudp.dtls.DtlsException.certificateRejected("not the test certificate");
-                            }
-                        }).build()))) {
-            Assumptions.assumeTrue(lo.serverChannel instanceof EpollDatagramChannel, "needs the epoll transport");
-            BulkSender sender = new BulkSender(bytes, 64 * 1024, 9, Delivery.ORDERED, false);
-            RudpChannel ch = lo.connect(sender);
-            assertArrayEquals(sender.sent.get(60, TimeUnit.SECONDS), receiver.done.get(60, TimeUnit.SECONDS));
-            assertEquals(ReadSizing.FLOOR, on(lo.serverChannel, () -> payloadSize(lo.serverChannel)));
-            assertEquals(ReadSizing.FLOOR, on(lo.clientChannel, () -> payloadSize(lo.clientChannel)));
-            // Path MTU discovery proved full-size records: a slot too small would have lost every probe.
-            assertEquals(1452 - dev.rudp.dtls.DtlsHandler.RECORD_OVERHEAD, on(ch, () -> ch.stats().datagramSize()).intValue());
-            ch.close().sync();
-        }
+        DtlsConfig.KeyAndCertificate cert = DtlsConfig.selfSigned("read sizing test");
+        String fingerprint = DtlsConfig.fingerprint(cert.certificate());
+        transferInSlots(4L << 20,
+                b -> b.dtls(DtlsConfig.serverCertificate(cert.privateKey(), cert.certificate()).build()),
+                b -> b.dtls(DtlsConfig.clientCertificateVerifier((chain, peer) -> {
+                    if (!DtlsConfig.fingerprint(chain[0]).equals(fingerprint)) {
+                        throw DtlsException.certificateRejected("not the test certificate");
+                    }
+                }).build()),
+                1452 - DtlsHandler.RECORD_OVERHEAD);
     }
 
     /**
