@@ -46,11 +46,11 @@ final class ControlPackets {
     }
 
     /**
-     * Largest rudp packet (header to trailer) worth probing for: within both sides' datagram limits,
-     * the outgoing interface's payload limit and, under DTLS, one record.
+     * Largest rudp packet (header to trailer) worth probing for: within the limit each side announced
+     * ({@code ourLimit} already holds our interface's MTU toward the peer) and, under DTLS, one record.
      */
-    int packetCeiling(TransportParameters peer, int interfacePayload) {
-        int datagram = Math.min(Math.min(settings.maxDatagramSize(), peer.maxDatagramSize()), interfacePayload);
+    int packetCeiling(TransportParameters peer, int ourLimit) {
+        int datagram = Math.min(peer.maxDatagramSize(), ourLimit);
         int packet = datagram - settings.securityOverhead();
         if (settings.dtls() != null) {
             packet = Math.min(packet, settings.dtls().maxRecordPlaintext());

@@ -470,7 +470,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
 
     private void establish(Connection c, ChannelHandler handler) {
         TransportParameters peer = c.peerParams;
-        // The limit we announced already holds the interface's MTU toward the peer.
         int ceiling = control.packetCeiling(peer, c.receiveLimit);
         long idle = settings.idleTimeoutMillis();
         if (peer.idleTimeoutMillis() > 0) {

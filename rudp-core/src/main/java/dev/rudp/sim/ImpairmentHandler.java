@@ -2,8 +2,11 @@ package dev.rudp.sim;
 
 import dev.rudp.sim.Impairment.Decision;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
@@ -51,6 +54,20 @@ public final class ImpairmentHandler extends ChannelDuplexHandler {
     public ImpairmentHandler(ImpairmentProfile profile, Direction direction) {
         inbound = direction.includes(Direction.INBOUND) ? new Impairment(forWay(profile, Direction.INBOUND)) : null;
         outbound = direction.includes(Direction.OUTBOUND) ? new Impairment(forWay(profile, Direction.OUTBOUND)) : null;
+    }
+
+    /**
+     * The handler for a datagram channel's bootstrap that puts an impairment of what the channel
+     * sends first in its pipeline, then {@code handler} (a codec): when each end impairs its own
+     * sends, both directions are impaired once.
+     */
+    public static ChannelHandler impairingSendsOf(ChannelHandler handler, ImpairmentProfile profile) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ImpairmentHandler(profile, Direction.OUTBOUND), handler);
+            }
+        };
     }
 
     /** {@code profile} with the seed of one direction: a splitmix64 step, so nearby seeds give unrelated streams. */

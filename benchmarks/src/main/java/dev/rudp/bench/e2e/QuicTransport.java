@@ -2,8 +2,6 @@ package dev.rudp.bench.e2e;
 
 import dev.rudp.NativeTransport;
 import dev.rudp.dtls.DtlsConfig;
-import dev.rudp.sim.Direction;
-import dev.rudp.sim.ImpairmentHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -56,18 +54,6 @@ final class QuicTransport implements Transport {
         return true;
     }
 
-    private static ChannelHandler withImpairment(Job job, long seed, ChannelHandler codec) {
-        if (!job.profile().simulated()) {
-            return codec;
-        }
-        return new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ImpairmentHandler(job.profile().oneWay(seed), Direction.OUTBOUND), codec);
-            }
-        };
-    }
-
     @Override
     public Result transfer(Job job, Meter meter) throws Exception {
         QuicSslContext serverSsl = QuicSslContextBuilder.forServer(certificate.privateKey(), null, certificate.certificate())
@@ -100,12 +86,12 @@ final class QuicTransport implements Transport {
             Channel serverChannel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, job.datagram())))
                     .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
-                    .handler(withImpairment(job, job.seed(), serverCodec))
+                    .handler(Transport.impaired(job, job.seed(), serverCodec))
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             Channel clientChannel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, job.datagram())))
                     .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
-                    .handler(withImpairment(job, job.seed() + 1, clientCodec))
+                    .handler(Transport.impaired(job, job.seed() + 1, clientCodec))
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             meter.start();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(job.timeoutMillis());

@@ -8,11 +8,9 @@ import dev.rudp.RudpClientCodecBuilder;
 import dev.rudp.RudpServerCodecBuilder;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
-import dev.rudp.sim.Direction;
 import dev.rudp.sim.ImpairmentHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -55,18 +53,6 @@ final class RudpTransport implements Transport {
         return true;
     }
 
-    private static ChannelHandler withImpairment(Transport.Job job, long seed, ChannelHandler codec) {
-        if (!job.profile().simulated()) {
-            return codec;
-        }
-        return new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ImpairmentHandler(job.profile().oneWay(seed), Direction.OUTBOUND), codec);
-            }
-        };
-    }
-
     @Override
     public Result transfer(Job job, Meter meter) throws Exception {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(2);
@@ -99,10 +85,10 @@ final class RudpTransport implements Transport {
                 }).crypto(crypto).build());
             }
             Channel serverChannel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(withImpairment(job, job.seed(), server.build()))
+                    .handler(Transport.impaired(job, job.seed(), server.build()))
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             Channel clientChannel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(withImpairment(job, job.seed() + 1, client.build()))
+                    .handler(Transport.impaired(job, job.seed() + 1, client.build()))
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             meter.start();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(job.timeoutMillis());

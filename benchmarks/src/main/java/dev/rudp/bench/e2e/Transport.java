@@ -16,6 +16,15 @@ public interface Transport {
     Result transfer(Job job, Meter meter) throws Exception;
 
     /**
+     * The datagram channel's handler for {@code job}: {@code codec} alone on loopback, behind an
+     * impairment of what the channel sends (with this end's {@code seed}) under a simulated profile.
+     */
+    static io.netty.channel.ChannelHandler impaired(Job job, long seed, io.netty.channel.ChannelHandler codec) {
+        return job.profile().simulated()
+                ? dev.rudp.sim.ImpairmentHandler.impairingSendsOf(codec, job.profile().oneWay(seed)) : codec;
+    }
+
+    /**
      * One transfer to run.
      *
      * @param payload the bytes

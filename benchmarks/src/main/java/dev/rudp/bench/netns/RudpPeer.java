@@ -9,7 +9,6 @@ import dev.rudp.bench.e2e.Payload;
 import dev.rudp.bench.e2e.Pump;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
-import dev.rudp.sim.Direction;
 import dev.rudp.sim.ImpairmentHandler;
 import dev.rudp.sim.ImpairmentProfile;
 import io.netty.bootstrap.Bootstrap;
@@ -45,19 +44,6 @@ final class RudpPeer {
         return receive(s, payload, bindHost, null);
     }
 
-    /** The datagram channel's handler: the codec, behind an impairment of what it sends when {@code sim} is set. */
-    private static ChannelHandler pipeline(ChannelHandler codec, ImpairmentProfile sim) {
-        if (sim == null) {
-            return codec;
-        }
-        return new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ImpairmentHandler(sim, Direction.OUTBOUND), codec);
-            }
-        };
-    }
-
     /** As {@link #receive(Peer.Settings, Payload, String)}; {@code sim}, if set, impairs what the receiver sends. */
     static Peer.Receiving receive(Peer.Settings s, Payload payload, String bindHost, ImpairmentProfile sim)
             throws Exception {
@@ -82,7 +68,7 @@ final class RudpPeer {
                 server.dtls(DtlsConfig.serverCertificate(cert.privateKey(), cert.certificate()).build());
             }
             Channel channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(pipeline(server.build(), sim)).bind(new InetSocketAddress(bindHost, 0)).sync().channel();
+                    .handler(sim == null ? server.build() : ImpairmentHandler.impairingSendsOf(server.build(), sim)).bind(new InetSocketAddress(bindHost, 0)).sync().channel();
             String fp = fingerprint;
             return new Peer.Receiving() {
                 @Override
@@ -152,7 +138,7 @@ final class RudpPeer {
                 }).build());
             }
             Channel channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(pipeline(client.build(), sim)).bind(new InetSocketAddress("0.0.0.0", 0)).sync().channel();
+                    .handler(sim == null ? client.build() : ImpairmentHandler.impairingSendsOf(client.build(), sim)).bind(new InetSocketAddress("0.0.0.0", 0)).sync().channel();
             RudpChannel conn = RudpChannel.newBootstrap(channel)
                     .handler(new Pump(payload, s.bytes(), MESSAGE))
                     .connectTimeoutMillis(Math.max(1, timeoutMillis))
