@@ -61,4 +61,17 @@ class LoginGuardTest {
         now.addAndGet(60 * SECOND);
         assertInstanceOf(LoginGuard.Allowed.class, guard.check("carol", "10.0.1.1"));
     }
+
+    @Test
+    void successfulLoginsDoNotUseUpTheAccountsMinute() {
+        for (int i = 0; i < 100; i++) {
+            assertInstanceOf(LoginGuard.Allowed.class, guard.check("dave", "10.0.0.1"), "login " + i);
+            guard.success("dave", "10.0.0.1");
+        }
+        for (int i = 0; i < 30; i++) {
+            assertInstanceOf(LoginGuard.Allowed.class, guard.check("dave", "10.0.0." + i));
+            guard.failure("dave", "10.0.0." + i);
+        }
+        assertInstanceOf(LoginGuard.Limited.class, guard.check("dave", "10.0.1.1"), "failed guesses still count");
+    }
 }

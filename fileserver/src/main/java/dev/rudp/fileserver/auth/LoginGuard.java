@@ -10,7 +10,9 @@ import java.util.function.LongSupplier;
  * time. Consecutive failures are counted per (account, source address); at {@code maxFailures}
  * the pair is locked for {@code lockNanos}; a success resets the count. Independently each
  * account accepts at most {@code perAccountPerMinute} attempts in any sliding minute from all
- * addresses together, which slows guessing spread over many addresses. Thread-safe.
+ * addresses together, which slows guessing spread over many addresses. A successful login was not a
+ * guess and gives its place in that minute back, so a script that runs one batch command per file
+ * is never slowed by its own logins. Thread-safe.
  */
 public final class LoginGuard {
     /** What a login attempt may do. */
@@ -104,10 +106,17 @@ public final class LoginGuard {
         return 0;
     }
 
-    /** Records a success: the pair's failure count starts again. */
+    /**
+     * Records a success: the pair's failure count starts again, and the attempt leaves the account's
+     * rate window (the window stays ordered: which of its entries goes does not change the count).
+     */
     public synchronized void success(String user, String address) {
         String key = user + "\n" + address;
         failures.remove(key);
         lockedUntil.remove(key);
+        ArrayDeque<Long> window = attempts.get(user);
+        if (window != null) {
+            window.pollLast();
+        }
     }
 }
