@@ -52,6 +52,7 @@ public final class E2eRunner {
     long timeoutMillis = 60_000;
     long seed = 1;
     long warmupBytes = 128L << 20;
+    int warmupRounds = Warmup.DEFAULT_ROUNDS;
     CongestionControl cc = CongestionControl.BBR;
     List<String> files = FileBench.KNOWN;
     List<FileRow> fileRows = List.of();
@@ -79,7 +80,9 @@ public final class E2eRunner {
                 "  --message N           application write size, divides 1 MiB (default 65536)",
                 "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
                 "  --seed N              simulator seed (default 1)",
-                "  --warmup SIZE         loopback bytes per transport before measuring, 0 for none (default 128m)",
+                "  --warmup SIZE         loopback bytes per untimed warm-up round, 0 for none (default 128m)",
+                "  --warmup-rounds N     warm-up rounds per transport until the JIT settles (compilers busy < "
+                        + Math.round(Warmup.SETTLED_SHARE * 100) + "% of a round), at most N (default " + Warmup.DEFAULT_ROUNDS + ")",
                 "  --out DIR             where RESULTS.md and results/ go (default ./benchmarks if present, else .)");
     }
 
@@ -126,6 +129,7 @@ public final class E2eRunner {
                 case "--timeout" -> timeoutMillis = Long.parseLong(v) * 1000;
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--warmup" -> warmupBytes = Sizes.parse(v);
+                case "--warmup-rounds" -> warmupRounds = Integer.parseInt(v);
                 case "--out" -> out = Paths.get(v);
                 case "--cc" -> cc = CongestionControl.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                 case "--offload" -> offload = Boolean.parseBoolean(v);
@@ -134,6 +138,9 @@ public final class E2eRunner {
         }
         if (message <= 0 || Payload.BLOCK % message != 0) {
             throw new IllegalArgumentException("--message must divide " + Payload.BLOCK);
+        }
+        if (warmupRounds < 1) {
+            throw new IllegalArgumentException("--warmup-rounds must be at least 1");
         }
         if (bytes <= 0 || lossyBytes <= 0 || timeoutMillis <= 0 || profiles.isEmpty()) {
             throw new IllegalArgumentException("sizes, timeout and profiles must be positive / non-empty");
@@ -161,9 +168,12 @@ public final class E2eRunner {
         List<Outcome> outcomes = new ArrayList<>();
         try (Payload payload = new Payload(seed)) {
             if (warmupBytes > 0) {
+                Warmup warmup = new Warmup(warmupRounds, log);
                 for (Transport t : list) {
-                    Outcome w = once(t, payload, Profile.LOOPBACK, warmupBytes);
-                    log.printf(Locale.ROOT, "warm-up %-9s %s %.1f MB/s%n", t.name(), w.status(), w.mbPerSecond());
+                    warmup.run(t.name(), () -> {
+                        Outcome w = once(t, payload, Profile.LOOPBACK, warmupBytes);
+                        return String.format(Locale.ROOT, "%s %.1f MB/s", w.status(), w.mbPerSecond());
+                    });
                 }
             }
             for (Profile p : profiles) {
@@ -178,7 +188,7 @@ public final class E2eRunner {
                 }
             }
             if (!files.isEmpty() && profiles.contains(Profile.LOOPBACK)) {
-                fileRows = new FileBench(files, bytes, warmupBytes, timeoutMillis, log).run(payload);
+                fileRows = new FileBench(files, bytes, warmupBytes, warmupRounds, timeoutMillis, log).run(payload);
             }
         }
         return outcomes;
@@ -236,9 +246,10 @@ public final class E2eRunner {
         sb.append(String.format(Locale.ROOT, "- settings: datagram %s (rudp MAX_DATAGRAM_SIZE, where path MTU "
                 + "discovery starts at 1200 B; QUIC max UDP payload), message %d B, rudp initial window %d MiB, "
                 + "rudp congestion control %s, QUIC flow control %d MiB, simulator seed %d, timeout %d s, "
-                + "warm-up %d MiB per transport%n",
+                + "warm-up rounds of %d MiB per transport until the JIT settles (compilers busy < %d%% of a round), "
+                + "at most %d%n",
                 datagrams, message, RudpTransport.INITIAL_WINDOW >> 20, cc, QuicTransport.FLOW_CONTROL >> 20, seed,
-                timeoutMillis / 1000, warmupBytes >> 20));
+                timeoutMillis / 1000, warmupBytes >> 20, Math.round(Warmup.SETTLED_SHARE * 100), warmupRounds));
         sb.append("- profiles: lossP drops P% of datagrams in each direction, rttM adds M/2 ms each way, rateNm limits "
                 + "each direction to N Mbit/s (").append(Profile.RATE_QUEUE_BYTES >> 10)
                 .append(" KiB drop-tail queue); all via an ImpairmentHandler first in both datagram pipelines. "

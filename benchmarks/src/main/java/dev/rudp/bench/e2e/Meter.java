@@ -96,7 +96,7 @@ public final class Meter implements AutoCloseable {
     }
 
     /** Total JIT compilation time so far, ms (-1 if the JVM does not say). */
-    private static long jitMillis() {
+    static long jitMillis() {
         return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : -1;
     }
 

@@ -1,6 +1,7 @@
 package dev.rudp.bench.files;
 
 import dev.rudp.bench.e2e.Payload;
+import dev.rudp.bench.e2e.Warmup;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -34,20 +35,24 @@ public final class FileBench {
     private final List<String> which;
     private final long bytes;
     private final long warmupBytes;
+    private final int warmupRounds;
     private final long timeoutMillis;
     private final PrintStream log;
 
     /**
      * @param which any of {@link #KNOWN}
      * @param bytes file size
-     * @param warmupBytes size of an untimed fileclient put and get first (the JIT), 0 for none
+     * @param warmupBytes size of the untimed fileclient put and get of each warm-up round, 0 for none
+     * @param warmupRounds at most this many warm-up rounds, fewer once the JIT settles ({@link Warmup})
      * @param timeoutMillis limit of each transfer
      * @param log where progress lines go
      */
-    public FileBench(List<String> which, long bytes, long warmupBytes, long timeoutMillis, PrintStream log) {
+    public FileBench(List<String> which, long bytes, long warmupBytes, int warmupRounds, long timeoutMillis,
+            PrintStream log) {
         this.which = which;
         this.bytes = bytes;
         this.warmupBytes = warmupBytes;
+        this.warmupRounds = warmupRounds;
         this.timeoutMillis = timeoutMillis;
         this.log = log;
     }
@@ -86,10 +91,15 @@ public final class FileBench {
             if (warmupBytes > 0) {
                 Path warm = dir.resolve("warmup.bin");
                 DiskFiles.write(payload, warm, warmupBytes);
-                FileRow put = service.put(payload, warm, warmupBytes, timeoutMillis);
-                FileRow get = service.get(payload, target, warmupBytes, timeoutMillis);
-                log.printf(Locale.ROOT, "warm-up fileclient put %s %.1f MB/s, get %s %.1f MB/s%n", put.status(),
-                        put.mbPerSecond(), get.status(), get.mbPerSecond());
+                new Warmup(warmupRounds, log).run("fileclient", () -> {
+                    FileRow put = service.put(payload, warm, warmupBytes, timeoutMillis);
+                    FileRow get = service.get(payload, target, warmupBytes, timeoutMillis);
+                    Files.deleteIfExists(target);
+                    String both = String.format(Locale.ROOT, "put %.1f MB/s, get %.1f MB/s", put.mbPerSecond(),
+                            get.mbPerSecond());
+                    return put.status().equals("ok") && get.status().equals("ok") ? "ok " + both
+                            : "put " + put.status() + ", get " + get.status();
+                });
                 Files.deleteIfExists(warm);
                 Files.deleteIfExists(target);
                 Files.deleteIfExists(service.remoteFile());

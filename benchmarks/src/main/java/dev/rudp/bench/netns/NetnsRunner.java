@@ -238,7 +238,8 @@ public final class NetnsRunner {
                 "--seed", String.valueOf(o.seed()),
                 "--datagram", String.valueOf(o.datagram()),
                 "--offload", String.valueOf(o.offload()),
-                "--warmup", String.valueOf(o.warmup())));
+                "--warmup", String.valueOf(o.warmup()),
+                "--warmup-rounds", String.valueOf(o.warmupRounds())));
     }
 
     /** This JVM's class path with absolute entries, so the peers need not share its working directory. */
@@ -418,9 +419,9 @@ public final class NetnsRunner {
         sb.append("- kernel: ").append(System.getProperty("os.version")).append(", git commit: ")
                 .append(Machine.gitCommit()).append('\n');
         sb.append(String.format(Locale.ROOT, "- settings: %d MiB per transfer (%d MiB on lossy profiles), timeout %d s, "
-                + "warm-up %d MiB per peer JVM over its loopback, payload seed %d, rudp datagram %d B, UDP offload %s, "
+                + "warm-up rounds of %d MiB per peer JVM over its loopback until its JIT settles (at most %d), payload seed %d, rudp datagram %d B, UDP offload %s, "
                 + "64 KiB messages, initial window %d MiB; TCP: blocking NIO, sendfile on the sender%n", options.bytes() >> 20,
-                options.lossyBytes() >> 20, options.timeoutSeconds(), options.warmup() >> 20, options.seed(),
+                options.lossyBytes() >> 20, options.timeoutSeconds(), options.warmup() >> 20, options.warmupRounds(), options.seed(),
                 options.datagram(), options.offload() ? "on" : "off", RudpPeer.INITIAL_WINDOW >> 20));
         sb.append("- path: sender JVM in namespace A, receiver JVM in namespace B, joined by a veth pair (TSO, GSO, GRO off), "
                 + "MTU 1500. Loss: ").append(dropTool == Topology.DropTool.IPTABLES

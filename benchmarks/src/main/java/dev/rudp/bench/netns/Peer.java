@@ -3,6 +3,7 @@ package dev.rudp.bench.netns;
 import dev.rudp.CongestionControl;
 import dev.rudp.bench.Sizes;
 import dev.rudp.bench.e2e.Payload;
+import dev.rudp.bench.e2e.Warmup;
 import dev.rudp.sim.ImpairmentProfile;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -94,25 +95,35 @@ public final class Peer {
     }
 
     /**
-     * Moves {@code s.warmup()} bytes over loopback inside this JVM (result ignored apart from failures), so
-     * the measured transfer does not pay for the JIT compiling rudp. For rudp the second half goes in
-     * Ethernet-sized datagrams with 2% of them dropped each way (the simulator), because the veth run takes
-     * those code paths (small datagrams, batched reads, loss recovery) and 64 KiB loopback datagrams do not.
+     * Rounds of {@code s.warmup()} bytes over loopback inside this JVM until its JIT settles ({@link Warmup},
+     * at most {@code rounds}; results ignored apart from failures), so the measured transfer does not share
+     * the cores with the compiler. For rudp the second half of each transfer goes in Ethernet-sized
+     * datagrams with 2% of them dropped each way (the simulator), because the veth run takes those code
+     * paths (small datagrams, batched reads, loss recovery) and 64 KiB loopback datagrams do not.
      */
-    static void warmUp(Settings s, Payload payload) throws Exception {
+    static void warmUp(Settings s, Payload payload, int rounds) throws Exception {
         if (s.warmup() <= 0) {
             return;
         }
-        if (s.kind() == Kind.TCP) {
-            warmUp(new Settings(s.kind(), s.cc(), s.dtls(), s.warmup(), 60_000, s.seed(), s.datagram(), s.offload(), 0),
-                    payload, null);
-            return;
-        }
-        long half = Math.max(1, s.warmup() / 2);
-        warmUp(new Settings(s.kind(), s.cc(), s.dtls(), half, 60_000, s.seed(), s.datagram(), s.offload(), 0),
-                payload, null);
-        warmUp(new Settings(s.kind(), s.cc(), s.dtls(), half, 60_000, s.seed(), WARMUP_LOSSY_DATAGRAM, s.offload(), 0),
-                payload, ImpairmentProfile.builder().loss(0.02).build());
+        new Warmup(rounds, System.err).run(s.kind().name().toLowerCase(Locale.ROOT), () -> {
+            try {
+                if (s.kind() == Kind.TCP) {
+                    warmUp(new Settings(s.kind(), s.cc(), s.dtls(), s.warmup(), 60_000, s.seed(), s.datagram(),
+                            s.offload(), 0), payload, null);
+                } else {
+                    long half = Math.max(1, s.warmup() / 2);
+                    warmUp(new Settings(s.kind(), s.cc(), s.dtls(), half, 60_000, s.seed(), s.datagram(), s.offload(), 0),
+                            payload, null);
+                    warmUp(new Settings(s.kind(), s.cc(), s.dtls(), half, 60_000, s.seed(), WARMUP_LOSSY_DATAGRAM,
+                            s.offload(), 0), payload, ImpairmentProfile.builder().loss(0.02).build());
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("warm-up transfer failed", e);
+            }
+            return "ok";
+        });
     }
 
     /** The lossy half of a rudp warm-up: a 1500-byte MTU's IPv6 UDP payload. */
@@ -180,7 +191,7 @@ public final class Peer {
                 Boolean.parseBoolean(opts.getOrDefault("offload", "false")),
                 Sizes.parse(opts.getOrDefault("warmup", "0")));
         try (Payload payload = new Payload(s.seed())) {
-            warmUp(s, payload);
+            warmUp(s, payload, Integer.parseInt(opts.getOrDefault("warmup-rounds", "1")));
             switch (args[0]) {
                 case "receive" -> {
                     try (Receiving r = receive(s, payload, opts.get("bind"))) {

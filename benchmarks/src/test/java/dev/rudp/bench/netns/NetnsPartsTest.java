@@ -107,7 +107,7 @@ class NetnsPartsTest {
 
     @Test
     void shouldBuildThePeerCommand(@TempDir Path dir) {
-        NetnsOptions o = NetnsOptions.parse(new String[] {"--seed", "7", "--offload", "true"}, dir);
+        NetnsOptions o = NetnsOptions.parse(new String[] {"--seed", "7", "--offload", "true", "--warmup-rounds", "3"}, dir);
         List<String> c = NetnsRunner.peerCommand("nsB", "receive", NetnsOptions.TransportSpec.parse("rudp-newreno"), 1024, o,
                 "/jdk/bin/java", "/b.jar");
         assertEquals(List.of("ip", "netns", "exec", "nsB", "/jdk/bin/java", "-cp", "/b.jar", Peer.class.getName(), "receive"),
@@ -115,7 +115,9 @@ class NetnsPartsTest {
         String joined = String.join(" ", c);
         assertTrue(joined.contains("--transport rudp --cc NEW_RENO --dtls false --bytes 1024 --timeout 60 --seed 7"), joined);
         assertTrue(joined.contains("--offload true"), joined);
+        assertTrue(joined.contains("--warmup-rounds 3"), joined);
         assertThrows(IllegalArgumentException.class, () -> NetnsOptions.parse(new String[] {"--offload", "yes"}, dir));
+        assertThrows(IllegalArgumentException.class, () -> NetnsOptions.parse(new String[] {"--warmup-rounds", "0"}, dir));
     }
 
     @Test
