@@ -1,6 +1,7 @@
 package dev.rudp.bench.e2e;
 
 import dev.rudp.NativeTransport;
+import dev.rudp.bench.Repeats;
 import dev.rudp.bench.Sizes;
 import dev.rudp.bench.files.FileBench;
 import dev.rudp.bench.files.FileRow;
@@ -19,8 +20,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +56,9 @@ public final class E2eRunner {
     long seed = 1;
     long warmupBytes = 128L << 20;
     int warmupRounds = Warmup.DEFAULT_ROUNDS;
+    int repeat = 1;
+    /** The spread of each reported outcome's runs, by identity (only with {@code --repeat} > 1). */
+    final Map<Outcome, Repeats<Outcome>> spreads = new IdentityHashMap<>();
     CongestionControl cc = CongestionControl.BBR;
     List<String> files = FileBench.KNOWN;
     List<FileRow> fileRows = List.of();
@@ -80,6 +86,8 @@ public final class E2eRunner {
                 "  --message N           application write size, divides 1 MiB (default 65536)",
                 "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
                 "  --seed N              simulator seed (default 1)",
+                "  --repeat N            run each transfer N times (interleaved) and report the median run, with the",
+                "                        spread in its own column (default 1)",
                 "  --warmup SIZE         loopback bytes per untimed warm-up round, 0 for none (default 128m)",
                 "  --warmup-rounds N     warm-up rounds per transport until the JIT settles (compilers busy < "
                         + Math.round(Warmup.SETTLED_SHARE * 100) + "% of a round), at most N (default " + Warmup.DEFAULT_ROUNDS + ")",
@@ -130,6 +138,7 @@ public final class E2eRunner {
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--warmup" -> warmupBytes = Sizes.parse(v);
                 case "--warmup-rounds" -> warmupRounds = Integer.parseInt(v);
+                case "--repeat" -> repeat = Integer.parseInt(v);
                 case "--out" -> out = Paths.get(v);
                 case "--cc" -> cc = CongestionControl.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                 case "--offload" -> offload = Boolean.parseBoolean(v);
@@ -139,8 +148,8 @@ public final class E2eRunner {
         if (message <= 0 || Payload.BLOCK % message != 0) {
             throw new IllegalArgumentException("--message must divide " + Payload.BLOCK);
         }
-        if (warmupRounds < 1) {
-            throw new IllegalArgumentException("--warmup-rounds must be at least 1");
+        if (warmupRounds < 1 || repeat < 1) {
+            throw new IllegalArgumentException("--warmup-rounds and --repeat must be at least 1");
         }
         if (bytes <= 0 || lossyBytes <= 0 || timeoutMillis <= 0 || profiles.isEmpty()) {
             throw new IllegalArgumentException("sizes, timeout and profiles must be positive / non-empty");
@@ -178,13 +187,25 @@ public final class E2eRunner {
             }
             for (Profile p : profiles) {
                 long n = p.simulated() ? lossyBytes : bytes;
-                for (Transport t : list) {
-                    Outcome o = t.supports(p) ? once(t, payload, p, n) : Outcome.notRun(t.name(), p, n);
-                    log.printf(Locale.ROOT, "%-16s %-9s %6d MiB  %-8s %8.1f MB/s  cpu %6.2f s (jit %.2f, gc %.2f)  heap %5d MiB  retx %s%n",
-                            p.name(), t.name(), n >> 20, o.status(), o.mbPerSecond(), o.cpuSeconds(), o.jitSeconds(),
-                            o.gcSeconds(),
-                            o.peakHeapBytes() >> 20, o.retransmittedBytes() < 0 ? "n/a" : (o.retransmittedBytes() >> 10) + " KiB");
-                    outcomes.add(o);
+                List<List<Outcome>> runs = new ArrayList<>();
+                list.forEach(t -> runs.add(new ArrayList<>()));
+                // Round-robin, so that a slow spell of the machine does not fall on one transport's runs only.
+                for (int r = 1; r <= repeat; r++) {
+                    for (int i = 0; i < list.size(); i++) {
+                        Transport t = list.get(i);
+                        Outcome o = t.supports(p) ? once(t, payload, p, n) : Outcome.notRun(t.name(), p, n);
+                        log.printf(Locale.ROOT, "%-16s %-9s %6d MiB  %-8s %8.1f MB/s  cpu %6.2f s (jit %.2f, gc %.2f)  heap %5d MiB  retx %s%s%n",
+                                p.name(), t.name(), n >> 20, o.status(), o.mbPerSecond(), o.cpuSeconds(), o.jitSeconds(),
+                                o.gcSeconds(),
+                                o.peakHeapBytes() >> 20, o.retransmittedBytes() < 0 ? "n/a" : (o.retransmittedBytes() >> 10) + " KiB",
+                                repeat > 1 ? "  (run " + r + "/" + repeat + ")" : "");
+                        runs.get(i).add(o);
+                    }
+                }
+                for (List<Outcome> each : runs) {
+                    Repeats<Outcome> picked = Repeats.of(each, o -> o.ok() || o.status().equals("n/a"), Outcome::mbPerSecond);
+                    outcomes.add(picked.reported());
+                    spreads.put(picked.reported(), picked);
                 }
             }
             if (!files.isEmpty() && profiles.contains(Profile.LOOPBACK)) {
@@ -247,15 +268,15 @@ public final class E2eRunner {
                 + "discovery starts at 1200 B; QUIC max UDP payload), message %d B, rudp initial window %d MiB, "
                 + "rudp congestion control %s, QUIC flow control %d MiB, simulator seed %d, timeout %d s, "
                 + "warm-up rounds of %d MiB per transport until the JIT settles (compilers busy < %d%% of a round), "
-                + "at most %d%n",
+                + "at most %d; %d run(s) per transfer, the median reported%n",
                 datagrams, message, RudpTransport.INITIAL_WINDOW >> 20, cc, QuicTransport.FLOW_CONTROL >> 20, seed,
-                timeoutMillis / 1000, warmupBytes >> 20, Math.round(Warmup.SETTLED_SHARE * 100), warmupRounds));
+                timeoutMillis / 1000, warmupBytes >> 20, Math.round(Warmup.SETTLED_SHARE * 100), warmupRounds, repeat));
         sb.append("- profiles: lossP drops P% of datagrams in each direction, rttM adds M/2 ms each way, rateNm limits "
                 + "each direction to N Mbit/s (").append(Profile.RATE_QUEUE_BYTES >> 10)
                 .append(" KiB drop-tail queue); all via an ImpairmentHandler first in both datagram pipelines. "
                 + "loopback has no simulator. TCP runs on loopback only (n/a elsewhere).\n\n");
         if (!outcomes.isEmpty()) {
-            sb.append(Table.render(outcomes));
+            sb.append(Table.render(outcomes, spreads));
         }
         if (!fileRows.isEmpty()) {
             sb.append("\n### Files on loopback, disk to disk (").append(bytes >> 20).append(" MiB)\n\n");

@@ -1,7 +1,9 @@
 package dev.rudp.bench.e2e;
 
+import dev.rudp.bench.Repeats;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Formats outcomes as a Markdown table, with ratios against TCP and QUIC of the same profile. */
 final class Table {
@@ -9,9 +11,14 @@ final class Table {
     }
 
     static String render(List<Outcome> outcomes) {
+        return render(outcomes, Map.of());
+    }
+
+    /** With {@code spreads}: the MB/s range of each outcome's repeated runs (absent or one run: "-"). */
+    static String render(List<Outcome> outcomes, Map<Outcome, Repeats<Outcome>> spreads) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| profile | transport | MiB | status | MB/s | CPU s | JIT s | GC s | CPU s/GB | peak heap MiB | peak direct MiB | retransmitted MiB | vs tcp | vs quic |\n");
-        sb.append("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| profile | transport | MiB | status | MB/s | MB/s range (runs) | CPU s | JIT s | GC s | CPU s/GB | peak heap MiB | peak direct MiB | retransmitted MiB | vs tcp | vs quic |\n");
+        sb.append("|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Outcome o : outcomes) {
             Outcome tcp = find(outcomes, o.profile(), "tcp");
             Outcome quic = find(outcomes, o.profile(), "quic");
@@ -20,10 +27,12 @@ final class Table {
                     .append(" | ").append(o.bytes() >> 20)
                     .append(" | ").append(o.status());
             if (o.status().equals("n/a") || !o.hasRate()) {
-                sb.append(" | - | - | - | - | - | - | - | - | - | - |\n");
+                sb.append(" | - | - | - | - | - | - | - | - | - | - | - |\n");
                 continue;
             }
+            Repeats<Outcome> spread = spreads.get(o);
             sb.append(" | ").append(f("%.1f", o.mbPerSecond()))
+                    .append(" | ").append(spread == null ? "-" : spread.spread())
                     .append(" | ").append(f("%.2f", o.cpuSeconds()))
                     .append(" | ").append(o.jitSeconds() < 0 ? "n/a" : f("%.2f", o.jitSeconds()))
                     .append(" | ").append(f("%.2f", o.gcSeconds()))

@@ -19,6 +19,7 @@ import java.util.Locale;
  * @param timeoutSeconds bound of one transfer, from its connection to its last byte
  * @param warmup bytes of each warm-up round a peer JVM runs over its own loopback first
  * @param warmupRounds most warm-up rounds per peer JVM (fewer once its JIT settles)
+ * @param repeat runs of each transfer; the median is reported
  * @param seed payload seed
  * @param datagram rudp MAX_DATAGRAM_SIZE
  * @param offload rudp UDP_OFFLOAD (GSO sends, GRO receives)
@@ -26,7 +27,7 @@ import java.util.Locale;
  * @param out the directory whose RESULTS.md gets the table
  */
 record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, long bytes, long lossyBytes,
-        long timeoutSeconds, long warmup, int warmupRounds, long seed, int datagram, boolean offload, Path linkemu, Path out) {
+        long timeoutSeconds, long warmup, int warmupRounds, int repeat, long seed, int datagram, boolean offload, Path linkemu, Path out) {
 
     static final String DEFAULT_PROFILES = "clean,loss1,loss5,loss1-rtt20-rate200m";
     static final String DEFAULT_TRANSPORTS = "rudp,rudp-newreno,tcp-cubic,tcp-bbr";
@@ -64,6 +65,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
                 "  --warmup SIZE         moved by each peer JVM over its own loopback per warm-up round (default 128m, 0: none)",
                 "  --warmup-rounds N     warm-up rounds per peer JVM until its JIT settles, at most N (default "
                         + Warmup.DEFAULT_ROUNDS + ")",
+                "  --repeat N            run each transfer N times (interleaved) and report the median run (default 1)",
                 "  --seed N              payload seed (default 1)",
                 "  --datagram BYTES      rudp MAX_DATAGRAM_SIZE (default 65507, the library default: path MTU discovery finds 1472 on the veth)",
                 "  --offload true|false  rudp's UDP_OFFLOAD (GSO sends, GRO receives; default false, as the library)",
@@ -79,6 +81,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
         long timeout = 60;
         long warmup = 128L << 20;
         int warmupRounds = Warmup.DEFAULT_ROUNDS;
+        int repeat = 1;
         long seed = 1;
         int datagram = 65_507;
         boolean offload = false;
@@ -98,6 +101,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
                 case "--timeout" -> timeout = Long.parseLong(v);
                 case "--warmup" -> warmup = Sizes.parse(v);
                 case "--warmup-rounds" -> warmupRounds = Integer.parseInt(v);
+                case "--repeat" -> repeat = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--datagram" -> datagram = Integer.parseInt(v);
                 case "--offload" -> offload = parseBoolean(v);
@@ -109,8 +113,8 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
         if (bytes <= 0 || lossyBytes <= 0 || timeout <= 0 || warmup < 0) {
             throw new IllegalArgumentException("sizes and the timeout must be positive");
         }
-        if (warmupRounds < 1) {
-            throw new IllegalArgumentException("--warmup-rounds must be at least 1");
+        if (warmupRounds < 1 || repeat < 1) {
+            throw new IllegalArgumentException("--warmup-rounds and --repeat must be at least 1");
         }
         List<NetProfile> ps = new ArrayList<>();
         for (String p : profiles.split(",")) {
@@ -131,7 +135,7 @@ record NetnsOptions(List<NetProfile> profiles, List<TransportSpec> transports, l
         if (out == null) {
             out = Files.isDirectory(cwd.resolve("benchmarks")) ? cwd.resolve("benchmarks") : cwd;
         }
-        return new NetnsOptions(List.copyOf(ps), List.copyOf(ts), bytes, lossyBytes, timeout, warmup, warmupRounds, seed, datagram,
+        return new NetnsOptions(List.copyOf(ps), List.copyOf(ts), bytes, lossyBytes, timeout, warmup, warmupRounds, repeat, seed, datagram,
                 offload, linkemu, out);
     }
 

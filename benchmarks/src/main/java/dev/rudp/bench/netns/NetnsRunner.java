@@ -1,5 +1,6 @@
 package dev.rudp.bench.netns;
 
+import dev.rudp.bench.Repeats;
 import dev.rudp.bench.e2e.Machine;
 import java.io.BufferedReader;
 import java.io.File;
@@ -18,8 +19,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -122,6 +125,9 @@ public final class NetnsRunner {
         return false;
     }
 
+    /** The spread of each reported row's runs, by identity. */
+    private final Map<NetnsTable.Row, Repeats<NetnsTable.Row>> spreads = new IdentityHashMap<>();
+
     List<NetnsTable.Row> run() {
         List<NetnsTable.Row> rows = new ArrayList<>();
         allowCongestionControls();
@@ -149,11 +155,24 @@ public final class NetnsRunner {
             }
             try {
                 String available = current.availableCongestionControl();
-                for (NetnsOptions.TransportSpec t : options.transports()) {
-                    NetnsTable.Row row = transfer(p, t, bytes, available);
-                    log.printf(Locale.ROOT, "netns:   %-13s %s, %.1f MB in %.2f s%n", t.name(), row.status(),
-                            row.received() / 1e6, row.seconds());
-                    rows.add(row);
+                List<List<NetnsTable.Row>> runs = new ArrayList<>();
+                options.transports().forEach(t -> runs.add(new ArrayList<>()));
+                // Round-robin, so that a slow spell of the machine does not fall on one transport's runs only.
+                for (int r = 1; r <= options.repeat(); r++) {
+                    for (int i = 0; i < options.transports().size(); i++) {
+                        NetnsOptions.TransportSpec t = options.transports().get(i);
+                        NetnsTable.Row row = transfer(p, t, bytes, available);
+                        log.printf(Locale.ROOT, "netns:   %-13s %s, %.1f MB in %.2f s%s%n", t.name(), row.status(),
+                                row.received() / 1e6, row.seconds(),
+                                options.repeat() > 1 ? " (run " + r + "/" + options.repeat() + ")" : "");
+                        runs.get(i).add(row);
+                    }
+                }
+                for (List<NetnsTable.Row> each : runs) {
+                    Repeats<NetnsTable.Row> picked = Repeats.of(each, row -> row.status().equals("ok")
+                            || row.status().startsWith("n/a"), row -> row.hasRate() ? row.mbPerSecond() : 0);
+                    rows.add(picked.reported());
+                    spreads.put(picked.reported(), picked);
                 }
             } finally {
                 current.close();
@@ -419,9 +438,10 @@ public final class NetnsRunner {
         sb.append("- kernel: ").append(System.getProperty("os.version")).append(", git commit: ")
                 .append(Machine.gitCommit()).append('\n');
         sb.append(String.format(Locale.ROOT, "- settings: %d MiB per transfer (%d MiB on lossy profiles), timeout %d s, "
-                + "warm-up rounds of %d MiB per peer JVM over its loopback until its JIT settles (at most %d), payload seed %d, rudp datagram %d B, UDP offload %s, "
+                + "warm-up rounds of %d MiB per peer JVM over its loopback until its JIT settles (at most %d), "
+                + "%d run(s) per transfer (the median reported), payload seed %d, rudp datagram %d B, UDP offload %s, "
                 + "64 KiB messages, initial window %d MiB; TCP: blocking NIO, sendfile on the sender%n", options.bytes() >> 20,
-                options.lossyBytes() >> 20, options.timeoutSeconds(), options.warmup() >> 20, options.warmupRounds(), options.seed(),
+                options.lossyBytes() >> 20, options.timeoutSeconds(), options.warmup() >> 20, options.warmupRounds(), options.repeat(), options.seed(),
                 options.datagram(), options.offload() ? "on" : "off", RudpPeer.INITIAL_WINDOW >> 20));
         sb.append("- path: sender JVM in namespace A, receiver JVM in namespace B, joined by a veth pair (TSO, GSO, GRO off), "
                 + "MTU 1500. Loss: ").append(dropTool == Topology.DropTool.IPTABLES
@@ -438,7 +458,7 @@ public final class NetnsRunner {
                 + "timed by the receiver; % of limit = goodput over the tbf rate; retransmitted: rudp's own count, "
                 + "TCP's RetransSegs x 1448; dropped = what the drop rules counted; * = against a transfer that timed out "
                 + "(its rate is over the time it ran)\n\n");
-        sb.append(NetnsTable.render(rows));
+        sb.append(NetnsTable.render(rows, spreads));
         String targets = NetnsTable.targets(rows);
         if (!targets.isEmpty()) {
             sb.append('\n').append(targets);

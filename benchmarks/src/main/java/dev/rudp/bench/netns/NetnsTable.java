@@ -1,7 +1,9 @@
 package dev.rudp.bench.netns;
 
+import dev.rudp.bench.Repeats;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Formats the rows of a namespace run as Markdown, with ratios against kernel TCP and the targets. */
 final class NetnsTable {
@@ -40,19 +42,26 @@ final class NetnsTable {
     }
 
     static String render(List<Row> rows) {
+        return render(rows, Map.of());
+    }
+
+    /** With {@code spreads}: the MB/s range of each row's repeated runs (absent or one run: "-"). */
+    static String render(List<Row> rows, Map<Row, Repeats<Row>> spreads) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| profile | transport | MiB | status | MB/s | Mbit/s | % of limit | retransmitted MiB | dropped A→B | dropped B→A | vs tcp-cubic | vs tcp-bbr |\n");
-        sb.append("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| profile | transport | MiB | status | MB/s | MB/s range (runs) | Mbit/s | % of limit | retransmitted MiB | dropped A→B | dropped B→A | vs tcp-cubic | vs tcp-bbr |\n");
+        sb.append("|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             sb.append("| ").append(r.profile().name()).append(" | ").append(r.transport())
                     .append(" | ").append(r.bytes() >> 20)
                     .append(" | ").append(status(r));
             if (!r.hasRate()) {
-                sb.append(" | - | - | - | - | ").append(dropped(r.drops(), 0)).append(" | ").append(dropped(r.drops(), 2))
+                sb.append(" | - | - | - | - | - | ").append(dropped(r.drops(), 0)).append(" | ").append(dropped(r.drops(), 2))
                         .append(" | - | - |\n");
                 continue;
             }
+            Repeats<Row> spread = spreads.get(r);
             sb.append(" | ").append(f("%.1f", r.mbPerSecond()))
+                    .append(" | ").append(spread == null ? "-" : spread.spread())
                     .append(" | ").append(f("%.0f", r.mbPerSecond() * 8))
                     .append(" | ").append(r.profile().rateMbit() > 0 ? f("%.1f %%", goodputPercent(r)) : "-")
                     .append(" | ").append(r.retransmittedBytes() < 0 ? "n/a" : f("%.2f", r.retransmittedBytes() / 1048576.0))

@@ -22,13 +22,16 @@ class E2eRunnerSmokeTest {
     void shouldMoveBytesAndAppendATable(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int status = E2eRunner.main(new String[] {"--bytes", "4m", "--profiles", "loopback", "--transports", "rudp,tcp",
-            "--warmup", "0", "--timeout", "30", "--files", "none", "--out", dir.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+            "--warmup", "0", "--repeat", "2", "--timeout", "30", "--files", "none", "--out", dir.toString()},
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
         String printed = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, printed);
         String results = Files.readString(dir.resolve("RESULTS.md"));
         assertTrue(results.contains("| loopback | rudp | 4 | ok |"), results);
         assertTrue(results.contains("| loopback | tcp | 4 | ok |"), results);
         assertTrue(results.contains("- command: `"), results);
+        assertTrue(results.contains(" (2) |"), "the spread of the two runs: " + results);
+        assertTrue(printed.contains("(run 2/2)"), printed);
     }
 
     @Test

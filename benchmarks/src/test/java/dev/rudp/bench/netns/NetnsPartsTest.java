@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rudp.bench.Repeats;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,6 +120,8 @@ class NetnsPartsTest {
         assertTrue(joined.contains("--warmup-rounds 3"), joined);
         assertThrows(IllegalArgumentException.class, () -> NetnsOptions.parse(new String[] {"--offload", "yes"}, dir));
         assertThrows(IllegalArgumentException.class, () -> NetnsOptions.parse(new String[] {"--warmup-rounds", "0"}, dir));
+        assertThrows(IllegalArgumentException.class, () -> NetnsOptions.parse(new String[] {"--repeat", "0"}, dir));
+        assertEquals(3, NetnsOptions.parse(new String[] {"--repeat", "3"}, dir).repeat());
     }
 
     @Test
@@ -139,5 +143,9 @@ class NetnsPartsTest {
         String targets = NetnsTable.targets(rows);
         assertTrue(targets.contains("rudp ≥ 20x tcp-cubic: 25.00*, met; rudp ≥ tcp-bbr: 2.00, met"), targets);
         assertTrue(targets.contains("rudp goodput ≥ 85 % of 200 Mbit/s: 88.9 % of the limit, met"), targets);
+        NetnsTable.Row slower = new NetnsTable.Row(loss5, "rudp", 100 * mb, 100 * mb, "ok", 2.0, 0, null);
+        Repeats<NetnsTable.Row> two = Repeats.of(List.of(rows.get(0), slower), r -> true, NetnsTable.Row::mbPerSecond);
+        assertTrue(NetnsTable.render(rows, Map.of(rows.get(0), two)).contains("| 100.0 | 50.0-100.0 (2) |"),
+                "the spread of the repeated runs");
     }
 }
