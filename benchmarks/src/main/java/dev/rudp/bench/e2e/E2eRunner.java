@@ -87,7 +87,7 @@ public final class E2eRunner {
                 "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
                 "  --seed N              simulator seed (default 1)",
                 "  --repeat N            run each transfer N times (interleaved) and report the median run, with the",
-                "                        spread in its own column (default 1)",
+                "                        spread in its own column (default 1; the file rows run once)",
                 "  --warmup SIZE         loopback bytes per untimed warm-up round, 0 for none (default 128m)",
                 "  --warmup-rounds N     warm-up rounds per transport until the JIT settles (compilers busy < "
                         + Math.round(Warmup.SETTLED_SHARE * 100) + "% of a round), at most N (default " + Warmup.DEFAULT_ROUNDS + ")",
