@@ -33,7 +33,7 @@ class WarmupTest {
         long start = System.nanoTime();
         int rounds = new Warmup(2, log).run("x", () -> {
             transfers.incrementAndGet();
-            Thread.sleep(100);
+            Thread.sleep(100); // stands for a transfer taking time; nothing is waited for
             return "ok";
         });
         double seconds = (System.nanoTime() - start) / 1e9;
