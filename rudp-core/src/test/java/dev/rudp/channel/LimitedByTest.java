@@ -10,6 +10,7 @@ import dev.rudp.RudpChannel;
 import dev.rudp.RudpChannelOption;
 import dev.rudp.RudpClientCodecBuilder;
 import dev.rudp.RudpStats;
+import dev.rudp.testing.Await;
 import dev.rudp.testing.BulkSender;
 import dev.rudp.testing.DigestReceiver;
 import dev.rudp.testing.Loopback;
@@ -32,19 +33,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class LimitedByTest {
 
-    /** Polls {@code channel}'s stats until {@code done} holds; fails after ten seconds. */
+    /** Waits until {@code channel}'s stats satisfy {@code done}, checked on its event loop; fails after ten seconds. */
     private static RudpStats awaitStats(RudpChannel channel, Predicate<RudpStats> done, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        RudpStats s = channel.stats();
-        while (!done.test(s)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what + "; " + s);
-            }
-            Thread.sleep(10); // the accounts have no event to wait on: poll them
-            s = channel.stats();
-        }
-        return s;
+        return Await.onLoop(channel.eventLoop(), channel::stats, done, 10, what);
     }
 
     @Test
@@ -101,12 +93,8 @@ class LimitedByTest {
             // Without SO_BROADCAST the kernel refuses a send to the broadcast address (EACCES).
             RudpChannel.newBootstrap(socket).handler(new ChannelInboundHandlerAdapter())
                     .remoteAddress(new InetSocketAddress("255.255.255.255", 9)).connectTimeoutMillis(1000).connect();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            long errors = 0;
-            while (errors == 0 && System.nanoTime() < deadline) {
-                errors = socket.eventLoop().submit(codec::socketErrors).get();
-                Thread.sleep(10);
-            }
+            long errors = Await.onLoop(socket.eventLoop(), codec::socketErrors, n -> n > 0, 10,
+                    "the refused INITIAL counted");
             assertTrue(errors > 0, "the refused INITIAL was counted");
             socket.close().sync();
         } finally {

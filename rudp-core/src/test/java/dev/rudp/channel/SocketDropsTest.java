@@ -24,7 +24,9 @@ import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -119,9 +121,11 @@ class SocketDropsTest {
 
     /**
      * Floods a socket that does not read and has a tiny receive buffer; returns the drops the
-     * kernel reports afterwards, polling until they show or ten seconds pass.
+     * kernel reports afterwards, read through {@code freshDrops} (which must not answer from the
+     * reader's cache) until they show or ten seconds pass. Loopback counts the drops within the sends,
+     * so the first fresh reading normally has them.
      */
-    private static long flood(InetSocketAddress target, LongSupplier drops) throws Exception {
+    private static long flood(InetSocketAddress target, LongSupplier freshDrops) throws Exception {
         byte[] junk = new byte[1000];
         try (DatagramChannel sender = DatagramChannel.open()) {
             for (int i = 0; i < 2000; i++) {
@@ -129,10 +133,9 @@ class SocketDropsTest {
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long n = drops.getAsLong();
+        long n = freshDrops.getAsLong();
         while (n <= 0 && System.nanoTime() < deadline) {
-            Thread.sleep(SocketDrops.REFRESH_NANOS / 1_000_000 + 10); // the reader's refresh interval
-            n = drops.getAsLong();
+            n = freshDrops.getAsLong();
         }
         return n;
     }
@@ -155,8 +158,15 @@ class SocketDropsTest {
                 socket.config().setAutoRead(false);
                 socket.config().setOption(ChannelOption.SO_RCVBUF, 4096);
             }).get();
-            long drops = flood((InetSocketAddress) socket.localAddress(),
-                    () -> get(socket, codec::socketReceiveDrops));
+            // Read once the codec's cached reading has expired on its own clock: a task scheduled that far ahead.
+            long drops = flood((InetSocketAddress) socket.localAddress(), () -> {
+                try {
+                    return socket.eventLoop().schedule(codec::socketReceiveDrops, SocketDrops.REFRESH_NANOS,
+                            TimeUnit.NANOSECONDS).get();
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             assertTrue(drops > 0, "drops at a full socket: " + drops);
             assertTrue(client.stats().socketReceiveDrops() >= drops, "the connection reports its socket's count");
             socket.eventLoop().submit(() -> socket.config().setAutoRead(true)).get();
@@ -173,8 +183,11 @@ class SocketDropsTest {
                     .handler(new ChannelInboundHandlerAdapter()).bind(new InetSocketAddress("127.0.0.1", 0)).sync()
                     .channel();
             SocketDrops reader = new SocketDrops();
-            assertEquals(0, get(ch, () -> reader.drops(ch, System.nanoTime())));
-            long drops = flood((InetSocketAddress) ch.localAddress(), () -> get(ch, () -> reader.drops(ch, System.nanoTime())));
+            AtomicLong clock = new AtomicLong(System.nanoTime());
+            assertEquals(0, get(ch, () -> reader.drops(ch, clock.get())));
+            // Each reading a refresh interval after the last: the reader's clock is passed in.
+            long drops = flood((InetSocketAddress) ch.localAddress(),
+                    () -> get(ch, () -> reader.drops(ch, clock.addAndGet(SocketDrops.REFRESH_NANOS))));
             assertTrue(drops > 0, "drops at a full socket: " + drops);
             ch.close().sync();
         } finally {

@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -50,8 +53,7 @@ public final class LeakDetectionExtension implements AfterAllCallback {
     public void afterAll(ExtensionContext context) throws InterruptedException {
         // Leaks surface when the GC enqueues the lost buffers and the detector next polls its queue.
         for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(20); // lets the reference handler thread enqueue what the GC found; not synchronisation
+            collect();
             ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(8);
             probe.release();
         }
@@ -63,5 +65,18 @@ public final class LeakDetectionExtension implements AfterAllCallback {
         if (!found.isEmpty()) {
             throw new AssertionError(found.size() + " ByteBuf leak(s) detected:\n" + String.join("\n\n", found));
         }
+    }
+
+    /**
+     * A collection, then a wait until the reference handler thread has handed this collection's
+     * cleared references to their queues: a sentinel's own reference arriving in its queue tells so
+     * (bounded by a second, in case the JVM ignores System.gc()).
+     */
+    private static void collect() throws InterruptedException {
+        ReferenceQueue<Object> queue = new ReferenceQueue<>();
+        PhantomReference<Object> sentinel = new PhantomReference<>(new Object(), queue);
+        System.gc();
+        queue.remove(1000);
+        Reference.reachabilityFence(sentinel);
     }
 }

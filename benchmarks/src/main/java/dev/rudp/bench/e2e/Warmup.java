@@ -3,6 +3,7 @@ package dev.rudp.bench.e2e;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Untimed warm-up rounds, repeated until the JIT compilers settle, the way JMH repeats warm-up
@@ -31,14 +32,23 @@ public final class Warmup {
 
     private final int maxRounds;
     private final PrintStream log;
+    private final LongSupplier nanoTime;
+    private final LongSupplier jitMillis;
 
     /** @param maxRounds at most this many rounds per {@link #run} */
     public Warmup(int maxRounds, PrintStream log) {
+        this(maxRounds, log, System::nanoTime, Meter::jitMillis);
+    }
+
+    /** With the clocks given: the wall clock in ns, and the compilers' total time in ms (-1: unknown). */
+    Warmup(int maxRounds, PrintStream log, LongSupplier nanoTime, LongSupplier jitMillis) {
         if (maxRounds < 1) {
             throw new IllegalArgumentException("warm-up rounds must be at least 1");
         }
         this.maxRounds = maxRounds;
         this.log = log;
+        this.nanoTime = nanoTime;
+        this.jitMillis = jitMillis;
     }
 
     /**
@@ -49,17 +59,17 @@ public final class Warmup {
      */
     public int run(String name, Transfer transfer) throws IOException, InterruptedException {
         for (int round = 1; round <= maxRounds; round++) {
-            long jitBefore = Meter.jitMillis();
-            long start = System.nanoTime();
+            long jitBefore = jitMillis.getAsLong();
+            long start = nanoTime.getAsLong();
             int transfers = 0;
             String last;
             double seconds;
             do {
                 last = transfer.run();
                 transfers++;
-                seconds = (System.nanoTime() - start) / 1e9;
+                seconds = (nanoTime.getAsLong() - start) / 1e9;
             } while (last.startsWith("ok") && seconds < MIN_ROUND_SECONDS);
-            long jitAfter = Meter.jitMillis();
+            long jitAfter = jitMillis.getAsLong();
             double share = jitBefore < 0 ? 0 : (jitAfter - jitBefore) / 1e3 / seconds;
             boolean settled = share < SETTLED_SHARE;
             log.printf(Locale.ROOT, "warm-up %-10s round %2d  %2d transfers %5.2f s  jit busy %3.0f%%  last: %s%s%n", name,
