@@ -48,6 +48,33 @@ public record Repeats<T>(T reported, int runs, double minRate, double maxRate) {
         return new Repeats<>(sorted.get((sorted.size() - 1) / 2), runs.size(), min, max);
     }
 
+    /** One run of one job: {@code round} counts from 1 to the number of repeats. */
+    @FunctionalInterface
+    public interface Run<J, T> {
+        T run(J job, int round) throws InterruptedException;
+    }
+
+    /**
+     * Runs every job {@code repeat} times, round-robin (job 1, job 2, ..., then again), so that a slow
+     * spell of the machine does not fall on one job's runs only; returns each job's {@link #of} in
+     * job order.
+     */
+    public static <J, T> List<Repeats<T>> roundRobin(List<J> jobs, int repeat, Run<J, T> run, Predicate<T> ok,
+            ToDoubleFunction<T> rate) throws InterruptedException {
+        List<List<T>> runs = new ArrayList<>();
+        jobs.forEach(j -> runs.add(new ArrayList<>()));
+        for (int round = 1; round <= repeat; round++) {
+            for (int i = 0; i < jobs.size(); i++) {
+                runs.get(i).add(run.run(jobs.get(i), round));
+            }
+        }
+        List<Repeats<T>> result = new ArrayList<>();
+        for (List<T> each : runs) {
+            result.add(of(each, ok, rate));
+        }
+        return result;
+    }
+
     /** The table cell: {@code min-max} MB/s over the runs, or {@code -} for a single run. */
     public String spread() {
         return runs < 2 ? "-" : String.format(Locale.ROOT, "%.1f-%.1f (%d)", minRate, maxRate, runs);

@@ -3,6 +3,7 @@ package dev.rudp.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +40,18 @@ class RepeatsTest {
     void oneRunHasNoSpread() {
         assertEquals("-", of(new Run("ok", 5)).spread());
         assertThrows(IllegalArgumentException.class, () -> Repeats.of(List.<Run>of(), Run::ok, Run::rate));
+    }
+
+    @Test
+    void roundRobinInterleavesTheJobsAndPicksEachOnesMedian() throws Exception {
+        List<String> order = new ArrayList<>();
+        List<Repeats<Run>> picked = Repeats.roundRobin(List.of("a", "b"), 3, (job, round) -> {
+            order.add(job + round);
+            return new Run("ok", job.equals("a") ? round * 10 : 100 - round);
+        }, Run::ok, Run::rate);
+        assertEquals(List.of("a1", "b1", "a2", "b2", "a3", "b3"), order);
+        assertEquals(20, picked.get(0).reported().rate());
+        assertEquals(98, picked.get(1).reported().rate());
+        assertEquals("97.0-99.0 (3)", picked.get(1).spread());
     }
 }

@@ -187,23 +187,15 @@ public final class E2eRunner {
             }
             for (Profile p : profiles) {
                 long n = p.simulated() ? lossyBytes : bytes;
-                List<List<Outcome>> runs = new ArrayList<>();
-                list.forEach(t -> runs.add(new ArrayList<>()));
-                // Round-robin, so that a slow spell of the machine does not fall on one transport's runs only.
-                for (int r = 1; r <= repeat; r++) {
-                    for (int i = 0; i < list.size(); i++) {
-                        Transport t = list.get(i);
-                        Outcome o = t.supports(p) ? once(t, payload, p, n) : Outcome.notRun(t.name(), p, n);
-                        log.printf(Locale.ROOT, "%-16s %-9s %6d MiB  %-8s %8.1f MB/s  cpu %6.2f s (jit %.2f, gc %.2f)  heap %5d MiB  retx %s%s%n",
-                                p.name(), t.name(), n >> 20, o.status(), o.mbPerSecond(), o.cpuSeconds(), o.jitSeconds(),
-                                o.gcSeconds(),
-                                o.peakHeapBytes() >> 20, o.retransmittedBytes() < 0 ? "n/a" : (o.retransmittedBytes() >> 10) + " KiB",
-                                repeat > 1 ? "  (run " + r + "/" + repeat + ")" : "");
-                        runs.get(i).add(o);
-                    }
-                }
-                for (List<Outcome> each : runs) {
-                    Repeats<Outcome> picked = Repeats.of(each, o -> o.ok() || o.status().equals("n/a"), Outcome::mbPerSecond);
+                for (Repeats<Outcome> picked : Repeats.roundRobin(list, repeat, (t, r) -> {
+                    Outcome o = t.supports(p) ? once(t, payload, p, n) : Outcome.notRun(t.name(), p, n);
+                    log.printf(Locale.ROOT, "%-16s %-9s %6d MiB  %-8s %8.1f MB/s  cpu %6.2f s (jit %.2f, gc %.2f)  heap %5d MiB  retx %s%s%n",
+                            p.name(), t.name(), n >> 20, o.status(), o.mbPerSecond(), o.cpuSeconds(), o.jitSeconds(),
+                            o.gcSeconds(),
+                            o.peakHeapBytes() >> 20, o.retransmittedBytes() < 0 ? "n/a" : (o.retransmittedBytes() >> 10) + " KiB",
+                            repeat > 1 ? "  (run " + r + "/" + repeat + ")" : "");
+                    return o;
+                }, o -> o.ok() || o.status().equals("n/a"), Outcome::mbPerSecond)) {
                     outcomes.add(picked.reported());
                     spreads.put(picked.reported(), picked);
                 }

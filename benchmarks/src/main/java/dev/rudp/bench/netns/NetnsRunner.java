@@ -128,7 +128,7 @@ public final class NetnsRunner {
     /** The spread of each reported row's runs, by identity. */
     private final Map<NetnsTable.Row, Repeats<NetnsTable.Row>> spreads = new IdentityHashMap<>();
 
-    List<NetnsTable.Row> run() {
+    List<NetnsTable.Row> run() throws InterruptedException {
         List<NetnsTable.Row> rows = new ArrayList<>();
         allowCongestionControls();
         for (NetProfile p : options.profiles()) {
@@ -155,22 +155,14 @@ public final class NetnsRunner {
             }
             try {
                 String available = current.availableCongestionControl();
-                List<List<NetnsTable.Row>> runs = new ArrayList<>();
-                options.transports().forEach(t -> runs.add(new ArrayList<>()));
-                // Round-robin, so that a slow spell of the machine does not fall on one transport's runs only.
-                for (int r = 1; r <= options.repeat(); r++) {
-                    for (int i = 0; i < options.transports().size(); i++) {
-                        NetnsOptions.TransportSpec t = options.transports().get(i);
-                        NetnsTable.Row row = transfer(p, t, bytes, available);
-                        log.printf(Locale.ROOT, "netns:   %-13s %s, %.1f MB in %.2f s%s%n", t.name(), row.status(),
-                                row.received() / 1e6, row.seconds(),
-                                options.repeat() > 1 ? " (run " + r + "/" + options.repeat() + ")" : "");
-                        runs.get(i).add(row);
-                    }
-                }
-                for (List<NetnsTable.Row> each : runs) {
-                    Repeats<NetnsTable.Row> picked = Repeats.of(each, row -> row.status().equals("ok")
-                            || row.status().startsWith("n/a"), row -> row.hasRate() ? row.mbPerSecond() : 0);
+                for (Repeats<NetnsTable.Row> picked : Repeats.roundRobin(options.transports(), options.repeat(), (t, r) -> {
+                    NetnsTable.Row row = transfer(p, t, bytes, available);
+                    log.printf(Locale.ROOT, "netns:   %-13s %s, %.1f MB in %.2f s%s%n", t.name(), row.status(),
+                            row.received() / 1e6, row.seconds(),
+                            options.repeat() > 1 ? " (run " + r + "/" + options.repeat() + ")" : "");
+                    return row;
+                }, row -> row.status().equals("ok") || row.status().startsWith("n/a"),
+                        row -> row.hasRate() ? row.mbPerSecond() : 0)) {
                     rows.add(picked.reported());
                     spreads.put(picked.reported(), picked);
                 }
