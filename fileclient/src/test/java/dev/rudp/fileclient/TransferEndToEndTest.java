@@ -11,8 +11,11 @@ import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.connection.Transfers;
+import dev.rudp.fileserver.storage.StoredDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,43 @@ class TransferEndToEndTest {
             assertEquals(Transfers.hashFile(v2),
                     t.upload(v2, "u.bin", true, TransferListener.NONE, new CancelToken()).sha256(),
                     "after the mismatch the partial is gone and the next reput starts from zero");
+        }
+    }
+
+    @Test
+    void downloadsSendTheStoredSha256OnlyWhileTheFileIsUnchanged() throws Exception {
+        Path local = randomFile(tmp.resolve("s.bin"), 4L << 20, 20);
+        String sha = Transfers.hashFile(local);
+        try (TestServer s = TestServer.start(tmp.resolve("data"));
+                FileConnection c = s.login("alice", "secret-a");
+                Transfers t = new Transfers(c)) {
+            t.upload(local, "s.bin", false, TransferListener.NONE, new CancelToken());
+            Path onServer = s.home("alice").resolve("s.bin");
+            String stored = StoredDigest.lookup(onServer, null, -1);
+            if (stored == null) {
+                // a file system without user attributes: nothing stored, every download hashes
+                assertEquals(sha, t.download("s.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
+                        new CancelToken()).sha256());
+                return;
+            }
+            assertEquals(sha, stored, "the upload stored its verified digest");
+            Files.write(tmp.resolve("b.bin.part"), Arrays.copyOf(Files.readAllBytes(local), 1 << 20));
+            assertEquals(sha, t.download("s.bin", tmp.resolve("b.bin"), true, TransferListener.NONE,
+                    new CancelToken()).sha256(), "resumed from the stored digest");
+            assertEquals(sha, Transfers.hashFile(tmp.resolve("b.bin")));
+
+            // A stored digest the content does not have is what the server sends: the client's own hash
+            // catches it, and nothing half-right lands.
+            StoredDigest.store(onServer, "ab".repeat(32));
+            ClientException e = assertThrows(ClientException.class, () -> t.download("s.bin", tmp.resolve("c.bin"),
+                    false, TransferListener.NONE, new CancelToken()));
+            assertTrue(e.getMessage().startsWith("checksum mismatch: s.bin"), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("c.bin")));
+
+            // Once the file's time moves (any write does that) the stored digest is ignored and hashed anew.
+            Files.setLastModifiedTime(onServer, FileTime.fromMillis(Files.getLastModifiedTime(onServer).toMillis() + 1000));
+            assertEquals(sha, t.download("s.bin", tmp.resolve("c.bin"), false, TransferListener.NONE,
+                    new CancelToken()).sha256());
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One download: reads the file in order on the I/O pool, hashing as it goes, and writes unordered
+ * One download: reads the file in order on the I/O pool, hashing as it goes unless the file's
+ * SHA-256 is already known ({@link dev.rudp.fileserver.storage.StoredDigest}), and writes unordered
  * data chunks while the channel is writable. When it is not, the pump stops and
  * {@link #resume()} (called on writability changes) starts it again, so a slow client costs no
  * thread. Ends with a reply carrying the whole file's SHA-256 and size.
@@ -30,14 +31,19 @@ final class Download {
     private final int chunk;
     private final String shown;
     private final Runnable onEnd;
-    private final MessageDigest md = Storage.sha256();
+    /** Null when the digest is known beforehand. */
+    private final MessageDigest md;
+    private final String knownSha256;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean cancelled;
     private long pos;
     private long sendFrom;
 
-    Download(long id, FileChannel file, long size, long offset, Channel channel, Executor io, int chunk,
-            String shown, Runnable onEnd) {
+    /** {@code knownSha256}: the file's digest if it is known (then nothing is hashed), else null. */
+    Download(long id, FileChannel file, long size, long offset, String knownSha256, Channel channel, Executor io,
+            int chunk, String shown, Runnable onEnd) {
+        this.knownSha256 = knownSha256;
+        this.md = knownSha256 == null ? Storage.sha256() : null;
         this.id = id;
         this.file = file;
         this.size = size;
@@ -66,7 +72,7 @@ final class Download {
     private void pump() {
         try {
             if (pos < sendFrom) {
-                hashPrefix();
+                skipPrefix();
             }
             int sent = 0;
             while (!cancelled && pos < size && channel.isWritable() && sent < 64) {
@@ -82,7 +88,7 @@ final class Download {
             }
             if (pos >= size) {
                 cancelled = true;
-                channel.writeAndFlush(Reply.ok(id, List.of(HexFormat.of().formatHex(md.digest())), size));
+                channel.writeAndFlush(Reply.ok(id, List.of(sha256()), size));
                 closeQuietly();
                 return;
             }
@@ -107,9 +113,16 @@ final class Download {
         }
     }
 
-    private void hashPrefix() throws IOException {
-        FileChunks.hashRange(file, md, pos, sendFrom);
+    /** Moves to where a resumed download starts; only a digest still to be computed reads the prefix. */
+    private void skipPrefix() throws IOException {
+        if (md != null) {
+            FileChunks.hashRange(file, md, pos, sendFrom);
+        }
         pos = sendFrom;
+    }
+
+    private String sha256() {
+        return md == null ? knownSha256 : HexFormat.of().formatHex(md.digest());
     }
 
     private synchronized void closeQuietly() {

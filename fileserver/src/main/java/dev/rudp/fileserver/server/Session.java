@@ -9,6 +9,7 @@ import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.protocol.Status;
 import dev.rudp.fileserver.storage.Jail;
 import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.StoredDigest;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -338,18 +339,21 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw ProtocolException.of(Status.IS_DIRECTORY, "is a folder (use get -r): " + shown);
         }
         try {
+            Object identity = StoredDigest.identity(p);
             FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
             long size = ch.size();
+            String known = identity == null ? null : StoredDigest.lookup(p, identity, size);
             if (offset < 0 || offset > size) {
                 ch.close();
                 throw ProtocolException.of(Status.BAD_REQUEST, "cannot resume " + shown + " at " + offset
                         + ": the remote file has only " + size + " bytes");
             }
             long id = r.id();
-            Download d = new Download(id, ch, size, offset, ctx.channel(), server.io(), cfg.chunkSize, shown,
+            Download d = new Download(id, ch, size, offset, known, ctx.channel(), server.io(), cfg.chunkSize, shown,
                     () -> downloads.remove(id));
             downloads.put(id, d);
-            log.event("download", who, shown + " " + size + " bytes" + (offset > 0 ? " from " + offset : ""));
+            log.event("download", who, shown + " " + size + " bytes" + (offset > 0 ? " from " + offset : "")
+                    + (known != null ? " (stored sha256)" : ""));
             ctx.writeAndFlush(Reply.ok(id, List.of(), size, offset));
             d.resume();
             return null;

@@ -7,6 +7,7 @@ import dev.rudp.fileserver.protocol.Status;
 import dev.rudp.fileserver.storage.PrefixDigest;
 import dev.rudp.fileserver.storage.Ranges;
 import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.StoredDigest;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -157,6 +158,8 @@ public final class Upload {
                 replies.accept(Reply.error(doneId, Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
                         + " (the server's copy differs; the partial upload was discarded, put it again)"));
             } else {
+                // before the rename, so the file appears with its digest (the rename keeps both)
+                StoredDigest.store(partial, actual);
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 syncDir(target.getParent());
                 replies.accept(Reply.ok(doneId, java.util.List.of(actual), size));

@@ -14,7 +14,7 @@ public final class FileChunks {
 
     /**
      * Reads {@code length} bytes at {@code position} into a new direct buffer and adds them to
-     * {@code digest}. The caller owns the returned buffer; on failure nothing is left allocated.
+     * {@code digest} (unless it is null). The caller owns the returned buffer; on failure nothing is left allocated.
      *
      * @throws IOException when the file ends early (it shrank while being sent) or cannot be read
      */
@@ -32,7 +32,9 @@ public final class FileChunks {
                 read += r;
             }
             buf.writerIndex(length);
-            digest.update(buf.nioBuffer());
+            if (digest != null) {
+                digest.update(buf.nioBuffer());
+            }
             return buf;
         } catch (IOException | RuntimeException e) {
             buf.release();

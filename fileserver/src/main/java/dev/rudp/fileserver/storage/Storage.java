@@ -218,10 +218,14 @@ public final class Storage {
         }
     }
 
-    /** The SHA-256 of a regular file, lower-case hex. */
+    /** The SHA-256 of a regular file, lower-case hex: the {@link StoredDigest} if it still holds. */
     public String sha256(Path p, String shown) throws ProtocolException {
         if (Files.isDirectory(p)) {
             throw ProtocolException.of(Status.IS_DIRECTORY, "is a folder: " + shown);
+        }
+        String stored = StoredDigest.lookup(p, null, -1);
+        if (stored != null) {
+            return stored;
         }
         try (InputStream in = Files.newInputStream(p)) {
             MessageDigest md = sha256();

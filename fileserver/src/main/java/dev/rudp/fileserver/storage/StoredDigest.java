@@ -1,0 +1,122 @@
+package dev.rudp.fileserver.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The SHA-256 of a file's content, kept beside the file in a user extended attribute
+ * ({@code user.rudp.sha256}) when an upload completes, so that downloads, resumed downloads and
+ * {@code sha256sum} need not read and hash the whole file again on the server: hashing every
+ * download was a fifth of the server's CPU per byte sent, and a resumed download re-read its whole
+ * prefix just to rebuild the digest.
+ *
+ * <p>The attribute also records the file's identity (device and inode), size and modification time
+ * in nanoseconds, and is believed only while all four still match: any write through the file
+ * system moves the modification time, so an edit made beside the server is noticed, as rsync's quick
+ * check notices it. A rename or move keeps the attribute valid (same inode, same times); a copy
+ * makes a new file without one. Where the file system keeps no user attributes, nothing is stored
+ * and every caller falls back to hashing. The attribute moves with the file, so nothing outside the
+ * account's tree has to be kept in step.
+ */
+public final class StoredDigest {
+    static final String NAME = "rudp.sha256";
+    /** {@code v1 <size> <mtime nanos> <file key> <sha256 hex>}; a file key has no spaces. */
+    private static final Pattern VALUE = Pattern.compile("v1 (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{64})");
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final int MAX_VALUE = 256;
+
+    private StoredDigest() {
+    }
+
+    /**
+     * Records {@code sha256} (hex) as the digest of {@code file} as it is now. Call once the content
+     * is final and flushed. Best effort: returns false (and stores nothing) where the file system
+     * keeps no user attributes or the file has no identity to check later.
+     */
+    public static boolean store(Path file, String sha256) {
+        if (!HEX.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a SHA-256 in hex: " + sha256);
+        }
+        try {
+            UserDefinedFileAttributeView view = view(file);
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (view == null || a.fileKey() == null || !a.isRegularFile()) {
+                return false;
+            }
+            String value = "v1 " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " "
+                    + key(a) + " " + sha256.toLowerCase(java.util.Locale.ROOT);
+            view.write(NAME, StandardCharsets.US_ASCII.encode(value));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The stored digest of {@code file} (lower-case hex) if it still describes the file, else null.
+     *
+     * @param identity the {@link BasicFileAttributes#fileKey()} the caller saw before opening the
+     *     file, or null for no such check; a different key means the path now names another file
+     * @param size the size of the file the caller opened, or -1 for no such check
+     */
+    public static String lookup(Path file, Object identity, long size) {
+        try {
+            UserDefinedFileAttributeView view = view(file);
+            if (view == null) {
+                return null;
+            }
+            BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!before.isRegularFile() || before.fileKey() == null || !view.list().contains(NAME)
+                    || view.size(NAME) > MAX_VALUE) {
+                return null;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(MAX_VALUE);
+            view.read(NAME, buf);
+            buf.flip();
+            var m = VALUE.matcher(StandardCharsets.US_ASCII.decode(buf));
+            // read again: the attribute and the times must come from the same file
+            BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            boolean same = m.matches()
+                    && before.fileKey().equals(after.fileKey())
+                    && (identity == null || identity.equals(after.fileKey()))
+                    && (size < 0 || size == after.size())
+                    && Long.parseLong(m.group(1)) == after.size()
+                    && Long.parseLong(m.group(2)) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+                    && m.group(3).equals(key(after));
+            return same ? m.group(4) : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // unreadable or foreign attribute: hash the file instead
+        }
+    }
+
+    /** The identity {@link #lookup} checks: call before opening the file. Null when there is none. */
+    public static Object identity(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Null where the platform has no such view. Where the file system lacks user attributes the view's
+     * calls throw instead ({@code FileStore.supportsFileAttributeView} guesses from mount options and
+     * reads the mount table on every call, so it is not asked).
+     */
+    private static UserDefinedFileAttributeView view(Path file) {
+        return Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static String key(BasicFileAttributes a) {
+        return Objects.toString(a.fileKey()).replace(' ', '_');
+    }
+}
