@@ -1,11 +1,13 @@
 package dev.rudp.fileclient.p2p;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.fileclient.ClientMain;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.Transfers;
+import dev.rudp.fileserver.storage.StoredDigest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -58,6 +60,8 @@ class PeerBatchTest {
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("received doc.bin from alice"), r.out());
             assertEquals(sha, Transfers.hashFile(inbox.resolve("doc.bin")));
+            assertNull(StoredDigest.lookup(inbox.resolve("doc.bin"), null, -1),
+                    "a digest is kept only in the server's storage, not in a user's own folder");
         }
     }
 

@@ -307,7 +307,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                     }, () -> {
                         uploads.remove(id);
                         server.release(partial, self[0]);
-                    }, throttle.pending(), () -> throttle.afterWrite(ctx.channel()));
+                    }, throttle.pending(), () -> throttle.afterWrite(ctx.channel())).keepDigest();
             self[0] = u;
             if (!server.claim(partial, u)) {
                 ch.close();

@@ -48,6 +48,8 @@ public final class Upload {
     private String expectedSha;
     private long doneId = -1;
     private boolean ended;
+    /** Whether the verified digest is kept with the file ({@link #keepDigest()}). */
+    private volatile boolean keepDigest;
     /** Why the upload failed early, told in the reply to PUT_DONE. */
     private ProtocolException failure;
     /** Completes when the upload finished or was aborted and its file is closed. */
@@ -78,6 +80,15 @@ public final class Upload {
 
     long size() {
         return size;
+    }
+
+    /**
+     * Keeps the verified SHA-256 with the landed file ({@link StoredDigest}), as the server's storage
+     * does; a peer-to-peer receiver writing into a user's own folder does not. Call before data arrives.
+     */
+    public Upload keepDigest() {
+        keepDigest = true;
+        return this;
     }
 
     /** Sets where the client starts sending (before any data arrives). */
@@ -158,8 +169,10 @@ public final class Upload {
                 replies.accept(Reply.error(doneId, Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
                         + " (the server's copy differs; the partial upload was discarded, put it again)"));
             } else {
-                // before the rename, so the file appears with its digest (the rename keeps both)
-                StoredDigest.store(partial, actual);
+                if (keepDigest) {
+                    // before the rename, so the file appears with its digest (the rename keeps both)
+                    StoredDigest.store(partial, actual);
+                }
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 syncDir(target.getParent());
                 replies.accept(Reply.ok(doneId, java.util.List.of(actual), size));
