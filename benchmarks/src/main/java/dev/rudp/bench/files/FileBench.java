@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * that one row's dirty pages are not written back during the next.
  *
  * <p>What each row times: {@code fileclient put|get} one batch command from its start to its exit
- * (connect, DTLS handshake, login, transfer, SHA-256 verified by the product, fsync, rename, close);
+ * (connect, DTLS handshake, login, transfer, SHA-256 verified by the product, fsync, rename, close),
+ * first in this JVM after the warm-up, then ({@code , new JVM}) in a new client JVM as
+ * {@code bin/fileclient} runs it, JVM start-up and JIT included;
  * {@code fileclient session only} the same for {@code pwd}, which moves no file (what each fileclient row
  * pays besides the transfer; {@code sftp session only} likewise); {@code tcp+fsync} connect to the receiver's fsync; {@code sftp put|get} the sftp process from start
  * to exit. Every landed file is then checked (size and CRC32C) outside the timed span.
@@ -57,7 +59,10 @@ public final class FileBench {
         this.log = log;
     }
 
-    /** Runs the rows in a fixed order: fileclient session only, put, get, tcp+fsync, sftp session only, put, get. */
+    /**
+     * Runs the rows in a fixed order: fileclient session only, put, get, the same three with a new client
+     * JVM, tcp+fsync, sftp session only, put, get.
+     */
     public List<FileRow> run(Payload payload) throws IOException, InterruptedException {
         // One line per connect, login and transfer from the server would bury the runner's own lines.
         QUIET.forEach(l -> l.setLevel(Level.WARNING));
@@ -114,6 +119,18 @@ public final class FileBench {
             }
             DiskFiles.sync(timeoutMillis);
             rows.add(print(service.get(payload, target, bytes, timeoutMillis)));
+            Files.deleteIfExists(target);
+            // What a user of bin/fileclient gets: the same commands, each client a new JVM (start-up and
+            // JIT included), against the same warm server.
+            rows.add(print(service.session(timeoutMillis, true)));
+            DiskFiles.sync(timeoutMillis);
+            rows.add(print(service.put(payload, source, bytes, timeoutMillis, true)));
+            if (!Files.isRegularFile(service.remoteFile())) {
+                Files.createDirectories(service.remoteFile().getParent());
+                Files.copy(source, service.remoteFile());
+            }
+            DiskFiles.sync(timeoutMillis);
+            rows.add(print(service.get(payload, target, bytes, timeoutMillis, true)));
             Files.deleteIfExists(target);
             Files.deleteIfExists(service.remoteFile());
         }

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,11 +33,19 @@ import java.util.concurrent.TimeoutException;
  * {@link ClientMain#run} with {@code -c "put ..."} or {@code -c "get ..."}: the code path of
  * {@code bin/fileclient} batch mode, connect, DTLS handshake (pinned with {@code --fingerprint}, as
  * {@code bin/demo} does) and login included. The client runs in this JVM, so a row's CPU is both ends.
+ *
+ * <p>The rows marked {@link #NEW_JVM} run the same command as a user does, in a new client JVM
+ * ({@code java -cp <this class path> dev.rudp.fileclient.ClientMain}, no options, as {@code bin/fileclient}):
+ * JVM start, class loading and the client's JIT compilation are then part of the row, as process start
+ * is part of sftp's. Their CPU is the child's (reaped, so counted in this process's children's time)
+ * plus this JVM's (the server).
  */
 final class FileService implements AutoCloseable {
     static final String USER = "bench";
     static final String REMOTE = "bench.bin";
     static final String SESSION = "fileclient session only (pwd)";
+    /** Suffix of the rows whose client is a new JVM. */
+    static final String NEW_JVM = ", new JVM";
 
     private final Path data;
     private final String password;
@@ -69,14 +79,28 @@ final class FileService implements AutoCloseable {
 
     /** {@code fileclient put SOURCE bench.bin}, timed; checks the server's copy afterwards. */
     FileRow put(Payload payload, Path source, long bytes, long timeoutMillis) throws IOException, InterruptedException {
+        return put(payload, source, bytes, timeoutMillis, false);
+    }
+
+    /** As {@link #put(Payload, Path, long, long)}, the client in a new JVM when {@code newJvm}. */
+    FileRow put(Payload payload, Path source, long bytes, long timeoutMillis, boolean newJvm)
+            throws IOException, InterruptedException {
         Files.deleteIfExists(remoteFile());
-        return run("fileclient put", "put " + quote(source) + " " + REMOTE, payload, remoteFile(), bytes, timeoutMillis);
+        return run("fileclient put", "put " + quote(source) + " " + REMOTE, payload, remoteFile(), bytes, timeoutMillis,
+                newJvm);
     }
 
     /** {@code fileclient get bench.bin TARGET}, timed; checks TARGET afterwards. Needs the server's copy. */
     FileRow get(Payload payload, Path target, long bytes, long timeoutMillis) throws IOException, InterruptedException {
+        return get(payload, target, bytes, timeoutMillis, false);
+    }
+
+    /** As {@link #get(Payload, Path, long, long)}, the client in a new JVM when {@code newJvm}. */
+    FileRow get(Payload payload, Path target, long bytes, long timeoutMillis, boolean newJvm)
+            throws IOException, InterruptedException {
         Files.deleteIfExists(target);
-        return run("fileclient get", "get " + REMOTE + " " + quote(target), payload, target, bytes, timeoutMillis);
+        return run("fileclient get", "get " + REMOTE + " " + quote(target), payload, target, bytes, timeoutMillis,
+                newJvm);
     }
 
     /**
@@ -84,14 +108,22 @@ final class FileService implements AutoCloseable {
      * (connect, DTLS handshake, scrypt login, close), shown on its own so the rows can be read.
      */
     FileRow session(long timeoutMillis) throws IOException, InterruptedException {
-        return run(SESSION, "pwd", null, null, 0, timeoutMillis);
+        return session(timeoutMillis, false);
     }
 
-    private FileRow run(String name, String command, Payload payload, Path landed, long bytes, long timeoutMillis)
-            throws IOException, InterruptedException {
+    /** As {@link #session(long)}, the client in a new JVM when {@code newJvm}. */
+    FileRow session(long timeoutMillis, boolean newJvm) throws IOException, InterruptedException {
+        return run(SESSION, "pwd", null, null, 0, timeoutMillis, newJvm);
+    }
+
+    private FileRow run(String name, String command, Payload payload, Path landed, long bytes, long timeoutMillis,
+            boolean newJvm) throws IOException, InterruptedException {
         String[] argv = {"--port", String.valueOf(server.address().getPort()), "--user", USER,
             "--fingerprint", server.identity().fingerprint(), "--connect-timeout", "10",
             "--timeout", String.valueOf(Math.max(1, timeoutMillis / 1000)), "-q", "-c", command, "127.0.0.1"};
+        if (newJvm) {
+            return inNewJvm(name + NEW_JVM, argv, payload, landed, bytes, timeoutMillis);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Map<String, String> env = Map.of("FILECLIENT_PASSWORD", password);
@@ -143,6 +175,51 @@ final class FileService implements AutoCloseable {
                 String why = err.toString(StandardCharsets.UTF_8).trim().replace('\n', ' ').replace('|', '/');
                 return new FileRow(name, bytes, 0, "failed: exit " + code + " " + why, seconds, cpu);
             }
+        }
+        if (landed == null) {
+            return new FileRow(name, 0, 0, "ok", seconds, cpu);
+        }
+        String check = DiskFiles.check(payload, landed, bytes);
+        return new FileRow(name, bytes, check.equals("ok") ? bytes : 0, check, seconds, cpu);
+    }
+
+    private FileRow inNewJvm(String name, String[] argv, Payload payload, Path landed, long bytes,
+            long timeoutMillis) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName()));
+        cmd.addAll(List.of(argv));
+        Path output = Files.createTempFile(data, "fileclient-", ".out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("FILECLIENT_PASSWORD", password);
+        double childrenBefore = ProcCpu.seconds(ProcessHandle.current().pid(), false);
+        double seconds;
+        double jvmCpu;
+        Integer code = null;
+        try (Meter meter = new Meter()) {
+            meter.start();
+            Process p = pb.start();
+            boolean exited = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);
+            meter.stop();
+            if (exited) {
+                code = p.exitValue();
+            } else {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            seconds = meter.seconds();
+            jvmCpu = meter.cpuSeconds();
+        }
+        double children = ProcCpu.seconds(ProcessHandle.current().pid(), false);
+        double cpu = jvmCpu + (children < 0 || childrenBefore < 0 ? 0 : children - childrenBefore);
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        Files.deleteIfExists(output);
+        if (code == null) {
+            return new FileRow(name, bytes, 0, "timeout", seconds, cpu);
+        }
+        if (code != 0) {
+            return new FileRow(name, bytes, 0, "failed: exit " + code + " " + printed.trim().replace('\n', ' ')
+                    .replace('|', '/'), seconds, cpu);
         }
         if (landed == null) {
             return new FileRow(name, 0, 0, "ok", seconds, cpu);

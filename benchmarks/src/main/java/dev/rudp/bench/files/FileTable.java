@@ -36,7 +36,11 @@ public final class FileTable {
             }
             FileRow sftp = null;
             if (r.transfer().startsWith("fileclient ")) {
-                sftp = find(rows, "sftp " + r.transfer().substring("fileclient ".length()));
+                String direction = r.transfer().substring("fileclient ".length());
+                if (direction.endsWith(FileService.NEW_JVM)) {
+                    direction = direction.substring(0, direction.length() - FileService.NEW_JVM.length());
+                }
+                sftp = find(rows, "sftp " + direction);
             }
             sb.append(" | ").append(f("%.2f", r.seconds()))
                     .append(" | ").append(f("%.1f", r.mbPerSecond()))

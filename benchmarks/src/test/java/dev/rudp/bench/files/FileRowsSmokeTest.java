@@ -36,6 +36,9 @@ class FileRowsSmokeTest {
         assertTrue(results.contains("| fileclient session only (pwd) | 0 | ok |"), results);
         assertTrue(results.contains("| fileclient put | 4 | ok |"), results);
         assertTrue(results.contains("| fileclient get | 4 | ok |"), results);
+        assertTrue(results.contains("| fileclient session only (pwd), new JVM | 0 | ok |"), results);
+        assertTrue(results.contains("| fileclient put, new JVM | 4 | ok |"), results);
+        assertTrue(results.contains("| fileclient get, new JVM | 4 | ok |"), results);
         assertTrue(results.contains("| tcp+fsync | 4 | ok |"), results);
         if (Sftp.missing() == null) {
             assertTrue(results.contains("| sftp put | 4 | ok |"), results);
@@ -61,8 +64,11 @@ class FileRowsSmokeTest {
         FileRow tcp = new FileRow(TcpFsyncCopy.NAME, 100_000_000, 100_000_000, "ok", 0.5, 0.5);
         FileRow sftp = new FileRow("sftp put", 100_000_000, 100_000_000, "ok", 2.0, 2.0);
         FileRow get = FileRow.skipped("sftp get", 100_000_000, Sftp.SKIP_NO_SSHD);
-        String table = FileTable.render(java.util.List.of(put, tcp, sftp, get));
+        FileRow putNewJvm = new FileRow("fileclient put" + FileService.NEW_JVM, 100_000_000, 100_000_000, "ok", 4.0, 4.0);
+        String table = FileTable.render(java.util.List.of(put, putNewJvm, tcp, sftp, get));
         assertTrue(table.contains("| fileclient put | 95 | ok | 1.00 | 100.0 | 1.00 | 10.00 | 2.00 | 0.50 | sftp: met, tcp+fsync: missed |"),
+                table);
+        assertTrue(table.contains("| fileclient put, new JVM | 95 | ok | 4.00 | 25.0 | 4.00 | 40.00 | 0.50 | 0.13 | sftp: missed, tcp+fsync: missed |"),
                 table);
         assertTrue(table.contains("| sftp get | 95 | skipped (sshd not installed; run benchmarks/setup-sftp.sh) | - |"), table);
     }
