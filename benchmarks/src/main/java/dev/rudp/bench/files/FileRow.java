@@ -1,9 +1,14 @@
 package dev.rudp.bench.files;
 
+import dev.rudp.bench.e2e.Payload;
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
  * What one file transfer produced.
  *
- * @param transfer the row's name: {@code fileclient put}, {@code fileclient get}, {@code tcp+fsync},
+ * @param transfer the row's name: {@code fileclient put}, {@code fileclient get} (each also with
+ *     {@code , new JVM}), {@code tcp+fsync},
  *     {@code sftp put} or {@code sftp get}
  * @param bytes size of the file
  * @param received bytes that landed in the target file (all of them when ok)
@@ -23,6 +28,19 @@ public record FileRow(String transfer, long bytes, long received, String status,
     static FileRow failed(String transfer, long bytes, Throwable e, double seconds, double cpuSeconds) {
         String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         return new FileRow(transfer, bytes, 0, "failed: " + why.replace('|', '/').replace('\n', ' '), seconds, cpuSeconds);
+    }
+
+    /**
+     * A transfer that exited successfully: ok when what landed at {@code landed} (null for a session
+     * without a file) is the payload's first {@code bytes}, else "corrupt" with nothing counted.
+     */
+    static FileRow landed(String transfer, Payload payload, Path landed, long bytes, double seconds, double cpuSeconds)
+            throws IOException {
+        if (landed == null) {
+            return new FileRow(transfer, 0, 0, "ok", seconds, cpuSeconds);
+        }
+        String check = DiskFiles.check(payload, landed, bytes);
+        return new FileRow(transfer, bytes, check.equals("ok") ? bytes : 0, check, seconds, cpuSeconds);
     }
 
     public boolean ok() {

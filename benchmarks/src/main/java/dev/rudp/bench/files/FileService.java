@@ -176,11 +176,7 @@ final class FileService implements AutoCloseable {
                 return new FileRow(name, bytes, 0, "failed: exit " + code + " " + why, seconds, cpu);
             }
         }
-        if (landed == null) {
-            return new FileRow(name, 0, 0, "ok", seconds, cpu);
-        }
-        String check = DiskFiles.check(payload, landed, bytes);
-        return new FileRow(name, bytes, check.equals("ok") ? bytes : 0, check, seconds, cpu);
+        return FileRow.landed(name, payload, landed, bytes, seconds, cpu);
     }
 
     private FileRow inNewJvm(String name, String[] argv, Payload payload, Path landed, long bytes,
@@ -221,11 +217,7 @@ final class FileService implements AutoCloseable {
             return new FileRow(name, bytes, 0, "failed: exit " + code + " " + printed.trim().replace('\n', ' ')
                     .replace('|', '/'), seconds, cpu);
         }
-        if (landed == null) {
-            return new FileRow(name, 0, 0, "ok", seconds, cpu);
-        }
-        String check = DiskFiles.check(payload, landed, bytes);
-        return new FileRow(name, bytes, check.equals("ok") ? bytes : 0, check, seconds, cpu);
+        return FileRow.landed(name, payload, landed, bytes, seconds, cpu);
     }
 
     private void restart() throws IOException, InterruptedException {

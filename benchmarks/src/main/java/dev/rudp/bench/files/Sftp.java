@@ -218,11 +218,7 @@ final class Sftp implements AutoCloseable {
             String why = Files.readString(output, StandardCharsets.UTF_8).trim().replace('\n', ' ').replace('|', '/');
             return new FileRow(name, bytes, 0, "failed: sftp exit " + code + " " + why, seconds, cpu);
         }
-        if (landed == null) {
-            return new FileRow(name, 0, 0, "ok", seconds, cpu);
-        }
-        String check = DiskFiles.check(payload, landed, bytes);
-        return new FileRow(name, bytes, check.equals("ok") ? bytes : 0, check, seconds, cpu);
+        return FileRow.landed(name, payload, landed, bytes, seconds, cpu);
     }
 
     private static double delta(double after, double before) {
