@@ -1,5 +1,7 @@
 package dev.rudp.fileserver.server;
 
+import dev.rudp.RudpChannel;
+import dev.rudp.RudpStats;
 import dev.rudp.fileserver.auth.Account;
 import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.Frame;
@@ -386,7 +388,9 @@ final class Session extends ChannelInboundHandlerAdapter {
             transitionTo(State.CLOSED);
             uploads.values().forEach(Upload::abort);
             downloads.values().forEach(Download::cancel);
-            log.event("disconnect", who, uploads.isEmpty() ? "" : "(" + uploads.size() + " uploads interrupted)");
+            String interrupted = uploads.isEmpty() ? "" : "(" + uploads.size() + " uploads interrupted) ";
+            RudpStats stats = ctx.channel() instanceof RudpChannel rc ? rc.stats() : null;
+            log.event("disconnect", who, (interrupted + (stats != null ? ServerLog.transport(stats) : "")).trim());
         }
         server.leave(this);
         server.peers().leave(this);
