@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -53,7 +54,7 @@ public final class StoredDigest {
                 return false;
             }
             String value = "v1 " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " "
-                    + key(a) + " " + sha256.toLowerCase(java.util.Locale.ROOT);
+                    + key(a) + " " + sha256.toLowerCase(Locale.ROOT);
             view.write(NAME, StandardCharsets.US_ASCII.encode(value));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
@@ -75,8 +76,8 @@ public final class StoredDigest {
                 return null;
             }
             BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!before.isRegularFile() || before.fileKey() == null || !view.list().contains(NAME)
-                    || view.size(NAME) > MAX_VALUE) {
+            // size() of a missing attribute throws (ENODATA), as on a file system without them
+            if (!before.isRegularFile() || before.fileKey() == null || view.size(NAME) > MAX_VALUE) {
                 return null;
             }
             ByteBuffer buf = ByteBuffer.allocate(MAX_VALUE);
