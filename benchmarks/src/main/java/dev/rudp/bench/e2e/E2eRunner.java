@@ -87,7 +87,7 @@ public final class E2eRunner {
                 "  --timeout SECONDS     per-transfer limit; a slower transfer is reported as timeout (default 60)",
                 "  --seed N              simulator seed (default 1)",
                 "  --repeat N            run each transfer N times (interleaved) and report the median run, with the",
-                "                        spread in its own column (default 1; the file rows run once)",
+                "                        spread in its own column (default 1; file rows too, session rows once)",
                 "  --warmup SIZE         loopback bytes per untimed warm-up round, 0 for none (default 128m)",
                 "  --warmup-rounds N     warm-up rounds per transport until the JIT settles (compilers busy < "
                         + Math.round(Warmup.SETTLED_SHARE * 100) + "% of a round), at most N (default " + Warmup.DEFAULT_ROUNDS + ")",
@@ -201,7 +201,7 @@ public final class E2eRunner {
                 }
             }
             if (!files.isEmpty() && profiles.contains(Profile.LOOPBACK)) {
-                fileRows = new FileBench(files, bytes, warmupBytes, warmupRounds, timeoutMillis, log).run(payload);
+                fileRows = new FileBench(files, bytes, warmupBytes, warmupRounds, timeoutMillis, repeat, log).run(payload);
             }
         }
         return outcomes;

@@ -39,6 +39,7 @@ public final class FileBench {
     private final long warmupBytes;
     private final int warmupRounds;
     private final long timeoutMillis;
+    private final int repeat;
     private final PrintStream log;
 
     /**
@@ -47,21 +48,46 @@ public final class FileBench {
      * @param warmupBytes size of the untimed fileclient put and get of each warm-up round, 0 for none
      * @param warmupRounds at most this many warm-up rounds, fewer once the JIT settles ({@link Warmup})
      * @param timeoutMillis limit of each transfer
+     * @param repeat runs of each transfer row ({@code put} and {@code get} alternating); the median is
+     *     reported with the spread ({@link FileRow#pick}); session rows run once
      * @param log where progress lines go
      */
     public FileBench(List<String> which, long bytes, long warmupBytes, int warmupRounds, long timeoutMillis,
-            PrintStream log) {
+            int repeat, PrintStream log) {
         this.which = which;
         this.bytes = bytes;
         this.warmupBytes = warmupBytes;
         this.warmupRounds = warmupRounds;
         this.timeoutMillis = timeoutMillis;
+        this.repeat = repeat;
         this.log = log;
+    }
+
+    /** One timed transfer; {@code round} counts from 1. */
+    @FunctionalInterface
+    private interface Transfer {
+        FileRow run(int round) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code put} and {@code get} {@link #repeat} times, alternating (a get needs the put's copy),
+     * and adds the picked run of each.
+     */
+    private void putsAndGets(Transfer put, Transfer get, List<FileRow> rows) throws IOException, InterruptedException {
+        List<FileRow> puts = new ArrayList<>();
+        List<FileRow> gets = new ArrayList<>();
+        for (int round = 1; round <= repeat; round++) {
+            puts.add(print(put.run(round), round));
+            gets.add(print(get.run(round), round));
+        }
+        rows.add(FileRow.pick(puts));
+        rows.add(FileRow.pick(gets));
     }
 
     /**
      * Runs the rows in a fixed order: fileclient session only, put, get, the same three with a new client
-     * JVM, tcp+fsync, sftp session only, put, get.
+     * JVM, tcp+fsync, sftp session only, put, get; with {@code repeat} > 1 each transfer row that many
+     * times (a direction's puts and gets alternating) and the median run reported.
      */
     public List<FileRow> run(Payload payload) throws IOException, InterruptedException {
         // One line per connect, login and transfer from the server would bury the runner's own lines.
@@ -75,10 +101,14 @@ public final class FileBench {
                 fileService(payload, dir, source, rows);
             }
             if (which.contains("tcp+fsync")) {
-                DiskFiles.sync(timeoutMillis);
                 Path target = dir.resolve("tcp-target.bin");
-                rows.add(print(TcpFsyncCopy.copy(payload, source, target, bytes, timeoutMillis)));
-                Files.deleteIfExists(target);
+                List<FileRow> copies = new ArrayList<>();
+                for (int round = 1; round <= repeat; round++) {
+                    DiskFiles.sync(timeoutMillis);
+                    copies.add(print(TcpFsyncCopy.copy(payload, source, target, bytes, timeoutMillis), round));
+                    Files.deleteIfExists(target);
+                }
+                rows.add(FileRow.pick(copies));
             }
             if (which.contains("sftp")) {
                 sftp(payload, dir, source, rows);
@@ -109,29 +139,26 @@ public final class FileBench {
                 Files.deleteIfExists(target);
                 Files.deleteIfExists(service.remoteFile());
             }
-            rows.add(print(service.session(timeoutMillis)));
-            DiskFiles.sync(timeoutMillis);
-            rows.add(print(service.put(payload, source, bytes, timeoutMillis)));
-            if (!Files.isRegularFile(service.remoteFile())) {
-                // The get needs the server's copy even when the put did not deliver it.
-                Files.createDirectories(service.remoteFile().getParent());
-                Files.copy(source, service.remoteFile());
+            // In this JVM after the warm-up, then as a user of bin/fileclient gets it: each client a new JVM
+            // (start-up and JIT included), against the same warm server.
+            for (boolean newJvm : new boolean[] {false, true}) {
+                rows.add(print(service.session(timeoutMillis, newJvm), 0));
+                putsAndGets(round -> {
+                    DiskFiles.sync(timeoutMillis);
+                    FileRow put = service.put(payload, source, bytes, timeoutMillis, newJvm);
+                    if (!Files.isRegularFile(service.remoteFile())) {
+                        // The get needs the server's copy even when the put did not deliver it.
+                        Files.createDirectories(service.remoteFile().getParent());
+                        Files.copy(source, service.remoteFile());
+                    }
+                    return put;
+                }, round -> {
+                    DiskFiles.sync(timeoutMillis);
+                    FileRow get = service.get(payload, target, bytes, timeoutMillis, newJvm);
+                    Files.deleteIfExists(target);
+                    return get;
+                }, rows);
             }
-            DiskFiles.sync(timeoutMillis);
-            rows.add(print(service.get(payload, target, bytes, timeoutMillis)));
-            Files.deleteIfExists(target);
-            // What a user of bin/fileclient gets: the same commands, each client a new JVM (start-up and
-            // JIT included), against the same warm server.
-            rows.add(print(service.session(timeoutMillis, true)));
-            DiskFiles.sync(timeoutMillis);
-            rows.add(print(service.put(payload, source, bytes, timeoutMillis, true)));
-            if (!Files.isRegularFile(service.remoteFile())) {
-                Files.createDirectories(service.remoteFile().getParent());
-                Files.copy(source, service.remoteFile());
-            }
-            DiskFiles.sync(timeoutMillis);
-            rows.add(print(service.get(payload, target, bytes, timeoutMillis, true)));
-            Files.deleteIfExists(target);
             Files.deleteIfExists(service.remoteFile());
         }
     }
@@ -153,24 +180,35 @@ public final class FileBench {
         }
         try (sftp) {
             Path target = dir.resolve("sftp-target.bin");
-            rows.add(print(sftp.session(timeoutMillis)));
-            DiskFiles.sync(timeoutMillis);
-            rows.add(print(sftp.put(payload, source, target, bytes, timeoutMillis)));
-            Files.deleteIfExists(target);
-            DiskFiles.sync(timeoutMillis);
-            rows.add(print(sftp.get(payload, source, target, bytes, timeoutMillis)));
-            Files.deleteIfExists(target);
+            rows.add(print(sftp.session(timeoutMillis), 0));
+            putsAndGets(round -> {
+                DiskFiles.sync(timeoutMillis);
+                FileRow put = sftp.put(payload, source, target, bytes, timeoutMillis);
+                Files.deleteIfExists(target);
+                return put;
+            }, round -> {
+                DiskFiles.sync(timeoutMillis);
+                FileRow get = sftp.get(payload, source, target, bytes, timeoutMillis);
+                Files.deleteIfExists(target);
+                return get;
+            }, rows);
         }
     }
 
     private FileRow print(FileRow r) {
+        return print(r, 0);
+    }
+
+    /** Logs one run; {@code round} > 0 is shown when there are repeats. */
+    private FileRow print(FileRow r, int round) {
         if (r.status().startsWith("skipped")) {
             log.printf(Locale.ROOT, "loopback files    %s: %s%n", r.transfer(), r.status());
             return r;
         }
-        log.printf(Locale.ROOT, "loopback files    %-30s %6d MiB  %-8s %8.1f MB/s  %6.2f s  cpu %6.2f s%n", r.transfer(),
+        log.printf(Locale.ROOT, "loopback files    %-30s %6d MiB  %-8s %8.1f MB/s  %6.2f s  cpu %6.2f s%s%n", r.transfer(),
                 r.bytes() >> 20, r.status().length() > 160 ? r.status().substring(0, 160) + "..." : r.status(),
-                r.mbPerSecond(), r.seconds(), r.cpuSeconds());
+                r.mbPerSecond(), r.seconds(), r.cpuSeconds(),
+                repeat > 1 && round > 0 ? "  (run " + round + "/" + repeat + ")" : "");
         return r;
     }
 }

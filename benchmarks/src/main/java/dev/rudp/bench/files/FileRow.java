@@ -1,8 +1,10 @@
 package dev.rudp.bench.files;
 
+import dev.rudp.bench.Repeats;
 import dev.rudp.bench.e2e.Payload;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What one file transfer produced.
@@ -16,8 +18,22 @@ import java.nio.file.Path;
  *     or "skipped (reason)"
  * @param seconds wall time of the timed span (see {@link FileBench} for what each row times)
  * @param cpuSeconds CPU time of every process of both ends over the same span
+ * @param spread with {@code --repeat}: the lowest and highest rate of the runs and their number, else "-"
  */
-public record FileRow(String transfer, long bytes, long received, String status, double seconds, double cpuSeconds) {
+public record FileRow(String transfer, long bytes, long received, String status, double seconds, double cpuSeconds,
+        String spread) {
+
+    /** One run: no spread. */
+    public FileRow(String transfer, long bytes, long received, String status, double seconds, double cpuSeconds) {
+        this(transfer, bytes, received, status, seconds, cpuSeconds, "-");
+    }
+
+    /** The run a table reports for {@code runs}: the median by rate, or a failure (see {@link Repeats}). */
+    static FileRow pick(List<FileRow> runs) {
+        Repeats<FileRow> r = Repeats.of(runs, FileRow::ok, FileRow::mbPerSecond);
+        FileRow f = r.reported();
+        return new FileRow(f.transfer, f.bytes, f.received, f.status, f.seconds, f.cpuSeconds, r.spread());
+    }
 
     /** A row that was not run, with the reason shown as its status. */
     static FileRow skipped(String transfer, long bytes, String reason) {

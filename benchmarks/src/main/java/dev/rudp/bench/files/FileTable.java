@@ -19,19 +19,20 @@ public final class FileTable {
 
     public static String render(List<FileRow> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| transfer (disk to disk) | MiB | status | s | MB/s | CPU s | CPU s/GB | vs sftp, same direction "
-                + "| vs tcp+fsync | target: >= " + TARGET_VS_SFTP + "x sftp, >= " + TARGET_VS_TCP_FSYNC + "x tcp+fsync |\n");
-        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+        sb.append("| transfer (disk to disk) | MiB | status | s | MB/s | MB/s range (runs) | CPU s | CPU s/GB "
+                + "| vs sftp, same direction | vs tcp+fsync | target: >= " + TARGET_VS_SFTP + "x sftp, >= "
+                + TARGET_VS_TCP_FSYNC + "x tcp+fsync |\n");
+        sb.append("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---|\n");
         FileRow tcp = find(rows, TcpFsyncCopy.NAME);
         for (FileRow r : rows) {
             sb.append("| ").append(r.transfer()).append(" | ").append(r.bytes() >> 20).append(" | ").append(r.status());
             if (r.ok() && r.bytes() == 0) {
-                sb.append(" | ").append(f("%.2f", r.seconds())).append(" | - | ").append(f("%.2f", r.cpuSeconds()))
+                sb.append(" | ").append(f("%.2f", r.seconds())).append(" | - | - | ").append(f("%.2f", r.cpuSeconds()))
                         .append(" | - | - | - | |\n");
                 continue;
             }
             if (!hasRate(r)) {
-                sb.append(" | - | - | - | - | - | - | - |\n");
+                sb.append(" | - | - | ").append(r.spread()).append(" | - | - | - | - | - |\n");
                 continue;
             }
             FileRow sftp = null;
@@ -44,6 +45,7 @@ public final class FileTable {
             }
             sb.append(" | ").append(f("%.2f", r.seconds()))
                     .append(" | ").append(f("%.1f", r.mbPerSecond()))
+                    .append(" | ").append(r.spread())
                     .append(" | ").append(f("%.2f", r.cpuSeconds()))
                     .append(" | ").append(r.received() > 0 ? f("%.2f", r.cpuSeconds() / (r.received() / 1e9)) : "-")
                     .append(" | ").append(ratio(r, sftp))
