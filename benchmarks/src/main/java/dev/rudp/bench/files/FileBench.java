@@ -63,22 +63,28 @@ public final class FileBench {
         this.log = log;
     }
 
-    /** One timed transfer; {@code round} counts from 1. */
+    /** One timed transfer. */
     @FunctionalInterface
     private interface Transfer {
-        FileRow run(int round) throws IOException, InterruptedException;
+        FileRow run() throws IOException, InterruptedException;
     }
 
     /**
      * Runs {@code put} and {@code get} {@link #repeat} times, alternating (a get needs the put's copy),
-     * and adds the picked run of each.
+     * each after a {@code sync} and followed by deleting {@code landed} (the local copy a run leaves, if
+     * any), and adds the picked run of each.
      */
-    private void putsAndGets(Transfer put, Transfer get, List<FileRow> rows) throws IOException, InterruptedException {
+    private void putsAndGets(Transfer put, Transfer get, Path landed, List<FileRow> rows)
+            throws IOException, InterruptedException {
         List<FileRow> puts = new ArrayList<>();
         List<FileRow> gets = new ArrayList<>();
         for (int round = 1; round <= repeat; round++) {
-            puts.add(print(put.run(round), round));
-            gets.add(print(get.run(round), round));
+            for (Transfer t : List.of(put, get)) {
+                DiskFiles.sync(timeoutMillis);
+                FileRow r = print(t.run(), round);
+                Files.deleteIfExists(landed);
+                (t == put ? puts : gets).add(r);
+            }
         }
         rows.add(FileRow.pick(puts));
         rows.add(FileRow.pick(gets));
@@ -143,8 +149,7 @@ public final class FileBench {
             // (start-up and JIT included), against the same warm server.
             for (boolean newJvm : new boolean[] {false, true}) {
                 rows.add(print(service.session(timeoutMillis, newJvm), 0));
-                putsAndGets(round -> {
-                    DiskFiles.sync(timeoutMillis);
+                putsAndGets(() -> {
                     FileRow put = service.put(payload, source, bytes, timeoutMillis, newJvm);
                     if (!Files.isRegularFile(service.remoteFile())) {
                         // The get needs the server's copy even when the put did not deliver it.
@@ -152,12 +157,7 @@ public final class FileBench {
                         Files.copy(source, service.remoteFile());
                     }
                     return put;
-                }, round -> {
-                    DiskFiles.sync(timeoutMillis);
-                    FileRow get = service.get(payload, target, bytes, timeoutMillis, newJvm);
-                    Files.deleteIfExists(target);
-                    return get;
-                }, rows);
+                }, () -> service.get(payload, target, bytes, timeoutMillis, newJvm), target, rows);
             }
             Files.deleteIfExists(service.remoteFile());
         }
@@ -181,17 +181,8 @@ public final class FileBench {
         try (sftp) {
             Path target = dir.resolve("sftp-target.bin");
             rows.add(print(sftp.session(timeoutMillis), 0));
-            putsAndGets(round -> {
-                DiskFiles.sync(timeoutMillis);
-                FileRow put = sftp.put(payload, source, target, bytes, timeoutMillis);
-                Files.deleteIfExists(target);
-                return put;
-            }, round -> {
-                DiskFiles.sync(timeoutMillis);
-                FileRow get = sftp.get(payload, source, target, bytes, timeoutMillis);
-                Files.deleteIfExists(target);
-                return get;
-            }, rows);
+            putsAndGets(() -> sftp.put(payload, source, target, bytes, timeoutMillis),
+                    () -> sftp.get(payload, source, target, bytes, timeoutMillis), target, rows);
         }
     }
 
