@@ -35,9 +35,9 @@ import java.util.concurrent.TimeoutException;
  * {@code bin/demo} does) and login included. The client runs in this JVM, so a row's CPU is both ends.
  *
  * <p>The rows marked {@link #NEW_JVM} run the same command as a user does, in a new client JVM
- * ({@code java -cp <this class path> dev.rudp.fileclient.ClientMain}, no options, as {@code bin/fileclient}):
- * JVM start, class loading and the client's JIT compilation are then part of the row, as process start
- * is part of sftp's. Their CPU is the child's (reaped, so counted in this process's children's time)
+ * ({@code java -cp <this class path> dev.rudp.fileclient.ClientMain}, as {@code bin/fileclient} runs it
+ * once its class data sharing archive exists: an untimed first run records it): JVM start and the
+ * client's JIT compilation are then part of the row, as process start is part of sftp's. Their CPU is the child's (reaped, so counted in this process's children's time)
  * plus this JVM's (the server).
  */
 final class FileService implements AutoCloseable {
@@ -181,13 +181,17 @@ final class FileService implements AutoCloseable {
 
     private FileRow inNewJvm(String name, String[] argv, Payload payload, Path landed, long bytes,
             long timeoutMillis) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName()));
-        cmd.addAll(List.of(argv));
+        Path archive = data.resolve("fileclient.jsa");
+        if (!Files.isRegularFile(archive)) {
+            // bin/fileclient's first run, untimed: a session that records the class archive the timed runs map.
+            String[] session = argv.clone();
+            session[List.of(argv).indexOf("-c") + 1] = "pwd";
+            runJvm(List.of("-XX:ArchiveClassesAtExit=" + archive), session, timeoutMillis);
+        }
+        List<String> jvm = Files.isRegularFile(archive) ? List.of("-XX:SharedArchiveFile=" + archive) : List.of();
+        ProcessBuilder pb = command(jvm, argv);
         Path output = Files.createTempFile(data, "fileclient-", ".out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("FILECLIENT_PASSWORD", password);
+        pb.redirectErrorStream(true).redirectOutput(output.toFile());
         double childrenBefore = ProcCpu.seconds(ProcessHandle.current().pid(), false);
         double seconds;
         double jvmCpu;
@@ -218,6 +222,27 @@ final class FileService implements AutoCloseable {
                     .replace('|', '/'), seconds, cpu);
         }
         return FileRow.landed(name, payload, landed, bytes, seconds, cpu);
+    }
+
+    /** A client JVM as bin/fileclient starts it (class data sharing messages silenced), with {@code jvm} options. */
+    private ProcessBuilder command(List<String> jvm, String[] argv) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-cp", System.getProperty("java.class.path"),
+                ClientMain.class.getName()));
+        cmd.addAll(List.of(argv));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("FILECLIENT_PASSWORD", password);
+        return pb;
+    }
+
+    private void runJvm(List<String> jvm, String[] argv, long timeoutMillis) throws IOException, InterruptedException {
+        Process p = command(jvm, argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     private void restart() throws IOException, InterruptedException {
