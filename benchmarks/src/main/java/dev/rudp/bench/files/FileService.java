@@ -9,6 +9,7 @@ import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.server.FileServer;
 import dev.rudp.fileserver.server.ServerConfig;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -37,8 +38,8 @@ import java.util.concurrent.TimeoutException;
  * <p>The rows marked {@link #NEW_JVM} run the same command as a user does, in a new client JVM
  * ({@code java -cp <this class path> dev.rudp.fileclient.ClientMain}, as {@code bin/fileclient} runs it
  * once its class data sharing archive exists: an untimed first run records it): JVM start and the
- * client's JIT compilation are then part of the row, as process start is part of sftp's. Their CPU is the child's (reaped, so counted in this process's children's time)
- * plus this JVM's (the server).
+ * client's JIT compilation are then part of the row, as process start is part of sftp's. Their CPU is
+ * the child's (reaped, so counted in this process's children's time) plus this JVM's (the server).
  */
 final class FileService implements AutoCloseable {
     static final String USER = "bench";
@@ -195,18 +196,10 @@ final class FileService implements AutoCloseable {
         double childrenBefore = ProcCpu.seconds(ProcessHandle.current().pid(), false);
         double seconds;
         double jvmCpu;
-        Integer code = null;
+        Integer code;
         try (Meter meter = new Meter()) {
             meter.start();
-            Process p = pb.start();
-            boolean exited = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);
-            meter.stop();
-            if (exited) {
-                code = p.exitValue();
-            } else {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
+            code = await(pb.start(), timeoutMillis, meter);
             seconds = meter.seconds();
             jvmCpu = meter.cpuSeconds();
         }
@@ -232,17 +225,31 @@ final class FileService implements AutoCloseable {
         cmd.addAll(List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-cp", System.getProperty("java.class.path"),
                 ClientMain.class.getName()));
         cmd.addAll(List.of(argv));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("FILECLIENT_PASSWORD", password);
         return pb;
     }
 
     private void runJvm(List<String> jvm, String[] argv, long timeoutMillis) throws IOException, InterruptedException {
-        Process p = command(jvm, argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+        await(command(jvm, argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start(),
+                timeoutMillis, null);
+    }
+
+    /**
+     * Waits for {@code p} (stopping {@code meter}, if any, the moment it exits or times out); a process
+     * past {@code timeoutMillis} is killed. Returns its exit status, or null when it timed out.
+     */
+    private static Integer await(Process p, long timeoutMillis, Meter meter) throws InterruptedException {
+        boolean exited = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (meter != null) {
+            meter.stop();
         }
+        if (exited) {
+            return p.exitValue();
+        }
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        return null;
     }
 
     private void restart() throws IOException, InterruptedException {
