@@ -1,7 +1,6 @@
 package dev.rudp.dtls;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
@@ -14,8 +13,9 @@ import java.net.InetSocketAddress;
  * BouncyCastle's {@code byte[]} world and one copy out:
  * <ul>
  * <li>in: the datagram's bytes are copied straight into BouncyCastle's record buffer
- *     ({@link PeerTransport#setCurrent}); each application record's plaintext is copied into a new
- *     {@link ByteBuf} and fired as a {@link DatagramPacket};</li>
+ *     ({@link PeerTransport#setCurrent}); BouncyCastle decrypts each application record into the array
+ *     of a pooled heap {@link ByteBuf}, which is fired as a {@link DatagramPacket} (a small record is
+ *     copied into a buffer of its size first);</li>
  * <li>out: a heap plaintext's backing array goes to {@code DTLSTransport.send} as it is (a direct one is
  *     copied into a scratch array); the sealed record is copied into a direct {@link ByteBuf} and written.</li>
  * </ul>
@@ -29,14 +29,17 @@ final class RecordPath {
     private static final int MAX_PLAINTEXT = 1 << 14;
     /** Any positive wait: in event-loop mode the transport never waits, it throws when empty. */
     private static final int NO_WAIT_MILLIS = 60_000;
-    /** Records at least this large are handed up in the array they were decrypted into. */
+    /**
+     * Records at least this large are handed up in the pooled buffer they were decrypted into; smaller
+     * ones are copied out, so a few bytes do not pin 16 KiB while they wait in reassembly. Pooled rather
+     * than a fresh array per record: no zeroing and no garbage per record, and the buffers stay warm in
+     * the cache.
+     */
     private static final int HAND_OVER_BYTES = MAX_PLAINTEXT / 4;
 
     private final ChannelHandlerContext ctx;
     /** For records nobody waits on: a failed datagram write is a lost datagram, not a pipeline exception. */
     private final VoidChannelPromise quiet;
-    /** Where BouncyCastle decrypts to; a large record takes the array with it (see {@link #unprotect}). */
-    private byte[] plaintext = new byte[MAX_PLAINTEXT];
     private final byte[] scratch;
     /** The promise of the plaintext write being protected, for the one record BouncyCastle sends for it. */
     private ChannelPromise sendingPromise;
@@ -62,20 +65,26 @@ final class RecordPath {
                 + (datagram == null ? 0 : datagram.readableBytes() / RecordGuard.RECORD_HEADER);
         try {
             for (int i = 0; i < bound && s.state() == DtlsSession.State.ESTABLISHED; i++) {
-                int n = s.dtls().receive(plaintext, 0, plaintext.length, NO_WAIT_MILLIS);
+                ByteBuf into = ctx.alloc().heapBuffer(MAX_PLAINTEXT);
+                int n;
+                try {
+                    n = s.dtls().receive(into.array(), into.arrayOffset(), MAX_PLAINTEXT, NO_WAIT_MILLIS);
+                } catch (IOException | RuntimeException e) {
+                    into.release();
+                    throw e;
+                }
                 if (n < 0) {
+                    into.release();
                     break;
                 }
                 delivered++;
                 s.touch(System.nanoTime());
                 ByteBuf out;
                 if (n >= HAND_OVER_BYTES) {
-                    // A bulk record keeps the array it was decrypted into: no copy, and no pooled
-                    // buffer to find for 16 KiB; the next record gets a fresh array.
-                    out = Unpooled.wrappedBuffer(plaintext, 0, n);
-                    plaintext = new byte[MAX_PLAINTEXT];
+                    out = into.writerIndex(n);
                 } else {
-                    out = ctx.alloc().buffer(n).writeBytes(plaintext, 0, n);
+                    out = ctx.alloc().buffer(n).writeBytes(into, 0, n);
+                    into.release();
                 }
                 ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
             }
