@@ -215,6 +215,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         closeAll(false);
+        records.release();
     }
 
     /** Ends every session: established ones with a close_notify when {@code notify}, handshakes as failed. */

@@ -41,6 +41,11 @@ final class RecordPath {
     /** For records nobody waits on: a failed datagram write is a lost datagram, not a pipeline exception. */
     private final VoidChannelPromise quiet;
     private final byte[] scratch;
+    /**
+     * The pooled buffer the next record is decrypted into; kept when the datagram runs out of records
+     * or the record was small, so a datagram costs one buffer, not one plus one for the final empty read.
+     */
+    private ByteBuf spare;
     /** The promise of the plaintext write being protected, for the one record BouncyCastle sends for it. */
     private ChannelPromise sendingPromise;
     private boolean flushNeeded;
@@ -65,26 +70,21 @@ final class RecordPath {
                 + (datagram == null ? 0 : datagram.readableBytes() / RecordGuard.RECORD_HEADER);
         try {
             for (int i = 0; i < bound && s.state() == DtlsSession.State.ESTABLISHED; i++) {
-                ByteBuf into = ctx.alloc().heapBuffer(MAX_PLAINTEXT);
-                int n;
-                try {
-                    n = s.dtls().receive(into.array(), into.arrayOffset(), MAX_PLAINTEXT, NO_WAIT_MILLIS);
-                } catch (IOException | RuntimeException e) {
-                    into.release();
-                    throw e;
+                if (spare == null) {
+                    spare = ctx.alloc().heapBuffer(MAX_PLAINTEXT);
                 }
+                int n = s.dtls().receive(spare.array(), spare.arrayOffset(), MAX_PLAINTEXT, NO_WAIT_MILLIS);
                 if (n < 0) {
-                    into.release();
                     break;
                 }
                 delivered++;
                 s.touch(System.nanoTime());
                 ByteBuf out;
                 if (n >= HAND_OVER_BYTES) {
-                    out = into.writerIndex(n);
+                    out = spare.writerIndex(n);
+                    spare = null;
                 } else {
-                    out = ctx.alloc().buffer(n).writeBytes(into, 0, n);
-                    into.release();
+                    out = ctx.alloc().buffer(n).writeBytes(spare, 0, n);
                 }
                 ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
             }
@@ -135,6 +135,14 @@ final class RecordPath {
             flushNeeded = true;
         } else {
             ctx.writeAndFlush(record, quiet);
+        }
+    }
+
+    /** Gives the spare decryption buffer back (the handler is leaving the pipeline). */
+    void release() {
+        if (spare != null) {
+            spare.release();
+            spare = null;
         }
     }
 

@@ -187,34 +187,24 @@ final class FileService implements AutoCloseable {
             // bin/fileclient's first run, untimed: a session that records the class archive the timed runs map.
             String[] session = argv.clone();
             session[List.of(argv).indexOf("-c") + 1] = "pwd";
-            runJvm(List.of("-XX:ArchiveClassesAtExit=" + archive), session, timeoutMillis);
+            ChildRun.of(command(List.of("-XX:ArchiveClassesAtExit=" + archive), session).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD), timeoutMillis);
         }
         List<String> jvm = Files.isRegularFile(archive) ? List.of("-XX:SharedArchiveFile=" + archive) : List.of();
         ProcessBuilder pb = command(jvm, argv);
         Path output = Files.createTempFile(data, "fileclient-", ".out");
         pb.redirectErrorStream(true).redirectOutput(output.toFile());
-        double childrenBefore = ProcCpu.seconds(ProcessHandle.current().pid(), false);
-        double seconds;
-        double jvmCpu;
-        Integer code;
-        try (Meter meter = new Meter()) {
-            meter.start();
-            code = await(pb.start(), timeoutMillis, meter);
-            seconds = meter.seconds();
-            jvmCpu = meter.cpuSeconds();
-        }
-        double children = ProcCpu.seconds(ProcessHandle.current().pid(), false);
-        double cpu = jvmCpu + (children < 0 || childrenBefore < 0 ? 0 : children - childrenBefore);
+        ChildRun run = ChildRun.of(pb, timeoutMillis);
         String printed = Files.readString(output, StandardCharsets.UTF_8);
         Files.deleteIfExists(output);
-        if (code == null) {
-            return new FileRow(name, bytes, 0, "timeout", seconds, cpu);
+        if (run.timedOut()) {
+            return new FileRow(name, bytes, 0, "timeout", run.seconds(), run.cpuSeconds());
         }
-        if (code != 0) {
-            return new FileRow(name, bytes, 0, "failed: exit " + code + " " + printed.trim().replace('\n', ' ')
-                    .replace('|', '/'), seconds, cpu);
+        if (run.code() != 0) {
+            return new FileRow(name, bytes, 0, "failed: exit " + run.code() + " " + printed.trim().replace('\n', ' ')
+                    .replace('|', '/'), run.seconds(), run.cpuSeconds());
         }
-        return FileRow.landed(name, payload, landed, bytes, seconds, cpu);
+        return FileRow.landed(name, payload, landed, bytes, run.seconds(), run.cpuSeconds());
     }
 
     /** A client JVM as bin/fileclient starts it (class data sharing messages silenced), with {@code jvm} options. */
@@ -228,28 +218,6 @@ final class FileService implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("FILECLIENT_PASSWORD", password);
         return pb;
-    }
-
-    private void runJvm(List<String> jvm, String[] argv, long timeoutMillis) throws IOException, InterruptedException {
-        await(command(jvm, argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start(),
-                timeoutMillis, null);
-    }
-
-    /**
-     * Waits for {@code p} (stopping {@code meter}, if any, the moment it exits or times out); a process
-     * past {@code timeoutMillis} is killed. Returns its exit status, or null when it timed out.
-     */
-    private static Integer await(Process p, long timeoutMillis, Meter meter) throws InterruptedException {
-        boolean exited = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);
-        if (meter != null) {
-            meter.stop();
-        }
-        if (exited) {
-            return p.exitValue();
-        }
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-        return null;
     }
 
     private void restart() throws IOException, InterruptedException {

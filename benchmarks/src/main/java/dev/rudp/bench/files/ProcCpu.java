@@ -34,4 +34,9 @@ final class ProcCpu {
             return -1;
         }
     }
+
+    /** {@code after - before} of two {@link #seconds} readings, 0 when either was unreadable. */
+    static double delta(double after, double before) {
+        return after < 0 || before < 0 ? 0 : after - before;
+    }
 }

@@ -1,6 +1,5 @@
 package dev.rudp.bench.files;
 
-import dev.rudp.bench.e2e.Meter;
 import dev.rudp.bench.e2e.Payload;
 import java.io.File;
 import java.io.IOException;
@@ -187,42 +186,20 @@ final class Sftp implements AutoCloseable {
                 "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-c", CIPHER,
                 System.getProperty("user.name") + "@127.0.0.1")
                 .redirectErrorStream(true).redirectOutput(output.toFile());
-        double childrenBefore = ProcCpu.seconds(ProcessHandle.current().pid(), false);
         double sshdBefore = ProcCpu.seconds(sshd.pid(), true);
-        double seconds;
-        double jvmCpu;
-        boolean exited;
-        int code = -1;
-        try (Meter meter = new Meter()) {
-            meter.start();
-            Process p = pb.start();
-            exited = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);
-            meter.stop();
-            if (!exited) {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            } else {
-                code = p.exitValue();
-            }
-            seconds = meter.seconds();
-            jvmCpu = meter.cpuSeconds();
-        }
+        ChildRun run = ChildRun.of(pb, timeoutMillis);
         awaitConnectionsReaped();
-        double cpu = jvmCpu + delta(ProcCpu.seconds(ProcessHandle.current().pid(), false), childrenBefore)
-                + delta(ProcCpu.seconds(sshd.pid(), true), sshdBefore);
-        if (!exited) {
+        double seconds = run.seconds();
+        double cpu = run.cpuSeconds() + ProcCpu.delta(ProcCpu.seconds(sshd.pid(), true), sshdBefore);
+        if (run.timedOut()) {
             return new FileRow(name, bytes, landed == null ? 0 : Math.min(bytes, DiskFiles.size(landed)), "timeout",
                     seconds, cpu);
         }
-        if (code != 0) {
+        if (run.code() != 0) {
             String why = Files.readString(output, StandardCharsets.UTF_8).trim().replace('\n', ' ').replace('|', '/');
-            return new FileRow(name, bytes, 0, "failed: sftp exit " + code + " " + why, seconds, cpu);
+            return new FileRow(name, bytes, 0, "failed: sftp exit " + run.code() + " " + why, seconds, cpu);
         }
         return FileRow.landed(name, payload, landed, bytes, seconds, cpu);
-    }
-
-    private static double delta(double after, double before) {
-        return after < 0 || before < 0 ? 0 : after - before;
     }
 
     /**

@@ -66,7 +66,8 @@ public final class StoredDigest {
      * The stored digest of {@code file} (lower-case hex) if it still describes the file, else null.
      *
      * @param identity the {@link BasicFileAttributes#fileKey()} the caller saw before opening the
-     *     file, or null for no such check; a different key means the path now names another file
+     *     file ({@link #identity}), or null to take it here; a different key afterwards means the path
+     *     now names another file
      * @param size the size of the file the caller opened, or -1 for no such check
      */
     public static String lookup(Path file, Object identity, long size) {
@@ -75,20 +76,21 @@ public final class StoredDigest {
             if (view == null) {
                 return null;
             }
-            BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            // size() of a missing attribute throws (ENODATA), as on a file system without them
-            if (!before.isRegularFile() || before.fileKey() == null || view.size(NAME) > MAX_VALUE) {
+            // The identity seen before the attribute is read must still be the file's afterwards: the
+            // attribute and the times then come from the same file.
+            Object expected = identity != null ? identity : identity(file);
+            if (expected == null) {
                 return null;
             }
+            // A missing attribute, or one longer than any this class writes, makes the read throw.
             ByteBuffer buf = ByteBuffer.allocate(MAX_VALUE);
             view.read(NAME, buf);
             buf.flip();
             var m = VALUE.matcher(StandardCharsets.US_ASCII.decode(buf));
-            // read again: the attribute and the times must come from the same file
             BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             boolean same = m.matches()
-                    && before.fileKey().equals(after.fileKey())
-                    && (identity == null || identity.equals(after.fileKey()))
+                    && after.isRegularFile()
+                    && expected.equals(after.fileKey())
                     && (size < 0 || size == after.size())
                     && Long.parseLong(m.group(1)) == after.size()
                     && Long.parseLong(m.group(2)) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
