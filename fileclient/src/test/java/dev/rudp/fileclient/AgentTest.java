@@ -291,6 +291,51 @@ class AgentTest {
         assertTrue(launch(tmp, "--agent-stop").err().startsWith("fileclient: no agent running for alice@"));
     }
 
+    @Test
+    void aSpawnedAgentProcessKeepsNoSecretInItsArgvEnvironmentOrLog() throws Exception {
+        List<Path> logs = new CopyOnWriteArrayList<>();
+        Launcher.Spawner real = (sock, log, key, argv) -> {
+            logs.add(log);
+            sockets.add(sock);
+            return Launcher.spawnProcess(sock, log, key, argv);
+        };
+        for (int i = 0; i < 2; i++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = new Launcher(env("secret-a"), new ByteArrayInputStream(new byte[0]), out, err, tmp, "", real)
+                    .run(argv("-c", "pwd"));
+            assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+            assertTrue(out.toString(StandardCharsets.UTF_8).endsWith("~\n"));
+        }
+        assertEquals(1, logs.size(), "started once");
+        assertEquals(1, logins.get(), "logged in once");
+        Path log = logs.get(0);
+        String text = Files.readString(log);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("pid (\\d+)").matcher(text);
+        assertTrue(m.find(), text);
+        long pid = Long.parseLong(m.group(1));
+        ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
+        try {
+            checkNoSecrets(pid, log, text);
+        } finally {
+            // this test started it: never leave it behind for its 10 idle minutes
+            assertEquals(0, launch(tmp, "--agent-stop").code());
+            if (!agent.onExit().isDone()) {
+                agent.onExit().get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertFalse(Files.exists(sockets.get(0)));
+        assertTrue(Files.readString(log).contains("stopping: stopped by fileclient --agent-stop"));
+    }
+
+    private static void checkNoSecrets(long pid, Path log, String text) throws Exception {
+        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+        String environ = Files.readString(Path.of("/proc/" + pid + "/environ"));
+        assertFalse(cmdline.contains("secret-a") || environ.contains("secret-a") || text.contains("secret-a"));
+        assertFalse(environ.contains("FILECLIENT_PASSWORD"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+    }
+
     /** Copies what is written to two streams. */
     private static final class TeeStream extends OutputStream {
         private final OutputStream a;

@@ -149,7 +149,7 @@ public final class Agent {
         acceptor.setDaemon(true);
         acceptor.start();
         a.scheduleCheck();
-        log("serving on " + socket + ", idle timeout " + idleMillis / 1000 + " s");
+        log("serving on " + socket + ", idle timeout " + idleMillis / 1000 + " s, pid " + ProcessHandle.current().pid());
         return a;
     }
 
@@ -272,7 +272,7 @@ public final class Agent {
                 return "the agent is stopping";
             }
             if (session != null && !session.connection().isOpen()) {
-                timer.execute(() -> stop("server session ended"));
+                // stopped by the timer's next check (never from here: stop takes this lock's state to STOPPED)
                 return "the agent's server session ended";
             }
             transitionTo(State.RUNNING);
@@ -281,19 +281,23 @@ public final class Agent {
     }
 
     private void release(int status) {
-        boolean ended;
+        String end = null;
         synchronized (lock) {
             lastUsedNanos = System.nanoTime();
             running = null;
             if (state == State.RUNNING) {
                 transitionTo(State.IDLE);
+                if (session == null) {
+                    end = "no session (login did not complete)";
+                } else if (!session.connection().isOpen()) {
+                    end = "server session ended";
+                }
             }
-            ended = session == null || !session.connection().isOpen();
         }
         log("batch done, exit " + status);
-        if (ended) {
+        if (end != null) {
             // without a session there is nothing to keep warm for: the next launcher starts afresh
-            timer.execute(() -> stop(session == null ? "no session (login did not complete)" : "server session ended"));
+            stop(end);
         }
     }
 

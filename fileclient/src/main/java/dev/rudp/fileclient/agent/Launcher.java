@@ -73,11 +73,11 @@ public final class Launcher {
 
     /** Runs {@code argv}; the exit status, or {@link #IN_PROCESS}. */
     public int run(String[] argv) {
-        if ("0".equals(env.get("FILECLIENT_AGENT"))) {
+        LaunchArgs a = LaunchArgs.parse(argv);
+        if (a == null || !(a.isBatch() || a.agentStop)) {
             return IN_PROCESS;
         }
-        LaunchArgs a = LaunchArgs.parse(argv);
-        if (a == null || a.noAgent || !(a.isBatch() || a.agentStop)) {
+        if (!a.agentStop && (a.noAgent || "0".equals(env.get("FILECLIENT_AGENT")))) {
             return IN_PROCESS;
         }
         if (a.batch != null && a.batch.equals("-") && ttys.contains("i")) {
@@ -161,14 +161,8 @@ public final class Launcher {
                 throw new IOException("the agent closed the connection");
             }
             switch (f.type()) {
-                case AgentProtocol.OUT -> {
-                    out.write(f.payload());
-                    out.flush();
-                }
-                case AgentProtocol.ERR -> {
-                    err.write(f.payload());
-                    err.flush();
-                }
+                case AgentProtocol.OUT -> relay(out, f.payload());
+                case AgentProtocol.ERR -> relay(err, f.payload());
                 case AgentProtocol.PROMPT -> {
                     AgentProtocol.Reader r = new AgentProtocol.Reader(java.nio.ByteBuffer.wrap(f.payload()));
                     int kind = r.u8();
@@ -188,6 +182,16 @@ public final class Launcher {
                 }
                 default -> throw new IOException("unexpected agent frame " + f.type());
             }
+        }
+    }
+
+    /** Copies output; a closed stdout (| head) is ignored as the in-process client's PrintWriter ignores it. */
+    private static void relay(OutputStream to, byte[] bytes) {
+        try {
+            to.write(bytes);
+            to.flush();
+        } catch (IOException e) {
+            // the reader went away; the batch goes on, as in-process
         }
     }
 
@@ -314,7 +318,7 @@ public final class Launcher {
      * terminal, stdin is /dev/null, stdout is a pipe that says "ready", stderr appends to its log
      * (0600). The environment loses FILECLIENT_PASSWORD: secrets only ever cross the socket.
      */
-    static boolean spawnProcess(Path socket, Path log, String key, List<String> sessionArgv) throws IOException {
+    public static boolean spawnProcess(Path socket, Path log, String key, List<String> sessionArgv) throws IOException {
         AgentDir.ownerOnlyFile(log);
         if (Files.size(log) > (1 << 20)) {
             Files.write(log, new byte[0]);
