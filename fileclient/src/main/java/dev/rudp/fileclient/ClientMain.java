@@ -51,6 +51,10 @@ public final class ClientMain {
             "  --trust-new        pin an unknown server's fingerprint without asking",
             "  --fingerprint FP   accept only the server with this fingerprint (SHA256:...)",
             "  --plaintext        no encryption (loopback servers only: passwords are never sent in clear elsewhere)",
+            "  --no-agent         run this batch in its own process (bin/fileclient; also FILECLIENT_AGENT=0)",
+            "usage: fileclient --agent-stop [--port P] [--user NAME] [trust options] HOST",
+            "  (bin/fileclient runs -b/-c through a per-user agent that keeps the session open;",
+            "   it logs out after FILECLIENT_AGENT_IDLE seconds idle, default 600: see fileclient/README.md)",
             "exit status: 0 ok, 1 usage, 2 protocol, 3 not found, 4 refused by server, 5 cannot connect,",
             "             6 login failed, 7 account locked, 8 server identity not trusted (unknown, changed,",
             "             wrong fingerprint), 10 connection lost, 11 local I/O, 20 interrupted,",
@@ -124,6 +128,46 @@ public final class ClientMain {
         } finally {
             conn.close();
         }
+    }
+
+    /** A logged-in session opened for the agent: the connection and the account it runs as. */
+    public record OpenedSession(FileConnection connection, String user) {
+    }
+
+    /**
+     * For the agent ({@link dev.rudp.fileclient.agent}): parses the connection options in {@code argv}
+     * (as for a batch run: no trust prompt), asks {@code password} for the password (given the
+     * prompt text; null means none, and nothing is sent), connects and logs in. Key login, once it
+     * exists, belongs here too, so an agent whose session ended can log in again without a prompt.
+     */
+    public static OpenedSession openSession(String[] argv, java.util.function.Function<String, char[]> password)
+            throws ClientException {
+        Args a = Args.parse(argv);
+        if (a.plaintext) {
+            requireLoopback(a.host);
+        }
+        char[] pw = password.apply("password for " + a.user + "@" + a.host + ": ");
+        if (pw == null) {
+            throw new ClientException(ExitCode.USAGE,
+                    "no password: set FILECLIENT_PASSWORD, use --password-file, or run on a terminal");
+        }
+        FileConnection conn;
+        try {
+            conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a));
+        } catch (ClientException e) {
+            Arrays.fill(pw, '\0');
+            throw e;
+        }
+        conn.timeoutMillis(a.timeoutMillis);
+        try {
+            conn.login(a.user, pw);
+        } catch (ClientException e) {
+            conn.close();
+            throw e;
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+        return new OpenedSession(conn, a.user);
     }
 
     /** The {@link ServerTrust} the options ask for. */
@@ -341,6 +385,9 @@ public final class ClientMain {
                     case "-q" -> a.quiet = true;
                     case "--trust-new" -> a.trustNew = true;
                     case "--plaintext" -> a.plaintext = true;
+                    case "--no-agent" -> {
+                        // bin/fileclient's switch; in-process is what this class always does
+                    }
                     case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
                             "--timeout", "--known-hosts", "--fingerprint" -> {
                         if (i + 1 >= argv.length) {

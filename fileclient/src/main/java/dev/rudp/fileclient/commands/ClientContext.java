@@ -60,6 +60,11 @@ public final class ClientContext {
         return localCwd;
     }
 
+    /** The remote working folder as the server last reported it ({@code ~} until a cd). */
+    public String remoteCwd() {
+        return remoteCwd;
+    }
+
     /** Whether exit or quit was run. */
     public boolean exitRequested() {
         return exitRequested;

@@ -1,0 +1,112 @@
+package dev.rudp.fileclient.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The launcher's reading of fileclient's command line: only what decides whether and which agent to
+ * use. Anything it does not know (an option added later, a bad value) makes it step aside, so
+ * {@code ClientMain} parses and reports it exactly as without agent.
+ */
+final class LaunchArgs {
+    String host;
+    int port = 7777;
+    String user = System.getProperty("user.name");
+    String passwordFile;
+    String batch;
+    String commands;
+    boolean quiet;
+    String knownHosts;
+    String fingerprint;
+    boolean trustNew;
+    boolean plaintext;
+    String connectTimeout;
+    long timeoutMillis = 60_000;
+    boolean noAgent;
+    boolean agentStop;
+
+    /** Null when the launcher should leave the command line to the in-process client. */
+    static LaunchArgs parse(String[] argv) {
+        LaunchArgs a = new LaunchArgs();
+        for (int i = 0; i < argv.length; i++) {
+            String s = argv[i];
+            switch (s) {
+                case "-q" -> a.quiet = true;
+                case "--trust-new" -> a.trustNew = true;
+                case "--plaintext" -> a.plaintext = true;
+                case "--no-agent" -> a.noAgent = true;
+                case "--agent-stop" -> a.agentStop = true;
+                case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
+                        "--timeout", "--known-hosts", "--fingerprint" -> {
+                    if (i + 1 >= argv.length) {
+                        return null;
+                    }
+                    String v = argv[++i];
+                    try {
+                        switch (s) {
+                            case "--port", "-P" -> a.port = Integer.parseInt(v);
+                            case "--user", "-u" -> a.user = v;
+                            case "--password-file" -> a.passwordFile = v;
+                            case "-b" -> a.batch = v;
+                            case "-c" -> a.commands = v;
+                            case "--connect-timeout" -> a.connectTimeout = String.valueOf(Long.parseLong(v));
+                            case "--timeout" -> a.timeoutMillis = Math.max(1, Long.parseLong(v)) * 1000;
+                            case "--known-hosts" -> a.knownHosts = v;
+                            default -> a.fingerprint = v;
+                        }
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
+                }
+                default -> {
+                    if (s.startsWith("-") || a.host != null) {
+                        return null;
+                    }
+                    a.host = s;
+                }
+            }
+        }
+        if (a.host == null || a.port < 1 || a.port > 65535 || (a.batch != null && a.commands != null)
+                || (a.plaintext && (a.fingerprint != null || a.trustNew))) {
+            return null;
+        }
+        return a;
+    }
+
+    /** Whether this is a batch run (-c or -b); the interactive shell stays in-process. */
+    boolean isBatch() {
+        return batch != null || commands != null;
+    }
+
+    /**
+     * The agent's session options: everything the connection and login depend on, with the known
+     * hosts file made absolute (the agent runs elsewhere). Never a password or password file.
+     */
+    List<String> sessionArgv(java.nio.file.Path cwd) {
+        List<String> v = new ArrayList<>(List.of("--port", String.valueOf(port), "--user", user));
+        if (knownHosts != null) {
+            v.addAll(List.of("--known-hosts", cwd.resolve(knownHosts).toString()));
+        }
+        if (trustNew) {
+            v.add("--trust-new");
+        }
+        if (fingerprint != null) {
+            v.addAll(List.of("--fingerprint", fingerprint));
+        }
+        if (plaintext) {
+            v.add("--plaintext");
+        }
+        if (connectTimeout != null) {
+            v.addAll(List.of("--connect-timeout", connectTimeout));
+        }
+        v.add(host);
+        return v;
+    }
+
+    /** The agent key: one agent per user, server, account and trust options, and client build. */
+    String key(java.nio.file.Path cwd, String build) {
+        return AgentDir.key("fileclient-agent-1", System.getProperty("user.name"), host.toLowerCase(java.util.Locale.ROOT),
+                String.valueOf(port), user, knownHosts == null ? "" : cwd.resolve(knownHosts).toString(),
+                String.valueOf(trustNew), fingerprint == null ? "" : fingerprint, String.valueOf(plaintext), build);
+    }
+}
