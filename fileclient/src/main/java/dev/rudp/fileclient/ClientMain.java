@@ -40,7 +40,7 @@ import org.jline.terminal.TerminalBuilder;
  */
 public final class ClientMain {
     static final String USAGE = String.join("\n",
-            "usage: fileclient [--port P] [--user NAME] [--identity FILE] [--password-file F] [-q] [-b FILE | -c \"CMD; CMD\"] HOST",
+            "usage: fileclient [--port P] [--user NAME] [-i FILE] [--password-file F] [-q] [-b FILE | -c \"CMD; CMD\"] HOST",
             "       fileclient keygen [-f FILE] [-C COMMENT] [--force]   (make a key pair; see keygen --help)",
             "  --port P           server port (default 7777)",
             "  --user NAME        account (default: your login name)",

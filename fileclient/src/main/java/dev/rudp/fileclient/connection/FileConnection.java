@@ -257,7 +257,8 @@ public final class FileConnection implements AutoCloseable {
         String server = fingerprint == null ? dev.rudp.fileserver.protocol.KeyLogin.PLAINTEXT : fingerprint;
         byte[] signature = signer.apply(dev.rudp.fileserver.protocol.KeyLogin.signedData(user, server, key.keyText(),
                 challenge));
-        Reply r = call(Op.KEY_LOGIN, List.of(user, key.keyText(), java.util.Base64.getEncoder().encodeToString(signature)));
+        Reply r = call(Op.KEY_LOGIN, List.of(user, key.keyText(),
+                java.util.Base64.getEncoder().encodeToString(signature)));
         loggedIn = true;
         return r.lines();
     }

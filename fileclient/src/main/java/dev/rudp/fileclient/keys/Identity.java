@@ -121,7 +121,8 @@ public final class Identity {
         Path dir = privateFile.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             if (posix(dir.getParent() == null ? dir : dir.getParent())) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(dir,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } else {
                 Files.createDirectories(dir);
             }
@@ -169,7 +170,8 @@ public final class Identity {
         for (PosixFilePermission bad : List.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
                 PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE)) {
             if (p.contains(bad)) {
-                throw new IOException("private key " + file + " is accessible by others (" + PosixFilePermissions.toString(p)
+                throw new IOException("private key " + file + " is accessible by others ("
+                        + PosixFilePermissions.toString(p)
                         + "); it is ignored: chmod 600 " + file);
             }
         }

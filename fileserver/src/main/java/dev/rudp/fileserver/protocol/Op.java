@@ -66,11 +66,17 @@ public enum Op {
      * for the user.
      */
     KEY_LOGIN(24),
-    /** Registers a public key with the logged-in account. args: key line. Reply lines: [fingerprint]; nums: [added(0/1)]. */
+    /**
+     * Registers a public key with the logged-in account. args: key line. Reply lines: [fingerprint];
+     * nums: [added(0/1)].
+     */
     KEY_ADD(25),
     /** The logged-in account's public keys. Reply lines: the key lines. */
     KEY_LIST(26),
-    /** Removes one of the logged-in account's keys. args: fingerprint (SHA256:...) or key text. Reply lines: [key line]. */
+    /**
+     * Removes one of the logged-in account's keys. args: fingerprint (SHA256:...) or key text. Reply
+     * lines: [the removed key line].
+     */
     KEY_REMOVE(27);
 
     private final int code;

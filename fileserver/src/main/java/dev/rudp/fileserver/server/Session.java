@@ -35,16 +35,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The handler of one client connection, after the {@link dev.rudp.fileserver.protocol.FrameCodec}.
- * Password login runs on the server's hashing executor, key login on the I/O pool; control operations
- * on a per-session serial executor over the I/O pool; uploads and downloads as {@link Upload} and {@link Download}. Nothing blocking
- * runs on the event loop. Consumes (and releases) every frame it reads.
+ * Password login runs on the server's hashing executor, key login on the I/O pool; control
+ * operations on a per-session serial executor over the I/O pool; uploads and downloads as
+ * {@link Upload} and {@link Download}. Nothing blocking runs on the event loop. Consumes (and
+ * releases) every frame it reads.
  */
 final class Session extends ChannelInboundHandlerAdapter {
     /** Session states; {@link #transitionTo} checks the allowed moves. */
     enum State { NEW, AUTHENTICATING, READY, CLOSED }
 
+    /** Key-login challenges (reads the kernel's non-blocking urandom pool: safe on the event loop). */
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
 
     private final FileServer server;
     private final ServerConfig cfg;
