@@ -32,15 +32,19 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 /**
- * {@code fileclient [--port P] [--user NAME] [--password-file F] [-q] [-b FILE | -c CMDS] HOST}.
- * The password comes from {@code FILECLIENT_PASSWORD}, then {@code --password-file}, then a prompt
- * on a terminal. Exit statuses are those of {@link ExitCode}.
+ * {@code fileclient [--port P] [--user NAME] [--identity F] [--password-file F] [-q] [-b FILE | -c CMDS] HOST}.
+ * A key pair ({@code --identity}, default {@code ~/.fileclient/id_ed25519} when present; made by
+ * {@code fileclient keygen}) is offered first, as ssh does; when the server does not accept it, or
+ * there is none, the password comes from {@code FILECLIENT_PASSWORD}, then {@code --password-file},
+ * then a prompt on a terminal. Exit statuses are those of {@link ExitCode}.
  */
 public final class ClientMain {
     static final String USAGE = String.join("\n",
-            "usage: fileclient [--port P] [--user NAME] [--password-file F] [-q] [-b FILE | -c \"CMD; CMD\"] HOST",
+            "usage: fileclient [--port P] [--user NAME] [-i FILE] [--password-file F] [-q] [-b FILE | -c \"CMD; CMD\"] HOST",
+            "       fileclient keygen [-f FILE] [-C COMMENT] [--force]   (make a key pair; see keygen --help)",
             "  --port P           server port (default 7777)",
             "  --user NAME        account (default: your login name)",
+            "  -i, --identity F   private key offered first (default ~/.fileclient/id_ed25519 if present; none: no key)",
             "  --password-file F  read the password from the first line of F (else $FILECLIENT_PASSWORD or a prompt)",
             "  -b FILE            run the commands in FILE ('-' for stdin), stop at the first failure",
             "  -c \"CMD; CMD\"      run these commands, stop at the first failure",
@@ -50,7 +54,7 @@ public final class ClientMain {
             "  --known-hosts F    pinned server fingerprints (default ~/.fileclient/known_hosts)",
             "  --trust-new        pin an unknown server's fingerprint without asking",
             "  --fingerprint FP   accept only the server with this fingerprint (SHA256:...)",
-            "  --plaintext        no encryption (loopback servers only: passwords are never sent in clear elsewhere)",
+            "  --plaintext        no encryption (passwords only to loopback servers; a key login works anywhere)",
             "  --no-agent         run this batch in its own process (bin/fileclient; also FILECLIENT_AGENT=0)",
             "usage: fileclient --agent-stop [--port P] [--user NAME] [trust options] HOST",
             "  (bin/fileclient runs -b/-c through a per-user agent that keeps the session open;",
@@ -75,6 +79,9 @@ public final class ClientMain {
     public static int run(String[] argv, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
             Terminal terminal) {
         PrintWriter errW = new PrintWriter(err, true);
+        if (argv.length > 0 && argv[0].equals("keygen")) {
+            return dev.rudp.fileclient.keys.Keygen.run(Arrays.copyOfRange(argv, 1, argv.length), out, errW);
+        }
         Args a;
         try {
             a = Args.parse(argv);
@@ -87,18 +94,18 @@ public final class ClientMain {
             out.println(USAGE);
             return 0;
         }
-        if (a.plaintext) {
-            errW.println("fileclient: WARNING: --plaintext: encryption is OFF; everything travels in the clear");
-            try {
-                requireLoopback(a.host);
-            } catch (ClientException e) {
-                errW.println("fileclient: " + e.getMessage());
-                return e.code().code();
-            }
-        }
-        char[] password;
+        dev.rudp.fileclient.keys.Identity identity;
+        char[] password = null;
         try {
-            password = password(a, env);
+            identity = dev.rudp.fileclient.keys.KeyFirstLogin.identity(a.identity, errW);
+            if (a.plaintext) {
+                errW.println("fileclient: WARNING: --plaintext: encryption is OFF; everything travels in the clear");
+                if (identity == null) {
+                    requireLoopback(a.host);
+                }
+            }
+            // without a key the password is read before connecting, as before; with one only if it is refused
+            password = identity == null ? password(a, env) : null;
         } catch (ClientException e) {
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
@@ -107,17 +114,17 @@ public final class ClientMain {
         try {
             conn = connect(a, errW, terminal);
         } catch (ClientException e) {
-            Arrays.fill(password, '\0');
+            if (password != null) {
+                Arrays.fill(password, '\0');
+            }
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
         }
         conn.timeoutMillis(a.timeoutMillis);
         try {
-            try {
-                conn.login(a.user, password);
-            } finally {
-                Arrays.fill(password, '\0');
-            }
+            char[] early = password;
+            dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity,
+                    () -> early != null ? early : password(a, env));
             if (a.batch != null || a.commands != null) {
                 return batch(a, conn, in, out, errW);
             }
@@ -137,35 +144,33 @@ public final class ClientMain {
     /**
      * For the agent ({@link dev.rudp.fileclient.agent}): parses the connection options in {@code argv}
      * (as for a batch run: no trust prompt), asks {@code password} for the password (given the
-     * prompt text; null means none, and nothing is sent), connects and logs in. Key login, once it
-     * exists, belongs here too, so an agent whose session ended can log in again without a prompt.
+     * prompt text; null means none, and nothing is sent) only when no key is offered or the key is
+     * refused, connects and logs in.
      */
     public static OpenedSession openSession(String[] argv, java.util.function.Function<String, char[]> password)
             throws ClientException {
         Args a = Args.parse(argv);
-        if (a.plaintext) {
+        // the agent has no terminal: a warning about an unusable key goes to its log
+        dev.rudp.fileclient.keys.Identity identity = dev.rudp.fileclient.keys.KeyFirstLogin.identity(a.identity,
+                new PrintWriter(System.err, true));
+        if (a.plaintext && identity == null) {
             requireLoopback(a.host);
         }
-        char[] pw = password.apply("password for " + a.user + "@" + a.host + ": ");
-        if (pw == null) {
-            throw new ClientException(ExitCode.USAGE,
-                    "no password: set FILECLIENT_PASSWORD, use --password-file, or run on a terminal");
-        }
-        FileConnection conn;
-        try {
-            conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a));
-        } catch (ClientException e) {
-            Arrays.fill(pw, '\0');
-            throw e;
-        }
+        FileConnection conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a));
         conn.timeoutMillis(a.timeoutMillis);
         try {
-            conn.login(a.user, pw);
+            // with a key, the password is asked for (relayed to the launcher) only if the key is refused
+            dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, () -> {
+                char[] pw = password.apply("password for " + a.user + "@" + a.host + ": ");
+                if (pw == null) {
+                    throw new ClientException(ExitCode.USAGE,
+                            "no password: set FILECLIENT_PASSWORD, use --password-file, or run on a terminal");
+                }
+                return pw;
+            });
         } catch (ClientException e) {
             conn.close();
             throw e;
-        } finally {
-            Arrays.fill(pw, '\0');
         }
         return new OpenedSession(conn, a.user);
     }
@@ -275,6 +280,7 @@ public final class ClientMain {
         Supplier<TransferListener> progress = a.quiet ? () -> TransferListener.NONE
                 : () -> new ProgressDisplay(err, false, 80, System::nanoTime);
         ClientContext ctx = new ClientContext(conn, a.user, new PrintWriter(out, true), err, progress, Path.of(""));
+        a.applyIdentity(ctx);
         BatchRunner runner = new BatchRunner(new CommandTable(), ctx);
         Object previous = org.jline.utils.Signals.register("INT", runner::interrupt);
         try {
@@ -309,6 +315,7 @@ public final class ClientMain {
             boolean bar = Shell.canRedraw(term);
             ClientContext ctx = new ClientContext(conn, a.user, w, w,
                     () -> new ProgressDisplay(w, bar, Math.max(40, term.getWidth()), System::nanoTime), Path.of(""));
+            a.applyIdentity(ctx);
             try {
                 w.println("connected to " + a.host + ":" + a.port + " as " + a.user
                         + (conn.fingerprint() == null ? " (PLAINTEXT, not encrypted"
@@ -365,6 +372,7 @@ public final class ClientMain {
         int port = 7777;
         String user = System.getProperty("user.name");
         String passwordFile;
+        String identity;
         String batch;
         String commands;
         boolean quiet;
@@ -389,7 +397,7 @@ public final class ClientMain {
                         // bin/fileclient's switch; in-process is what this class always does
                     }
                     case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
-                            "--timeout", "--known-hosts", "--fingerprint" -> {
+                            "--timeout", "--known-hosts", "--fingerprint", "--identity", "-i" -> {
                         if (i + 1 >= argv.length) {
                             throw new ClientException(ExitCode.USAGE, s + " needs a value");
                         }
@@ -415,6 +423,7 @@ public final class ClientMain {
                                 a.fingerprint = v;
                             }
                             case "--password-file" -> a.passwordFile = v;
+                            case "--identity", "-i" -> a.identity = v;
                             case "--connect-timeout", "--timeout" -> {
                                 long ms;
                                 try {
@@ -457,6 +466,13 @@ public final class ClientMain {
                         + " drop --fingerprint/--trust-new");
             }
             return a;
+        }
+
+        /** Makes {@code add-key} default to the {@code --identity} file. */
+        void applyIdentity(ClientContext ctx) {
+            if (identity != null && !identity.equals(dev.rudp.fileclient.keys.KeyFirstLogin.NONE)) {
+                ctx.identityFile(Path.of(identity));
+            }
         }
     }
 }

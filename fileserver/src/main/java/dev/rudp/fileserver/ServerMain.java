@@ -2,6 +2,7 @@ package dev.rudp.fileserver;
 
 import dev.rudp.fileserver.auth.Account;
 import dev.rudp.fileserver.auth.AccountStore;
+import dev.rudp.fileserver.auth.AuthorizedKeys;
 import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.server.FileServer;
 import dev.rudp.fileserver.server.ServerIdentity;
@@ -19,14 +20,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code fileserver adduser|deluser|passwd|fingerprint|serve}: account administration, the server's
- * identity and the server. Exit status 0 on success, 1 on an error, 2 on a usage error.
+ * {@code fileserver adduser|deluser|passwd|addkey|keys|delkey|fingerprint|serve}: account and key
+ * administration, the server's identity and the server. Exit status 0 on success, 1 on an error, 2 on a usage error.
  */
 public final class ServerMain {
     static final String USAGE = String.join("\n",
             "usage: fileserver adduser --root DIR [--admin] NAME   (password from stdin when not a terminal)",
             "       fileserver deluser --root DIR NAME",
             "       fileserver passwd --root DIR NAME",
+            "       fileserver addkey --root DIR NAME KEYFILE   (a public key line 'ed25519 BASE64 [comment]'; - for stdin)",
+            "       fileserver keys --root DIR NAME             (the account's keys: fingerprint and comment)",
+            "       fileserver delkey --root DIR NAME FINGERPRINT|KEYFILE",
             "       fileserver fingerprint --root DIR   (prints SHA256:...; creates the identity if missing)",
             "       fileserver serve --root DIR [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
@@ -88,9 +92,13 @@ public final class ServerMain {
                         err.println("fileserver: no such account: " + name);
                         return 1;
                     }
-                    out.println("deleted account " + name + " (its files stay in " + o.root.resolve("home")
-                            .resolve(name) + ")");
+                    int keys = AuthorizedKeys.open(o.root).removeAll(name);
+                    out.println("deleted account " + name + (keys > 0 ? " and its " + keys + " key(s)" : "")
+                            + " (its files stay in " + o.root.resolve("home").resolve(name) + ")");
                     return 0;
+                }
+                case "addkey", "keys", "delkey" -> {
+                    return KeyAdmin.run(command, o.root, o.operands, out, err);
                 }
                 case "fingerprint" -> {
                     if (!o.operands.isEmpty()) {

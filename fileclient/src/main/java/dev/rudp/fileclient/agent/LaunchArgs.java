@@ -13,6 +13,8 @@ final class LaunchArgs {
     int port = 7777;
     String user = System.getProperty("user.name");
     String passwordFile;
+    /** {@code -i/--identity}: a key file, or {@code none}; null for the default key. */
+    String identity;
     String batch;
     String commands;
     boolean quiet;
@@ -37,7 +39,7 @@ final class LaunchArgs {
                 case "--no-agent" -> a.noAgent = true;
                 case "--agent-stop" -> a.agentStop = true;
                 case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
-                        "--timeout", "--known-hosts", "--fingerprint" -> {
+                        "--timeout", "--known-hosts", "--fingerprint", "--identity", "-i" -> {
                     if (i + 1 >= argv.length) {
                         return null;
                     }
@@ -52,6 +54,7 @@ final class LaunchArgs {
                             case "--connect-timeout" -> a.connectTimeout = String.valueOf(Long.parseLong(v));
                             case "--timeout" -> a.timeoutMillis = Math.max(1, Long.parseLong(v)) * 1000;
                             case "--known-hosts" -> a.knownHosts = v;
+                            case "--identity", "-i" -> a.identity = v;
                             default -> a.fingerprint = v;
                         }
                     } catch (NumberFormatException e) {
@@ -87,6 +90,9 @@ final class LaunchArgs {
         if (knownHosts != null) {
             v.addAll(List.of("--known-hosts", cwd.resolve(knownHosts).toString()));
         }
+        if (identity != null) {
+            v.addAll(List.of("--identity", identityPath(cwd)));
+        }
         if (trustNew) {
             v.add("--trust-new");
         }
@@ -107,6 +113,12 @@ final class LaunchArgs {
     String key(java.nio.file.Path cwd, String build) {
         return AgentDir.key("fileclient-agent-1", System.getProperty("user.name"), host.toLowerCase(java.util.Locale.ROOT),
                 String.valueOf(port), user, knownHosts == null ? "" : cwd.resolve(knownHosts).toString(),
-                String.valueOf(trustNew), fingerprint == null ? "" : fingerprint, String.valueOf(plaintext), build);
+                String.valueOf(trustNew), fingerprint == null ? "" : fingerprint, String.valueOf(plaintext),
+                identity == null ? "" : identityPath(cwd), build);
+    }
+
+    /** The identity option as the agent must see it: a file made absolute, {@code none} kept. */
+    private String identityPath(java.nio.file.Path cwd) {
+        return "none".equals(identity) ? identity : cwd.resolve(identity).toString();
     }
 }

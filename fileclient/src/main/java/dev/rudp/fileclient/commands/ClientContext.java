@@ -26,6 +26,7 @@ public final class ClientContext {
     boolean exitRequested;
     private dev.rudp.fileclient.p2p.PeerClient peers;
     private volatile java.util.function.Consumer<String> announcer;
+    private Path identityFile;
 
     public ClientContext(FileConnection conn, String user, PrintWriter out, PrintWriter err,
             Supplier<TransferListener> progress, Path localCwd) {
@@ -122,6 +123,16 @@ public final class ClientContext {
                 err.flush();
             }
         }
+    }
+
+    /** The private key file {@code add-key} uses by default (the client's {@code --identity}). */
+    public void identityFile(Path file) {
+        this.identityFile = file;
+    }
+
+    /** See {@link #identityFile(Path)}; default {@code ~/.fileclient/id_ed25519}. */
+    public Path identityFile() {
+        return identityFile != null ? identityFile : dev.rudp.fileclient.keys.Identity.defaultFile();
     }
 
     /** The stream for results. */

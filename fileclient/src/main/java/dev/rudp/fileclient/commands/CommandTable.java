@@ -23,6 +23,7 @@ public final class CommandTable {
         all.addAll(TransferCommands.all());
         all.addAll(LocalCommands.all());
         all.addAll(dev.rudp.fileclient.p2p.PeerCommands.all());
+        all.addAll(KeyCommands.all());
         all.add(new Command("help", List.of("?"), "help [COMMAND]", "List the commands, or explain one.",
                 List.of(Command.ArgKind.COMMAND), this::help));
         for (Command c : all) {

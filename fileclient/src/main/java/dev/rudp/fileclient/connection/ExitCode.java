@@ -56,7 +56,7 @@ public enum ExitCode {
         return switch (s) {
             case OK -> OK;
             case NOT_FOUND -> NOT_FOUND;
-            case AUTH_FAILED, RATE_LIMITED, NOT_LOGGED_IN -> AUTH;
+            case AUTH_FAILED, RATE_LIMITED, NOT_LOGGED_IN, KEY_NOT_ACCEPTED -> AUTH;
             case LOCKED -> LOCKED;
             case CHECKSUM_MISMATCH -> PARTIAL;
             case CANCELLED -> INTERRUPTED;

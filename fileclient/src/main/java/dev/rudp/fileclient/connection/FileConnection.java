@@ -235,6 +235,34 @@ public final class FileConnection implements AutoCloseable {
         return r.lines();
     }
 
+    /**
+     * Logs in with a key: asks for a challenge, signs it with {@code signer} (Ed25519 over
+     * {@link dev.rudp.fileserver.protocol.KeyLogin#signedData}, bound to this user, the server's
+     * fingerprint and this connection's challenge) and sends the signature. Returns the server's reply
+     * lines; a key the server does not accept fails with {@link ExitCode#AUTH}, a locked account with
+     * {@link ExitCode#LOCKED}. Nothing secret travels, so plaintext connections may use it anywhere.
+     */
+    public List<String> loginWithKey(String user, dev.rudp.fileserver.auth.Ed25519Key key,
+            java.util.function.UnaryOperator<byte[]> signer) throws ClientException {
+        Reply c = call(Op.KEY_CHALLENGE, List.of());
+        byte[] challenge;
+        try {
+            challenge = java.util.Base64.getDecoder().decode(c.lines().isEmpty() ? "" : c.lines().get(0));
+        } catch (IllegalArgumentException e) {
+            challenge = new byte[0];
+        }
+        if (challenge.length != dev.rudp.fileserver.protocol.KeyLogin.CHALLENGE_BYTES) {
+            throw new ClientException(ExitCode.PROTOCOL, "the server sent a malformed key-login challenge");
+        }
+        String server = fingerprint == null ? dev.rudp.fileserver.protocol.KeyLogin.PLAINTEXT : fingerprint;
+        byte[] signature = signer.apply(dev.rudp.fileserver.protocol.KeyLogin.signedData(user, server, key.keyText(),
+                challenge));
+        Reply r = call(Op.KEY_LOGIN, List.of(user, key.keyText(),
+                java.util.Base64.getEncoder().encodeToString(signature)));
+        loggedIn = true;
+        return r.lines();
+    }
+
     /** Sends a request and waits for its reply; an error reply is thrown. */
     public Reply call(Op op, List<String> args, long... nums) throws ClientException {
         Reply r = callRaw(Request.of(nextId(), op, args, nums), timeoutMillis);

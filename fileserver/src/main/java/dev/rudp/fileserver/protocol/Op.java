@@ -54,7 +54,30 @@ public enum Op {
      * Peer-to-peer link only, sender to receiver: present the ticket. args: ticket. Then PUT, DATA,
      * PUT_DONE and CANCEL as with a server.
      */
-    PEER_HELLO(22);
+    PEER_HELLO(22),
+    /**
+     * Key login, step 1 (before login only): reply lines: [challenge] (32 fresh random bytes, base64),
+     * valid for one KEY_LOGIN on this connection. See {@link KeyLogin}.
+     */
+    KEY_CHALLENGE(23),
+    /**
+     * Key login, step 2. args: user, public key ({@code ed25519 BASE64}), signature (base64 of 64 bytes
+     * over {@link KeyLogin#signedData}). Reply as LOGIN; KEY_NOT_ACCEPTED when the key is not registered
+     * for the user.
+     */
+    KEY_LOGIN(24),
+    /**
+     * Registers a public key with the logged-in account. args: key line. Reply lines: [fingerprint];
+     * nums: [added(0/1)].
+     */
+    KEY_ADD(25),
+    /** The logged-in account's public keys. Reply lines: the key lines. */
+    KEY_LIST(26),
+    /**
+     * Removes one of the logged-in account's keys. args: fingerprint (SHA256:...) or key text. Reply
+     * lines: [the removed key line].
+     */
+    KEY_REMOVE(27);
 
     private final int code;
 

@@ -26,7 +26,8 @@ public enum Status {
     INTERNAL(21, "internal server error"),
     PEER_OFFLINE(22, "peer offline"),
     TICKET_REFUSED(23, "ticket refused"),
-    DECLINED(24, "declined");
+    DECLINED(24, "declined"),
+    KEY_NOT_ACCEPTED(25, "public key not accepted");
 
     private final int code;
     private final String text;

@@ -3,8 +3,10 @@ package dev.rudp.fileserver.server;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpStats;
 import dev.rudp.fileserver.auth.Account;
+import dev.rudp.fileserver.auth.Ed25519Key;
 import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.Frame;
+import dev.rudp.fileserver.protocol.KeyLogin;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,14 +35,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The handler of one client connection, after the {@link dev.rudp.fileserver.protocol.FrameCodec}.
- * Login runs on the server's hashing executor; control operations on a per-session serial executor
- * over the I/O pool; uploads and downloads as {@link Upload} and {@link Download}. Nothing blocking
- * runs on the event loop. Consumes (and releases) every frame it reads.
+ * Password login runs on the server's hashing executor, key login on the I/O pool; control
+ * operations on a per-session serial executor over the I/O pool; uploads and downloads as
+ * {@link Upload} and {@link Download}. Nothing blocking runs on the event loop. Consumes (and
+ * releases) every frame it reads.
  */
 final class Session extends ChannelInboundHandlerAdapter {
     /** Session states; {@link #transitionTo} checks the allowed moves. */
     enum State { NEW, AUTHENTICATING, READY, CLOSED }
 
+    /** Key-login challenges (reads the kernel's non-blocking urandom pool: safe on the event loop). */
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final FileServer server;
     private final ServerConfig cfg;
@@ -54,6 +60,8 @@ final class Session extends ChannelInboundHandlerAdapter {
     private volatile String who;
     private Account account;
     private Operations ops;
+    /** The outstanding key-login challenge (event loop only); used up by the next KEY_LOGIN. */
+    private byte[] challenge;
 
     Session(FileServer server) {
         this.server = server;
@@ -128,6 +136,8 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         switch (r.op()) {
             case LOGIN -> login(r);
+            case KEY_CHALLENGE -> challenge(r);
+            case KEY_LOGIN -> keyLogin(r);
             case PUT_DONE -> {
                 if (!ready(r)) {
                     return;
@@ -181,6 +191,8 @@ final class Session extends ChannelInboundHandlerAdapter {
                         Reply rep = switch (r.op()) {
                             case PUT -> put(r);
                             case GET -> get(r);
+                            case KEY_ADD, KEY_LIST, KEY_REMOVE -> KeyCommands.run(r, server.keys(), account.name(), log,
+                                    who);
                             default -> ops.run(r);
                         };
                         if (rep != null) {
@@ -213,53 +225,118 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
 
     private void login(Request r) {
+        if (!startLogin(r)) {
+            return;
+        }
+        String user = r.arg(0, "");
+        char[] password = r.arg(1, "").toCharArray();
+        server.auth().execute(() -> {
+            try {
+                finishLogin(r, () -> server.authenticate(user, password, address));
+            } finally {
+                java.util.Arrays.fill(password, '\0');
+            }
+        });
+    }
+
+    /** KEY_CHALLENGE: a fresh challenge for the next KEY_LOGIN of this connection (replacing any earlier one). */
+    private void challenge(Request r) {
         if (state != State.NEW) {
             reply(Reply.error(r.id(), Status.BAD_REQUEST, state == State.READY ? "already logged in"
                     : "a login is already in progress"));
             return;
         }
-        transitionTo(State.AUTHENTICATING);
+        byte[] c = new byte[KeyLogin.CHALLENGE_BYTES];
+        RANDOM.nextBytes(c);
+        challenge = c;
+        reply(Reply.ok(r.id(), List.of(Base64.getEncoder().encodeToString(c))));
+    }
+
+    /**
+     * KEY_LOGIN: checks a signature over this connection's challenge, which the attempt uses up
+     * whatever its outcome, so a signature works once, here only. Runs on the I/O pool: one Ed25519
+     * verification must not wait behind password hashes on the hashing executor.
+     */
+    private void keyLogin(Request r) {
+        if (!startLogin(r)) {
+            return;
+        }
+        byte[] c = challenge;
+        challenge = null;
         String user = r.arg(0, "");
-        char[] password = r.arg(1, "").toCharArray();
-        server.auth().execute(() -> {
-            Reply rep;
-            Account acc = null;
-            Storage storage = null;
-            try {
-                acc = server.authenticate(user, password, address);
-                if (acc != null) {
-                    Path home = cfg.home(acc.name());
-                    Files.createDirectories(home);
-                    Files.createDirectories(cfg.partials(acc.name()));
-                    storage = new Storage(new Jail(home), cfg.quota, cfg.partials(acc.name()));
-                    rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"));
-                } else {
-                    rep = null;
-                }
-            } catch (ProtocolException e) {
-                rep = Reply.error(r.id(), e.status(), e.getMessage());
-            } catch (IOException e) {
-                rep = Reply.error(r.id(), Status.IO_ERROR, "cannot open your home folder");
-            } finally {
-                java.util.Arrays.fill(password, '\0');
+        Ed25519Key key;
+        byte[] signature;
+        try {
+            key = Ed25519Key.parse(r.arg(1, ""));
+            signature = Base64.getDecoder().decode(r.arg(2, ""));
+        } catch (IllegalArgumentException e) {
+            transitionTo(State.NEW);
+            reply(Reply.error(r.id(), Status.BAD_REQUEST, "key login: " + e.getMessage()));
+            return;
+        }
+        if (c == null) {
+            transitionTo(State.NEW);
+            reply(Reply.error(r.id(), Status.BAD_REQUEST, "key login: ask for a challenge (KEY_CHALLENGE) first"));
+            return;
+        }
+        ServerIdentity id = server.identity();
+        byte[] signed = KeyLogin.signedData(user, id == null ? KeyLogin.PLAINTEXT : id.fingerprint(), key.keyText(), c);
+        server.io().execute(() -> finishLogin(r, () -> server.authenticateKey(user, key, signed, signature, address)));
+    }
+
+    /** Moves NEW to AUTHENTICATING, or answers why not. */
+    private boolean startLogin(Request r) {
+        if (state != State.NEW) {
+            reply(Reply.error(r.id(), Status.BAD_REQUEST, state == State.READY ? "already logged in"
+                    : "a login is already in progress"));
+            return false;
+        }
+        transitionTo(State.AUTHENTICATING);
+        return true;
+    }
+
+    /** How a login checks its credentials: the account, or a ProtocolException saying why not. */
+    @FunctionalInterface
+    private interface Check {
+        Account run() throws ProtocolException;
+    }
+
+    /** Runs {@code check} (blocking, off the event loop), opens the home, and answers on the event loop. */
+    private void finishLogin(Request r, Check check) {
+        Reply rep;
+        Account acc = null;
+        Storage storage = null;
+        try {
+            acc = check.run();
+            Path home = cfg.home(acc.name());
+            Files.createDirectories(home);
+            Files.createDirectories(cfg.partials(acc.name()));
+            storage = new Storage(new Jail(home), cfg.quota, cfg.partials(acc.name()));
+            rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"));
+        } catch (ProtocolException e) {
+            rep = Reply.error(r.id(), e.status(), e.getMessage());
+        } catch (IOException e) {
+            rep = Reply.error(r.id(), Status.IO_ERROR, "cannot open your home folder");
+        } catch (RuntimeException e) {
+            log.error(who, "login: " + e);
+            rep = Reply.error(r.id(), Status.INTERNAL, "login failed");
+        }
+        Reply result = rep;
+        Account a = acc;
+        Storage s = storage;
+        ctx.channel().eventLoop().execute(() -> {
+            if (state != State.AUTHENTICATING) {
+                return;
             }
-            Reply result = rep == null ? Reply.error(r.id(), Status.INTERNAL, "login failed") : rep;
-            Account a = acc;
-            Storage s = storage;
-            ctx.channel().eventLoop().execute(() -> {
-                if (state != State.AUTHENTICATING) {
-                    return;
-                }
-                if (result.ok()) {
-                    account = a;
-                    who = a.name() + "@" + who;
-                    ops = new Operations(s, log, who);
-                    transitionTo(State.READY);
-                } else {
-                    transitionTo(State.NEW);
-                }
-                ctx.writeAndFlush(result);
-            });
+            if (result.ok()) {
+                account = a;
+                who = a.name() + "@" + who;
+                ops = new Operations(s, log, who);
+                transitionTo(State.READY);
+            } else {
+                transitionTo(State.NEW);
+            }
+            ctx.writeAndFlush(result);
         });
     }
 

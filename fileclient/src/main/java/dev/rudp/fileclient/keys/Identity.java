@@ -1,0 +1,199 @@
+package dev.rudp.fileclient.keys;
+
+import dev.rudp.fileserver.auth.Ed25519Key;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
+/**
+ * A user's Ed25519 key pair and its two files, as ssh keeps them: the private key in
+ * {@code ~/.fileclient/id_ed25519} (PKCS#8 PEM, {@code -----BEGIN PRIVATE KEY-----}, RFC 8410, which
+ * {@code openssl pkey} reads; mode 600 in a folder of mode 700) and the public key in
+ * {@code id_ed25519.pub}, one line {@code ed25519 BASE64 comment} (see {@link Ed25519Key}). A private
+ * key file readable by group or others is refused, as ssh refuses it. Immutable.
+ */
+public final class Identity {
+    /** PKCS#8 PrivateKeyInfo of an Ed25519 key up to the 32-byte seed (RFC 8410 section 10.3). */
+    private static final byte[] PKCS8_PREFIX = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
+        0x04, 0x22, 0x04, 0x20};
+    private static final String BEGIN = "-----BEGIN PRIVATE KEY-----";
+    private static final String END = "-----END PRIVATE KEY-----";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Ed25519PrivateKeyParameters privateKey;
+    private final Ed25519Key publicKey;
+
+    private Identity(Ed25519PrivateKeyParameters privateKey, String comment) {
+        this.privateKey = privateKey;
+        this.publicKey = Ed25519Key.of(privateKey.generatePublicKey().getEncoded(), comment);
+    }
+
+    /** {@code ~/.fileclient/id_ed25519}. */
+    public static Path defaultFile() {
+        return Path.of(System.getProperty("user.home"), ".fileclient", "id_ed25519");
+    }
+
+    /** The public key file beside {@code privateFile}: its name plus {@code .pub}. */
+    public static Path publicFile(Path privateFile) {
+        return privateFile.resolveSibling(privateFile.getFileName() + ".pub");
+    }
+
+    /** A new random key pair with {@code comment} on its public key. */
+    public static Identity generate(String comment) {
+        return new Identity(new Ed25519PrivateKeyParameters(RANDOM), comment);
+    }
+
+    /** {@code user@host}, the comment ssh-keygen gives a new key. */
+    public static String defaultComment() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            } catch (IOException | RuntimeException e) {
+                host = "localhost";
+            }
+        }
+        return System.getProperty("user.name") + "@" + host;
+    }
+
+    /**
+     * Loads the private key in {@code privateFile}; the comment comes from the {@code .pub} beside it
+     * when that holds the same key.
+     *
+     * @throws NoSuchFileException when there is no such file
+     * @throws IOException with a one-line reason when it is not an Ed25519 private key, or is
+     *     readable by others
+     */
+    public static Identity load(Path privateFile) throws IOException {
+        byte[] der = readPem(privateFile);
+        if (der.length != PKCS8_PREFIX.length + 32
+                || !Arrays.equals(Arrays.copyOf(der, PKCS8_PREFIX.length), PKCS8_PREFIX)) {
+            throw new IOException(privateFile + ": not an Ed25519 private key (PKCS#8)");
+        }
+        checkPrivate(privateFile);
+        Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(der, PKCS8_PREFIX.length);
+        Arrays.fill(der, (byte) 0);
+        String comment = "";
+        Path pub = publicFile(privateFile);
+        if (Files.isRegularFile(pub)) {
+            try {
+                Ed25519Key k = Ed25519Key.parse(Files.readString(pub, StandardCharsets.UTF_8));
+                if (Arrays.equals(k.raw(), key.generatePublicKey().getEncoded())) {
+                    comment = k.comment();
+                }
+            } catch (IllegalArgumentException | IOException e) {
+                // a damaged .pub does not stop the private key from working
+            }
+        }
+        return new Identity(key, comment);
+    }
+
+    /**
+     * Writes the pair: the private key to {@code privateFile} (mode 600) and the public key beside it
+     * (mode 644), each through a temporary file renamed into place; a missing folder is created with
+     * mode 700.
+     *
+     * @throws FileAlreadyExistsException when either file exists and {@code force} is false
+     */
+    public void save(Path privateFile, boolean force) throws IOException {
+        Path pub = publicFile(privateFile);
+        if (!force) {
+            for (Path p : List.of(privateFile, pub)) {
+                if (Files.exists(p)) {
+                    throw new FileAlreadyExistsException(p.toString());
+                }
+            }
+        }
+        Path dir = privateFile.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            if (posix(dir.getParent() == null ? dir : dir.getParent())) {
+                Files.createDirectories(dir,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(dir);
+            }
+        }
+        byte[] der = Arrays.copyOf(PKCS8_PREFIX, PKCS8_PREFIX.length + 32);
+        privateKey.encode(der, PKCS8_PREFIX.length);
+        String pem = BEGIN + "\n" + Base64.getEncoder().encodeToString(der) + "\n" + END + "\n";
+        Arrays.fill(der, (byte) 0);
+        write(privateFile, pem, "rw-------");
+        write(pub, publicKey.line() + "\n", "rw-r--r--");
+    }
+
+    /** The public key, with its comment. */
+    public Ed25519Key publicKey() {
+        return publicKey;
+    }
+
+    /** The Ed25519 signature (64 bytes) of {@code data}. */
+    public byte[] sign(byte[] data) {
+        Ed25519Signer s = new Ed25519Signer();
+        s.init(true, privateKey);
+        s.update(data, 0, data.length);
+        return s.generateSignature();
+    }
+
+    private static byte[] readPem(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        int b = text.indexOf(BEGIN);
+        int e = text.indexOf(END);
+        if (b < 0 || e < b) {
+            throw new IOException(file + ": not a PEM private key (expected " + BEGIN + ")");
+        }
+        try {
+            return Base64.getMimeDecoder().decode(text.substring(b + BEGIN.length(), e));
+        } catch (IllegalArgumentException ex) {
+            throw new IOException(file + ": bad base64 in the private key");
+        }
+    }
+
+    private static void checkPrivate(Path file) throws IOException {
+        if (!posix(file)) {
+            return;
+        }
+        Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+        for (PosixFilePermission bad : List.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE)) {
+            if (p.contains(bad)) {
+                throw new IOException("private key " + file + " is accessible by others ("
+                        + PosixFilePermissions.toString(p)
+                        + "); it is ignored: chmod 600 " + file);
+            }
+        }
+    }
+
+    private static boolean posix(Path p) {
+        return p.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    private static void write(Path target, String text, String mode) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (posix(target)) {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+        } else {
+            Files.createFile(tmp);
+        }
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        try {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
