@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The namespace runner's path ({@link Topology}: two namespaces, kernel loss, tbf rate, delay through
- * {@code linkemu.py}) for runners outside this package that start their own programs in the two
+ * {@code linkemu.py}; or the relay making loss and rate too) for runners outside this package that start their own programs in the two
  * namespaces (the real UDP tools of {@code dev.rudp.bench.peers}). Side A is the client's, side B the
  * server's. While open, the root namespace allows CUBIC and BBR so that each namespace may pick one;
  * {@link #close()} restores the list and removes namespaces and relay.
@@ -29,6 +29,29 @@ public final class LinkPath implements AutoCloseable {
      * @throws IllegalStateException when a set-up command fails (whatever was made is removed)
      */
     public static LinkPath open(String tag, NetProfile profile, String python, Path linkemu, long relaySeconds) {
+        return open(tag, profile, python, linkemu, relaySeconds, false);
+    }
+
+    /**
+     * As above; with {@code relayImpairs} the relay makes the loss and the rate too ({@code linkemu.py
+     * --loss --rate-mbit}, its tail-drop queue of 1000 packets), as issue 13's figures were measured,
+     * instead of the kernel drop rules and {@code tbf}. A relay drop is silent, as at a router; a full
+     * {@code tbf} queue on the sender's own interface instead refuses the send ({@code ENOBUFS}), which
+     * punishes a sender without congestion control that a real path would not.
+     */
+    public static LinkPath open(String tag, NetProfile profile, String python, Path linkemu, long relaySeconds,
+            boolean relayImpairs) {
+        if (relayImpairs) {
+            List<String> extra = List.of("--loss", String.valueOf(profile.lossPercent() / 100), "--rate-mbit",
+                    String.valueOf(profile.rateMbit()));
+            NetProfile delayOnly = new NetProfile(profile.name(), 0, profile.rttMillis(), 0);
+            return openWith(tag, delayOnly, python, linkemu, relaySeconds, extra);
+        }
+        return openWith(tag, profile, python, linkemu, relaySeconds, List.of());
+    }
+
+    private static LinkPath openWith(String tag, NetProfile profile, String python, Path linkemu, long relaySeconds,
+            List<String> relayExtra) {
         if (profile.lossy() && Topology.DropTool.detect() == null) {
             throw new IllegalStateException("neither nft nor iptables found; run benchmarks/setup.sh");
         }
@@ -36,8 +59,8 @@ public final class LinkPath implements AutoCloseable {
         Cmd.run(List.of("sh", "-c", "echo \"$0 cubic bbr\" > " + ALLOWED, allowed));
         Topology.Names n = new Topology.Names("rbpeer-a-" + tag, "rbpeer-b-" + tag, "rpa" + tag, "rpb" + tag);
         try {
-            return new LinkPath(Topology.open(n, profile, Topology.DropTool.detect(), python, linkemu, relaySeconds),
-                    allowed);
+            return new LinkPath(Topology.open(n, profile, Topology.DropTool.detect(), python, linkemu, relaySeconds,
+                    relayExtra), allowed);
         } catch (RuntimeException e) {
             restore(allowed);
             throw e;

@@ -19,12 +19,13 @@ import java.util.Locale;
  * @param timeoutSeconds limit of each row
  * @param repeat runs of each row (round-robin), median reported
  * @param keys the key folder ({@code benchmarks/setup.sh KEYDIR}), or null for throw-away keys
+ * @param relayImpairs true: linkemu.py makes loss and rate too (default); false: kernel drop rules and tbf
  * @param linkemu the relay, or null when not found
  * @param repo the checkout (bin/fileclient, bin/fileserver)
  * @param out where results/ goes
  */
 record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, long bytes, long timeoutSeconds,
-        int repeat, Path keys, Path linkemu, Path repo, Path out) {
+        int repeat, Path keys, boolean relayImpairs, Path linkemu, Path repo, Path out) {
 
     static final List<String> TOOL_IDS = List.of("fileclient-get", "fileclient-put", "sftp", "sftp-cubic", "sftp-bbr",
             "ngtcp2", "uftp", "uftp-tfmcc", "kcptun", "udpcast");
@@ -52,6 +53,8 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
                 "  --timeout S       limit of each row in seconds (loopback 300, link 120, sweep 60)",
                 "  --repeat N        runs of each row, round-robin; the median is reported (1)",
                 "  --keys DIR        keys made by benchmarks/setup.sh DIR (default: throw-away keys)",
+                "  --impair WHERE    relay: linkemu.py makes loss and rate too (default, as issue 13 measured);",
+                "                    kernel: drop rules and tbf as the netns runner (the relay only delays)",
                 "  --linkemu PATH    the relay (default ../shared/tools/linkemu.py if present)",
                 "  --out DIR         where results/ goes (default ./benchmarks if present, else .)");
     }
@@ -67,6 +70,7 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
         long timeout = mode.equals("loopback") ? 300 : mode.equals("link") ? 120 : 60;
         int repeat = 1;
         Path keys = null;
+        boolean relayImpairs = true;
         Path linkemu = null;
         Path out = null;
         for (int i = 1; i < args.length; i++) {
@@ -83,6 +87,12 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
                 case "--repeat" -> repeat = Integer.parseInt(v);
                 case "--keys" -> keys = cwd.resolve(v);
                 case "--linkemu" -> linkemu = cwd.resolve(v);
+                case "--impair" -> {
+                    if (!v.equals("relay") && !v.equals("kernel")) {
+                        throw new IllegalArgumentException("--impair takes relay or kernel, not " + v);
+                    }
+                    relayImpairs = v.equals("relay");
+                }
                 case "--out" -> out = cwd.resolve(v);
                 default -> throw new IllegalArgumentException("unknown option: " + a);
             }
@@ -112,6 +122,7 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
         if (out == null) {
             out = Files.isDirectory(cwd.resolve("benchmarks")) ? cwd.resolve("benchmarks") : cwd;
         }
-        return new PeersOptions(mode, List.copyOf(ts), List.copyOf(ps), bytes, timeout, repeat, keys, linkemu, cwd, out);
+        return new PeersOptions(mode, List.copyOf(ts), List.copyOf(ps), bytes, timeout, repeat, keys, relayImpairs, linkemu,
+                cwd, out);
     }
 }

@@ -108,7 +108,7 @@ public final class PeersRunner {
         for (NetProfile p : options.profiles()) {
             long relaySeconds = (options.timeoutSeconds() + 120) * tools.size() * options.repeat() + 120;
             try {
-                current = LinkPath.open(tag, p, python(), options.linkemu(), relaySeconds);
+                current = LinkPath.open(tag, p, python(), options.linkemu(), relaySeconds, options.relayImpairs());
             } catch (RuntimeException e) {
                 log.println("peers: cannot set up " + p.name() + ": " + e.getMessage());
                 for (Tool t : tools) {
@@ -313,8 +313,11 @@ public final class PeersRunner {
                 options.bytes() >> 20, options.timeoutSeconds(), options.repeat()));
         if (!options.mode().equals("loopback")) {
             md.append("- path: client end in namespace A, server end in B, joined by two TUN devices and linkemu.py "
-                    + "(half the RTT each way); loss by a kernel drop rule on each side's ingress, rate by tbf on each "
-                    + "side's egress (bandwidth-delay-product queue); MTU 1500\n");
+                    + "(half the RTT each way); ").append(options.relayImpairs()
+                            ? "loss and rate by the relay too (`--loss`, `--rate-mbit`, its tail-drop queue of 1000 packets)"
+                            : "loss by a kernel drop rule on each side's ingress, rate by tbf on each side's egress "
+                                    + "(bandwidth-delay-product queue)")
+                    .append("; MTU 1500\n");
             md.append("- ceilings (UDP payload of 1472-byte datagrams sent B to A as fast as the socket takes them for "
                     + "4 s, rate after the first second): ");
             ceilings.forEach((k, v) -> md.append(k).append(' ').append(String.format(Locale.ROOT, "%.1f MB/s; ", v)));

@@ -1,6 +1,7 @@
 package dev.rudp.bench.peers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,10 @@ class PeersSmokeTest {
         assertEquals(2, o.profiles().size());
         assertEquals(20, o.profiles().get(0).rttMillis());
         assertEquals(1.0, o.profiles().get(0).lossPercent());
+        assertTrue(o.relayImpairs());
+        assertFalse(PeersOptions.parse(new String[] {"link", "--impair", "kernel"}, Path.of(".")).relayImpairs());
+        assertThrows(IllegalArgumentException.class,
+                () -> PeersOptions.parse(new String[] {"link", "--impair", "netem"}, Path.of(".")));
         assertEquals(7, PeersOptions.parse(new String[] {"sweep"}, Path.of(".")).profiles().size());
         assertThrows(IllegalArgumentException.class, () -> PeersOptions.parse(new String[] {"wan"}, Path.of(".")));
         assertThrows(IllegalArgumentException.class,
