@@ -84,7 +84,7 @@ final class Fileclient implements Tool {
                 String command = put ? "put \"" + job.source().toAbsolutePath() + "\" " + REMOTE
                         : "get " + REMOTE + " \"" + local.toAbsolutePath() + "\"";
                 List<String> client = List.of(bin("fileclient"), "--port", String.valueOf(port), "--user", USER,
-                        "--fingerprint", fp, "--connect-timeout", "10", "--timeout",
+                        "--fingerprint", fp, "--connect-timeout", "30", "--timeout",
                         String.valueOf(Math.max(1, job.timeoutMillis() / 1000)), "-q", "-c", command, job.server().addr());
                 Path archive = repo.resolve("fileclient/target/fileclient.jsa");
                 if (!Files.isRegularFile(archive)) {

@@ -231,7 +231,7 @@ public final class PeersRunner {
                 current.addrA(), String.valueOf(port), "4"), dir, false, Map.of(), null)) {
             if (rx.awaitOutput("READY", 30_000)) {
                 try (Proc tx = Proc.start("ceiling-tx", server, List.of(java, "-cp", cp, Ceiling.class.getName(), "send",
-                        current.addrA(), String.valueOf(port), "4"), dir, false, Map.of(), null)) {
+                        current.addrA(), String.valueOf(port), "4", String.valueOf(p.rateMbit())), dir, false, Map.of(), null)) {
                     tx.await(30_000);
                 }
                 rx.await(40_000);
@@ -243,7 +243,7 @@ public final class PeersRunner {
                 }
             }
         }
-        log.printf(Locale.ROOT, "peers: %s: ceiling %.1f MB/s (UDP payload of 1472-byte datagrams B->A, 4 s blast)%n",
+        log.printf(Locale.ROOT, "peers: %s: ceiling %.1f MB/s (UDP payload of 1472-byte datagrams B->A for 4 s, paced at 1.2x the rate)%n",
                 p.name(), mbps);
         return mbps;
     }
@@ -318,8 +318,8 @@ public final class PeersRunner {
                             : "loss by a kernel drop rule on each side's ingress, rate by tbf on each side's egress "
                                     + "(bandwidth-delay-product queue)")
                     .append("; MTU 1500\n");
-            md.append("- ceilings (UDP payload of 1472-byte datagrams sent B to A as fast as the socket takes them for "
-                    + "4 s, rate after the first second): ");
+            md.append("- ceilings (UDP payload of 1472-byte datagrams sent B to A for 4 s at 1.2x the profile's rate, "
+                    + "or as fast as the socket takes them without one; rate after the first second): ");
             ceilings.forEach((k, v) -> md.append(k).append(' ').append(String.format(Locale.ROOT, "%.1f MB/s; ", v)));
             md.append('\n');
         }
