@@ -3,6 +3,7 @@ package dev.rudp.bench;
 import dev.rudp.bench.e2e.E2eRunner;
 import dev.rudp.bench.idle.IdleRunner;
 import dev.rudp.bench.netns.NetnsRunner;
+import dev.rudp.bench.peers.PeersRunner;
 import java.util.Arrays;
 
 /**
@@ -11,6 +12,7 @@ import java.util.Arrays;
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]      micro-benchmarks (JMH's own CLI; -h for help)
  * java -jar benchmarks/target/benchmarks.jar e2e [options]          end-to-end runner (--help for options)
  * java -jar benchmarks/target/benchmarks.jar netns [options]        rudp vs kernel TCP across network namespaces (root)
+ * java -jar benchmarks/target/benchmarks.jar peers MODE [options]   real UDP tools vs bin/fileclient (loopback | link | sweep)
  * java -jar benchmarks/target/benchmarks.jar idle [options]         server memory with idle connections (--help)
  * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
  * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
@@ -39,6 +41,7 @@ public final class Main {
                 System.exit(status);
             }
             case "netns" -> System.exit(NetnsRunner.main(rest, System.out));
+            case "peers" -> System.exit(PeersRunner.main(rest, System.out));
             case "idle" -> {
                 if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
                     System.out.println(IdleRunner.usage());
@@ -48,7 +51,7 @@ public final class Main {
             }
             case "loopback" -> LoopbackThroughput.main(rest);
             default -> {
-                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options]"
+                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options]"
                         + " | idle [options] | loopback [options])");
                 System.exit(2);
             }

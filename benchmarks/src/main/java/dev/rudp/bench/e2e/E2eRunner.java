@@ -1,6 +1,7 @@
 package dev.rudp.bench.e2e;
 
 import dev.rudp.NativeTransport;
+import dev.rudp.bench.RawRun;
 import dev.rudp.bench.Repeats;
 import dev.rudp.bench.Sizes;
 import dev.rudp.bench.files.FileBench;
@@ -29,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The end-to-end runner: in one JVM and one run, moves the same bytes memory to memory through each
  * transport under each profile, then (on the loopback profile) a file disk to disk through the file
- * service, sftp and a TCP copy with fsync ({@link FileBench}); prints the tables, appends them to
- * {@code RESULTS.md} and draws throughput-against-loss plots. See {@link #usage()} for the options and {@code benchmarks/README.md}
+ * service, sftp and a TCP copy with fsync ({@link FileBench}); prints the tables, writes them under
+ * {@code results/} ({@link RawRun}) and draws throughput-against-loss plots. See {@link #usage()} for the options and {@code benchmarks/README.md}
  * for what the columns mean.
  */
 public final class E2eRunner {
@@ -91,7 +92,7 @@ public final class E2eRunner {
                 "  --warmup SIZE         loopback bytes per untimed warm-up round, 0 for none (default 128m)",
                 "  --warmup-rounds N     warm-up rounds per transport until the JIT settles (compilers busy < "
                         + Math.round(Warmup.SETTLED_SHARE * 100) + "% of a round), at most N (default " + Warmup.DEFAULT_ROUNDS + ")",
-                "  --out DIR             where RESULTS.md and results/ go (default ./benchmarks if present, else .)");
+                "  --out DIR             where results/ goes (default ./benchmarks if present, else .)");
     }
 
     static List<Profile> parseProfiles(String list) {
@@ -239,7 +240,10 @@ public final class E2eRunner {
         return datagram > 0 ? datagram : p == Profile.LOOPBACK ? LOOPBACK_DATAGRAM : WAN_DATAGRAM;
     }
 
-    /** Appends the run's header and table to RESULTS.md and draws the plots; returns the text appended. */
+    /** The raw run last written by {@link #record}. */
+    private Path lastWritten;
+
+    /** Writes the run's header and tables under results/ ({@link RawRun}) and draws the plots; returns the text. */
     String record(List<Outcome> outcomes, String command) throws IOException {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String stamp = now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -284,11 +288,10 @@ public final class E2eRunner {
         if (!plots.isEmpty()) {
             sb.append('\n');
             for (Path plot : plots) {
-                sb.append("![").append(plot.getFileName()).append("](results/").append(plot.getFileName()).append(")\n");
+                sb.append("![").append(plot.getFileName()).append("](").append(plot.getFileName()).append(")\n");
             }
         }
-        Files.writeString(out.resolve("RESULTS.md"), sb.toString(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        lastWritten = RawRun.write(out, "e2e", stamp, sb.toString());
         return sb.toString();
     }
 
@@ -315,7 +318,7 @@ public final class E2eRunner {
         List<Outcome> outcomes = runner.run();
         String text = runner.record(outcomes, commandLine(args));
         log.println(text);
-        log.println("appended to " + runner.out.resolve("RESULTS.md").toAbsolutePath().normalize());
+        log.println("wrote " + runner.lastWritten.toAbsolutePath().normalize() + " (and its tables as .csv)");
         TimeUnit.MILLISECONDS.sleep(10);
         return 0;
     }

@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /** File helpers of the file rows: writing the source, checking what landed, flushing, cleaning up. */
-final class DiskFiles {
+public final class DiskFiles {
     private DiskFiles() {
     }
 
     /** Writes exactly {@code bytes} bytes of the payload stream to {@code file}. */
-    static void write(Payload payload, Path file, long bytes) throws IOException {
+    public static void write(Payload payload, Path file, long bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             long written = 0;
@@ -53,7 +53,7 @@ final class DiskFiles {
     }
 
     /** Size of {@code file}, 0 when absent. */
-    static long size(Path file) {
+    public static long size(Path file) {
         try {
             return Files.isRegularFile(file) ? Files.size(file) : 0;
         } catch (IOException e) {
@@ -65,7 +65,7 @@ final class DiskFiles {
      * Runs {@code sync} so that the dirty pages of one row (sftp does not fsync) are not written back
      * during the next; bounded to {@code timeoutMillis}.
      */
-    static void sync(long timeoutMillis) throws InterruptedException {
+    public static void sync(long timeoutMillis) throws InterruptedException {
         try {
             Process p = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -78,7 +78,7 @@ final class DiskFiles {
     }
 
     /** Deletes {@code dir} and everything under it, best effort. */
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

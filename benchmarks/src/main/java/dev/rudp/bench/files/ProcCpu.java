@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * are counted this way: a child's time reaches its parent's "children" fields once the parent has
  * waited for it.
  */
-final class ProcCpu {
+public final class ProcCpu {
     /** Clock ticks per second of /proc's time fields; 100 on every Linux this runs on (USER_HZ). */
     static final double TICKS_PER_SECOND = 100;
 
@@ -18,7 +18,7 @@ final class ProcCpu {
     }
 
     /** Seconds of {@code pid}'s own CPU time plus its reaped children's, or -1 when unreadable. */
-    static double seconds(long pid, boolean own) {
+    public static double seconds(long pid, boolean own) {
         try {
             // Not Files.readString: procfs sizes can make it stop after a first chunk.
             String stat = String.join(" ", Files.readAllLines(Path.of("/proc", String.valueOf(pid), "stat")));
@@ -36,7 +36,7 @@ final class ProcCpu {
     }
 
     /** {@code after - before} of two {@link #seconds} readings, 0 when either was unreadable. */
-    static double delta(double after, double before) {
+    public static double delta(double after, double before) {
         return after < 0 || before < 0 ? 0 : after - before;
     }
 }

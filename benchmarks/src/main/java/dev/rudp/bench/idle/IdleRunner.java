@@ -5,6 +5,7 @@ import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpChannelOption;
 import dev.rudp.RudpClientCodecBuilder;
+import dev.rudp.bench.RawRun;
 import dev.rudp.bench.Sizes;
 import dev.rudp.bench.e2e.Machine;
 import dev.rudp.bench.e2e.Payload;
@@ -41,8 +42,8 @@ import java.util.concurrent.TimeUnit;
  * so keepalives must hold them); then the server reports its heap after full GCs. Retained bytes per
  * connection are (heap with N - heap with none) / N. With {@code --transfer SIZES} it then receives one
  * transfer of each size over a fresh connection and reports its heap after GC halfway through, and
- * the peaks, to show a transfer's memory does not grow with its size. Prints a table and appends it to
- * {@code RESULTS.md}.
+ * the peaks, to show a transfer's memory does not grow with its size. Prints a table and writes it
+ * under {@code results/} ({@link RawRun}).
  */
 public final class IdleRunner {
     private static final double MIB = 1 << 20;
@@ -60,6 +61,8 @@ public final class IdleRunner {
     int histogram;
     Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
     private final PrintStream log;
+    /** The raw run last written by {@link #record}. */
+    private Path lastWritten;
 
     IdleRunner(PrintStream log) {
         this.log = log;
@@ -75,7 +78,7 @@ public final class IdleRunner {
                 "  --transfer SIZES    comma-separated sizes received by the server after the idle test, e.g. 256m,2g",
                 "  --timeout SECONDS   per transfer (default 120)",
                 "  --histogram N       also show the N classes whose heap grew most per connection (jcmd)",
-                "  --out DIR           where RESULTS.md goes (default ./benchmarks if present, else .)");
+                "  --out DIR           where results/ goes (default ./benchmarks if present, else .)");
     }
 
     void parse(String[] args) {
@@ -384,8 +387,8 @@ public final class IdleRunner {
                 Math.min(connections, CONNECT_BATCH), idleSeconds));
         sb.append(table);
         Files.createDirectories(out);
-        Files.writeString(out.resolve("RESULTS.md"), sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        lastWritten = RawRun.write(out, "idle", java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()), sb.toString());
         return sb.toString();
     }
 
@@ -424,7 +427,7 @@ public final class IdleRunner {
         String table = runner.render(idle, transfers, histograms);
         String text = runner.record(table, commandLine(args));
         log.println(text);
-        log.println("appended to " + runner.out.resolve("RESULTS.md").toAbsolutePath().normalize());
+        log.println("wrote " + runner.lastWritten.toAbsolutePath().normalize() + " (and its tables as .csv)");
         boolean ok = idle.stream().allMatch(IdleRow::pass)
                 && transfers.stream().allMatch(t -> t.status().equals("ok") && t.alive());
         return ok ? 0 : 1;

@@ -1,5 +1,6 @@
 package dev.rudp.bench.netns;
 
+import dev.rudp.bench.RawRun;
 import dev.rudp.bench.Repeats;
 import dev.rudp.bench.e2e.Machine;
 import java.io.BufferedReader;
@@ -34,8 +35,8 @@ import java.util.function.Consumer;
  * For each profile it makes two network namespaces joined by a link ({@link Topology}); for each
  * transport it starts the receiver as a JVM inside one namespace and the sender as a JVM inside the
  * other ({@link Peer}), so both stacks are the ordinary ones of a host. Namespaces, relay and peers
- * are removed after each profile, and by a shutdown hook if the run is interrupted. It appends a
- * Markdown table to RESULTS.md. Root and iproute2 are required; {@code benchmarks/setup-netns.sh}
+ * are removed after each profile, and by a shutdown hook if the run is interrupted. It writes its
+ * Markdown table under results/ ({@link RawRun}). Root and iproute2 are required; {@code benchmarks/setup-netns.sh}
  * installs the rest.
  */
 public final class NetnsRunner {
@@ -88,7 +89,7 @@ public final class NetnsRunner {
         }
         String text = runner.record(rows, commandLine(args));
         log.println(text);
-        log.println("appended to " + options.out().resolve("RESULTS.md").toAbsolutePath().normalize());
+        log.println("wrote " + runner.lastWritten.toAbsolutePath().normalize() + " (and its tables as .csv)");
         return 0;
     }
 
@@ -417,11 +418,16 @@ public final class NetnsRunner {
         }
     }
 
-    /** Appends the run's header, table and targets to RESULTS.md; returns the text appended. */
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
+    /** The raw run last written by {@link #record}. */
+    private Path lastWritten;
+
+    /** Writes the run's header, table and targets under results/ ({@link RawRun}); returns the text. */
     String record(List<NetnsTable.Row> rows, String command) throws IOException {
         Files.createDirectories(options.out());
         StringBuilder sb = new StringBuilder();
-        sb.append("\n## Namespace run ").append(DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)))
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        sb.append("## Namespace run ").append(DateTimeFormatter.ISO_INSTANT.format(started))
                 .append("\n\n");
         sb.append("- command: `").append(command).append("`\n");
         sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
@@ -455,8 +461,7 @@ public final class NetnsRunner {
         if (!targets.isEmpty()) {
             sb.append('\n').append(targets);
         }
-        Files.writeString(options.out().resolve("RESULTS.md"), sb.toString(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        lastWritten = RawRun.write(options.out(), "netns", STAMP.format(started), sb.toString());
         return sb.toString();
     }
 

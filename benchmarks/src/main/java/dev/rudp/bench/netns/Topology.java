@@ -196,9 +196,15 @@ final class Topology implements AutoCloseable {
      * @param relaySeconds upper bound of the relay's life (it stops by itself after it)
      */
     static Topology open(Names n, NetProfile profile, DropTool dropTool, String python, Path linkemu, long relaySeconds) {
+        return open(n, profile, dropTool, python, linkemu, relaySeconds, List.of());
+    }
+
+    /** As above, with {@code relayExtra} appended to the relay's command line (its own loss and rate). */
+    static Topology open(Names n, NetProfile profile, DropTool dropTool, String python, Path linkemu, long relaySeconds,
+            List<String> relayExtra) {
         Topology t = new Topology(n, profile, dropTool);
         try {
-            t.build(python, linkemu, relaySeconds);
+            t.build(python, linkemu, relaySeconds, relayExtra);
             return t;
         } catch (RuntimeException e) {
             t.close();
@@ -206,10 +212,12 @@ final class Topology implements AutoCloseable {
         }
     }
 
-    private void build(String python, Path linkemu, long relaySeconds) {
+    private void build(String python, Path linkemu, long relaySeconds, List<String> relayExtra) {
         all(createNamespaces(names));
-        if (profile.delayed()) {
-            startRelay(linkemu(python, linkemu, names, profile, relaySeconds));
+        if (profile.delayed() || !relayExtra.isEmpty()) {
+            List<String> argv = new ArrayList<>(linkemu(python, linkemu, names, profile, relaySeconds));
+            argv.addAll(relayExtra);
+            startRelay(argv);
             all(moveTuns(names));
         } else {
             all(createVeth(names));
@@ -218,7 +226,7 @@ final class Topology implements AutoCloseable {
         for (List<String> c : offloadsOff(names)) {
             Cmd.Result r = Cmd.run(c);
             // TUN devices have no TSO/GRO to turn off; veth must, or whole super-segments are dropped.
-            if (!r.ok() && !profile.delayed()) {
+            if (!r.ok() && !profile.delayed() && relayExtra.isEmpty()) {
                 r.check();
             }
         }

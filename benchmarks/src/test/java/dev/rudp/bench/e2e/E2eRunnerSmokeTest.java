@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rudp.bench.RawRuns;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,14 +20,14 @@ class E2eRunnerSmokeTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void shouldMoveBytesAndAppendATable(@TempDir Path dir) throws Exception {
+    void shouldMoveBytesAndWriteATable(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int status = E2eRunner.main(new String[] {"--bytes", "4m", "--profiles", "loopback", "--transports", "rudp,tcp",
             "--warmup", "0", "--repeat", "2", "--timeout", "30", "--files", "none", "--out", dir.toString()},
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String printed = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, printed);
-        String results = Files.readString(dir.resolve("RESULTS.md"));
+        String results = RawRuns.only(dir, "e2e");
         assertTrue(results.contains("| loopback | rudp | 4 | ok |"), results);
         assertTrue(results.contains("| loopback | tcp | 4 | ok |"), results);
         assertTrue(results.contains("- command: `"), results);

@@ -3,6 +3,7 @@ package dev.rudp.bench.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rudp.bench.RawRuns;
 import dev.rudp.bench.e2e.E2eRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -33,7 +34,7 @@ class FileRowsSmokeTest {
         String printed = buf.toString(StandardCharsets.UTF_8);
         System.out.print(printed);
         assertEquals(0, status, printed);
-        String results = Files.readString(dir.resolve("RESULTS.md"));
+        String results = RawRuns.only(dir, "e2e");
         assertTrue(results.contains("| fileclient session only (pwd) | 0 | ok |"), results);
         assertTrue(results.contains("| fileclient put | 4 | ok |"), results);
         assertTrue(results.lines().anyMatch(l -> l.startsWith("| fileclient get | 4 | ok |") && l.contains(" (2) |")),

@@ -3,6 +3,7 @@ package dev.rudp.bench.idle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rudp.bench.RawRuns;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +19,13 @@ class IdleRunnerSmokeTest {
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void shouldMeasureAServerProcessAndAppendATable(@TempDir Path dir) throws Exception {
+    void shouldMeasureAServerProcessAndWriteATable(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int status = IdleRunner.main(new String[] {"--plain", "--connections", "3", "--idle", "0", "--transfer", "4m",
             "--out", dir.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
         String printed = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, printed);
-        String results = Files.readString(dir.resolve("RESULTS.md"));
+        String results = RawRuns.only(dir, "idle");
         assertTrue(results.matches("(?s).*\\| plaintext \\| 3 \\| [0-9.]+ \\| [0-9.]+ \\| -?[0-9.]+ \\| [0-9.]+ \\| 3/3 \\| 64m \\| pass \\|.*"),
                 results);
         assertTrue(results.contains("| plaintext | 4 | ok |"), results);
