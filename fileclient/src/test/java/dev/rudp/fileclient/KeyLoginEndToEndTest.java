@@ -15,6 +15,8 @@ import dev.rudp.fileserver.protocol.KeyLogin;
 import dev.rudp.fileserver.protocol.Op;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +25,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,6 +187,35 @@ class KeyLoginEndToEndTest {
             assertTrue(other.out().contains("no keys registered"), other.out());
             assertEquals(ExitCode.USAGE.code(), client(s, key, null, "-q", "-c", "pwd").code(),
                     "removed: back to needing a password");
+        }
+    }
+
+    @Test
+    void addKeyInAnInteractiveShellThenAKeyOnlyLogin() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+            Path key = tmp.resolve("shell-home").resolve(".fileclient").resolve("id_ed25519");
+            PipedOutputStream typed = new PipedOutputStream();
+            PipedInputStream in = new PipedInputStream(typed, 1 << 16);
+            ShellTest.Screen screen = new ShellTest.Screen();
+            Terminal t = new DumbTerminal("test", Terminal.TYPE_DUMB, in, screen, StandardCharsets.UTF_8);
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CompletableFuture<Integer> shell = CompletableFuture.supplyAsync(() -> ClientMain.run(new String[] {
+                "--port", String.valueOf(s.port()), "--user", "alice", "--fingerprint", s.fingerprint(),
+                "--identity", key.toString(), "127.0.0.1"}, new ByteArrayInputStream(new byte[0]),
+                    new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8),
+                    Map.of("FILECLIENT_PASSWORD", "secret-a"), t));
+            screen.await("alice@127.0.0.1:~> ", 30_000);
+            typed.write("add-key\n".getBytes(StandardCharsets.UTF_8));
+            typed.flush();
+            screen.await("logins from here on offer it first", 30_000);
+            typed.close();
+            assertEquals(0, shell.get(30, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+            t.close();
+            assertTrue(screen.text().contains("created a key pair: " + key), screen.text());
+
+            Run keyOnly = client(s, key, null, "-q", "-c", "pwd");
+            assertEquals(0, keyOnly.code(), keyOnly.err());
+            assertEquals("", keyOnly.err(), "no password needed, none asked for");
         }
     }
 
