@@ -128,6 +128,22 @@ class AgentTest {
     }
 
     @Test
+    void logsInByKeyAndAsksForNoPassword() throws Exception {
+        Path key = tmp.resolve("id_ed25519");
+        dev.rudp.fileclient.keys.Identity.generate("alice@test").save(key, false);
+        dev.rudp.fileserver.auth.AuthorizedKeys.open(server.data)
+                .add("alice", dev.rudp.fileclient.keys.Identity.load(key).publicKey());
+        Run r = launch(env(null), tmp, null, "-q", "-i", key.toString(), "-c", "pwd");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("fileclient> pwd\n~\n", r.out());
+        assertEquals("", r.err(), "no prompt, no notice");
+        Run again = launch(env(null), tmp, null, "-q", "-i", key.toString(), "-c", "pwd");
+        assertEquals(0, again.code(), again.err());
+        assertEquals(1, agents.size(), "the second batch found the first agent");
+        assertEquals(1, logins.get(), "the server saw one login");
+    }
+
+    @Test
     void servesBatchesOnOneSessionWithTheirExitStatus() throws Exception {
         Run r = launch(tmp, "-q", "-c", "mkdir d; ls");
         assertEquals(0, r.code(), r.err());
