@@ -14,28 +14,49 @@ import java.util.Map;
  * defaults of both (DTLS 1.2 AES-128-GCM, BBR, SHA-256 of the whole file checked by the product). The
  * account is made by {@code bin/fileserver adduser} with a random password the client gets in
  * {@code FILECLIENT_PASSWORD}; the client pins the server's fingerprint. Wall time and client CPU are
- * the client process's (JVM start, handshake and login included); server CPU is the server JVM's over
- * the same span.
+ * the client command's (JVM start, handshake and login included) plus, where the command goes through
+ * the per-user agent ({@link Start}), the agent's CPU over the same span; server CPU is the server JVM's
+ * over the same span. Each row has an agent folder of its own and stops its agent at the end.
  */
 final class Fileclient implements Tool {
     static final String USER = "bench";
     static final String REMOTE = "bench.bin";
+    private static final String AGENT_CLASS = "dev.rudp.fileclient.agent.Agent";
+
+    /** How the timed command meets the client's per-user agent (fileclient/README.md, "The agent"). */
+    enum Start {
+        /** The user's first command: it starts the agent, whose JVM start and JIT warm-up are in the row. */
+        FIRST(""),
+        /** A later command: an agent left by an earlier put and get of the same file (untimed) runs it. */
+        WARM(", agent warm"),
+        /** {@code --no-agent}: the whole client in the command's own JVM, as before the agent. */
+        NO_AGENT(", --no-agent");
+
+        final String suffix;
+
+        Start(String suffix) {
+            this.suffix = suffix;
+        }
+    }
 
     private final Path repo;
     private final boolean put;
+    private final Start start;
 
     /**
      * @param repo the checkout holding {@code bin/fileclient} and {@code bin/fileserver} (built jars)
      * @param put upload instead of download
+     * @param start how the command meets the agent
      */
-    Fileclient(Path repo, boolean put) {
+    Fileclient(Path repo, boolean put, Start start) {
         this.repo = repo;
         this.put = put;
+        this.start = start;
     }
 
     @Override
     public String name() {
-        return put ? "bin/fileclient put" : "bin/fileclient get";
+        return (put ? "bin/fileclient put" : "bin/fileclient get") + start.suffix;
     }
 
     @Override
@@ -83,33 +104,106 @@ final class Fileclient implements Tool {
                 String fp = out.substring(out.indexOf("fingerprint ") + "fingerprint ".length()).split("[;\\s]")[0];
                 String command = put ? "put \"" + job.source().toAbsolutePath() + "\" " + REMOTE
                         : "get " + REMOTE + " \"" + local.toAbsolutePath() + "\"";
-                List<String> client = List.of(bin("fileclient"), "--port", String.valueOf(port), "--user", USER,
-                        "--fingerprint", fp, "--connect-timeout", "30", "--timeout",
-                        String.valueOf(Math.max(1, job.timeoutMillis() / 1000)), "-q", "-c", command, job.server().addr());
+                List<String> client = new java.util.ArrayList<>(List.of(bin("fileclient"), "--port", String.valueOf(port),
+                        "--user", USER, "--fingerprint", fp, "--connect-timeout", "30", "--timeout",
+                        String.valueOf(Math.max(1, job.timeoutMillis() / 1000)), "-q"));
+                if (start == Start.NO_AGENT) {
+                    client.add("--no-agent");
+                }
+                String host = job.server().addr();
+                // short: a UNIX socket's path holds at most 107 bytes, and the row's folder is deep
+                Path agents = Files.createTempDirectory("rudp-agents-");
+                Map<String, String> env = Map.of("FILECLIENT_PASSWORD", password, "FILECLIENT_AGENT_DIR",
+                        agents.toString());
                 Path archive = repo.resolve("fileclient/target/fileclient.jsa");
                 if (!Files.isRegularFile(archive)) {
-                    // bin/fileclient's first run records its class archive: done once, untimed, as a user's first command.
-                    List<String> first = new java.util.ArrayList<>(client);
-                    first.set(first.indexOf(command), "pwd");
-                    try (Proc warm = Proc.start("fileclient-first", job.client(), first, job.dir(), true,
-                            Map.of("FILECLIENT_PASSWORD", password), null)) {
-                        warm.await(60_000);
-                    }
+                    // bin/fileclient's first in-process run records its class archive (the agent maps it too):
+                    // done once, untimed, as a user's first command.
+                    runUntimed("fileclient-first", job, with(client, host, "--no-agent", "-c", "pwd"), env);
                 }
-                double server0 = server.cpuNow();
-                long t0 = System.nanoTime();
-                Proc cl = Proc.start("fileclient", job.client(), client, job.dir(), true,
-                        Map.of("FILECLIENT_PASSWORD", password), null);
-                boolean exited = cl.await(job.timeoutMillis());
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                cl.close();
-                double serverCpu = server.cpuNow() - server0;
-                return Outcome.of(job, this, cl, exited, seconds, cl.cpuAtExit(), serverCpu,
-                        put ? home.resolve(REMOTE) : local);
+                try {
+                    if (start == Start.WARM) {
+                        Path back = job.dir().resolve("fileclient-warm.bin");
+                        runUntimed("fileclient-warm", job, with(client, host, "-c", "put \"" + job.source().toAbsolutePath()
+                                + "\" warm.bin; get warm.bin \"" + back.toAbsolutePath() + "\"; rm warm.bin"), env);
+                        Files.deleteIfExists(back);
+                    }
+                    long agent = agentPid(agents);
+                        double agent0 = agent < 0 ? 0 : dev.rudp.bench.files.ProcCpu.seconds(agent, true);
+                    double server0 = server.cpuNow();
+                    long t0 = System.nanoTime();
+                    Proc cl = Proc.start("fileclient", job.client(), with(client, host, "-c", command), job.dir(), true, env,
+                            null);
+                    boolean exited = cl.await(job.timeoutMillis());
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    cl.close();
+                    double serverCpu = server.cpuNow() - server0;
+                    // The agent is a detached process: its CPU is the client's too, but never reaches the
+                    // command's shell.
+                    long after = agent < 0 ? agentPid(agents) : agent;
+                    double agentCpu = after < 0 ? 0
+                            : dev.rudp.bench.files.ProcCpu.delta(dev.rudp.bench.files.ProcCpu.seconds(after, true), agent0);
+                    return Outcome.of(job, this, cl, exited, seconds, cl.cpuAtExit() + agentCpu, serverCpu,
+                            put ? home.resolve(REMOTE) : local);
+                } finally {
+                    stopAgent(job, client, env, agents);
+                    dev.rudp.bench.files.DiskFiles.deleteTree(agents);
+                }
             }
         } catch (IOException e) {
             return ToolRow.failed(job.profile(), name(), label(), job.bytes(), e);
         }
+    }
+
+    /** {@code options}, then {@code more}, then the host (last, as fileclient's usage has it). */
+    private static List<String> with(List<String> options, String host, String... more) {
+        List<String> v = new java.util.ArrayList<>(options);
+        v.addAll(List.of(more));
+        v.add(host);
+        return v;
+    }
+
+    private void runUntimed(String name, Job job, List<String> argv, Map<String, String> env)
+            throws IOException, InterruptedException {
+        try (Proc p = Proc.start(name, job.client(), argv, job.dir(), true, env, null)) {
+            if (!p.await(job.timeoutMillis()) || p.exitCode() != 0) {
+                throw new IOException(name + " failed: " + p.tail(300));
+            }
+        }
+    }
+
+    /** The agent serving sockets in {@code agents} (found by its command line), or -1 when none runs. */
+    static long agentPid(Path agents) {
+        String dir = agents.toAbsolutePath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().arguments().map(a -> String.join(" ", a)).map(
+                        a -> a.contains(AGENT_CLASS) && a.contains("--socket " + dir + "/")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+    }
+
+    /** Ends the row's agent: {@code --agent-stop}, then by signal if it is still there after 10 s. */
+    private void stopAgent(Job job, List<String> client, Map<String, String> env, Path agents)
+            throws InterruptedException {
+        long pid = agentPid(agents);
+        if (pid < 0) {
+            return;
+        }
+        List<String> stop = new java.util.ArrayList<>(client);
+        stop.remove("-q");
+        stop.add("--agent-stop");
+        stop.add(job.server().addr());
+        try (Proc p = Proc.start("fileclient-stop", job.client(), stop, job.dir(), true, env, null)) {
+            p.await(10_000);
+        } catch (IOException e) {
+            // the signal below ends it
+        }
+        ProcessHandle.of(pid).ifPresent(h -> {
+            try {
+                h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        });
     }
 
     private String bin(String name) {

@@ -27,9 +27,11 @@ import java.util.Locale;
 record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, long bytes, long timeoutSeconds,
         int repeat, Path keys, boolean relayImpairs, Path linkemu, Path repo, Path out) {
 
-    static final List<String> TOOL_IDS = List.of("fileclient-get", "fileclient-put", "sftp", "sftp-cubic", "sftp-bbr",
+    static final List<String> TOOL_IDS = List.of("fileclient-get", "fileclient-put", "fileclient-get-warm",
+            "fileclient-put-warm", "fileclient-get-noagent", "fileclient-put-noagent", "sftp", "sftp-cubic", "sftp-bbr",
             "ngtcp2", "uftp", "uftp-tfmcc", "kcptun", "udpcast");
-    static final String LOOPBACK_TOOLS = "fileclient-get,fileclient-put,sftp,ngtcp2,uftp,uftp-tfmcc,kcptun,udpcast";
+    static final String LOOPBACK_TOOLS = "fileclient-get,fileclient-put,fileclient-get-warm,fileclient-put-warm,"
+            + "fileclient-get-noagent,fileclient-put-noagent,sftp,ngtcp2,uftp,uftp-tfmcc,kcptun,udpcast";
     static final String LINK_TOOLS = "fileclient-get,fileclient-put,sftp-cubic,sftp-bbr,ngtcp2,uftp,uftp-tfmcc,kcptun";
     static final String SWEEP_TOOLS = "fileclient-get,sftp-cubic,sftp-bbr,ngtcp2,uftp,kcptun";
     /** Issue 13's two paths: (a) 20 ms RTT, 1 % loss each way, 200 Mbit/s; (b) 50 ms, 0.1 %, 100 Mbit/s. */
@@ -122,7 +124,10 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
         if (out == null) {
             out = Files.isDirectory(cwd.resolve("benchmarks")) ? cwd.resolve("benchmarks") : cwd;
         }
+        // the checkout: here, or one up when run from the benchmarks module (as its tests are)
+        Path repo = !Files.isRegularFile(cwd.resolve("bin/fileclient")) && cwd.getParent() != null
+                && Files.isRegularFile(cwd.getParent().resolve("bin/fileclient")) ? cwd.getParent() : cwd;
         return new PeersOptions(mode, List.copyOf(ts), List.copyOf(ps), bytes, timeout, repeat, keys, relayImpairs, linkemu,
-                cwd, out);
+                repo, out);
     }
 }

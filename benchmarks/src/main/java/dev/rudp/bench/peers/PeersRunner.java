@@ -266,8 +266,12 @@ public final class PeersRunner {
         List<Tool> out = new ArrayList<>();
         for (String id : options.tools()) {
             out.add(switch (id) {
-                case "fileclient-get" -> new Fileclient(options.repo(), false);
-                case "fileclient-put" -> new Fileclient(options.repo(), true);
+                case "fileclient-get" -> new Fileclient(options.repo(), false, Fileclient.Start.FIRST);
+                case "fileclient-put" -> new Fileclient(options.repo(), true, Fileclient.Start.FIRST);
+                case "fileclient-get-warm" -> new Fileclient(options.repo(), false, Fileclient.Start.WARM);
+                case "fileclient-put-warm" -> new Fileclient(options.repo(), true, Fileclient.Start.WARM);
+                case "fileclient-get-noagent" -> new Fileclient(options.repo(), false, Fileclient.Start.NO_AGENT);
+                case "fileclient-put-noagent" -> new Fileclient(options.repo(), true, Fileclient.Start.NO_AGENT);
                 case "sftp" -> new SftpTcp(null);
                 case "sftp-cubic" -> new SftpTcp(options.mode().equals("loopback") ? null : "cubic");
                 case "sftp-bbr" -> new SftpTcp(options.mode().equals("loopback") ? null : "bbr");

@@ -48,6 +48,29 @@ class PeersSmokeTest {
     }
 
     @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void shouldCountTheAgentsCpuAndStopItsAgent(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int status = PeersRunner.main(new String[] {"loopback", "--tools", "fileclient-get-warm,fileclient-put",
+            "--bytes", "2m", "--timeout", "60", "--out", dir.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String printed = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(printed);
+        assertEquals(0, status, printed);
+        Path csv;
+        try (Stream<Path> s = Files.list(dir.resolve("results"))) {
+            csv = s.filter(p -> p.toString().endsWith(".csv")).findFirst().orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(3, lines.size(), lines.toString());
+        for (String row : lines.subList(1, lines.size())) {
+            assertTrue(row.contains(",\"ok\","), row);
+        }
+        assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().arguments()
+                .map(a -> String.join(" ", a)).map(a -> a.contains("dev.rudp.fileclient.agent.Agent")
+                        && a.contains("/rudp-agents-")).orElse(false)), "every row stopped its agent");
+    }
+
+    @Test
     void shouldParseOptionsAndRefuseBadOnes() {
         PeersOptions o = PeersOptions.parse(new String[] {"link", "--bytes", "32m", "--repeat", "3"}, Path.of("."));
         assertEquals(32L << 20, o.bytes());
