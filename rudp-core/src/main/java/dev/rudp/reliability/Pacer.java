@@ -4,16 +4,28 @@ package dev.rudp.reliability;
  * A token bucket that spaces packets at the congestion controller's pacing rate. The bucket
  * holds at most the larger of the initial burst and what the rate sends in two timer ticks, so a
  * coarse event-loop timer (NIO rounds to milliseconds) never caps throughput below the rate.
+ *
+ * <p>Once the bucket ran dry the sender waits for a send quantum, not for one packet: what the rate
+ * sends in {@link #QUANTUM_NANOS}, at most {@link #MAX_QUANTUM_BYTES} (as Linux sizes TSO bursts under
+ * pacing). A wake-up of the event loop costs several microseconds of CPU whatever it sends, so waking
+ * once per packet at 10 MB/s (every 140 us) cost more than everything else a packet needs; the quantum
+ * sends the same rate in 1 ms steps.
  */
 public final class Pacer {
     /** The coarsest timer tick pacing has to live with. */
     public static final long TIMER_TICK_NANOS = 1_000_000;
+    /** The pacer sends in steps of this much time at its rate once it had to wait. */
+    public static final long QUANTUM_NANOS = 1_000_000;
+    /** Largest send quantum: one GSO run, one 64 KiB datagram. */
+    public static final int MAX_QUANTUM_BYTES = 64 << 10;
 
     private long minBurstBytes;
     private long rateBytesPerSecond = Long.MAX_VALUE;
     private long maxBurst;
     private long tokens;
     private long lastRefillNanos;
+    /** The bucket ran dry: nothing goes until a quantum's worth of tokens came back. */
+    private boolean waiting;
 
     public Pacer(long minBurstBytes, long nowNanos) {
         this.minBurstBytes = minBurstBytes;
@@ -51,14 +63,27 @@ public final class Pacer {
         }
     }
 
-    /** Nanoseconds to wait before {@code bytes} may go out; 0 when they may go now. */
+    /**
+     * Nanoseconds to wait before {@code bytes} may go out; 0 when they may go now. After a wait it
+     * answers 0 only once a {@link #quantum} (or {@code bytes}, if more) is back.
+     */
     public long delayNanos(long nowNanos, int bytes) {
         refill(nowNanos);
-        if (tokens >= bytes) {
+        long need = waiting ? Math.max(bytes, quantum()) : bytes;
+        if (tokens >= need) {
+            waiting = false;
             return 0;
         }
-        long missing = bytes - tokens;
+        waiting = true;
+        need = Math.max(bytes, quantum());
+        long missing = need - tokens;
         return Math.max(1, (long) (missing * 1e9 / rateBytesPerSecond));
+    }
+
+    /** What the rate sends in {@link #QUANTUM_NANOS}, at most {@link #MAX_QUANTUM_BYTES} and the bucket. */
+    long quantum() {
+        long perQuantum = (long) Math.min(MAX_QUANTUM_BYTES, rateBytesPerSecond * (QUANTUM_NANOS / 1e9));
+        return Math.min(maxBurst, perQuantum);
     }
 
     /** Takes the tokens for a packet just sent. */

@@ -53,10 +53,34 @@ class PacerTest {
             sent++;
         }
         assertEquals(200_000 / 1200, sent);
-        // one timer tick later about half the burst is back
+        // it waits for a send quantum (64 KiB at this rate), not for one packet
         long d = p.delayNanos(t, 1200);
-        assertTrue(d > 0 && d <= 12_000, "delay " + d);
+        assertTrue(d > 12_000 && d <= 656_000, "delay " + d);
         assertEquals(0, p.delayNanos(t + Pacer.TIMER_TICK_NANOS, 1200));
+    }
+
+    @Test
+    void afterRunningDryItWaitsForAQuantumNotAPacket() {
+        Pacer p = new Pacer(14_720, 0);
+        p.setRate(12_000_000); // 12 MB/s: 12,000 bytes per 1 ms quantum, a packet every 100 us
+        assertEquals(12_000, p.quantum());
+        long t = S;
+        while (p.delayNanos(t, 1200) == 0) {
+            p.onSent(t, 1200);
+        }
+        // dry: the wake-up is set for a quantum's worth of tokens
+        long d = p.delayNanos(t, 1200);
+        assertTrue(d > 900_000 && d <= 1_000_000, "delay " + d);
+        // a packet's worth later it still waits (an ACK woke the sender early), for the rest of the quantum
+        assertEquals(d - 100_000, p.delayNanos(t + 100_000, 1200));
+        // at the wake-up a quantum goes out at once, then it waits again
+        t += d;
+        int burst = 0;
+        while (p.delayNanos(t, 1200) == 0) {
+            p.onSent(t, 1200);
+            burst++;
+        }
+        assertEquals(10, burst);
     }
 
     @Test

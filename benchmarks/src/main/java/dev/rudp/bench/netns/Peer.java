@@ -131,7 +131,7 @@ public final class Peer {
 
     private static void warmUp(Settings w, Payload payload, ImpairmentProfile sim) throws Exception {
         try (Receiving r = w.kind() == Kind.TCP ? receive(w, payload, "127.0.0.1")
-                : RudpPeer.receive(w, payload, "127.0.0.1", sim)) {
+                : RudpPeer.receive(w, payload, "127.0.0.1", sim, false)) {
             CompletableFuture<Void> received = new CompletableFuture<>();
             Thread sender = new Thread(() -> {
                 try {

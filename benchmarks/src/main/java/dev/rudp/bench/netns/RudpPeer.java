@@ -41,12 +41,15 @@ final class RudpPeer {
     }
 
     static Peer.Receiving receive(Peer.Settings s, Payload payload, String bindHost) throws Exception {
-        return receive(s, payload, bindHost, null);
+        return receive(s, payload, bindHost, null, true);
     }
 
-    /** As {@link #receive(Peer.Settings, Payload, String)}; {@code sim}, if set, impairs what the receiver sends. */
-    static Peer.Receiving receive(Peer.Settings s, Payload payload, String bindHost, ImpairmentProfile sim)
-            throws Exception {
+    /**
+     * As {@link #receive(Peer.Settings, Payload, String)}; {@code sim}, if set, impairs what the receiver sends,
+     * and {@code report} prints the receiver's CPU line (and profiles the transfer when asked to, see {@link Profiling}).
+     */
+    static Peer.Receiving receive(Peer.Settings s, Payload payload, String bindHost, ImpairmentProfile sim,
+            boolean report) throws Exception {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try {
             Sink sink = new Sink(s.bytes());
@@ -84,6 +87,29 @@ final class RudpPeer {
                 @Override
                 public Peer.Outcome await(long acceptMillis) throws Exception {
                     ChannelHandlerContext ctx = sink.connected.get(acceptMillis, TimeUnit.MILLISECONDS);
+                    if (!report) {
+                        return awaitTransfer(ctx);
+                    }
+                    Profiling.start();
+                    ThreadCpu cpu0 = ThreadCpu.snapshot();
+                    try {
+                        return awaitTransfer(ctx);
+                    } finally {
+                        Profiling.stop("receiver");
+                        report(ctx, cpu0);
+                    }
+                }
+
+                /** The per-packet figures of this end, on the runner's console. */
+                private void report(ChannelHandlerContext ctx, ThreadCpu cpu0) {
+                    double[] cpu = ThreadCpu.snapshot().since(cpu0);
+                    dev.rudp.RudpStats st = ((RudpChannel) ctx.channel()).stats();
+                    System.out.println("STATS " + ThreadCpu.report("receiver", cpu,
+                            Math.max(st.packetsSent(), st.packetsReceived()), st.packetsSent(), st.packetsReceived(),
+                            sink.received));
+                }
+
+                private Peer.Outcome awaitTransfer(ChannelHandlerContext ctx) throws Exception {
                     long deadline = sink.startNanos + TimeUnit.MILLISECONDS.toNanos(s.timeoutMillis());
                     try {
                         sink.done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -137,6 +163,10 @@ final class RudpPeer {
                     }
                 }).build());
             }
+            if (report) {
+                Profiling.start();
+            }
+            ThreadCpu cpu0 = report ? ThreadCpu.snapshot() : null;
             Channel channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
                     .handler(sim == null ? client.build() : ImpairmentHandler.impairingSendsOf(client.build(), sim)).bind(new InetSocketAddress("0.0.0.0", 0)).sync().channel();
             RudpChannel conn = RudpChannel.newBootstrap(channel)
@@ -148,6 +178,9 @@ final class RudpPeer {
                 receiverDone.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 // report what we have; the runner's own bound decides the outcome
+            }
+            if (report) {
+                Profiling.stop("sender");
             }
             dev.rudp.RudpStats st = conn.stats();
             long retransmitted = st.bytesRetransmitted();
@@ -161,6 +194,9 @@ final class RudpPeer {
                         st.datagramSize(), lim.sendingNanos() / 1_000_000, lim.congestionWindowNanos() / 1_000_000,
                         lim.pacingNanos() / 1_000_000, lim.receiverWindowNanos() / 1_000_000,
                         lim.applicationNanos() / 1_000_000, lim.socketNanos() / 1_000_000, st.socketReceiveDrops());
+                System.out.println("STATS " + ThreadCpu.report("sender", ThreadCpu.snapshot().since(cpu0),
+                        Math.max(st.packetsSent(), st.packetsReceived()), st.packetsSent(), st.packetsReceived(),
+                        s.bytes()));
             }
             conn.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
