@@ -13,6 +13,7 @@ import java.util.Arrays;
  * java -jar benchmarks/target/benchmarks.jar e2e [options]          end-to-end runner (--help for options)
  * java -jar benchmarks/target/benchmarks.jar netns [options]        rudp vs kernel TCP across network namespaces (root)
  * java -jar benchmarks/target/benchmarks.jar peers MODE [options]   real UDP tools vs bin/fileclient (loopback | link | sweep)
+ * java -jar benchmarks/target/benchmarks.jar oneshot [--repeat N]   one-shot `ls`: sftp -b vs bin/fileclient (key login)
  * java -jar benchmarks/target/benchmarks.jar idle [options]         server memory with idle connections (--help)
  * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
  * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
@@ -42,6 +43,7 @@ public final class Main {
             }
             case "netns" -> System.exit(NetnsRunner.main(rest, System.out));
             case "peers" -> System.exit(PeersRunner.main(rest, System.out));
+            case "oneshot" -> System.exit(dev.rudp.bench.peers.OneShot.main(rest, System.out));
             case "idle" -> {
                 if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
                     System.out.println(IdleRunner.usage());
@@ -51,7 +53,7 @@ public final class Main {
             }
             case "loopback" -> LoopbackThroughput.main(rest);
             default -> {
-                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options]"
+                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options] | oneshot [--repeat N]"
                         + " | idle [options] | loopback [options])");
                 System.exit(2);
             }

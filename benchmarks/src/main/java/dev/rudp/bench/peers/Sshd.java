@@ -81,9 +81,13 @@ final class Sshd implements AutoCloseable {
 
     /** The {@code sftp -b BATCH} command that gets {@code remote} into {@code local} from {@code host:port}. */
     static List<String> sftpGet(Job job, String host, int port, Path remote, Path local) throws IOException {
+        return sftpBatch(job, host, port, "get \"" + remote.toAbsolutePath() + "\" \"" + local.toAbsolutePath() + "\"\n");
+    }
+
+    /** The {@code sftp -b BATCH} command that runs {@code commands} (one per line) on {@code host:port}, key login. */
+    static List<String> sftpBatch(Job job, String host, int port, String commands) throws IOException {
         Path batch = job.dir().resolve("sftp.batch");
-        Files.writeString(batch, "get \"" + remote.toAbsolutePath() + "\" \"" + local.toAbsolutePath() + "\"\n",
-                StandardCharsets.UTF_8);
+        Files.writeString(batch, commands, StandardCharsets.UTF_8);
         return List.of(Which.find("sftp"), "-b", batch.toString(), "-i", job.keys().resolve(Keys.SSH_CLIENT).toString(),
                 "-P", String.valueOf(port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-c", CIPHER,
