@@ -292,7 +292,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                 counters.droppedQueueFull++;
             }
         } else {
-            readRecords(s, content, guard.applicationRecords(), recipient);
+            readRecords(s, content, guard.applicationRecords(), guard.records() == 1, recipient);
         }
     }
 
@@ -321,10 +321,11 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     }
 
     /** Established: unprotects the datagram's records (and any left from the handshake) and fires them. */
-    private void readRecords(DtlsSession s, ByteBuf content, int applicationRecords, InetSocketAddress recipient) {
+    private void readRecords(DtlsSession s, ByteBuf content, int applicationRecords, boolean oneRecord,
+            InetSocketAddress recipient) {
         int delivered = 0;
         try {
-            delivered = records.unprotect(s, content, recipient);
+            delivered = records.unprotect(s, content, oneRecord, recipient);
         } catch (IOException e) {
             LOG.debug("DTLS session with {} failed: {}", s.peer, e.toString());
             endSession(s, DtlsException.closedByPeer(s.peer, e), false);
@@ -476,7 +477,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         s.releasePending(DtlsException.closed(s.peer, "session ended before the write"));
         ctx.fireUserEventTriggered(new DtlsHandshakeCompletionEvent(s.peer, null));
         if (s.state() == State.ESTABLISHED) {
-            readRecords(s, null, 0, (InetSocketAddress) ctx.channel().localAddress());
+            readRecords(s, null, 0, false, (InetSocketAddress) ctx.channel().localAddress());
         }
         flushIfNeeded();
     }

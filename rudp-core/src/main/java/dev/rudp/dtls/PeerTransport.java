@@ -121,6 +121,14 @@ final class PeerTransport implements DatagramTransport {
         current = datagram;
     }
 
+    /**
+     * Event-loop mode: whether the datagram at hand was read and no handshake datagram waits, so the
+     * transport has nothing more to give.
+     */
+    boolean drained() {
+        return current == null && inbox.isEmpty();
+    }
+
     boolean isClosed() {
         return closed;
     }

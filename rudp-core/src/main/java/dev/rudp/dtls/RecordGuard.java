@@ -35,11 +35,13 @@ final class RecordGuard {
     enum Verdict { OK, GARBAGE, TOO_LONG_FRAGMENT }
 
     private int applicationRecords;
+    private int records;
     private boolean clientHello;
 
     /** Checks the readable bytes of {@code datagram}. */
     Verdict scan(ByteBuf datagram) {
         applicationRecords = 0;
+        records = 0;
         clientHello = false;
         int at = datagram.readerIndex();
         int end = datagram.writerIndex();
@@ -71,6 +73,7 @@ final class RecordGuard {
                 }
             }
             first = false;
+            records++;
             at = body + length;
         }
         return Verdict.OK;
@@ -93,6 +96,11 @@ final class RecordGuard {
     /** Application-data records (epoch above 0) in the last scanned datagram. */
     int applicationRecords() {
         return applicationRecords;
+    }
+
+    /** Records in the last scanned datagram (all of them, when it was {@link Verdict#OK}). */
+    int records() {
+        return records;
     }
 
     /** Whether the last scanned datagram starts with an epoch-0 ClientHello fragment. */

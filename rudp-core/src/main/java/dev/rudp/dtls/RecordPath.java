@@ -59,11 +59,16 @@ final class RecordPath {
     /**
      * Unprotects the records of {@code datagram} (null: only datagrams left in the inbox from the
      * handshake) and fires each application record's plaintext as a datagram from the peer.
+     * {@code oneRecord}: the datagram holds exactly one record (as every data-path datagram does). Once
+     * that record was delivered nothing is left, neither in the transport nor queued inside BouncyCastle
+     * (it queues only the records after the first of a datagram), so no further receive is made: each
+     * one costs BouncyCastle a record-sized array it allocates before asking the transport, and the
+     * transport an {@link PeerTransport.Empty} throw.
      *
      * @return how many application records were delivered
      * @throws IOException when the session failed (a fatal alert from the peer)
      */
-    int unprotect(DtlsSession s, ByteBuf datagram, InetSocketAddress recipient) throws IOException {
+    int unprotect(DtlsSession s, ByteBuf datagram, boolean oneRecord, InetSocketAddress recipient) throws IOException {
         s.transport.setCurrent(datagram);
         int delivered = 0;
         int bound = PeerTransport.INBOX_CAPACITY + 1
@@ -87,6 +92,9 @@ final class RecordPath {
                     out = ctx.alloc().buffer(n).writeBytes(spare, 0, n);
                 }
                 ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
+                if (oneRecord && datagram != null && s.transport.drained()) {
+                    break;
+                }
             }
         } catch (PeerTransport.Empty nothingLeft) {
             // every record of the datagram was processed

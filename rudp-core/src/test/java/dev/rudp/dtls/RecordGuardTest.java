@@ -54,6 +54,19 @@ class RecordGuardTest {
     }
 
     @Test
+    void countsTheRecordsOfADatagram() {
+        RecordGuard guard = new RecordGuard();
+        byte[] one = handshakeRecord(11, 100, 100);
+        assertEquals(RecordGuard.Verdict.OK, scan(guard, one));
+        assertEquals(1, guard.records());
+        byte[] two = new byte[2 * one.length];
+        System.arraycopy(one, 0, two, 0, one.length);
+        System.arraycopy(one, 0, two, one.length, one.length);
+        assertEquals(RecordGuard.Verdict.OK, scan(guard, two));
+        assertEquals(2, guard.records());
+    }
+
+    @Test
     void secondRecordIsCheckedToo() {
         byte[] ok = handshakeRecord(1, 100, 100);
         byte[] bad = handshakeRecord(1, 0xFFFFFF, 10);
