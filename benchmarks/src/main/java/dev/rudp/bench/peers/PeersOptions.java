@@ -23,15 +23,16 @@ import java.util.Locale;
  * @param linkemu the relay, or null when not found
  * @param repo the checkout (bin/fileclient, bin/fileserver)
  * @param out where results/ goes
+ * @param pin loopback: the client end on CPU 0, the server end on CPU 1 ({@code taskset})
  */
 record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, long bytes, long timeoutSeconds,
-        int repeat, Path keys, boolean relayImpairs, Path linkemu, Path repo, Path out) {
+        int repeat, Path keys, boolean relayImpairs, Path linkemu, Path repo, Path out, boolean pin) {
 
     static final List<String> TOOL_IDS = List.of("fileclient-get", "fileclient-put", "fileclient-get-warm",
-            "fileclient-put-warm", "fileclient-get-noagent", "fileclient-put-noagent", "sftp", "sftp-cubic", "sftp-bbr",
+            "fileclient-put-warm", "fileclient-get-noagent", "fileclient-put-noagent", "sftp", "sftp-put", "sftp-cubic", "sftp-bbr",
             "ngtcp2", "uftp", "uftp-tfmcc", "kcptun", "udpcast");
     static final String LOOPBACK_TOOLS = "fileclient-get,fileclient-put,fileclient-get-warm,fileclient-put-warm,"
-            + "fileclient-get-noagent,fileclient-put-noagent,sftp,ngtcp2,uftp,uftp-tfmcc,kcptun,udpcast";
+            + "fileclient-get-noagent,fileclient-put-noagent,sftp,sftp-put,ngtcp2,uftp,uftp-tfmcc,kcptun,udpcast";
     static final String LINK_TOOLS = "fileclient-get,fileclient-put,sftp-cubic,sftp-bbr,ngtcp2,uftp,uftp-tfmcc,kcptun";
     static final String SWEEP_TOOLS = "fileclient-get,sftp-cubic,sftp-bbr,ngtcp2,uftp,kcptun";
     /** Issue 13's two paths: (a) 20 ms RTT, 1 % loss each way, 200 Mbit/s; (b) 50 ms, 0.1 %, 100 Mbit/s. */
@@ -58,7 +59,8 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
                 "  --impair WHERE    relay: linkemu.py makes loss and rate too (default, as issue 13 measured);",
                 "                    kernel: drop rules and tbf as the netns runner (the relay only delays)",
                 "  --linkemu PATH    the relay (default ../shared/tools/linkemu.py if present)",
-                "  --out DIR         where results/ goes (default ./benchmarks if present, else .)");
+                "  --out DIR         where results/ goes (default ./benchmarks if present, else .)",
+                "  --pin yes|no      loopback: client end on CPU 0, server end on CPU 1 (taskset; default no)");
     }
 
     static PeersOptions parse(String[] args, Path cwd) {
@@ -75,6 +77,7 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
         boolean relayImpairs = true;
         Path linkemu = null;
         Path out = null;
+        boolean pin = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -96,6 +99,7 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
                     relayImpairs = v.equals("relay");
                 }
                 case "--out" -> out = cwd.resolve(v);
+                case "--pin" -> pin = v.equals("yes");
                 default -> throw new IllegalArgumentException("unknown option: " + a);
             }
         }
@@ -128,6 +132,6 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
         Path repo = !Files.isRegularFile(cwd.resolve("bin/fileclient")) && cwd.getParent() != null
                 && Files.isRegularFile(cwd.getParent().resolve("bin/fileclient")) ? cwd.getParent() : cwd;
         return new PeersOptions(mode, List.copyOf(ts), List.copyOf(ps), bytes, timeout, repeat, keys, relayImpairs, linkemu,
-                repo, out);
+                repo, out, pin);
     }
 }

@@ -177,8 +177,8 @@ public final class PeersRunner {
             server = new Side(ns, "127.0.0.1", "lo");
             client = server;
         } else {
-            server = Side.LOOPBACK;
-            client = Side.LOOPBACK;
+            server = options.pin() ? Side.LOOPBACK.pinned("1") : Side.LOOPBACK;
+            client = options.pin() ? Side.LOOPBACK.pinned("0") : Side.LOOPBACK;
         }
         Path dir = Files.createDirectories(work.resolve("run-" + round + "-" + t.name().replaceAll("[^A-Za-z0-9]", "_")));
         DiskFiles.sync(options.timeoutSeconds() * 1000);
@@ -272,9 +272,10 @@ public final class PeersRunner {
                 case "fileclient-put-warm" -> new Fileclient(options.repo(), true, Fileclient.Start.WARM);
                 case "fileclient-get-noagent" -> new Fileclient(options.repo(), false, Fileclient.Start.NO_AGENT);
                 case "fileclient-put-noagent" -> new Fileclient(options.repo(), true, Fileclient.Start.NO_AGENT);
-                case "sftp" -> new SftpTcp(null);
-                case "sftp-cubic" -> new SftpTcp(options.mode().equals("loopback") ? null : "cubic");
-                case "sftp-bbr" -> new SftpTcp(options.mode().equals("loopback") ? null : "bbr");
+                case "sftp" -> new SftpTcp(null, false);
+                case "sftp-put" -> new SftpTcp(null, true);
+                case "sftp-cubic" -> new SftpTcp(options.mode().equals("loopback") ? null : "cubic", false);
+                case "sftp-bbr" -> new SftpTcp(options.mode().equals("loopback") ? null : "bbr", false);
                 case "ngtcp2" -> new Ngtcp2();
                 case "uftp" -> new Uftp(false);
                 case "uftp-tfmcc" -> new Uftp(true);
@@ -315,6 +316,9 @@ public final class PeersRunner {
         md.append("- git commit: ").append(Machine.gitCommit()).append('\n');
         md.append(String.format(Locale.ROOT, "- %d MiB per row, timeout %d s per row, medians of %d%n",
                 options.bytes() >> 20, options.timeoutSeconds(), options.repeat()));
+        if (options.pin()) {
+            md.append("- pinned: the client end's programs on CPU 0, the server end's on CPU 1 (taskset -c)\n");
+        }
         if (!options.mode().equals("loopback")) {
             md.append("- path: client end in namespace A, server end in B, joined by two TUN devices and linkemu.py "
                     + "(half the RTT each way); ").append(options.relayImpairs()

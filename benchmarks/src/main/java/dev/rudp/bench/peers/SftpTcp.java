@@ -6,17 +6,22 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * OpenSSH sftp over kernel TCP, {@code get} of the file from the server end's sshd ({@link Sshd}). The
+ * OpenSSH sftp over kernel TCP, {@code get} of the file from the server end's sshd ({@link Sshd}), or its {@code put}. The
  * congestion control is the namespaces' {@code net.ipv4.tcp_congestion_control}, set by the runner
  * before the row; on loopback the machine's own (not changed). Wall time and client CPU are the sftp
  * process's (with the ssh it starts); server CPU is sshd's with its connection processes.
  */
 final class SftpTcp implements Tool {
     private final String cc;
+    private final boolean put;
 
-    /** @param cc {@code cubic}, {@code bbr}, or null on loopback (the machine's setting, named in the label) */
-    SftpTcp(String cc) {
+    /**
+     * @param cc {@code cubic}, {@code bbr}, or null on loopback (the machine's setting, named in the label)
+     * @param put upload the file to the server end instead of downloading it
+     */
+    SftpTcp(String cc, boolean put) {
         this.cc = cc;
+        this.put = put;
     }
 
     /** The congestion control the runner must set in both namespaces before the row, or null. */
@@ -26,7 +31,7 @@ final class SftpTcp implements Tool {
 
     @Override
     public String name() {
-        return cc == null ? "sftp (TCP)" : "sftp (TCP " + cc.toUpperCase(java.util.Locale.ROOT) + ")";
+        return (put ? "sftp put" : "sftp") + (cc == null ? " (TCP)" : " (TCP " + cc.toUpperCase(java.util.Locale.ROOT) + ")");
     }
 
     @Override
@@ -55,8 +60,12 @@ final class SftpTcp implements Tool {
         try (Sshd sshd = Sshd.start(job)) {
             double server0 = sshd.cpu();
             long t0 = System.nanoTime();
-            Proc sftp = Proc.start("sftp", job.client(),
-                    Sshd.sftpGet(job, job.server().addr(), sshd.port(), job.source(), landed), job.dir(), true, Map.of(), null);
+            // both ends share this machine's files: a put lands where the sshd writes it
+            java.util.List<String> argv = put
+                    ? Sshd.sftpBatch(job, job.server().addr(), sshd.port(),
+                            "put \"" + job.source().toAbsolutePath() + "\" \"" + landed.toAbsolutePath() + "\"\n")
+                    : Sshd.sftpGet(job, job.server().addr(), sshd.port(), job.source(), landed);
+            Proc sftp = Proc.start("sftp", job.client(), argv, job.dir(), true, Map.of(), null);
             boolean exited = sftp.await(job.timeoutMillis());
             double seconds = (System.nanoTime() - t0) / 1e9;
             sftp.close();
