@@ -16,7 +16,9 @@ import java.util.Map;
  * {@code FILECLIENT_PASSWORD}; the client pins the server's fingerprint. Wall time and client CPU are
  * the client command's (JVM start, handshake and login included) plus, where the command goes through
  * the per-user agent ({@link Start}), the agent's CPU over the same span; server CPU is the server JVM's
- * over the same span. Each row has an agent folder of its own and stops its agent at the end.
+ * over the same span. Each row has an agent folder of its own and stops its agent at the end. Before the
+ * timed command an untimed put and get of the same file warm the server (and, for {@link Start#WARM},
+ * the agent): the rows compare clients against a server that has been running, as users meet it.
  */
 final class Fileclient implements Tool {
     static final String USER = "bench";
@@ -27,7 +29,7 @@ final class Fileclient implements Tool {
     enum Start {
         /** The user's first command: it starts the agent, whose JVM start and JIT warm-up are in the row. */
         FIRST(""),
-        /** A later command: an agent left by an earlier put and get of the same file (untimed) runs it. */
+        /** A later command: the agent an earlier put and get of the same file (untimed) left runs it. */
         WARM(", agent warm"),
         /** {@code --no-agent}: the whole client in the command's own JVM, as before the agent. */
         NO_AGENT(", --no-agent");
@@ -122,12 +124,15 @@ final class Fileclient implements Tool {
                     runUntimed("fileclient-first", job, with(client, host, "--no-agent", "-c", "pwd"), env);
                 }
                 try {
-                    if (start == Start.WARM) {
-                        Path back = job.dir().resolve("fileclient-warm.bin");
-                        runUntimed("fileclient-warm", job, with(client, host, "-c", "put \"" + job.source().toAbsolutePath()
-                                + "\" warm.bin; get warm.bin \"" + back.toAbsolutePath() + "\"; rm warm.bin"), env);
-                        Files.deleteIfExists(back);
-                    }
+                    // An untimed put and get of the same file first, so the server is warm, as a server that
+                    // has been up a while is: through the agent for WARM (which warms the client too), else
+                    // by a client process of its own that leaves no agent behind.
+                    Path back = job.dir().resolve("fileclient-warm.bin");
+                    String warmUp = "put \"" + job.source().toAbsolutePath() + "\" warm.bin; get warm.bin \""
+                            + back.toAbsolutePath() + "\"; rm warm.bin";
+                    runUntimed("fileclient-warm", job, start == Start.WARM ? with(client, host, "-c", warmUp)
+                            : with(client, host, "--no-agent", "-c", warmUp), env);
+                    Files.deleteIfExists(back);
                     long agent = agentPid(agents);
                         double agent0 = agent < 0 ? 0 : dev.rudp.bench.files.ProcCpu.seconds(agent, true);
                     double server0 = server.cpuNow();
