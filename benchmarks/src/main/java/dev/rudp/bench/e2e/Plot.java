@@ -1,6 +1,5 @@
 package dev.rudp.bench.e2e;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -116,28 +115,16 @@ final class Plot {
                     continue;
                 }
                 line.sort((a, b) -> Double.compare(a.profile().lossPercent(), b.profile().lossPercent()));
-                g.setColor(c);
-                g.setStroke(new BasicStroke(2f));
-                int px = -1;
-                int py = -1;
-                for (Outcome o : line) {
-                    int x = LEFT + (int) Math.round(pw * o.profile().lossPercent() / xMax);
-                    int y = TOP + ph - (int) Math.round(ph * o.mbPerSecond() / maxRate);
-                    if (px >= 0) {
-                        g.drawLine(px, py, x, y);
-                    }
-                    if (o.ok()) {
-                        g.fillOval(x - 4, y - 4, 9, 9);
-                    } else {
-                        g.drawOval(x - 4, y - 4, 9, 9);
-                    }
-                    px = x;
-                    py = y;
+                int[] xs = new int[line.size()];
+                int[] ys = new int[line.size()];
+                boolean[] ok = new boolean[line.size()];
+                for (int i = 0; i < line.size(); i++) {
+                    Outcome o = line.get(i);
+                    xs[i] = LEFT + (int) Math.round(pw * o.profile().lossPercent() / xMax);
+                    ys[i] = TOP + ph - (int) Math.round(ph * o.mbPerSecond() / maxRate);
+                    ok[i] = o.ok();
                 }
-                g.fillRect(LEFT + pw + 15, legendY - 8, 14, 4);
-                g.setColor(Color.BLACK);
-                g.drawString(name, LEFT + pw + 35, legendY - 2);
-                legendY += 18;
+                legendY = dev.rudp.bench.PlotLine.draw(g, xs, ys, ok, c, name, LEFT + pw + 15, legendY);
             }
             g.setColor(Color.DARK_GRAY);
             g.drawString("hollow: timeout", LEFT + pw + 15, legendY + 10);

@@ -1,7 +1,6 @@
 package dev.rudp.bench.peers;
 
 import dev.rudp.bench.netns.NetProfile;
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -124,28 +123,16 @@ final class SweepPlot {
                     }
                 }
                 line.sort((a, b) -> Double.compare(x.applyAsDouble(a), x.applyAsDouble(b)));
-                g.setColor(c);
-                g.setStroke(new BasicStroke(2f));
-                int px = -1;
-                int py = -1;
-                for (ToolRow r : line) {
-                    int cx = xPos(ticks.indexOf(x.applyAsDouble(r)), ticks.size(), pw);
-                    int cy = TOP + ph - (int) Math.round(ph * r.mbPerSecond() / maxRate);
-                    if (px >= 0) {
-                        g.drawLine(px, py, cx, cy);
-                    }
-                    if (r.ok()) {
-                        g.fillOval(cx - 4, cy - 4, 9, 9);
-                    } else {
-                        g.drawOval(cx - 4, cy - 4, 9, 9);
-                    }
-                    px = cx;
-                    py = cy;
+                int[] px = new int[line.size()];
+                int[] py = new int[line.size()];
+                boolean[] ok = new boolean[line.size()];
+                for (int i = 0; i < line.size(); i++) {
+                    ToolRow r = line.get(i);
+                    px[i] = xPos(ticks.indexOf(x.applyAsDouble(r)), ticks.size(), pw);
+                    py[i] = TOP + ph - (int) Math.round(ph * r.mbPerSecond() / maxRate);
+                    ok[i] = r.ok();
                 }
-                g.fillRect(LEFT + pw + 15, legendY - 8, 14, 4);
-                g.setColor(Color.BLACK);
-                g.drawString(tool, LEFT + pw + 35, legendY - 2);
-                legendY += 18;
+                legendY = dev.rudp.bench.PlotLine.draw(g, px, py, ok, c, tool, LEFT + pw + 15, legendY);
             }
             g.setColor(Color.DARK_GRAY);
             g.drawString("hollow: timeout (rate until then)", LEFT + pw + 15, legendY + 10);
