@@ -229,6 +229,17 @@ class AgentTest {
     }
 
     @Test
+    void aFolderTooDeepForASocketIsRefusedWithTheReason() throws Exception {
+        agentDir = tmp.resolve("d".repeat(Math.max(1, 100 - tmp.toString().length())));
+        Run r = launch(tmp, "-c", "pwd");
+        assertEquals(Launcher.IN_PROCESS, r.code());
+        assertTrue(r.err().startsWith("fileclient: agent not used: " + agentDir + " is too long a path for a UNIX socket"),
+                r.err());
+        assertTrue(r.err().contains("set FILECLIENT_AGENT_DIR to a shorter folder"), r.err());
+        assertTrue(agents.isEmpty());
+    }
+
+    @Test
     void aFolderOthersCanReachIsRefused() throws Exception {
         Files.createDirectories(agentDir);
         Files.setPosixFilePermissions(agentDir, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -20,6 +20,8 @@ import java.util.Set;
  */
 public final class AgentDir {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /** The longest path a UNIX domain socket takes on Linux (sun_path less its terminating NUL). */
+    static final int MAX_SOCKET_PATH = 107;
 
     private final Path dir;
 
@@ -44,6 +46,12 @@ public final class AgentDir {
      * reason when it exists but is not a folder owned by this user with mode 0700.
      */
     public static AgentDir open(Path dir) throws IOException {
+        // a UNIX socket's path holds at most 107 bytes; a longer one would only fail at bind time
+        int longest = dir.resolve(fileName("") + ".sock").toString().getBytes(StandardCharsets.UTF_8).length;
+        if (longest > MAX_SOCKET_PATH) {
+            throw new IOException(dir + " is too long a path for a UNIX socket (" + longest + " bytes with the socket's name,"
+                    + " at most " + MAX_SOCKET_PATH + "); set FILECLIENT_AGENT_DIR to a shorter folder");
+        }
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             Path parent = dir.getParent();
             if (parent != null && !Files.exists(parent)) {
