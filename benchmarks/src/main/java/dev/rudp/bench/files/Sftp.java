@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * this JVM), sshd's connection processes (reaped by the sshd) and this JVM over the same span.
  */
 final class Sftp implements AutoCloseable {
-    static final String CIPHER = "aes128-gcm@openssh.com";
+    static final String CIPHER = SshdConfig.CIPHER;
     static final String SESSION = "sftp session only (pwd)";
     static final String SKIP_NO_SSHD = "sshd not installed; run benchmarks/setup-sftp.sh";
 
@@ -90,24 +90,8 @@ final class Sftp implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
             Path config = dir.resolve("sshd_config");
-            Files.writeString(config, String.join("\n",
-                    "ListenAddress 127.0.0.1",
-                    "Port " + port,
-                    "HostKey " + hostKey,
-                    "PidFile " + dir.resolve("sshd.pid"),
-                    "UsePAM no",
-                    "PubkeyAuthentication yes",
-                    "PasswordAuthentication no",
-                    "KbdInteractiveAuthentication no",
-                    "AuthenticationMethods publickey",
-                    "AuthorizedKeysFile " + authorized,
-                    // The keys live under java.io.tmpdir, whose modes sshd's strict checks would refuse.
-                    "StrictModes no",
-                    "PermitRootLogin prohibit-password",
-                    "Ciphers " + CIPHER,
-                    "Subsystem sftp internal-sftp",
-                    "LogLevel ERROR",
-                    ""), StandardCharsets.UTF_8);
+            Files.writeString(config, SshdConfig.text("127.0.0.1", port, hostKey, dir.resolve("sshd.pid"), authorized),
+                    StandardCharsets.UTF_8);
             Path log = dir.resolve("sshd.log");
             Process p = new ProcessBuilder(find("sshd"), "-D", "-e", "-f", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

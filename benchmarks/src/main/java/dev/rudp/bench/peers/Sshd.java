@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * per-connection processes it reaped.
  */
 final class Sshd implements AutoCloseable {
-    static final String CIPHER = "aes128-gcm@openssh.com";
+    static final String CIPHER = dev.rudp.bench.files.SshdConfig.CIPHER;
 
     private final Proc proc;
     private final int port;
@@ -38,23 +38,8 @@ final class Sshd implements AutoCloseable {
         Files.copy(job.keys().resolve(Keys.SSH_CLIENT + ".pub"), authorized);
         int port = Ports.pick();
         Path config = job.dir().resolve("sshd_config");
-        Files.writeString(config, String.join("\n",
-                "ListenAddress " + job.server().addr(),
-                "Port " + port,
-                "HostKey " + job.keys().resolve(Keys.SSH_HOST),
-                "PidFile " + job.dir().resolve("sshd.pid"),
-                "UsePAM no",
-                "PubkeyAuthentication yes",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "AuthenticationMethods publickey",
-                "AuthorizedKeysFile " + authorized,
-                "StrictModes no",
-                "PermitRootLogin prohibit-password",
-                "Ciphers " + CIPHER,
-                "Subsystem sftp internal-sftp",
-                "LogLevel ERROR",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(config, dev.rudp.bench.files.SshdConfig.text(job.server().addr(), port,
+                job.keys().resolve(Keys.SSH_HOST), job.dir().resolve("sshd.pid"), authorized), StandardCharsets.UTF_8);
         Proc p = Proc.start("sshd", job.server(), List.of(Which.find("sshd"), "-D", "-e", "-f", config.toString()),
                 job.dir(), false, Map.of(), null);
         if (!Ports.awaitTcp(p, port, 10_000)) {
