@@ -1,0 +1,43 @@
+package dev.rudp.fileserver.storage;
+
+import dev.rudp.fileserver.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where one upload's bytes go until they are verified: a partial file on a disk, a multipart upload
+ * in an object store. Called from the upload's serial writer only (one thread at a time, in the
+ * order the chunks arrived), except {@link #start()} and {@link #size()}.
+ *
+ * <p>The contract every backend keeps: nothing appears under the final name, and an existing file
+ * there is untouched, until {@link #finish} has checked the whole file's SHA-256; a mismatch discards
+ * the upload; {@link #abort} keeps every complete byte a later resume can use (which, on a shared
+ * store, any server can find).
+ */
+public interface UploadSink {
+
+    /** Where the client must start sending: 0, or the end of what an earlier upload kept. */
+    long start();
+
+    /** The file's final size. */
+    long size();
+
+    /**
+     * Stores {@code data} at {@code offset} (within {@code [start, size)}; chunks come in any order
+     * and never overlap). Consumes {@code data}'s remaining bytes before returning; keeps no
+     * reference to it. May block while the backend catches up (that is the upload's backpressure).
+     */
+    void write(long offset, ByteBuffer data) throws ProtocolException;
+
+    /**
+     * Every byte has been written: checks the whole file against {@code expectedSha256} (hex) and,
+     * when it matches, makes it visible under the final name (replacing any old version atomically)
+     * and returns the digest. On a mismatch the upload is discarded and CHECKSUM_MISMATCH thrown.
+     */
+    String finish(String expectedSha256) throws ProtocolException;
+
+    /**
+     * Stops the upload, keeping what a resume can use. Idempotent; never throws (problems are logged
+     * by the backend). After it, no other method is called.
+     */
+    void abort();
+}
