@@ -11,7 +11,7 @@ import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.connection.Transfers;
-import dev.rudp.fileserver.storage.StoredDigest;
+import dev.rudp.fileserver.storage.local.StoredDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

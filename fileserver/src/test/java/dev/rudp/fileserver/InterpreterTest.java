@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rudp.fileserver.cmd.Interpreter;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
-import dev.rudp.fileserver.storage.Jail;
-import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.UserPath;
+import dev.rudp.fileserver.storage.local.LocalStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,18 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 class InterpreterTest {
     @TempDir
     Path tmp;
-    Storage storage;
+    LocalStore storage;
 
     @BeforeEach
     void setUp() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("home/alice"));
         Files.writeString(tmp.resolve("secret.txt"), "outside");
         Files.writeString(root.resolve("a.txt"), "one\ntwo\nthree\n");
-        storage = new Storage(new Jail(root), -1);
+        storage = new LocalStore(root, tmp.resolve("partial/alice"), -1);
     }
 
     private List<String> run(String line) throws ProtocolException {
-        return new Interpreter(storage, storage.jail().root()).run(line);
+        return new Interpreter(storage, UserPath.ROOT).run(line);
     }
 
     private ProtocolException fails(String line) {
@@ -69,7 +69,7 @@ class InterpreterTest {
             assertEquals(Status.BAD_REQUEST, e.status());
             assertTrue(e.getMessage().contains("not a shell"), e.getMessage());
         }
-        assertFalse(Files.exists(storage.jail().root().resolve("b")));
+        assertFalse(Files.exists(storage.root().resolve("b")));
     }
 
     @Test
@@ -78,7 +78,7 @@ class InterpreterTest {
         assertEquals(Status.PATH_REFUSED, fails("cat /etc/passwd").status());
         assertEquals(Status.PATH_REFUSED, fails("find ..").status());
         assertEquals(Status.PATH_REFUSED, fails("cp ../../secret.txt in.txt").status());
-        Files.createSymbolicLink(storage.jail().root().resolve("link"), tmp.resolve("secret.txt"));
+        Files.createSymbolicLink(storage.root().resolve("link"), tmp.resolve("secret.txt"));
         assertEquals(Status.PATH_REFUSED, fails("cat link").status());
         assertEquals(Status.PATH_REFUSED, fails("head link").status());
         ProtocolException e = fails("cat nothere.txt");

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The end-to-end SHA-256 of a transfer, per 128 KiB chunk (the file service's chunk size): from a
  * direct buffer as {@link FileChunks#read} and the client's writer feed it, and from a heap array.
  * Every verified transfer pays this once per byte on each end (the server not at all on a download
- * whose {@link StoredDigest} holds): 1 GB / (128 KiB / time per op) is its CPU-seconds per GB.
+ * whose {@link dev.rudp.fileserver.storage.local.StoredDigest} holds): 1 GB / (128 KiB / time per op) is its CPU-seconds per GB.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -37,7 +37,7 @@ public class ChunkDigestBenchmark {
     @Param({"direct", "heap"})
     String buffer;
 
-    private final MessageDigest md = Storage.sha256();
+    private final MessageDigest md = Sha256.newDigest();
     private ByteBuf chunk;
 
     @Setup(Level.Trial)

@@ -7,7 +7,7 @@ import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.server.SerialExecutor;
 import dev.rudp.fileserver.storage.PrefixDigest;
 import dev.rudp.fileserver.storage.Ranges;
-import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.Sha256;
 import dev.rudp.fileserver.storage.FileChunks;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
@@ -71,7 +71,7 @@ public final class Transfers implements AutoCloseable {
         }
         long start = started.num(0, 0);
         l.started(remote, start, size);
-        MessageDigest md = Storage.sha256();
+        MessageDigest md = Sha256.newDigest();
         try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
             FileChunks.hashRange(in, md, 0, start);
             long pos = start;
@@ -305,7 +305,7 @@ public final class Transfers implements AutoCloseable {
     /** The SHA-256 of a local file, lower-case hex. */
     public static String hashFile(Path p) throws IOException {
         try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
-            MessageDigest md = Storage.sha256();
+            MessageDigest md = Sha256.newDigest();
             FileChunks.hashRange(in, md, 0, in.size());
             return HexFormat.of().formatHex(md.digest());
         }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rudp.fileclient.ClientMain;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.Transfers;
-import dev.rudp.fileserver.storage.StoredDigest;
+import dev.rudp.fileserver.storage.local.StoredDigest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -222,8 +222,7 @@ class PeerTransferTest {
         String sha = Transfers.hashFile(file);
         Path inbox = Files.createDirectories(tmp.resolve("inbox"));
         // what an interrupted transfer from alice leaves: the first MiB in the partial file
-        String key = java.util.HexFormat.of().formatHex(dev.rudp.fileserver.storage.Storage.sha256()
-                .digest("alice\0r.bin".getBytes(StandardCharsets.UTF_8)));
+        String key = dev.rudp.fileserver.storage.Sha256.hex("alice\0r.bin");
         Path part = Files.createDirectories(inbox.resolve(PeerInbox.PARTIAL_DIR)).resolve(key + ".part");
         try (var in = Files.newInputStream(file)) {
             Files.write(part, in.readNBytes(1 << 20));

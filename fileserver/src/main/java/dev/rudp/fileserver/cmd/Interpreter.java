@@ -3,13 +3,15 @@ package dev.rudp.fileserver.cmd;
 import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
-import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.PathRules;
+import dev.rudp.fileserver.storage.Store;
+import dev.rudp.fileserver.storage.UserPath;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Instant;
@@ -19,10 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one file command inside an account's root and returns its output lines. Commands: ls, mkdir,
- * mv, cp, rm, cat, head, du, find, stat, sha256sum, df, pwd, help. Every path goes through the
- * account's {@link dev.rudp.fileserver.storage.Jail}; there is no way to start a process. Output is
- * capped at {@link #MAX_OUTPUT} bytes. Blocking: run off the event loop.
+ * Runs one file command inside an account's tree and returns its output lines. Commands: ls, mkdir,
+ * mv, cp, rm, cat, head, du, find, stat, sha256sum, df, pwd, help. Every path goes through
+ * {@link PathRules} and every operation through the account's {@link Store}, whatever backend holds
+ * it; there is no way to start a process. Output is capped at {@link #MAX_OUTPUT} bytes. Blocking:
+ * run off the event loop.
  */
 public final class Interpreter {
     /** Most bytes of output returned (UTF-8 plus 4 bytes of framing per line): one reply stays under 1 MiB. */
@@ -33,14 +36,14 @@ public final class Interpreter {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneOffset.UTC);
 
-    private final Storage storage;
-    private final Path cwd;
+    private final Store storage;
+    private final UserPath cwd;
     private final List<String> out = new ArrayList<>();
     private int chars;
     private boolean truncated;
 
     /** An interpreter over {@code storage} with working folder {@code cwd}. */
-    public Interpreter(Storage storage, Path cwd) {
+    public Interpreter(Store storage, UserPath cwd) {
         this.storage = storage;
         this.cwd = cwd;
     }
@@ -123,7 +126,7 @@ public final class Interpreter {
                 emit("used " + used + " bytes; quota " + (storage.quota() < 0 ? "none" : storage.quota() + " bytes")
                         + "; free on disk " + storage.freeSpace() + " bytes");
             }
-            case "pwd" -> emit(storage.jail().display(cwd));
+            case "pwd" -> emit(cwd.display());
             case "help" -> emit("commands: " + String.join(" ", COMMANDS)
                     + " (options: ls -l, mkdir -p, cp -r, rm -r -f, head -n N, du -s, find -name GLOB -type f|d)");
             default -> throw ProtocolException.of(Status.BAD_REQUEST,
@@ -178,20 +181,16 @@ public final class Interpreter {
             ops = List.of(".");
         }
         for (String p : ops) {
-            Path base = path(p);
-            try {
-                if (o.has('s') || !Files.isDirectory(base)) {
-                    emit(Storage.sizeOf(base) + "\t" + p);
-                    continue;
+            UserPath base = path(p);
+            if (o.has('s') || !storage.isDirectory(base)) {
+                emit(storage.sizeOf(base, p) + "\t" + p);
+                continue;
+            }
+            for (Store.Walked w : storage.walk(base, p, 10_000)) {
+                if (w.entry().isDirectory()) {
+                    String rel = relative(base, w.path());
+                    emit(storage.sizeOf(w.path(), p) + "\t" + (rel.isEmpty() ? p : p + "/" + rel));
                 }
-                for (Path d : Storage.walk(base, 10_000)) {
-                    if (Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        String rel = base.relativize(d).toString();
-                        emit(Storage.sizeOf(d) + "\t" + (rel.isEmpty() ? p : p + "/" + rel));
-                    }
-                }
-            } catch (IOException e) {
-                throw Storage.map(e, p);
             }
         }
     }
@@ -199,33 +198,43 @@ public final class Interpreter {
     private void find(Opts o) throws ProtocolException {
         List<String> ops = o.operands(0, 1);
         String p = ops.isEmpty() ? "." : ops.get(0);
-        Path base = path(p);
+        UserPath base = path(p);
         String glob = o.value("name");
         String type = o.value("type");
-        PathMatcher m = glob == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        PathMatcher m;
         try {
-            for (Path f : Storage.walk(base, 100_000)) {
-                if (m != null && (f.getFileName() == null || !m.matches(f.getFileName()))) {
-                    continue;
-                }
-                boolean dir = Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                if (type != null && !(type.equals("d") == dir)) {
-                    continue;
-                }
-                String rel = base.relativize(f).toString();
-                emit(rel.isEmpty() ? p : (p.equals(".") ? "./" : p + "/") + rel);
+            m = glob == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (IllegalArgumentException e) {
+            throw ProtocolException.of(Status.BAD_REQUEST, "bad pattern: " + glob);
+        }
+        for (Store.Walked w : storage.walk(base, p, 100_000)) {
+            if (m != null && (w.path().isRoot() || !matches(m, w.path().name()))) {
+                continue;
             }
-        } catch (IOException e) {
-            throw Storage.map(e, p);
+            if (type != null && !(type.equals("d") == w.entry().isDirectory())) {
+                continue;
+            }
+            String rel = relative(base, w.path());
+            emit(rel.isEmpty() ? p : (p.equals(".") ? "./" : p + "/") + rel);
         }
     }
 
-    private void text(String p, long maxLines) throws ProtocolException {
-        Path f = path(p);
-        if (Files.isDirectory(f)) {
-            throw ProtocolException.of(Status.IS_DIRECTORY, "is a folder: " + p);
+    /** Whether a name matches the glob (a name the platform cannot hold as a path matches nothing). */
+    private static boolean matches(PathMatcher m, String name) {
+        try {
+            return m.matches(Path.of(name));
+        } catch (InvalidPathException e) {
+            return false;
         }
-        try (InputStream in = Files.newInputStream(f);
+    }
+
+    /** {@code p} relative to {@code base} (which it lies under), "" for {@code base} itself. */
+    private static String relative(UserPath base, UserPath p) {
+        return String.join("/", p.segments().subList(base.segments().size(), p.segments().size()));
+    }
+
+    private void text(String p, long maxLines) throws ProtocolException {
+        try (InputStream in = storage.openStream(path(p), p);
                 BufferedReader r = new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
             long n = 0;
             for (String l = r.readLine(); l != null && n < maxLines && !truncated; l = r.readLine()) {
@@ -233,12 +242,12 @@ public final class Interpreter {
                 n++;
             }
         } catch (IOException e) {
-            throw Storage.map(e, p);
+            throw Store.map(e, p);
         }
     }
 
-    private Path path(String p) throws ProtocolException {
-        return storage.jail().resolve(cwd, p);
+    private UserPath path(String p) throws ProtocolException {
+        return PathRules.resolve(cwd, p);
     }
 
     private void emit(String line) {

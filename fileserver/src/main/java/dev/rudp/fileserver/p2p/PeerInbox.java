@@ -8,20 +8,20 @@ import dev.rudp.fileserver.protocol.Status;
 import dev.rudp.fileserver.server.SerialExecutor;
 import dev.rudp.fileserver.server.ReadThrottle;
 import dev.rudp.fileserver.server.Upload;
-import dev.rudp.fileserver.storage.Jail;
-import dev.rudp.fileserver.storage.Storage;
+import dev.rudp.fileserver.storage.PathRules;
+import dev.rudp.fileserver.storage.Sha256;
+import dev.rudp.fileserver.storage.Store;
+import dev.rudp.fileserver.storage.UserPath;
+import dev.rudp.fileserver.storage.local.LocalStore;
+import dev.rudp.fileserver.storage.local.LocalUploadSink;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * on a DTLS rudp connection). The sender first presents its ticket ({@code PEER_HELLO}), which the
  * {@link Gate} checks with the server; nothing else is accepted before. Each {@code PUT} is then an
  * offer (sender, name, size) that the gate accepts or declines; an accepted file lands exactly as an
- * upload on the server does ({@link Upload}: positional writes, SHA-256 checked, fsync, atomic rename
- * over the target, a failed transfer never damages an existing file, resume from the partial file).
+ * upload on the server's data folder does ({@link Upload} over a {@link LocalUploadSink}: positional
+ * writes, SHA-256 checked, fsync, atomic rename over the target, a failed transfer never damages an
+ * existing file, resume from the partial file), whatever backend the server keeps its users' files in.
  * Partial files live in {@code FOLDER/.p2p-partial/}, keyed by sender and name. Names are plain file
  * names inside the folder. Consumes (and releases) every frame it reads; nothing blocking runs on the
  * event loop.
@@ -132,7 +133,8 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private final Jail jail;
+    /** The receive folder as a tree: its link checks confine every name to it. */
+    private final LocalStore folder;
     private final Executor io;
     private final SerialExecutor control;
     private final Gate gate;
@@ -145,7 +147,7 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
 
     /** A link landing files in {@code folder} (must exist), doing blocking work on {@code io}. */
     public PeerInbox(Path folder, Executor io, Gate gate) throws IOException {
-        this.jail = new Jail(folder);
+        this.folder = new LocalStore(folder, folder.resolve(PARTIAL_DIR), -1);
         this.io = io;
         this.control = new SerialExecutor(io);
         this.gate = gate;
@@ -316,41 +318,26 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
         if (Files.isDirectory(o.target)) {
             throw ProtocolException.of(Status.IS_DIRECTORY, "is a folder here: " + o.name);
         }
-        String key = HexFormat.of().formatHex(Storage.sha256().digest((o.sender + "\0" + o.name)
-                .getBytes(StandardCharsets.UTF_8)));
-        Path partial = jail.root().resolve(PARTIAL_DIR).resolve(key + ".part");
-        FileChannel ch;
+        Path partial = folder.root().resolve(PARTIAL_DIR).resolve(Sha256.hex(o.sender + "\0" + o.name) + ".part");
         try {
             Files.createDirectories(partial.getParent());
-            ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
         } catch (IOException e) {
-            throw Storage.map(e, o.name);
+            throw Store.map(e, o.name);
         }
-        try {
-            long start = resume ? Math.min(ch.size(), o.size) : 0;
-            ch.truncate(start);
-            o.start = start;
-            Upload u = new Upload(o.id, partial, o.target, o.name, o.size, start, ch, new SerialExecutor(io),
-                    rep -> {
-                        ctx.writeAndFlush(rep);
-                        end(o, rep);
-                    }, () -> {
-                        uploads.remove(o.id);
-                        offers.remove(o.id);
-                        end(o, Reply.error(o.id, Status.CANCELLED, "interrupted: " + o.name
-                                + " (the part received was kept; the sender may resume with send -a)"));
-                    }, throttle.pending(), () -> throttle.afterWrite(ctx.channel()));
-            uploads.put(o.id, u);
-            return Reply.ok(o.id, List.of(), start);
-        } catch (IOException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-            throw Storage.map(e, o.name);
-        }
+        LocalUploadSink sink = LocalUploadSink.open(partial, o.target, o.name, o.size, resume, false);
+        o.start = sink.start();
+        Upload u = new Upload(o.id, o.name, new SerialExecutor(io), rep -> {
+            ctx.writeAndFlush(rep);
+            end(o, rep);
+        }, () -> {
+            uploads.remove(o.id);
+            offers.remove(o.id);
+            end(o, Reply.error(o.id, Status.CANCELLED, "interrupted: " + o.name
+                    + " (the part received was kept; the sender may resume with send -a)"));
+        }, throttle.pending(), () -> throttle.afterWrite(ctx.channel()));
+        uploads.put(o.id, u);
+        u.begin(sink);
+        return Reply.ok(o.id, List.of(), sink.start());
     }
 
     private void end(Offer o, Reply result) {
@@ -366,7 +353,7 @@ public final class PeerInbox extends ChannelInboundHandlerAdapter {
             throw ProtocolException.of(Status.PATH_REFUSED, "name refused: " + name.replace('\0', '?')
                     + ": a plain, non-hidden file name is required");
         }
-        return jail.resolve(jail.root(), name);
+        return folder.path(PathRules.resolve(UserPath.ROOT, name), name);
     }
 
     @Override

@@ -3,12 +3,12 @@ package dev.rudp.fileserver.server;
 import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Status;
-import dev.rudp.fileserver.storage.Storage;
-import dev.rudp.fileserver.storage.FileChunks;
+import dev.rudp.fileserver.storage.ReadHandle;
+import dev.rudp.fileserver.storage.Sha256;
+import dev.rudp.fileserver.storage.Store;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,15 +16,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One download: reads the file in order on the I/O pool, hashing as it goes unless the file's
- * SHA-256 is already known ({@link dev.rudp.fileserver.storage.StoredDigest}), and writes unordered
+ * One download: reads the file in order on the I/O pool through the backend's {@link ReadHandle},
+ * hashing as it goes unless the file's SHA-256 is already known ({@link ReadHandle#knownSha256()}),
+ * and writes unordered
  * data chunks while the channel is writable. When it is not, the pump stops and
  * {@link #resume()} (called on writability changes) starts it again, so a slow client costs no
  * thread. Ends with a reply carrying the whole file's SHA-256 and size.
  */
 final class Download {
     private final long id;
-    private final FileChannel file;
+    private final ReadHandle file;
     private final long size;
     private final Channel channel;
     private final Executor io;
@@ -35,18 +36,19 @@ final class Download {
     private final MessageDigest md;
     private final String knownSha256;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean cancelled;
     private long pos;
     private long sendFrom;
 
-    /** {@code knownSha256}: the file's digest if it is known (then nothing is hashed), else null. */
-    Download(long id, FileChannel file, long size, long offset, String knownSha256, Channel channel, Executor io,
-            int chunk, String shown, Runnable onEnd) {
-        this.knownSha256 = knownSha256;
-        this.md = knownSha256 == null ? Storage.sha256() : null;
+    /** A download of {@code file} from {@code offset}; owns {@code file} and closes it at the end. */
+    Download(long id, ReadHandle file, long offset, Channel channel, Executor io, int chunk, String shown,
+            Runnable onEnd) {
+        this.knownSha256 = file.knownSha256();
+        this.md = knownSha256 == null ? Sha256.newDigest() : null;
         this.id = id;
         this.file = file;
-        this.size = size;
+        this.size = file.size();
         this.sendFrom = Math.min(offset, size);
         this.channel = channel;
         this.io = io;
@@ -77,7 +79,7 @@ final class Download {
             int sent = 0;
             while (!cancelled && pos < size && channel.isWritable() && sent < 64) {
                 int n = (int) Math.min(chunk, size - pos);
-                ByteBuf buf = FileChunks.read(file, pos, n, channel.alloc(), md);
+                ByteBuf buf = file.read(pos, n, channel.alloc(), md);
                 channel.write(new Data(id, pos, buf));
                 pos += n;
                 sent++;
@@ -97,7 +99,7 @@ final class Download {
                 return;
             }
             cancelled = true;
-            channel.writeAndFlush(Reply.error(id, Status.IO_ERROR, Storage.map(e, shown).getMessage()));
+            channel.writeAndFlush(Reply.error(id, Status.IO_ERROR, Store.map(e, shown).getMessage()));
             closeQuietly();
             return;
         } finally {
@@ -116,7 +118,7 @@ final class Download {
     /** Moves to where a resumed download starts; only a digest still to be computed reads the prefix. */
     private void skipPrefix() throws IOException {
         if (md != null) {
-            FileChunks.hashRange(file, md, pos, sendFrom);
+            file.hashRange(md, pos, sendFrom);
         }
         pos = sendFrom;
     }
@@ -125,13 +127,9 @@ final class Download {
         return md == null ? knownSha256 : HexFormat.of().formatHex(md.digest());
     }
 
-    private synchronized void closeQuietly() {
-        if (file.isOpen()) {
-            try {
-                file.close();
-            } catch (IOException e) {
-                // nothing more to do
-            }
+    private void closeQuietly() {
+        if (closed.compareAndSet(false, true)) {
+            file.close();
             onEnd.run();
         }
     }

@@ -15,6 +15,7 @@ import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.StoreBackend;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -25,7 +26,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,7 +51,7 @@ public final class FileServer implements AutoCloseable {
     private final LoginGuard guard;
     private final ServerLog log = new ServerLog();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
-    private final java.util.Map<Path, Upload> claimed = new ConcurrentHashMap<>();
+    private final java.util.Map<String, Upload> claimed = new ConcurrentHashMap<>();
     private final dev.rudp.fileserver.p2p.PeerDirectory peers =
             new dev.rudp.fileserver.p2p.PeerDirectory(() -> config().clock.getAsLong());
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -108,7 +108,7 @@ public final class FileServer implements AutoCloseable {
                     + " unencrypted");
         }
         log.event("listening", address().toString(), "transport " + NativeTransport.name()
-                + ", data " + cfg.dataDir.toAbsolutePath() + (identity == null ? ", PLAINTEXT (no encryption)"
+                + ", data " + cfg.backend().describe() + (identity == null ? ", PLAINTEXT (no encryption)"
                         : ", DTLS 1.2, server fingerprint " + identity.fingerprint()));
     }
 
@@ -167,13 +167,14 @@ public final class FileServer implements AutoCloseable {
     }
 
     /**
-     * Claims a partial file for {@code upload}. An upload of the same file still running (usually
-     * from a connection that died and has not timed out yet) is aborted first, keeping its prefix,
-     * so a reconnecting client can resume at once. Blocking, bounded.
+     * Claims file {@code key} (account, NUL, path) for {@code upload}. An upload of the same file
+     * still running (usually from a connection that died and has not timed out yet) is aborted first
+     * and waited for until its sink settled, keeping what a resume can use, so a reconnecting client
+     * can resume at once. Blocking, bounded.
      */
-    boolean claim(Path partial, Upload upload) {
+    boolean claim(String key, Upload upload) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            Upload prev = claimed.putIfAbsent(partial, upload);
+            Upload prev = claimed.putIfAbsent(key, upload);
             if (prev == null) {
                 return true;
             }
@@ -186,13 +187,18 @@ public final class FileServer implements AutoCloseable {
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 return false;
             }
-            claimed.remove(partial, prev);
+            claimed.remove(key, prev);
         }
         return false;
     }
 
-    void release(Path partial, Upload upload) {
-        claimed.remove(partial, upload);
+    void release(String key, Upload upload) {
+        claimed.remove(key, upload);
+    }
+
+    /** Where the users' files live. */
+    StoreBackend backend() {
+        return cfg.backend();
     }
 
     /**

@@ -1,13 +1,16 @@
 package dev.rudp.fileserver.server;
 
 import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.storage.StoreBackend;
+import dev.rudp.fileserver.storage.local.LocalBackend;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
  * Settings of a {@link FileServer}, with defaults; fluent setters. The data folder holds
- * {@code accounts}, {@code home/<user>/} (each account's root) and {@code partial/<user>/}
+ * {@code accounts}, {@code authorized_keys} and the DTLS identity, and, with the default backend
+ * ({@link LocalBackend}), {@code home/<user>/} (each account's root) and {@code partial/<user>/}
  * (interrupted uploads).
  */
 public final class ServerConfig {
@@ -26,6 +29,7 @@ public final class ServerConfig {
     long loginTimeoutMillis = 30_000;
     int chunkSize = 128 * 1024;
     boolean plaintext;
+    private StoreBackend backend;
 
     /** Defaults over data folder {@code dataDir}: port 7777, 100 sessions, 64 GiB files, no quota. */
     public ServerConfig(Path dataDir) {
@@ -122,13 +126,20 @@ public final class ServerConfig {
         return dataDir;
     }
 
-    /** The folder holding an account's files. */
-    public Path home(String user) {
-        return dataDir.resolve("home").resolve(user);
+    /**
+     * Where the users' files live; default a {@link LocalBackend} over the data folder. The server
+     * does not close it: whoever made it does, after the server stopped.
+     */
+    public synchronized ServerConfig backend(StoreBackend backend) {
+        this.backend = backend;
+        return this;
     }
 
-    /** The folder holding an account's interrupted uploads. */
-    public Path partials(String user) {
-        return dataDir.resolve("partial").resolve(user);
+    /** The backend: the one set, else the data folder's. */
+    public synchronized StoreBackend backend() {
+        if (backend == null) {
+            backend = new LocalBackend(dataDir);
+        }
+        return backend;
     }
 }

@@ -11,24 +11,17 @@ import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.protocol.Status;
-import dev.rudp.fileserver.storage.Jail;
-import dev.rudp.fileserver.storage.Storage;
-import dev.rudp.fileserver.storage.StoredDigest;
+import dev.rudp.fileserver.storage.ReadHandle;
+import dev.rudp.fileserver.storage.Store;
+import dev.rudp.fileserver.storage.UploadSink;
+import dev.rudp.fileserver.storage.UserPath;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -305,25 +298,20 @@ final class Session extends ChannelInboundHandlerAdapter {
     private void finishLogin(Request r, Check check) {
         Reply rep;
         Account acc = null;
-        Storage storage = null;
+        Store store = null;
         try {
             acc = check.run();
-            Path home = cfg.home(acc.name());
-            Files.createDirectories(home);
-            Files.createDirectories(cfg.partials(acc.name()));
-            storage = new Storage(new Jail(home), cfg.quota, cfg.partials(acc.name()));
+            store = server.backend().open(acc.name(), cfg.quota);
             rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"));
         } catch (ProtocolException e) {
             rep = Reply.error(r.id(), e.status(), e.getMessage());
-        } catch (IOException e) {
-            rep = Reply.error(r.id(), Status.IO_ERROR, "cannot open your home folder");
         } catch (RuntimeException e) {
             log.error(who, "login: " + e);
             rep = Reply.error(r.id(), Status.INTERNAL, "login failed");
         }
         Reply result = rep;
         Account a = acc;
-        Storage s = storage;
+        Store s = store;
         ctx.channel().eventLoop().execute(() -> {
             if (state != State.AUTHENTICATING) {
                 return;
@@ -351,104 +339,66 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw ProtocolException.of(Status.FILE_TOO_LARGE, "file too large: " + shown + " has " + size
                     + " bytes; the server accepts at most " + cfg.maxFileSize);
         }
-        Path target = ops.resolve(shown);
-        if (Files.isDirectory(target)) {
-            throw ProtocolException.of(Status.IS_DIRECTORY, "is a folder: " + shown);
-        }
-        if (!Files.isDirectory(target.getParent())) {
-            throw ProtocolException.of(Status.NOT_FOUND, "no such folder: " + shown);
-        }
-        Storage storage = ops.storage();
-        String rel = storage.jail().root().relativize(target).toString();
-        String key = HexFormat.of().formatHex(Storage.sha256().digest(rel.getBytes(StandardCharsets.UTF_8)));
-        Path partial = cfg.partials(account.name()).resolve(key + ".part");
-        long existing = Files.isRegularFile(target) ? sizeOf(target) : 0;
-        long partialNow = Files.isRegularFile(partial) ? sizeOf(partial) : 0;
-        // usage counts partial uploads too; this upload replaces the target and reuses its own partial
-        storage.checkQuota(size - existing - partialNow);
+        UserPath target = ops.resolve(shown);
+        String key = account.name() + "\0" + target.relative();
         long id = r.id();
         Upload[] self = new Upload[1];
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw Storage.map(e, shown);
+        Upload u = new Upload(id, shown, new SerialExecutor(server.io()), rep -> {
+            if (rep.ok()) {
+                log.event("upload", who, shown + " " + size + " bytes sha256 " + rep.lines().get(0));
+            }
+            reply(rep);
+        }, () -> {
+            uploads.remove(id);
+            server.release(key, self[0]);
+        }, throttle.pending(), () -> throttle.afterWrite(ctx.channel()));
+        self[0] = u;
+        // a previous upload of this file (if any) is aborted and settled inside claim, before the sink opens
+        if (!server.claim(key, u)) {
+            throw ProtocolException.of(Status.EXISTS, "an upload of " + shown + " is already in progress");
         }
+        UploadSink sink;
         try {
-            // the previous upload of this file (if any) is aborted inside claim, before we size the file
-            Upload u = new Upload(id, partial, target, shown, size, 0, ch, new SerialExecutor(server.io()),
-                    rep -> {
-                        if (rep.ok()) {
-                            log.event("upload", who, shown + " " + size + " bytes sha256 " + rep.lines().get(0));
-                        }
-                        reply(rep);
-                    }, () -> {
-                        uploads.remove(id);
-                        server.release(partial, self[0]);
-                    }, throttle.pending(), () -> throttle.afterWrite(ctx.channel())).keepDigest();
-            self[0] = u;
-            if (!server.claim(partial, u)) {
-                ch.close();
-                throw ProtocolException.of(Status.EXISTS, "an upload of " + shown + " is already in progress");
-            }
-            long start = resume ? Math.min(ch.size(), size) : 0;
-            ch.truncate(start);
-            u.start(start);
-            uploads.put(id, u);
-            if (start > 0) {
-                log.event("upload-resume", who, shown + " at " + start + " of " + size);
-            }
-            return Reply.ok(id, List.of(), start);
-        } catch (IOException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-            throw Storage.map(e, shown);
+            sink = ops.store().openUpload(target, shown, size, resume);
+        } catch (ProtocolException | RuntimeException e) {
+            u.openFailed();
+            throw e;
         }
+        uploads.put(id, u);
+        long start = u.begin(sink);
+        if (start < 0) {
+            uploads.remove(id);
+            throw ProtocolException.of(Status.CANCELLED, "upload of " + shown
+                    + " ended early (replaced by a newer upload of the same file)");
+        }
+        if (start > 0) {
+            log.event("upload-resume", who, shown + " at " + start + " of " + size);
+        }
+        return Reply.ok(id, List.of(), start);
     }
 
     private Reply get(Request r) throws ProtocolException {
         String shown = r.arg(0, "");
         long offset = r.num(0, 0);
-        Path p = ops.resolve(shown);
-        if (Files.isDirectory(p)) {
-            throw ProtocolException.of(Status.IS_DIRECTORY, "is a folder (use get -r): " + shown);
-        }
+        ReadHandle h;
         try {
-            Object identity = StoredDigest.identity(p);
-            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
-            long size = ch.size();
-            String known = identity == null ? null : StoredDigest.lookup(p, identity, size);
-            if (offset < 0 || offset > size) {
-                ch.close();
-                throw ProtocolException.of(Status.BAD_REQUEST, "cannot resume " + shown + " at " + offset
-                        + ": the remote file has only " + size + " bytes");
+            h = ops.store().openRead(ops.resolve(shown), shown, offset);
+        } catch (ProtocolException e) {
+            if (e.status() == Status.IS_DIRECTORY) {
+                throw ProtocolException.of(Status.IS_DIRECTORY, "is a folder (use get -r): " + shown);
             }
-            long id = r.id();
-            Download d = new Download(id, ch, size, offset, known, ctx.channel(), server.io(), cfg.chunkSize, shown,
-                    () -> downloads.remove(id));
-            downloads.put(id, d);
-            log.event("download", who, shown + " " + size + " bytes" + (offset > 0 ? " from " + offset : "")
-                    + (known != null ? " (stored sha256)" : ""));
-            ctx.writeAndFlush(Reply.ok(id, List.of(), size, offset));
-            d.resume();
-            return null;
-        } catch (NoSuchFileException e) {
-            throw ProtocolException.of(Status.NOT_FOUND, "no such file: " + shown);
-        } catch (IOException e) {
-            throw Storage.map(e, shown);
+            throw e;
         }
-    }
-
-    private static long sizeOf(Path p) throws ProtocolException {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            throw Storage.map(e, p.getFileName().toString());
-        }
+        long id = r.id();
+        String known = h.knownSha256();
+        Download d = new Download(id, h, offset, ctx.channel(), server.io(), cfg.chunkSize, shown,
+                () -> downloads.remove(id));
+        downloads.put(id, d);
+        log.event("download", who, shown + " " + h.size() + " bytes" + (offset > 0 ? " from " + offset : "")
+                + (known != null ? " (stored sha256)" : ""));
+        ctx.writeAndFlush(Reply.ok(id, List.of(), h.size(), offset));
+        d.resume();
+        return null;
     }
 
     @Override

@@ -4,96 +4,112 @@ import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Status;
-import dev.rudp.fileserver.storage.PrefixDigest;
-import dev.rudp.fileserver.storage.Ranges;
-import dev.rudp.fileserver.storage.Storage;
-import dev.rudp.fileserver.storage.StoredDigest;
+import dev.rudp.fileserver.storage.UploadSink;
 import io.netty.buffer.ByteBuf;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One upload into a partial file: chunks arrive in any order and are written at their offsets on a
- * serial executor and hashed as the complete prefix grows ({@link PrefixDigest}). When every byte has
- * arrived and the client's SHA-256 is known, the partial file is fsynced, its hash compared, and it is
- * renamed over the target atomically; on a mismatch it is deleted. On abort
- * the partial file is cut to its longest complete prefix, so a later resume continues from there.
- * The existing target is never touched until the final rename. Public so that a peer-to-peer receiver
- * ({@code dev.rudp.fileserver.p2p}) lands files with the same logic.
+ * One upload as the protocol sees it, whatever stores it: chunks arrive in any order and are handed
+ * to the backend's {@link UploadSink} on a serial executor; the received bytes are counted, and once
+ * all have arrived and the client's SHA-256 is known (PUT_DONE) the sink verifies and lands the file,
+ * and the reply to PUT_DONE says how it went. A failure before PUT_DONE ends the upload at once and
+ * is told in that reply. An abort (cancel, disconnect, a newer upload of the same file) keeps what a
+ * resume can use. Public so that a peer-to-peer receiver ({@code dev.rudp.fileserver.p2p}) lands
+ * files with the same logic.
+ *
+ * <p>The upload exists before its sink does: the server claims the file first (so an older upload
+ * of it is aborted and settled), then opens the sink and {@link #begin}s, or reports that opening
+ * failed ({@link #openFailed}). {@link #closed} completes only once the sink is settled.
  */
 public final class Upload {
+    /** Upload states; {@link #transitionTo} checks the moves. */
+    enum State {
+        /** Claimed; the sink is being opened. */
+        OPENING,
+        /** Chunks are written. */
+        RECEIVING,
+        /** Verified and landed, or refused at the end (mismatch, I/O error); the reply is sent. */
+        FINISHED,
+        /** Failed before PUT_DONE; the reply to PUT_DONE will say why. */
+        FAILED,
+        /** Stopped; what a resume can use is kept. */
+        ABORTED
+    }
+
     private final long id;
-    private final Path partial;
-    private final Path target;
     private final String shown;
-    private final long size;
-    private volatile long start;
     private final SerialExecutor writer;
     private final Consumer<Reply> replies;
     private final Runnable onEnd;
     /** Bytes queued for writing in the session; drives its read backpressure. */
     private final AtomicLong pending;
     private final Runnable afterWrite;
-    private final Ranges ranges = new Ranges();
-    private final PrefixDigest digest;
-    private FileChannel ch;
+    private volatile State state = State.OPENING;
+    private volatile UploadSink sink;
     private long received;
     private String expectedSha;
     private long doneId = -1;
-    private boolean ended;
-    /** Whether the verified digest is kept with the file ({@link #keepDigest()}). */
-    private volatile boolean keepDigest;
     /** Why the upload failed early, told in the reply to PUT_DONE. */
     private ProtocolException failure;
-    /** Completes when the upload finished or was aborted and its file is closed. */
-    final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+    /** Completes when the upload finished or was aborted and its sink is settled. */
+    final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     /**
-     * An upload of {@code size} bytes into {@code partial} (open as {@code ch}), renamed over
-     * {@code target} when complete and verified. {@code replies} gets the final reply to PUT_DONE;
-     * {@code onEnd} runs once when it finished or was aborted; {@code pending} counts bytes waiting for
-     * {@code writer}, and {@code afterWrite} runs after each write (read backpressure).
+     * An upload named {@code shown} in messages. {@code replies} gets the final reply to PUT_DONE;
+     * {@code onEnd} runs once when it finished or was aborted; {@code pending} counts bytes waiting
+     * for {@code writer}, and {@code afterWrite} runs after each write (read backpressure).
      */
-    public Upload(long id, Path partial, Path target, String shown, long size, long start, FileChannel ch,
-            SerialExecutor writer, Consumer<Reply> replies, Runnable onEnd, AtomicLong pending, Runnable afterWrite) {
-        this.pending = pending;
-        this.afterWrite = afterWrite;
+    public Upload(long id, String shown, SerialExecutor writer, Consumer<Reply> replies, Runnable onEnd,
+            AtomicLong pending, Runnable afterWrite) {
         this.id = id;
-        this.partial = partial;
-        this.target = target;
         this.shown = shown;
-        this.size = size;
-        this.start = start;
-        this.ch = ch;
-        this.digest = new PrefixDigest(ch);
         this.writer = writer;
         this.replies = replies;
         this.onEnd = onEnd;
+        this.pending = pending;
+        this.afterWrite = afterWrite;
     }
 
-    long size() {
-        return size;
+    private synchronized void transitionTo(State next) {
+        boolean allowed = switch (state) {
+            case OPENING -> next == State.RECEIVING || next == State.ABORTED;
+            case RECEIVING -> next == State.FINISHED || next == State.FAILED || next == State.ABORTED;
+            case FINISHED, FAILED, ABORTED -> false;
+        };
+        if (!allowed) {
+            throw new IllegalStateException("upload " + id + " " + state + " -> " + next);
+        }
+        state = next;
     }
 
     /**
-     * Keeps the verified SHA-256 with the landed file ({@link StoredDigest}), as the server's storage
-     * does; a peer-to-peer receiver writing into a user's own folder does not. Call before data arrives.
+     * The sink is open: data may come. Returns where the client starts sending. If the upload was
+     * aborted meanwhile, the sink is aborted too and -1 returned. Called once, before data arrives.
      */
-    public Upload keepDigest() {
-        keepDigest = true;
-        return this;
+    public long begin(UploadSink s) {
+        synchronized (this) {
+            sink = s;
+            if (state == State.OPENING) {
+                transitionTo(State.RECEIVING);
+                return s.start();
+            }
+        }
+        s.abort();
+        settle();
+        return -1;
     }
 
-    /** Sets where the client starts sending (before any data arrives). */
-    public void start(long from) {
-        this.start = from;
+    /** Opening the sink failed: the upload ends without one. Call instead of {@link #begin}. */
+    public void openFailed() {
+        synchronized (this) {
+            if (state == State.OPENING) {
+                transitionTo(State.ABORTED);
+            }
+        }
+        settle();
     }
 
     /** Takes ownership of {@code d} (released after the write). Called on the event loop. */
@@ -112,39 +128,33 @@ public final class Upload {
     }
 
     private void write(Data d) {
-        if (ended) {
+        if (state != State.RECEIVING) {
             return;
         }
         ByteBuf buf = d.content();
         long off = d.offset();
         int len = buf.readableBytes();
-        if (off < start || off + len > size || len == 0) {
+        if (off < sink.start() || off + len > sink.size() || len == 0) {
             fail(ProtocolException.of(Status.BAD_REQUEST, "chunk outside the file: offset " + off));
             return;
         }
         try {
-            ByteBuffer nio = buf.nioBuffer();
-            long pos = off;
-            while (nio.hasRemaining()) {
-                pos += ch.write(nio, pos);
-            }
+            sink.write(off, buf.nioBuffer());
             received += len;
-            ranges.add(off, off + len);
-            digest.written(buf.nioBuffer(), off, prefix());
             maybeComplete();
-        } catch (IOException e) {
-            fail(Storage.map(e, shown));
+        } catch (ProtocolException e) {
+            fail(e);
         }
     }
 
     /** The client's SHA-256 arrived (PUT_DONE {@code requestId}). */
     public void finish(String sha, long requestId) {
         writer.execute(() -> {
-            if (ended && failure != null) {
+            if (state == State.FAILED) {
                 replies.accept(Reply.error(requestId, failure.status(), failure.getMessage()));
                 return;
             }
-            if (ended) {
+            if (state != State.RECEIVING) {
                 replies.accept(Reply.error(requestId, Status.CANCELLED, "upload of " + shown
                         + " ended early (cancelled, or replaced by a newer upload of the same file)"));
                 return;
@@ -156,89 +166,55 @@ public final class Upload {
     }
 
     private void maybeComplete() {
-        if (expectedSha == null || received != size - start) {
+        if (expectedSha == null || received != sink.size() - sink.start()) {
             return;
         }
-        ended = true;
+        transitionTo(State.FINISHED);
         try {
-            ch.force(true);
-            String actual = digest.finish(size);
-            ch.close();
-            if (!actual.equalsIgnoreCase(expectedSha)) {
-                Files.deleteIfExists(partial);
-                replies.accept(Reply.error(doneId, Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
-                        + " (the server's copy differs; the partial upload was discarded, put it again)"));
-            } else {
-                if (keepDigest) {
-                    // before the rename, so the file appears with its digest (the rename keeps both)
-                    StoredDigest.store(partial, actual);
-                }
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                syncDir(target.getParent());
-                replies.accept(Reply.ok(doneId, java.util.List.of(actual), size));
-            }
-        } catch (IOException e) {
-            try {
-                ch.close(); // still open if hashing failed
-            } catch (IOException ignored) {
-                // the reply below says what went wrong
-            }
-            replies.accept(Reply.error(doneId, Storage.map(e, shown).status(), Storage.map(e, shown).getMessage()));
+            String actual = sink.finish(expectedSha);
+            replies.accept(Reply.ok(doneId, List.of(actual), sink.size()));
+        } catch (ProtocolException e) {
+            replies.accept(Reply.error(doneId, e.status(), e.getMessage()));
         } finally {
-            onEnd.run();
-            closed.complete(null);
+            settle();
         }
     }
 
     private void fail(ProtocolException e) {
-        boolean wasEnded = ended;
-        abortNow();
-        if (!wasEnded) {
-            failure = e;
-            if (doneId >= 0) {
-                replies.accept(Reply.error(doneId, e.status(), e.getMessage()));
-            }
+        failure = e;
+        transitionTo(State.FAILED);
+        sink.abort();
+        if (doneId >= 0) {
+            replies.accept(Reply.error(doneId, e.status(), e.getMessage()));
         }
+        settle();
     }
 
-    /** Stops the upload and keeps the complete prefix for a resume. Safe from any thread. */
+    /** Stops the upload and keeps what a resume can use. Safe from any thread. */
     public void abort() {
         writer.execute(this::abortNow);
     }
 
     private void abortNow() {
-        if (ended) {
-            return;
+        UploadSink s;
+        synchronized (this) {
+            if (state != State.OPENING && state != State.RECEIVING) {
+                return;
+            }
+            s = state == State.RECEIVING ? sink : null;
+            transitionTo(State.ABORTED);
         }
-        ended = true;
+        if (s != null) { // else the opener aborts the sink it gets (begin) and settles
+            s.abort();
+            settle();
+        }
+    }
+
+    private void settle() {
         try {
-            long prefix = prefix();
-            ch.force(true);
-            ch.truncate(prefix);
-            ch.close();
-        } catch (IOException e) {
-            System.getLogger("fileserver").log(System.Logger.Level.WARNING, "abort of upload " + id + " (" + shown + "): " + e);
-        } finally {
             onEnd.run();
+        } finally {
             closed.complete(null);
-        }
-    }
-
-    /** Whether the upload finished or was aborted. */
-    boolean ended() {
-        return ended;
-    }
-
-    /** End of the contiguous bytes from the start of the file. */
-    private long prefix() {
-        return ranges.prefix(start);
-    }
-
-    static void syncDir(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // some systems cannot open folders: the rename is still atomic
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.HexFormat;
  */
 public final class PrefixDigest {
     private final FileChannel file;
-    private final MessageDigest md = Storage.sha256();
+    private final MessageDigest md = Sha256.newDigest();
     /** Bytes {@code [0, hashed)} of the file are in the digest. */
     private long hashed;
 

@@ -2,8 +2,14 @@ package dev.rudp.fileserver.storage;
 
 import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
+import dev.rudp.fileserver.protocol.Status;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.List;
 
 /**
@@ -99,8 +105,30 @@ public interface Store {
      */
     UploadSink openUpload(UserPath p, String shown, long size, boolean resume) throws ProtocolException;
 
-    /** Maps an I/O exception to a protocol error naming {@code shown}. */
+    /**
+     * Maps an I/O exception to a protocol error naming {@code shown}: the {@code java.nio.file}
+     * exceptions to NOT_FOUND, EXISTS, NOT_EMPTY, NOT_DIRECTORY and PERMISSION_DENIED, anything else
+     * to IO_ERROR with the exception's type (never its message, which may hold server paths).
+     */
     static ProtocolException map(IOException e, String shown) {
-        return Storage.map(e, shown);
+        if (e instanceof ProtocolException pe) {
+            return pe;
+        }
+        if (e instanceof NoSuchFileException) {
+            return ProtocolException.of(Status.NOT_FOUND, "no such file: " + shown);
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return ProtocolException.of(Status.EXISTS, "file exists: " + shown);
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return ProtocolException.of(Status.NOT_EMPTY, "folder not empty: " + shown);
+        }
+        if (e instanceof NotDirectoryException) {
+            return ProtocolException.of(Status.NOT_DIRECTORY, "not a folder: " + shown);
+        }
+        if (e instanceof AccessDeniedException) {
+            return ProtocolException.of(Status.PERMISSION_DENIED, "permission denied: " + shown);
+        }
+        return ProtocolException.of(Status.IO_ERROR, "I/O error on " + shown + ": " + e.getClass().getSimpleName());
     }
 }

@@ -1,4 +1,4 @@
-package dev.rudp.fileserver.storage;
+package dev.rudp.fileserver.storage.local;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,10 +1,11 @@
-package dev.rudp.fileserver.storage;
+package dev.rudp.fileserver.storage.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.rudp.fileserver.storage.UserPath;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,9 +95,9 @@ class StoredDigestTest {
     void storageChecksumUsesTheStoredDigest() throws Exception {
         String other = "ab".repeat(32);
         StoredDigest.store(file, other); // a digest the content does not have: shows which one is answered
-        Storage storage = new Storage(new Jail(dir), -1);
-        assertEquals(supported ? other : sha, storage.sha256(file, "f.bin"));
+        LocalStore storage = new LocalStore(dir, dir.resolve("partial"), -1);
+        assertEquals(supported ? other : sha, storage.sha256(UserPath.parse("f.bin"), "f.bin"));
         Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 1000));
-        assertEquals(sha, storage.sha256(file, "f.bin"), "stale: hashed again");
+        assertEquals(sha, storage.sha256(UserPath.parse("f.bin"), "f.bin"), "stale: hashed again");
     }
 }

@@ -1,0 +1,54 @@
+package dev.rudp.fileserver.storage.local;
+
+import dev.rudp.fileserver.storage.FileChunks;
+import dev.rudp.fileserver.storage.ReadHandle;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
+
+/**
+ * A file open for a download: positional reads into direct buffers ({@link FileChunks#read}), and
+ * the digest {@link StoredDigest} kept for the very file that was opened, if it still holds.
+ */
+final class LocalReadHandle implements ReadHandle {
+    private final FileChannel file;
+    private final long size;
+    private final String knownSha256;
+
+    LocalReadHandle(FileChannel file, long size, String knownSha256) {
+        this.file = file;
+        this.size = size;
+        this.knownSha256 = knownSha256;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public String knownSha256() {
+        return knownSha256;
+    }
+
+    @Override
+    public ByteBuf read(long position, int length, ByteBufAllocator alloc, MessageDigest digest) throws IOException {
+        return FileChunks.read(file, position, length, alloc, digest);
+    }
+
+    @Override
+    public void hashRange(MessageDigest digest, long from, long to) throws IOException {
+        FileChunks.hashRange(file, digest, from, to);
+    }
+
+    @Override
+    public void close() {
+        try {
+            file.close();
+        } catch (IOException e) {
+            // the download is over either way
+        }
+    }
+}

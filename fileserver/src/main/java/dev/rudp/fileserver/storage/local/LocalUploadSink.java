@@ -1,0 +1,159 @@
+package dev.rudp.fileserver.storage.local;
+
+import dev.rudp.fileserver.protocol.ProtocolException;
+import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.PrefixDigest;
+import dev.rudp.fileserver.storage.Ranges;
+import dev.rudp.fileserver.storage.Store;
+import dev.rudp.fileserver.storage.UploadSink;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One upload into a partial file beside its target: chunks are written positionally as they come
+ * and hashed as the complete prefix grows ({@link PrefixDigest}). {@link #finish} fsyncs the file,
+ * compares its SHA-256 and renames it over the target atomically (then fsyncs the folder); on a
+ * mismatch the partial file is deleted. {@link #abort} cuts the partial file to its longest
+ * complete prefix, which a resume continues. The target is untouched until the rename. Public so
+ * that a peer-to-peer receiver ({@code dev.rudp.fileserver.p2p}) lands files the same way, without
+ * keeping the digest in the user's own folder.
+ */
+public final class LocalUploadSink implements UploadSink {
+    private static final System.Logger LOG = System.getLogger("fileserver");
+
+    private final Path partial;
+    private final Path target;
+    private final String shown;
+    private final long size;
+    private final long start;
+    private final boolean keepDigest;
+    private final FileChannel ch;
+    private final Ranges ranges = new Ranges();
+    private final PrefixDigest digest;
+
+    private LocalUploadSink(Path partial, Path target, String shown, long size, long start, boolean keepDigest,
+            FileChannel ch) {
+        this.partial = partial;
+        this.target = target;
+        this.shown = shown;
+        this.size = size;
+        this.start = start;
+        this.keepDigest = keepDigest;
+        this.ch = ch;
+        this.digest = new PrefixDigest(ch);
+    }
+
+    /**
+     * Opens (or creates) {@code partial} for an upload of {@code size} bytes that lands at
+     * {@code target}. With {@code resume} the upload continues after what the partial file holds
+     * (at most {@code size}); otherwise it starts empty. With {@code keepDigest} the verified SHA-256
+     * is kept with the landed file ({@link StoredDigest}). {@code shown} names the file in errors.
+     */
+    public static LocalUploadSink open(Path partial, Path target, String shown, long size, boolean resume,
+            boolean keepDigest) throws ProtocolException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw Store.map(e, shown);
+        }
+        try {
+            long start = resume ? Math.min(ch.size(), size) : 0;
+            ch.truncate(start);
+            return new LocalUploadSink(partial, target, shown, size, start, keepDigest, ch);
+        } catch (IOException e) {
+            close(ch);
+            throw Store.map(e, shown);
+        }
+    }
+
+    @Override
+    public long start() {
+        return start;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    /** Writes straight from {@code data} (the received packet's own memory), then hashes it if it continues the prefix. */
+    @Override
+    public void write(long offset, ByteBuffer data) throws ProtocolException {
+        int len = data.remaining();
+        int from = data.position();
+        try {
+            long pos = offset;
+            while (data.hasRemaining()) {
+                pos += ch.write(data, pos);
+            }
+            ranges.add(offset, offset + len);
+            data.position(from);
+            digest.written(data, offset, ranges.prefix(start));
+            data.position(data.limit());
+        } catch (IOException e) {
+            throw Store.map(e, shown);
+        }
+    }
+
+    @Override
+    public String finish(String expectedSha256) throws ProtocolException {
+        try {
+            ch.force(true);
+            String actual = digest.finish(size);
+            ch.close();
+            if (!actual.equalsIgnoreCase(expectedSha256)) {
+                Files.deleteIfExists(partial);
+                throw ProtocolException.of(Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
+                        + " (the server's copy differs; the partial upload was discarded, put it again)");
+            }
+            if (keepDigest) {
+                // before the rename, so the file appears with its digest (the rename keeps both)
+                StoredDigest.store(partial, actual);
+            }
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            syncDir(target.getParent());
+            return actual;
+        } catch (IOException e) {
+            close(ch); // still open if hashing failed
+            throw Store.map(e, shown);
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (!ch.isOpen()) {
+            return;
+        }
+        try {
+            ch.force(true);
+            ch.truncate(ranges.prefix(start));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "abort of the upload of " + shown + ": " + e);
+        } finally {
+            close(ch);
+        }
+    }
+
+    private static void close(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // nothing more to do: the caller reports the failure
+        }
+    }
+
+    static void syncDir(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some systems cannot open folders: the rename is still atomic
+        }
+    }
+}
