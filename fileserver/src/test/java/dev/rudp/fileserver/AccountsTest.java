@@ -37,6 +37,35 @@ class AccountsTest {
     }
 
     @Test
+    void aRunningStoreSeesAccountsChangedByAnother() throws Exception {
+        PasswordHasher h = new PasswordHasher(1 << 10, 8, 1);
+        AccountStore server = AccountStore.open(tmp);
+        assertTrue(server.find("carol").isEmpty());
+        AccountStore admin = AccountStore.open(tmp); // as `fileserver adduser` does while the server runs
+        admin.put(new Account("carol", false, h.hash("pw".toCharArray())));
+        assertTrue(server.find("carol").isPresent(), "added by another process: seen at the next lookup");
+        server.put(new Account("dave", false, h.hash("pw".toCharArray())));
+        assertEquals(java.util.List.of("carol", "dave"), admin.names(), "a write keeps the other's change");
+        assertTrue(admin.remove("carol"));
+        assertTrue(server.find("carol").isEmpty(), "removed by another process: refused at the next lookup");
+    }
+
+    @Test
+    void recordsAreOwnerOnlyAndVersioned() throws Exception {
+        var records = new dev.rudp.fileserver.storage.local.LocalRecords(tmp.resolve("data"));
+        assertEquals(null, records.read("accounts"));
+        assertEquals(null, records.version("accounts"));
+        records.write("accounts", "a\n".getBytes());
+        String v1 = records.version("accounts");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("data/accounts"))));
+        records.write("accounts", "a\nb\n".getBytes());
+        assertNotEquals(v1, records.version("accounts"));
+        assertEquals("a\nb\n", new String(records.read("accounts")));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> records.read("../x"));
+    }
+
+    @Test
     void rangesMergeIntoAPrefix() {
         Ranges r = new Ranges();
         r.add(10, 20);

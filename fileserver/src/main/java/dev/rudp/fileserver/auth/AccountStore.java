@@ -1,71 +1,118 @@
 package dev.rudp.fileserver.auth;
 
+import dev.rudp.fileserver.storage.SystemRecords;
+import dev.rudp.fileserver.storage.local.LocalRecords;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The accounts file {@code accounts} in the data folder, one line per account:
- * {@code name:admin|user:scrypt$...}. Only hashes are stored. Writes go to a temporary file that
- * replaces the old one atomically, readable by the owner only. Thread-safe.
+ * The accounts record {@code accounts} (a file in the data folder, or an object in the bucket every
+ * server shares), one line per account: {@code name:admin|user:scrypt$...}. Only hashes are stored.
+ * Writes replace the record atomically, readable by the owner only where there are permissions.
+ *
+ * <p>The record is read again when its version changed, so an account added, changed or removed
+ * with {@code fileserver adduser|passwd|deluser} (on this machine, or on another against the same
+ * bucket) counts at the next login of a running server. A write first reads the latest record, so
+ * two administrators do not undo each other unless they race within the same instant (on an object
+ * store the later write of two racing ones wins). Thread-safe.
  */
 public final class AccountStore {
-    private final Path file;
-    private final Map<String, Account> accounts = new LinkedHashMap<>();
+    /** The record's name. */
+    public static final String RECORD = "accounts";
 
-    private AccountStore(Path file) {
-        this.file = file;
+    private final SystemRecords records;
+    private final Map<String, Account> accounts = new LinkedHashMap<>();
+    private String loadedVersion;
+    private boolean loaded;
+
+    private AccountStore(SystemRecords records) {
+        this.records = records;
     }
 
-    /** Loads {@code dataDir/accounts} (absent: no accounts). */
+    /** The accounts of data folder {@code dataDir} (no file yet: no accounts). */
     public static AccountStore open(Path dataDir) throws IOException {
-        AccountStore s = new AccountStore(dataDir.resolve("accounts"));
-        if (Files.exists(s.file)) {
-            for (String line : Files.readAllLines(s.file, StandardCharsets.UTF_8)) {
-                String[] f = line.split(":", 3);
-                if (f.length == 3 && Account.validName(f[0])) {
-                    s.accounts.put(f[0], new Account(f[0], f[1].equals("admin"), f[2]));
-                }
-            }
+        return open(new LocalRecords(dataDir));
+    }
+
+    /** The accounts kept in {@code records} (no record yet: no accounts). */
+    public static AccountStore open(SystemRecords records) throws IOException {
+        AccountStore s = new AccountStore(records);
+        synchronized (s) {
+            s.refresh();
         }
         return s;
     }
 
-    /** The account named {@code name}. */
+    /**
+     * The account named {@code name}, as the record says now.
+     *
+     * @throws UncheckedIOException when the record cannot be read (the store is unreachable)
+     */
     public synchronized Optional<Account> find(String name) {
+        refreshUnchecked();
         return Optional.ofNullable(accounts.get(name));
     }
 
     /** All account names. */
     public synchronized List<String> names() {
+        refreshUnchecked();
         return new ArrayList<>(accounts.keySet());
     }
 
-    /** Adds or replaces an account and saves the file. */
+    /** Adds or replaces an account and saves the record. */
     public synchronized void put(Account a) throws IOException {
         if (!Account.validName(a.name())) {
             throw new IllegalArgumentException("invalid account name: " + a.name()
                     + " (use 1-32 of A-Z a-z 0-9 . _ -, not starting with a dot)");
         }
+        refresh();
         accounts.put(a.name(), a);
         save();
     }
 
     /** Removes an account; false when there was none. */
     public synchronized boolean remove(String name) throws IOException {
+        refresh();
         if (accounts.remove(name) == null) {
             return false;
         }
         save();
         return true;
+    }
+
+    private void refreshUnchecked() {
+        try {
+            refresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the accounts: " + e.getMessage(), e);
+        }
+    }
+
+    private void refresh() throws IOException {
+        String version = records.version(RECORD);
+        if (loaded && Objects.equals(version, loadedVersion)) {
+            return;
+        }
+        byte[] content = version == null ? null : records.read(RECORD);
+        accounts.clear();
+        if (content != null) {
+            for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
+                String[] f = line.split(":", 3);
+                if (f.length == 3 && Account.validName(f[0])) {
+                    accounts.put(f[0], new Account(f[0], f[1].equals("admin"), f[2]));
+                }
+            }
+        }
+        loadedVersion = version;
+        loaded = true;
     }
 
     private void save() throws IOException {
@@ -74,14 +121,7 @@ public final class AccountStore {
             sb.append(a.name()).append(':').append(a.admin() ? "admin" : "user").append(':').append(a.hash())
                     .append('\n');
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("accounts.tmp");
-        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-        try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: keep the default permissions
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        records.write(RECORD, sb.toString().getBytes(StandardCharsets.UTF_8));
+        loadedVersion = records.version(RECORD);
     }
 }

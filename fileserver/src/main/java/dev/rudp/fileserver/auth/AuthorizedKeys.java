@@ -1,31 +1,28 @@
 package dev.rudp.fileserver.auth;
 
+import dev.rudp.fileserver.storage.SystemRecords;
+import dev.rudp.fileserver.storage.local.LocalRecords;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The public keys registered per account, in {@code authorized_keys} in the data folder beside
- * {@code accounts}: one line per key, {@code NAME ed25519 BASE64 [comment]} (see {@link Ed25519Key}).
+ * The public keys registered per account, in the record {@code authorized_keys} beside
+ * {@code accounts} (a file in the data folder, or an object in the bucket every server shares): one
+ * line per key, {@code NAME ed25519 BASE64 [comment]} (see {@link Ed25519Key}).
  * Blank lines and {@code #} comments are kept; a line that does not parse is kept as it is (never
- * silently dropped on a rewrite) and never matches. Writes go to a temporary file created owner-only
- * (mode 600) and renamed over the old one atomically.
+ * silently dropped on a rewrite) and never matches. Writes replace the record atomically (a file
+ * created owner-only, mode 600).
  *
- * <p>The file is read again when it changed on disk (size, modification time or inode), so keys
+ * <p>The record is read again when its version changed (size, modification time and inode; an
+ * object's ETag), so keys
  * added with {@code fileserver addkey} while the server runs count at the next login; a write first
  * reads the latest file, so a command line change and a change from a session do not undo each
- * other unless they race within the same instant. The class is the only place that knows where keys
- * live: a later storage backend replaces it behind the same methods. Thread-safe.
+ * other unless they race within the same instant. Thread-safe.
  */
 public final class AuthorizedKeys {
     /** The file name in the data folder. */
@@ -37,26 +34,27 @@ public final class AuthorizedKeys {
     private record Entry(String user, Ed25519Key key, String verbatim) {
     }
 
-    private final Path file;
+    private final SystemRecords records;
     private final List<Entry> entries = new ArrayList<>();
-    private Object loadedVersion;
+    private String loadedVersion;
+    private boolean loaded;
 
-    private AuthorizedKeys(Path file) {
-        this.file = file;
+    private AuthorizedKeys(SystemRecords records) {
+        this.records = records;
     }
 
     /** The keys of data folder {@code dataDir} (no file yet: none). */
     public static AuthorizedKeys open(Path dataDir) throws IOException {
-        AuthorizedKeys k = new AuthorizedKeys(dataDir.resolve(FILE));
+        return open(new LocalRecords(dataDir));
+    }
+
+    /** The keys kept in {@code records} (no record yet: none). */
+    public static AuthorizedKeys open(SystemRecords records) throws IOException {
+        AuthorizedKeys k = new AuthorizedKeys(records);
         synchronized (k) {
             k.refresh();
         }
         return k;
-    }
-
-    /** The file the keys live in. */
-    public Path file() {
-        return file;
     }
 
     /**
@@ -160,19 +158,25 @@ public final class AuthorizedKeys {
         }
     }
 
-    /** Reads the file again when it is not the version last read or written. */
+    /** Reads the record again when it is not the version last read or written. */
     private void refresh() throws IOException {
-        Object version = version();
-        if (Objects.equals(version, loadedVersion) && loadedVersion != null) {
+        String version = records.version(FILE);
+        if (loaded && Objects.equals(version, loadedVersion)) {
             return;
         }
+        byte[] content = version == null ? null : records.read(FILE);
         entries.clear();
-        if (version != null) {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (content != null) {
+            String text = new String(content, StandardCharsets.UTF_8);
+            for (String line : text.isEmpty() ? new String[0] : text.split("\n", -1)) {
                 entries.add(parseLine(line));
             }
+            if (!entries.isEmpty() && text.endsWith("\n")) {
+                entries.remove(entries.size() - 1); // the empty string after the last newline
+            }
         }
-        loadedVersion = version == null ? "absent" : version;
+        loadedVersion = version;
+        loaded = true;
     }
 
     private static Entry parseLine(String line) {
@@ -192,35 +196,12 @@ public final class AuthorizedKeys {
         }
     }
 
-    /** What identifies the file's content on disk: inode, size and modification time; null if absent. */
-    private Object version() throws IOException {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return List.of(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime());
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
-
     private void save() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Entry e : entries) {
             sb.append(e.key != null ? e.user + " " + e.key.line() : e.verbatim).append('\n');
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(FILE + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp); // not a POSIX file system: the default permissions
-        }
-        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        loadedVersion = version();
+        records.write(FILE, sb.toString().getBytes(StandardCharsets.UTF_8));
+        loadedVersion = records.version(FILE);
     }
 }

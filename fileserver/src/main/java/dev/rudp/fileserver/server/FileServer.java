@@ -207,7 +207,7 @@ public final class FileServer implements AutoCloseable {
      */
     Account authenticate(String user, char[] password, String address) throws ProtocolException {
         admitAttempt(user, address);
-        Optional<Account> acc = accounts.find(user);
+        Optional<Account> acc = findAccount(user);
         boolean ok;
         if (acc.isPresent()) {
             ok = PasswordHasher.verify(password, acc.get().hash());
@@ -234,7 +234,7 @@ public final class FileServer implements AutoCloseable {
      */
     Account authenticateKey(String user, Ed25519Key key, byte[] signedData, byte[] signature, String address)
             throws ProtocolException {
-        Optional<Account> acc = accounts.find(user);
+        Optional<Account> acc = findAccount(user);
         if (acc.isEmpty() || keys.find(user, key).isEmpty()) {
             log.event("key-not-accepted", user + "@" + address, key.fingerprint());
             throw ProtocolException.of(Status.KEY_NOT_ACCEPTED, "public key not accepted");
@@ -247,6 +247,16 @@ public final class FileServer implements AutoCloseable {
             return acc.get();
         }
         throw failed(user, address, "login failed: the signature does not verify with this key");
+    }
+
+    /** The account as the accounts record says now; IO_ERROR (logged) when it cannot be read. */
+    private Optional<Account> findAccount(String user) throws ProtocolException {
+        try {
+            return accounts.find(user);
+        } catch (java.io.UncheckedIOException e) {
+            log.error(user, e.getMessage());
+            throw ProtocolException.of(Status.IO_ERROR, "the server cannot read its accounts right now; try again later");
+        }
     }
 
     /** The public keys registered per account. */

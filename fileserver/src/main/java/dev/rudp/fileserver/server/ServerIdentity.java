@@ -4,13 +4,10 @@ import dev.rudp.dtls.DtlsConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
+import dev.rudp.fileserver.storage.SystemRecords;
+import dev.rudp.fileserver.storage.local.LocalRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -18,12 +15,11 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
-import java.util.Set;
 
 /**
- * The server's DTLS identity, kept in its data folder: {@code server-key.pem} (the EC P-256 private
- * key, PKCS#8 PEM, permissions 600 where POSIX permissions exist) and {@code server-cert.pem} (the
- * self-signed certificate, PEM). The first {@link #loadOrCreate} creates both; later calls reuse
+ * The server's DTLS identity, kept as two records (files in the data folder, or objects in the bucket
+ * every server shares): {@code server-key.pem} (the EC P-256 private key, PKCS#8 PEM, permissions 600
+ * where POSIX permissions exist) and {@code server-cert.pem} (the self-signed certificate, PEM). The first {@link #loadOrCreate} creates both; later calls reuse
  * them, so the fingerprint clients pin stays the same across restarts.
  */
 public final class ServerIdentity {
@@ -43,25 +39,40 @@ public final class ServerIdentity {
     }
 
     /** Loads the identity of {@code dataDir}, creating it when neither file exists. */
-    public static synchronized ServerIdentity loadOrCreate(Path dataDir) throws IOException {
-        Path keyFile = dataDir.resolve(KEY_FILE);
-        Path certFile = dataDir.resolve(CERT_FILE);
-        boolean hasKey = Files.exists(keyFile);
-        boolean hasCert = Files.exists(certFile);
-        if (hasKey && hasCert) {
-            return new ServerIdentity(readKey(keyFile), readCert(certFile), false);
+    public static ServerIdentity loadOrCreate(Path dataDir) throws IOException {
+        Files.createDirectories(dataDir);
+        return loadOrCreate(new LocalRecords(dataDir));
+    }
+
+    /**
+     * Loads the identity kept in {@code records} (the data folder, or the bucket every server
+     * shares, so that all of them answer with the same fingerprint), creating it when neither record
+     * exists. Servers sharing a bucket should be given their identity before they first start
+     * together ({@code fileserver fingerprint --store ...}): two creating one at the same instant
+     * would each write their own, and the later write wins.
+     */
+    public static synchronized ServerIdentity loadOrCreate(SystemRecords records) throws IOException {
+        byte[] keyPem = records.read(KEY_FILE);
+        byte[] certPem = records.read(CERT_FILE);
+        if (keyPem != null && certPem != null) {
+            return new ServerIdentity(readKey(keyPem, where(records, KEY_FILE)), readCert(certPem,
+                    where(records, CERT_FILE)), false);
         }
-        if (hasKey || hasCert) {
-            throw new IOException("incomplete server identity in " + dataDir + ": " + (hasKey ? CERT_FILE : KEY_FILE)
-                    + " is missing; restore it, or delete " + (hasKey ? KEY_FILE : CERT_FILE)
+        if (keyPem != null || certPem != null) {
+            String missing = keyPem != null ? CERT_FILE : KEY_FILE;
+            throw new IOException("incomplete server identity in " + records + ": " + missing
+                    + " is missing; restore it, or delete " + (keyPem != null ? KEY_FILE : CERT_FILE)
                     + " to create a new identity (clients will then see a changed fingerprint)");
         }
-        Files.createDirectories(dataDir);
         DtlsConfig.KeyAndCertificate kc = DtlsConfig.selfSigned("fileserver");
         // the key goes in first (a half-written identity is refused above, never silently replaced)
-        writeAtomically(keyFile, kc.privateKeyPem(), true);
-        writeAtomically(certFile, kc.certificatePem(), false);
+        records.write(KEY_FILE, kc.privateKeyPem().getBytes(StandardCharsets.US_ASCII));
+        records.write(CERT_FILE, kc.certificatePem().getBytes(StandardCharsets.US_ASCII));
         return new ServerIdentity(kc.privateKey(), kc.certificate(), true);
+    }
+
+    private static String where(SystemRecords records, String name) {
+        return records instanceof LocalRecords l ? l.dir().resolve(name).toString() : records + " " + name;
     }
 
     /** The private key. */
@@ -89,30 +100,8 @@ public final class ServerIdentity {
         return DtlsConfig.serverCertificate(key, certificate).build();
     }
 
-    private static boolean posix(Path p) {
-        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-                && p.getFileSystem().supportedFileAttributeViews().contains("posix");
-    }
-
-    private static void writeAtomically(Path target, String text, boolean secret) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (secret && posix(target)) {
-            Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(owner));
-        } else {
-            Files.createFile(tmp);
-        }
-        Files.write(tmp, text.getBytes(StandardCharsets.US_ASCII));
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target);
-        }
-    }
-
-    private static byte[] pemBody(Path file, String type) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+    private static byte[] pemBody(byte[] pem, String file, String type) throws IOException {
+        String text = new String(pem, StandardCharsets.US_ASCII);
         String begin = "-----BEGIN " + type + "-----";
         String end = "-----END " + type + "-----";
         int b = text.indexOf(begin);
@@ -127,18 +116,19 @@ public final class ServerIdentity {
         }
     }
 
-    private static PrivateKey readKey(Path file) throws IOException {
+    private static PrivateKey readKey(byte[] pem, String file) throws IOException {
         try {
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pemBody(file, "PRIVATE KEY")));
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pemBody(pem, file,
+                    "PRIVATE KEY")));
         } catch (GeneralSecurityException e) {
             throw new IOException(file + ": not an EC private key (PKCS#8): " + e.getMessage(), e);
         }
     }
 
-    private static X509Certificate readCert(Path file) throws IOException {
+    private static X509Certificate readCert(byte[] pem, String file) throws IOException {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(pemBody(file, "CERTIFICATE")));
+                    .generateCertificate(new ByteArrayInputStream(pemBody(pem, file, "CERTIFICATE")));
         } catch (GeneralSecurityException e) {
             throw new IOException(file + ": not an X.509 certificate: " + e.getMessage(), e);
         }

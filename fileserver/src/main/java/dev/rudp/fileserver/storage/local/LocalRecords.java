@@ -17,18 +17,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Records as files directly in the data folder. A write goes to a temporary file created owner-only
+ * Records as files directly in the data folder ({@code DATA/accounts}, {@code DATA/authorized_keys},
+ * {@code DATA/server-key.pem}, ...), where they always were. A write goes to a temporary file created owner-only
  * (0600 where the file system has POSIX permissions), is fsynced and renamed over the record, so a
  * reader sees the old or the new content and never a file others could read. The version is the
- * size and the modification time in nanoseconds.
+ * file's identity (inode), size and modification time in nanoseconds, so an edit beside the server
+ * is noticed.
  */
-final class LocalRecords implements SystemRecords {
+public final class LocalRecords implements SystemRecords {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
 
     private final Path dir;
 
-    LocalRecords(Path dir) {
+    /** Records in folder {@code dir} (created on the first write). */
+    public LocalRecords(Path dir) {
         this.dir = dir;
+    }
+
+    /** The folder the records live in. */
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
     }
 
     @Override
@@ -65,7 +78,7 @@ final class LocalRecords implements SystemRecords {
         try {
             BasicFileAttributes a = Files.readAttributes(file(name), BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
-            return a.size() + "-" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+            return a.fileKey() + "-" + a.size() + "-" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         } catch (NoSuchFileException e) {
             return null;
         }
