@@ -37,9 +37,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * concurrency for bulk work. Thread-safe.
  */
 final class S3Calls {
-    /** Most keys in one DeleteObjects request. */
-    static final int DELETE_BATCH = 1000;
-
     private final S3AsyncClient client;
     private final S3ClientFactory factory;
     private final String bucket;
@@ -148,7 +145,7 @@ final class S3Calls {
         do {
             String from = token;
             ListObjectsV2Response page = join(client.listObjectsV2(r -> r.bucket(bucket).prefix(prefix)
-                    .continuationToken(from)));
+                    .maxKeys(settings.listPageSize).continuationToken(from)));
             out.addAll(page.contents());
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
@@ -163,7 +160,7 @@ final class S3Calls {
         do {
             String from = token;
             ListObjectsV2Response page = join(client.listObjectsV2(r -> r.bucket(bucket).prefix(prefix)
-                    .delimiter("/").continuationToken(from)));
+                    .delimiter("/").maxKeys(settings.listPageSize).continuationToken(from)));
             objects.addAll(page.contents());
             for (CommonPrefix p : page.commonPrefixes()) {
                 prefixes.add(p.prefix());
@@ -178,14 +175,18 @@ final class S3Calls {
         return !join(client.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).maxKeys(1))).contents().isEmpty();
     }
 
-    /** Deletes {@code keys} in batches of {@value #DELETE_BATCH}; keys already gone are fine. */
+    /**
+     * Deletes {@code keys} in batches of {@link S3Settings#deleteBatch}, a few batches at a time;
+     * keys already gone are fine.
+     */
     void delete(Collection<String> keys) throws S3StoreException {
         List<String> all = new ArrayList<>(keys);
         List<List<String>> batches = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += DELETE_BATCH) {
-            batches.add(all.subList(i, Math.min(all.size(), i + DELETE_BATCH)));
+        int n = settings.deleteBatch;
+        for (int i = 0; i < all.size(); i += n) {
+            batches.add(all.subList(i, Math.min(all.size(), i + n)));
         }
-        bulk(batches, batch -> client.deleteObjects(r -> r.bucket(bucket).delete(Delete.builder()
+        bulk(batches, settings.deleteConcurrency, batch -> client.deleteObjects(r -> r.bucket(bucket).delete(Delete.builder()
                 .objects(batch.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList())
                 .quiet(true).build())).thenAccept(S3Calls::checkDeleted));
     }
@@ -295,7 +296,12 @@ final class S3Calls {
      * waits for all; throws the first failure (after the others ended).
      */
     <T> void bulk(Collection<T> items, Function<T, CompletableFuture<?>> op) throws S3StoreException {
-        Semaphore slots = new Semaphore(settings.bulkConcurrency);
+        bulk(items, settings.bulkConcurrency, op);
+    }
+
+    private <T> void bulk(Collection<T> items, int concurrency, Function<T, CompletableFuture<?>> op)
+            throws S3StoreException {
+        Semaphore slots = new Semaphore(concurrency);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (T item : items) {

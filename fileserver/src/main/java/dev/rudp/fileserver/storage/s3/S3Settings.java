@@ -29,6 +29,15 @@ final class S3Settings {
     int readAhead = 3;
     /** How long a computed usage is reused: 5 s (a server's own changes refresh it at once). */
     Duration usageTtl = Duration.ofSeconds(5);
+    /** Keys per ListObjectsV2 page: 1000, S3's most. */
+    int listPageSize = 1000;
+    /**
+     * Keys per DeleteObjects request: 250 (S3 takes up to 1000; Swift deletes them one by one
+     * before it answers, and a busy single node manages a few dozen a second).
+     */
+    int deleteBatch = 250;
+    /** DeleteObjects requests of one operation in flight at once: 4. */
+    int deleteConcurrency = 4;
     /** Concurrent requests of one bulk operation (folder move, copy, delete): 32. */
     int bulkConcurrency = 32;
     /** Test hook: a folder move throws after this many copies (-1: never), leaving a half-done move. */
@@ -36,7 +45,9 @@ final class S3Settings {
 
     void check() {
         if (partSize < MIN_PART || maxPartBuffers < 2 || readBlock < 1 || readAhead < 0
-                || copyPartSize < MIN_PART || bulkConcurrency < 1) {
+                || copyPartSize < MIN_PART || bulkConcurrency < 1
+                || listPageSize < 1 || listPageSize > 1000 || deleteBatch < 1 || deleteBatch > 1000
+                || deleteConcurrency < 1) {
             throw new IllegalArgumentException("invalid S3 settings");
         }
     }

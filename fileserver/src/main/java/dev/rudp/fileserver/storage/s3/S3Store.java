@@ -281,6 +281,8 @@ final class S3Store implements Store {
             String sha = HexFormat.of().formatHex(md.digest());
             backend.sidecars().store(key, etag, size, sha);
             return sha;
+        } catch (ProtocolException e) {
+            throw e;
         } catch (S3StoreException e) {
             throw failed(e, shown);
         } catch (java.io.IOException e) {
