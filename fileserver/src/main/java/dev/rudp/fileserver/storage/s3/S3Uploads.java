@@ -115,9 +115,10 @@ final class S3Uploads {
     }
 
     /**
-     * Aborts the multipart uploads under the backend's prefix initiated more than {@code maxAge}
-     * ago and removes their state, and state left without an upload (a server stopped between the
-     * two) once it is that old too. Returns the number of uploads aborted.
+     * Aborts the multipart uploads under the backend's prefix that nobody touched for
+     * {@code maxAge} (started that long ago, and no part's digest state stored since) and removes
+     * their state, and state left without an upload (a server stopped between the two) once it is
+     * that old too. Returns the number of uploads aborted.
      */
     int expire(Duration maxAge) throws S3StoreException {
         Instant cutoff = Instant.now().minus(maxAge);
@@ -127,11 +128,14 @@ final class S3Uploads {
             if (u.key().startsWith(keys.base() + S3Keys.SYSTEM)) {
                 continue;
             }
-            if (u.initiated() != null && !u.initiated().isAfter(cutoff)) {
+            String dir = keys.upload(u.key(), u.uploadId());
+            boolean old = u.initiated() != null && !u.initiated().isAfter(cutoff)
+                    && calls.listAll(dir).stream().noneMatch(o -> o.lastModified().isAfter(cutoff));
+            if (old) {
                 discard(u.key(), u.uploadId());
                 aborted++;
             } else {
-                live.add(keys.upload(u.key(), u.uploadId()));
+                live.add(dir);
             }
         }
         Map<String, Instant> newest = new HashMap<>();
