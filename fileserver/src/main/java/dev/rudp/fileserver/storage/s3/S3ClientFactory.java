@@ -67,6 +67,11 @@ public final class S3ClientFactory {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Default bound on the whole of {@link #check}: 20 s. */
     public static final Duration DEFAULT_CHECK_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * Default longest wait for the next bytes of an answer: 120 s. The SDK's own 30 s is too short
+     * for a multi-object delete on a busy Swift, which answers only after deleting every key.
+     */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(120);
     /** Default number of concurrent HTTP connections per client: 64. */
     public static final int DEFAULT_MAX_CONCURRENCY = 64;
 
@@ -80,6 +85,7 @@ public final class S3ClientFactory {
     private final boolean pathStyle;
     private final int maxConcurrency;
     private final Duration connectTimeout;
+    private final Duration readTimeout;
     private final Duration checkTimeout;
 
     private S3ClientFactory(Builder b) {
@@ -89,6 +95,7 @@ public final class S3ClientFactory {
         this.pathStyle = b.pathStyle;
         this.maxConcurrency = b.maxConcurrency;
         this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
         this.checkTimeout = b.checkTimeout;
     }
 
@@ -102,7 +109,8 @@ public final class S3ClientFactory {
         S3AsyncClientBuilder b = S3AsyncClient.builder()
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(maxConcurrency)
-                        .connectionTimeout(connectTimeout))
+                        .connectionTimeout(connectTimeout)
+                        .readTimeout(readTimeout))
                 .region(region)
                 .credentialsProvider(credentials)
                 .forcePathStyle(pathStyle)
@@ -237,6 +245,7 @@ public final class S3ClientFactory {
         private boolean pathStyle = true;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
 
         private Builder() {
@@ -313,6 +322,12 @@ public final class S3ClientFactory {
         /** TCP connect timeout (default 5 s). */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** Longest wait for the next bytes of an answer (default 120 s). */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive(timeout, "readTimeout");
             return this;
         }
 
