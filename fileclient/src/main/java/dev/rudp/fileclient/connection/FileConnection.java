@@ -309,6 +309,11 @@ public final class FileConnection implements AutoCloseable {
         return f;
     }
 
+    /** Drops interest in replies to {@code id} (one that may never come). */
+    void forget(long id) {
+        handler.pending.remove(id);
+    }
+
     void send(Request req) throws ClientException {
         if (!channel.isActive()) {
             throw lost();

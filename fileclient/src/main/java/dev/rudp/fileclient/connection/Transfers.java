@@ -71,6 +71,17 @@ public final class Transfers implements AutoCloseable {
         }
         long start = started.num(0, 0);
         l.started(remote, start, size);
+        // a server answers the PUT's id again when the upload fails before its end (a full disk): stop sending then
+        CompletableFuture<Reply> early = conn.expect(putId);
+        try {
+            return send(local, remote, putId, start, size, early, l, cancel);
+        } finally {
+            conn.forget(putId);
+        }
+    }
+
+    private Result send(Path local, String remote, long putId, long start, long size, CompletableFuture<Reply> early,
+            TransferListener l, CancelToken cancel) throws ClientException {
         MessageDigest md = Sha256.newDigest();
         try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
             FileChunks.hashRange(in, md, 0, start);
@@ -82,6 +93,9 @@ public final class Transfers implements AutoCloseable {
                 }
                 if (!conn.channel().isActive()) {
                     throw partial(conn.lost(), "reput");
+                }
+                if (early.isDone()) {
+                    throw failedEarly(early);
                 }
                 if (!conn.channel().isWritable()) {
                     synchronized (conn.writability) {
@@ -111,12 +125,30 @@ public final class Transfers implements AutoCloseable {
         String sha = HexFormat.of().formatHex(md.digest());
         long doneId = conn.nextId();
         CompletableFuture<Reply> f = conn.expect(doneId);
-        conn.send(Request.of(doneId, Op.PUT_DONE, List.of(sha), putId));
-        Reply done = waitCancellable(f, doneId, cancel, () -> cancelUpload(putId, remote));
-        if (!done.ok()) {
-            throw ClientException.of(done);
+        try {
+            conn.send(Request.of(doneId, Op.PUT_DONE, List.of(sha), putId));
+            // the early error and the reply to PUT_DONE say the same; whichever comes first
+            Reply done = waitCancellable(f.applyToEither(early, r -> r), doneId, cancel,
+                    () -> cancelUpload(putId, remote));
+            if (!done.ok()) {
+                throw ClientException.of(done);
+            }
+        } finally {
+            conn.forget(doneId);
         }
         return new Result(size, size - start, sha);
+    }
+
+    /** What the server said when it ended an upload early (or why the connection ended). */
+    private static ClientException failedEarly(CompletableFuture<Reply> early) {
+        try {
+            Reply r = early.join();
+            return r.ok() ? new ClientException(ExitCode.PROTOCOL, "unexpected second reply to an upload")
+                    : ClientException.of(r);
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof ClientException ce ? ce
+                    : new ClientException(ExitCode.PROTOCOL, String.valueOf(e.getCause()));
+        }
     }
 
     /** Downloads {@code remote} to {@code local} (through {@code local.part}); {@code resume} continues it. */

@@ -343,9 +343,15 @@ final class Session extends ChannelInboundHandlerAdapter {
         String key = account.name() + "\0" + target.relative();
         long id = r.id();
         Upload[] self = new Upload[1];
+        boolean[] toldError = {false}; // the upload's writer thread only
         Upload u = new Upload(id, shown, new SerialExecutor(server.io()), rep -> {
             if (rep.ok()) {
                 log.event("upload", who, shown + " " + size + " bytes sha256 " + rep.lines().get(0));
+            } else if (toldError[0]) {
+                ctx.writeAndFlush(rep); // a PUT_DONE that crossed the early error: logged once already
+                return;
+            } else {
+                toldError[0] = true;
             }
             reply(rep);
         }, () -> {

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * One upload as the protocol sees it, whatever stores it: chunks arrive in any order and are handed
  * to the backend's {@link UploadSink} on a serial executor; the received bytes are counted, and once
  * all have arrived and the client's SHA-256 is known (PUT_DONE) the sink verifies and lands the file,
- * and the reply to PUT_DONE says how it went. A failure before PUT_DONE ends the upload at once and
- * is told in that reply. An abort (cancel, disconnect, a newer upload of the same file) keeps what a
+ * and the reply to PUT_DONE says how it went. A failure before PUT_DONE (a full disk, a bad chunk)
+ * ends the upload at once and is told at once, in an error reply carrying the PUT's id, so the
+ * client stops sending; a PUT_DONE that crossed it gets the same error. An abort (cancel, disconnect, a newer upload of the same file) keeps what a
  * resume can use. Public so that a peer-to-peer receiver ({@code dev.rudp.fileserver.p2p}) lands
  * files with the same logic.
  *
@@ -33,7 +34,7 @@ public final class Upload {
         RECEIVING,
         /** Verified and landed, or refused at the end (mismatch, I/O error); the reply is sent. */
         FINISHED,
-        /** Failed before PUT_DONE; the reply to PUT_DONE will say why. */
+        /** Failed before PUT_DONE and told so; a PUT_DONE still gets the same error. */
         FAILED,
         /** Stopped; what a resume can use is kept. */
         ABORTED
@@ -77,7 +78,8 @@ public final class Upload {
         boolean allowed = switch (state) {
             case OPENING -> next == State.RECEIVING || next == State.ABORTED;
             case RECEIVING -> next == State.FINISHED || next == State.FAILED || next == State.ABORTED;
-            case FINISHED, FAILED, ABORTED -> false;
+            case FAILED -> next == State.ABORTED;
+            case FINISHED, ABORTED -> false;
         };
         if (!allowed) {
             throw new IllegalStateException("upload " + id + " " + state + " -> " + next);
@@ -152,6 +154,8 @@ public final class Upload {
         writer.execute(() -> {
             if (state == State.FAILED) {
                 replies.accept(Reply.error(requestId, failure.status(), failure.getMessage()));
+                transitionTo(State.ABORTED);
+                onEnd.run();
                 return;
             }
             if (state != State.RECEIVING) {
@@ -180,14 +184,23 @@ public final class Upload {
         }
     }
 
+    /**
+     * Ends the upload on an error before its end: the sink keeps what it can, and the client is told
+     * now (on PUT_DONE's id when that came already, else on the PUT's). The sink is settled at once;
+     * the upload stays known to the session until a PUT_DONE or abort, which then ends it.
+     */
     private void fail(ProtocolException e) {
         failure = e;
         transitionTo(State.FAILED);
         sink.abort();
+        closed.complete(null);
         if (doneId >= 0) {
             replies.accept(Reply.error(doneId, e.status(), e.getMessage()));
+            transitionTo(State.ABORTED);
+            onEnd.run();
+        } else {
+            replies.accept(Reply.error(id, e.status(), e.getMessage()));
         }
-        settle();
     }
 
     /** Stops the upload and keeps what a resume can use. Safe from any thread. */
@@ -197,14 +210,18 @@ public final class Upload {
 
     private void abortNow() {
         UploadSink s;
+        State was;
         synchronized (this) {
-            if (state != State.OPENING && state != State.RECEIVING) {
+            was = state;
+            if (was == State.FINISHED || was == State.ABORTED) {
                 return;
             }
-            s = state == State.RECEIVING ? sink : null;
+            s = was == State.RECEIVING ? sink : null;
             transitionTo(State.ABORTED);
         }
-        if (s != null) { // else the opener aborts the sink it gets (begin) and settles
+        if (was == State.FAILED) {
+            onEnd.run(); // the sink settled when it failed
+        } else if (s != null) { // OPENING: the opener aborts the sink it gets (begin) and settles
             s.abort();
             settle();
         }

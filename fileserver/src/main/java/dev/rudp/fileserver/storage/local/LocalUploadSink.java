@@ -19,7 +19,10 @@ import java.nio.file.StandardOpenOption;
  * and hashed as the complete prefix grows ({@link PrefixDigest}). {@link #finish} fsyncs the file,
  * compares its SHA-256 and renames it over the target atomically (then fsyncs the folder); on a
  * mismatch the partial file is deleted. {@link #abort} cuts the partial file to its longest
- * complete prefix, which a resume continues. The target is untouched until the rename. Public so
+ * complete prefix, which a resume continues. The target is untouched until the rename. A write or
+ * fsync that finds the disk full (or the disk quota used up) deletes the partial file at once and
+ * fails with {@code no space left on the server}: what was kept would only hold the space others
+ * need, and a resume could not continue before space is freed anyway. Public so
  * that a peer-to-peer receiver ({@code dev.rudp.fileserver.p2p}) lands files the same way, without
  * keeping the digest in the user's own folder.
  */
@@ -98,7 +101,7 @@ public final class LocalUploadSink implements UploadSink {
             digest.written(data, offset, ranges.prefix(start));
             data.position(data.limit());
         } catch (IOException e) {
-            throw Store.map(e, shown);
+            throw failed(e);
         }
     }
 
@@ -122,8 +125,32 @@ public final class LocalUploadSink implements UploadSink {
             return actual;
         } catch (IOException e) {
             close(ch); // still open if hashing failed
-            throw Store.map(e, shown);
+            throw failed(e);
         }
+    }
+
+    /** The error for a failed write or fsync; a full disk also deletes the partial file. */
+    private ProtocolException failed(IOException e) {
+        if (!noSpace(e)) {
+            return Store.map(e, shown);
+        }
+        close(ch);
+        try {
+            Files.deleteIfExists(partial);
+        } catch (IOException ignored) {
+            // the reply says what matters; the space comes back when the file can be deleted
+        }
+        return ProtocolException.of(Status.IO_ERROR, "no space left on the server: " + shown
+                + " (the part received was deleted)");
+    }
+
+    /**
+     * Whether {@code e} is ENOSPC or EDQUOT: the JDK reports them only as an IOException with the
+     * system's message (strerror), so that is what is matched.
+     */
+    static boolean noSpace(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"));
     }
 
     @Override
