@@ -3,6 +3,7 @@ package dev.rudp.fileserver;
 import dev.rudp.fileserver.auth.AccountStore;
 import dev.rudp.fileserver.auth.AuthorizedKeys;
 import dev.rudp.fileserver.auth.Ed25519Key;
+import dev.rudp.fileserver.storage.SystemRecords;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,7 +20,7 @@ final class KeyAdmin {
     private KeyAdmin() {
     }
 
-    static int run(String command, Path root, List<String> operands, PrintStream out, PrintStream err)
+    static int run(String command, SystemRecords records, List<String> operands, PrintStream out, PrintStream err)
             throws IOException, ServerMain.UsageException {
         int want = command.equals("keys") ? 1 : 2;
         if (operands.size() != want) {
@@ -27,11 +28,11 @@ final class KeyAdmin {
                     : "expected NAME and " + (command.equals("addkey") ? "KEYFILE" : "FINGERPRINT or KEYFILE"));
         }
         String name = operands.get(0);
-        if (AccountStore.open(root).find(name).isEmpty()) {
+        if (AccountStore.open(records).find(name).isEmpty()) {
             err.println("fileserver: no such account: " + name);
             return 1;
         }
-        AuthorizedKeys keys = AuthorizedKeys.open(root);
+        AuthorizedKeys keys = AuthorizedKeys.open(records);
         switch (command) {
             case "addkey" -> {
                 Ed25519Key key = readKey(operands.get(1));

@@ -7,6 +7,8 @@ import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.server.FileServer;
 import dev.rudp.fileserver.server.ServerIdentity;
 import dev.rudp.fileserver.server.ServerConfig;
+import dev.rudp.fileserver.storage.StoreBackend;
+import dev.rudp.fileserver.storage.SystemRecords;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -25,16 +27,19 @@ import java.util.List;
  */
 public final class ServerMain {
     static final String USAGE = String.join("\n",
-            "usage: fileserver adduser --root DIR [--admin] NAME   (password from stdin when not a terminal)",
-            "       fileserver deluser --root DIR NAME",
-            "       fileserver passwd --root DIR NAME",
-            "       fileserver addkey --root DIR NAME KEYFILE   (a public key line 'ed25519 BASE64 [comment]'; - for stdin)",
-            "       fileserver keys --root DIR NAME             (the account's keys: fingerprint and comment)",
-            "       fileserver delkey --root DIR NAME FINGERPRINT|KEYFILE",
-            "       fileserver fingerprint --root DIR   (prints SHA256:...; creates the identity if missing)",
-            "       fileserver serve --root DIR [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
+            "usage: fileserver adduser STORE [--admin] NAME   (password from stdin when not a terminal)",
+            "       fileserver deluser STORE NAME",
+            "       fileserver passwd STORE NAME",
+            "       fileserver addkey STORE NAME KEYFILE   (a public key line 'ed25519 BASE64 [comment]'; - for stdin)",
+            "       fileserver keys STORE NAME             (the account's keys: fingerprint and comment)",
+            "       fileserver delkey STORE NAME FINGERPRINT|KEYFILE",
+            "       fileserver fingerprint STORE   (prints SHA256:...; creates the identity if missing)",
+            "       fileserver serve STORE [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
-            "                        [--login-timeout-ms MS] [--io-threads N] [--plaintext]");
+            "                        [--login-timeout-ms MS] [--io-threads N] [--upload-expiry-hours H] [--plaintext]",
+            "  STORE: --root DIR (a data folder), or --store s3://BUCKET[/PREFIX] [--s3-endpoint URL] [--s3-region R]",
+            "         (an S3 bucket that several servers may share; credentials from AWS_ACCESS_KEY_ID and",
+            "         AWS_SECRET_ACCESS_KEY or the AWS SDK's other default sources)");
 
     private ServerMain() {
     }
@@ -54,70 +59,21 @@ public final class ServerMain {
         String command = args.remove(0);
         try {
             Opts o = new Opts(args);
-            if (o.root == null) {
-                throw new UsageException("--root DIR is required");
+            o.store.validate();
+            if (command.equals("serve")) {
+                if (!o.operands.isEmpty()) {
+                    throw new UsageException("unexpected argument: " + o.operands.get(0));
+                }
+                ServerConfig cfg = o.config();
+                try (StoreBackend backend = o.store.open()) {
+                    return serve(cfg.backend(backend), err);
+                }
             }
-            switch (command) {
-                case "adduser", "passwd" -> {
-                    String name = o.single();
-                    AccountStore store = AccountStore.open(o.root);
-                    boolean exists = store.find(name).isPresent();
-                    if (command.equals("adduser") && exists) {
-                        err.println("fileserver: account exists: " + name + " (use passwd to change its password)");
-                        return 1;
-                    }
-                    if (command.equals("passwd") && !exists) {
-                        err.println("fileserver: no such account: " + name);
-                        return 1;
-                    }
-                    if (!Account.validName(name)) {
-                        throw new UsageException("invalid account name: " + name
-                                + " (use 1-32 of A-Z a-z 0-9 . _ -, not starting with a dot)");
-                    }
-                    char[] pw = readPassword(name);
-                    if (pw == null) {
-                        err.println("fileserver: passwords do not match or are empty");
-                        return 1;
-                    }
-                    boolean admin = command.equals("adduser") ? o.admin : store.find(name).get().admin();
-                    store.put(new Account(name, admin, PasswordHasher.DEFAULT.hash(pw)));
-                    Arrays.fill(pw, '\0');
-                    out.println((command.equals("adduser") ? "added " : "changed password of ")
-                            + (admin ? "admin " : "user ") + name);
-                    return 0;
-                }
-                case "deluser" -> {
-                    String name = o.single();
-                    if (!AccountStore.open(o.root).remove(name)) {
-                        err.println("fileserver: no such account: " + name);
-                        return 1;
-                    }
-                    int keys = AuthorizedKeys.open(o.root).removeAll(name);
-                    out.println("deleted account " + name + (keys > 0 ? " and its " + keys + " key(s)" : "")
-                            + " (its files stay in " + o.root.resolve("home").resolve(name) + ")");
-                    return 0;
-                }
-                case "addkey", "keys", "delkey" -> {
-                    return KeyAdmin.run(command, o.root, o.operands, out, err);
-                }
-                case "fingerprint" -> {
-                    if (!o.operands.isEmpty()) {
-                        throw new UsageException("unexpected argument: " + o.operands.get(0));
-                    }
-                    ServerIdentity id = ServerIdentity.loadOrCreate(o.root);
-                    if (id.created()) {
-                        err.println("fileserver: created a new server identity in " + o.root);
-                    }
-                    out.println(id.fingerprint());
-                    return 0;
-                }
-                case "serve" -> {
-                    if (!o.operands.isEmpty()) {
-                        throw new UsageException("unexpected argument: " + o.operands.get(0));
-                    }
-                    return serve(o.config(), err);
-                }
-                default -> throw new UsageException("unknown command: " + command);
+            if (!ADMIN.contains(command)) {
+                throw new UsageException("unknown command: " + command);
+            }
+            try (StoreBackend backend = o.store.open()) {
+                return admin(command, o, backend, out, err);
             }
         } catch (UsageException e) {
             err.println("fileserver: " + e.getMessage());
@@ -129,6 +85,72 @@ public final class ServerMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        }
+    }
+
+    private static final List<String> ADMIN = List.of("adduser", "passwd", "deluser", "addkey", "keys", "delkey",
+            "fingerprint");
+
+    /** The account, key and identity commands, on {@code backend}'s records. */
+    private static int admin(String command, Opts o, StoreBackend backend, PrintStream out, PrintStream err)
+            throws IOException, UsageException {
+        SystemRecords records = backend.records();
+        switch (command) {
+            case "adduser", "passwd" -> {
+                String name = o.single();
+                AccountStore store = AccountStore.open(records);
+                boolean exists = store.find(name).isPresent();
+                if (command.equals("adduser") && exists) {
+                    err.println("fileserver: account exists: " + name + " (use passwd to change its password)");
+                    return 1;
+                }
+                if (command.equals("passwd") && !exists) {
+                    err.println("fileserver: no such account: " + name);
+                    return 1;
+                }
+                if (!Account.validName(name)) {
+                    throw new UsageException("invalid account name: " + name
+                            + " (use 1-32 of A-Z a-z 0-9 . _ -, not starting with a dot)");
+                }
+                char[] pw = readPassword(name);
+                if (pw == null) {
+                    err.println("fileserver: passwords do not match or are empty");
+                    return 1;
+                }
+                boolean admin = command.equals("adduser") ? o.admin : store.find(name).get().admin();
+                store.put(new Account(name, admin, PasswordHasher.DEFAULT.hash(pw)));
+                Arrays.fill(pw, '\0');
+                out.println((command.equals("adduser") ? "added " : "changed password of ")
+                        + (admin ? "admin " : "user ") + name);
+                return 0;
+            }
+            case "deluser" -> {
+                String name = o.single();
+                if (!AccountStore.open(records).remove(name)) {
+                    err.println("fileserver: no such account: " + name);
+                    return 1;
+                }
+                int keys = AuthorizedKeys.open(records).removeAll(name);
+                String home = o.store.s3() ? backend.describe() + "/" + name + "/" : o.store.root.resolve("home")
+                        .resolve(name).toString();
+                out.println("deleted account " + name + (keys > 0 ? " and its " + keys + " key(s)" : "")
+                        + " (its files stay in " + home + ")");
+                return 0;
+            }
+            case "addkey", "keys", "delkey" -> {
+                return KeyAdmin.run(command, records, o.operands, out, err);
+            }
+            default -> {
+                if (!o.operands.isEmpty()) {
+                    throw new UsageException("unexpected argument: " + o.operands.get(0));
+                }
+                ServerIdentity id = ServerIdentity.loadOrCreate(records);
+                if (id.created()) {
+                    err.println("fileserver: created a new server identity in " + backend.describe());
+                }
+                out.println(id.fingerprint());
+                return 0;
+            }
         }
     }
 
@@ -181,7 +203,7 @@ public final class ServerMain {
     }
 
     private static final class Opts {
-        Path root;
+        final StoreOptions store = new StoreOptions();
         boolean admin;
         boolean plaintext;
         String bind = "0.0.0.0";
@@ -197,13 +219,16 @@ public final class ServerMain {
                     case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
-                            "--io-threads" -> {
+                            "--io-threads", "--upload-expiry-hours", "--store", "--s3-endpoint", "--s3-region" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
                         }
                         String v = args.get(++i);
                         switch (a) {
-                            case "--root" -> root = Path.of(v);
+                            case "--root" -> store.root = Path.of(v);
+                            case "--store" -> store.store = v;
+                            case "--s3-endpoint" -> store.endpoint = v;
+                            case "--s3-region" -> store.region = v;
                             case "--bind" -> bind = v;
                             case "--port" -> port = (int) number(a, v, 0, 65535);
                             default -> limits.add(new String[] {a, v});
@@ -227,7 +252,7 @@ public final class ServerMain {
         }
 
         ServerConfig config() throws UsageException {
-            ServerConfig c = new ServerConfig(root).bind(new InetSocketAddress(bind, port)).plaintext(plaintext);
+            ServerConfig c = new ServerConfig(store.root).bind(new InetSocketAddress(bind, port)).plaintext(plaintext);
             for (String[] l : limits) {
                 long v = number(l[0], l[1], 0, Long.MAX_VALUE);
                 switch (l[0]) {
@@ -238,6 +263,8 @@ public final class ServerMain {
                     case "--lock-seconds" -> c.lockMillis(v * 1000);
                     case "--login-timeout-ms" -> c.loginTimeoutMillis(Math.max(100, v));
                     case "--io-threads" -> c.ioThreads((int) Math.max(1, Math.min(v, 256)));
+                    case "--upload-expiry-hours" -> c.uploadExpiry(java.time.Duration.ofHours(Math.max(1, Math.min(v,
+                            24L * 3650))));
                     default -> c.idleTimeoutMillis(Math.max(1000, v));
                 }
             }

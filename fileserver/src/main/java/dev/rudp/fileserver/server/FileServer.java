@@ -16,6 +16,7 @@ import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
 import dev.rudp.fileserver.storage.StoreBackend;
+import dev.rudp.fileserver.storage.SystemRecords;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -64,9 +65,13 @@ public final class FileServer implements AutoCloseable {
 
     private FileServer(ServerConfig cfg) throws IOException {
         this.cfg = cfg;
-        Files.createDirectories(cfg.dataDir);
-        this.accounts = AccountStore.open(cfg.dataDir);
-        this.keys = AuthorizedKeys.open(cfg.dataDir);
+        if (cfg.dataDir != null) {
+            Files.createDirectories(cfg.dataDir);
+        }
+        // where the accounts, keys and identity live: the data folder, or the bucket every server shares
+        SystemRecords records = cfg.backend().records();
+        this.accounts = AccountStore.open(records);
+        this.keys = AuthorizedKeys.open(records);
         this.guard = new LoginGuard(cfg.maxFailures, cfg.lockNanos, cfg.perAccountPerMinute, cfg.clock);
         this.io = Executors.newFixedThreadPool(cfg.ioThreads, daemon("fileserver-io"));
         this.auth = Executors.newFixedThreadPool(2, daemon("fileserver-auth"));
@@ -81,9 +86,9 @@ public final class FileServer implements AutoCloseable {
 
     private void bind() throws IOException, InterruptedException {
         if (!cfg.plaintext) {
-            identity = ServerIdentity.loadOrCreate(cfg.dataDir);
+            identity = ServerIdentity.loadOrCreate(cfg.backend().records());
             if (identity.created()) {
-                log.event("identity-created", cfg.dataDir.toAbsolutePath().toString(), identity.fingerprint());
+                log.event("identity-created", cfg.backend().describe(), identity.fingerprint());
             }
         }
         group = NativeTransport.newEventLoopGroup(2);
@@ -107,9 +112,23 @@ public final class FileServer implements AutoCloseable {
             log.error(address().toString(), "WARNING: --plaintext: DTLS is OFF; file contents and passwords travel"
                     + " unencrypted");
         }
+        // interrupted uploads nobody came back for: at start, then hourly (blocking: on the I/O pool)
+        group.next().scheduleAtFixedRate(() -> io.execute(this::expireUploads), 0, 1, TimeUnit.HOURS);
         log.event("listening", address().toString(), "transport " + NativeTransport.name()
                 + ", data " + cfg.backend().describe() + (identity == null ? ", PLAINTEXT (no encryption)"
                         : ", DTLS 1.2, server fingerprint " + identity.fingerprint()));
+    }
+
+    private void expireUploads() {
+        try {
+            int n = cfg.backend().expireUploads(cfg.uploadExpiry);
+            if (n > 0) {
+                log.event("uploads-expired", cfg.backend().describe(), n + " interrupted uploads older than "
+                        + cfg.uploadExpiry.toHours() + " h removed");
+            }
+        } catch (ProtocolException | RuntimeException e) {
+            log.error(cfg.backend().describe(), "removing expired uploads: " + e.getMessage());
+        }
     }
 
     /** The server's DTLS identity, or null in plaintext mode. */

@@ -30,6 +30,7 @@ public final class ServerConfig {
     int chunkSize = 128 * 1024;
     boolean plaintext;
     private StoreBackend backend;
+    java.time.Duration uploadExpiry = java.time.Duration.ofDays(7);
 
     /** Defaults over data folder {@code dataDir}: port 7777, 100 sessions, 64 GiB files, no quota. */
     public ServerConfig(Path dataDir) {
@@ -132,6 +133,16 @@ public final class ServerConfig {
      */
     public synchronized ServerConfig backend(StoreBackend backend) {
         this.backend = backend;
+        return this;
+    }
+
+    /**
+     * Interrupted uploads nobody resumed for this long are removed (partial files, or an object
+     * store's multipart uploads and their state, whichever server left them); checked at start and
+     * then hourly. Default 7 days.
+     */
+    public ServerConfig uploadExpiry(java.time.Duration age) {
+        this.uploadExpiry = age;
         return this;
     }
 
