@@ -85,7 +85,11 @@ class S3EndToEndTest {
 
     /** A backend on the test bucket under {@code prefix}, with accounts alice and bob in its records. */
     private static S3Backend backend(String prefix) throws Exception {
-        S3Backend b = S3Backend.open(factory, bucket, prefix);
+        return backend(prefix, factory);
+    }
+
+    private static S3Backend backend(String prefix, S3ClientFactory through) throws Exception {
+        S3Backend b = S3Backend.open(through, bucket, prefix);
         AccountStore accounts = AccountStore.open(b.records());
         if (accounts.find("alice").isEmpty()) {
             accounts.put(new Account("alice", false, TestServer.CHEAP.hash("secret-a".toCharArray())));
@@ -233,6 +237,61 @@ class S3EndToEndTest {
             }
         } finally {
             proc.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theStoreUnreachableMidUploadFailsItClearlyAndReputCompletesLater() throws Exception {
+        Path v1 = TransferEndToEndTest.randomFile(scratch.resolve("v1.bin"), 1L << 20, 81);
+        Path v2 = TransferEndToEndTest.randomFile(scratch.resolve("v2.bin"), 40L << 20, 82);
+        String sha1 = Transfers.hashFile(v1);
+        String sha2 = Transfers.hashFile(v2);
+        try (TcpRelay relay = new TcpRelay(new InetSocketAddress(engine.endpoint().getHost(), engine.endpoint().getPort()))) {
+            S3ClientFactory viaRelay = S3ClientFactory.builder()
+                    .endpoint(java.net.URI.create("http://127.0.0.1:" + relay.port()))
+                    .staticCredentials(engine.accessKey(), engine.secretKey()).build();
+            try (S3Backend backend = backend("outage", viaRelay)) {
+                FileServer s = server(backend);
+                try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
+                    t.upload(v1, "f.bin", false, TransferListener.NONE, new CancelToken());
+                    CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return t.upload(v2, "f.bin", false, TransferListener.NONE, new CancelToken());
+                        } catch (Exception e) {
+                            return e;
+                        }
+                    });
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                    while (storedParts("outage/alice/f.bin") < 1) {
+                        assertTrue(System.nanoTime() < deadline, "no part stored within 120 s");
+                        assertTrue(!upload.isDone(), "the upload ended before the cut: " + upload.getNow(null));
+                        Thread.sleep(20); // polling the bucket, not standing in for synchronization
+                    }
+                    relay.cut();
+                    Object outcome = upload.get(180, TimeUnit.SECONDS);
+                    assertTrue(outcome instanceof ClientException, "the upload failed: " + outcome);
+                    String message = ((ClientException) outcome).getMessage();
+                    assertTrue(!message.isBlank() && !message.contains("\n"), "one clear line: " + message);
+                    assertEquals(sha1, objectSha256("outage/alice/f.bin"), "the old version is intact");
+
+                    // the server is still up: a new session logs in (the accounts read last serve while the
+                    // store is away) and gets a clear error, not a hang, for what needs the store
+                    try (FileConnection other = login(s, null)) {
+                        ClientException down = assertThrows(ClientException.class,
+                                () -> other.call(Op.LS, List.of("")));
+                        assertTrue(!down.getMessage().isBlank(), down.getMessage());
+                    }
+
+                    relay.start();
+                    Transfers.Result r = t.upload(v2, "f.bin", true, TransferListener.NONE, new CancelToken());
+                    assertEquals(sha2, r.sha256());
+                    assertTrue(r.transferred() < v2.toFile().length(), "reput resent only what no stored part holds: "
+                            + r.transferred());
+                    assertEquals(sha2, objectSha256("outage/alice/f.bin"));
+                } finally {
+                    s.shutdown();
+                }
+            }
         }
     }
 

@@ -30,8 +30,12 @@ public final class AccountStore {
 
     private final SystemRecords records;
     private final Map<String, Account> accounts = new LinkedHashMap<>();
+    private static final System.Logger LOG = System.getLogger("fileserver");
+
     private String loadedVersion;
     private boolean loaded;
+    /** Whether the last refresh failed (logged once per outage). */
+    private boolean unreadable;
 
     private AccountStore(SystemRecords records) {
         this.records = records;
@@ -54,7 +58,7 @@ public final class AccountStore {
     /**
      * The account named {@code name}, as the record says now.
      *
-     * @throws UncheckedIOException when the record cannot be read (the store is unreachable)
+     * @throws UncheckedIOException when the record was never read and cannot be read now
      */
     public synchronized Optional<Account> find(String name) {
         refreshUnchecked();
@@ -88,11 +92,28 @@ public final class AccountStore {
         return true;
     }
 
+    /**
+     * Reads the record again if it changed. When it cannot be read (an object store unreachable) the
+     * copy read last stays in use, so an outage of the store does not lock everyone out; logged once
+     * per outage. Only when nothing was ever read does the lookup fail.
+     */
     private void refreshUnchecked() {
         try {
             refresh();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the accounts: " + e.getMessage(), e);
+            if (unreadable) {
+                unreadable = false;
+                LOG.log(System.Logger.Level.WARNING, "accounts record readable again: " + records);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!loaded) {
+                throw new UncheckedIOException("cannot read the accounts: " + e.getMessage(),
+                        e instanceof IOException io ? io : new IOException(e));
+            }
+            if (!unreadable) {
+                unreadable = true;
+                LOG.log(System.Logger.Level.WARNING, "cannot read the accounts record (" + e.getMessage()
+                        + "); using the copy read last until it can be read again");
+            }
         }
     }
 
