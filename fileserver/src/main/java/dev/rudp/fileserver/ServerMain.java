@@ -7,6 +7,7 @@ import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.server.FileServer;
 import dev.rudp.fileserver.server.ServerIdentity;
 import dev.rudp.fileserver.server.ServerConfig;
+import dev.rudp.fileserver.shared.SharedStoreSettings;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -34,7 +35,9 @@ public final class ServerMain {
             "       fileserver fingerprint --root DIR   (prints SHA256:...; creates the identity if missing)",
             "       fileserver serve --root DIR [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
-            "                        [--login-timeout-ms MS] [--io-threads N] [--plaintext]");
+            "                        [--login-timeout-ms MS] [--io-threads N] [--plaintext]",
+            "                        [--shared redis://[:PASSWORD@]HOST:PORT [--shared-prefix NAME]]",
+            "                        (the Redis password may come from RUDP_REDIS_PASSWORD instead of the URL)");
 
     private ServerMain() {
     }
@@ -186,6 +189,8 @@ public final class ServerMain {
         boolean plaintext;
         String bind = "0.0.0.0";
         int port = 7777;
+        String shared;
+        String sharedPrefix;
         final List<String> operands = new ArrayList<>();
         final List<String[]> limits = new ArrayList<>();
 
@@ -197,7 +202,7 @@ public final class ServerMain {
                     case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
-                            "--io-threads" -> {
+                            "--io-threads", "--shared", "--shared-prefix" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
                         }
@@ -206,6 +211,8 @@ public final class ServerMain {
                             case "--root" -> root = Path.of(v);
                             case "--bind" -> bind = v;
                             case "--port" -> port = (int) number(a, v, 0, 65535);
+                            case "--shared" -> shared = v;
+                            case "--shared-prefix" -> sharedPrefix = v;
                             default -> limits.add(new String[] {a, v});
                         }
                     }
@@ -228,6 +235,16 @@ public final class ServerMain {
 
         ServerConfig config() throws UsageException {
             ServerConfig c = new ServerConfig(root).bind(new InetSocketAddress(bind, port)).plaintext(plaintext);
+            if (shared != null) {
+                try {
+                    c.shared(SharedStoreSettings.parse(shared, System.getenv("RUDP_REDIS_PASSWORD"),
+                            sharedPrefix == null ? SharedStoreSettings.DEFAULT_PREFIX : sharedPrefix));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            } else if (sharedPrefix != null) {
+                throw new UsageException("--shared-prefix needs --shared");
+            }
             for (String[] l : limits) {
                 long v = number(l[0], l[1], 0, Long.MAX_VALUE);
                 switch (l[0]) {

@@ -1,6 +1,7 @@
 package dev.rudp.fileserver.server;
 
 import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.shared.SharedStoreSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
@@ -26,6 +27,7 @@ public final class ServerConfig {
     long loginTimeoutMillis = 30_000;
     int chunkSize = 128 * 1024;
     boolean plaintext;
+    SharedStoreSettings shared;
 
     /** Defaults over data folder {@code dataDir}: port 7777, 100 sessions, 64 GiB files, no quota. */
     public ServerConfig(Path dataDir) {
@@ -110,6 +112,15 @@ public final class ServerConfig {
      */
     public ServerConfig plaintext(boolean plaintext) {
         this.plaintext = plaintext;
+        return this;
+    }
+
+    /**
+     * Keeps lockout, the rate window, P2P presence and tickets in this Redis, shared with every server
+     * given the same; default null (this server's memory only).
+     */
+    public ServerConfig shared(SharedStoreSettings settings) {
+        this.shared = settings;
         return this;
     }
 
