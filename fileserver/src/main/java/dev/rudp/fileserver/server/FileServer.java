@@ -11,8 +11,8 @@ import dev.rudp.fileserver.auth.AccountStore;
 import dev.rudp.fileserver.auth.AuthorizedKeys;
 import dev.rudp.fileserver.auth.Ed25519Key;
 import dev.rudp.fileserver.auth.LoginGuard;
-import dev.rudp.fileserver.p2p.PeerDirectory;
 import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.p2p.PeerDirectory;
 import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
@@ -74,6 +74,9 @@ public final class FileServer implements AutoCloseable {
         this.keys = AuthorizedKeys.open(cfg.dataDir);
         try {
             this.shared = cfg.shared == null ? SharedState.inMemory() : SharedState.open(cfg.shared);
+            if (cfg.shared != null) {
+                log.event("shared-state", "", shared.describe());
+            }
         } catch (SharedStoreException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -125,8 +128,7 @@ public final class FileServer implements AutoCloseable {
         }
         log.event("listening", address().toString(), "transport " + NativeTransport.name()
                 + ", data " + cfg.dataDir.toAbsolutePath() + (identity == null ? ", PLAINTEXT (no encryption)"
-                        : ", DTLS 1.2, server fingerprint " + identity.fingerprint())
-                + ", shared state in " + shared.describe());
+                        : ", DTLS 1.2, server fingerprint " + identity.fingerprint()));
     }
 
     /** The server's DTLS identity, or null in plaintext mode. */

@@ -74,8 +74,12 @@ final class RedisPeerStore implements PeerStore {
         if (e == null) {
             return;
         }
-        CompletableFuture<Object> f = redis.evalLater(Scripts.PEER_LEAVE, new String[] {endpoints(user), userSet()},
-                member(e), user);
+        CompletableFuture<Object> f;
+        try {
+            f = redis.evalLater(Scripts.PEER_LEAVE, new String[] {endpoints(user), userSet()}, member(e), user);
+        } catch (RedisException x) {
+            return; // the endpoint expires within TTL_MILLIS
+        }
         leaving.add(f);
         f.whenComplete((r, x) -> leaving.remove(f)); // a failure leaves it to expire
     }
