@@ -75,7 +75,7 @@ public final class FileServer implements AutoCloseable {
         try {
             this.shared = cfg.shared == null ? SharedState.inMemory() : SharedState.open(cfg.shared);
             if (cfg.shared != null) {
-                log.event("shared-state", "", shared.describe());
+                log.event("shared-state", shared.describe(), "");
             }
         } catch (SharedStoreException e) {
             throw new IOException(e.getMessage(), e);

@@ -39,8 +39,21 @@ import java.util.function.LongSupplier;
 public final class RedisSharedState implements SharedState {
     /** Longest wait for one command. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * Longest wait for the first connection at start (TCP, HELLO, AUTH): longer than a command's, as a
+     * cold JVM on a busy machine loads Lettuce's classes meanwhile (2 s was seen to run out).
+     */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** How often this server refreshes its endpoints (they expire after three times this). */
     static final Duration REFRESH = Duration.ofSeconds(5);
+
+    /**
+     * Lettuce's reconnection logger, held so its level stays set: it logs each failed attempt (about
+     * two lines every 5 s of an outage) where {@link StoreHealth} already logs the outage once. Only
+     * effective when Netty logs through JUL, as here without an SLF4J binding.
+     */
+    private static final java.util.logging.Logger WATCHDOG_LOG =
+            java.util.logging.Logger.getLogger("io.lettuce.core.protocol.ConnectionWatchdog");
 
     private final SharedStoreSettings settings;
     private final ClientResources resources;
@@ -69,8 +82,9 @@ public final class RedisSharedState implements SharedState {
 
     /** Connects and checks that Redis answers PING. */
     static RedisSharedState connect(SharedStoreSettings settings) throws SharedStoreException {
+        WATCHDOG_LOG.setLevel(java.util.logging.Level.SEVERE);
         RedisURI.Builder uri = RedisURI.builder().withHost(settings.host()).withPort(settings.port())
-                .withTimeout(COMMAND_TIMEOUT).withClientName("rudp-fileserver");
+                .withTimeout(CONNECT_TIMEOUT).withClientName("rudp-fileserver");
         if (settings.password() != null) {
             uri.withPassword(settings.password().toCharArray());
         }
@@ -82,7 +96,7 @@ public final class RedisSharedState implements SharedState {
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
         try {
