@@ -3,6 +3,7 @@ package dev.rudp.fileserver.shared;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -17,6 +18,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,6 +66,8 @@ public final class RedisSharedState implements SharedState {
     private final StoreHealth health;
     private final ScheduledExecutorService refresher;
     private volatile RedisPeerStore peers;
+    /** Each script's SHA-1 (hex), computed here once. */
+    private final Map<String, String> digests = new ConcurrentHashMap<>();
 
     private RedisSharedState(SharedStoreSettings settings, ClientResources resources, RedisClient client,
                              StatefulRedisConnection<String, String> connection) {
@@ -155,10 +160,20 @@ public final class RedisSharedState implements SharedState {
         }
     }
 
-    /** Runs {@code script}; records the store's health; throws {@link RedisException} when it failed. */
+    /**
+     * Runs {@code script} by its SHA-1 (EVALSHA), sending its text only when Redis does not hold it yet
+     * (first use, or a restart emptied its script cache); records the store's health; throws
+     * {@link RedisException} when it failed.
+     */
     <T> T eval(String script, ScriptOutputType type, String[] keys, String... args) {
         try {
-            T result = sync.eval(script, type, keys, args);
+            String sha = digests.computeIfAbsent(script, sync::digest);
+            T result;
+            try {
+                result = sync.evalsha(sha, type, keys, args);
+            } catch (RedisNoScriptException e) {
+                result = sync.eval(script, type, keys, args);
+            }
             health.ok();
             return result;
         } catch (RedisException e) {

@@ -3,8 +3,8 @@ package dev.rudp.fileserver.shared;
 /**
  * The Lua scripts the Redis store runs, in one place. Redis runs a script atomically, which is what
  * makes "at most N", "lock at the fifth failure" and "redeemed once" hold across servers. Times come
- * from Redis's own clock ({@code TIME}), so servers whose clocks differ still agree. Sent with EVAL
- * each time (a few hundred bytes): nothing to reload after Redis restarts empty.
+ * from Redis's own clock ({@code TIME}), so servers whose clocks differ still agree. Run by SHA-1
+ * (EVALSHA), the text sent again whenever Redis answers NOSCRIPT (after a restart).
  */
 final class Scripts {
     private Scripts() {
