@@ -188,10 +188,6 @@ public final class RedisSharedState implements SharedState {
                 .thenApply(r -> (Object) r);
     }
 
-    StoreHealth health() {
-        return health;
-    }
-
     /** A one-line reason for a failed command. */
     static String reason(RedisException e) {
         return StoreHealth.reason(e);
@@ -224,11 +220,7 @@ public final class RedisSharedState implements SharedState {
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** Whether the last command worked (for tests and the log). */
-    boolean up() {
-        return health.state() == StoreHealth.State.UP;
-    }
-
+    /** This store's keys matching {@code pattern} (KEYS: for tests only). */
     List<String> keysForTests(String pattern) {
         return sync.keys(settings.keyPrefix() + pattern);
     }

@@ -45,10 +45,6 @@ final class StoreHealth {
         }
     }
 
-    synchronized State state() {
-        return state;
-    }
-
     /** The innermost message of {@code e}, one line. */
     static String reason(Throwable e) {
         Throwable c = e;
