@@ -7,6 +7,7 @@ import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.server.FileServer;
 import dev.rudp.fileserver.server.ServerIdentity;
 import dev.rudp.fileserver.server.ServerConfig;
+import dev.rudp.fileserver.shared.SharedStoreSettings;
 import dev.rudp.fileserver.storage.StoreBackend;
 import dev.rudp.fileserver.storage.SystemRecords;
 import java.io.BufferedReader;
@@ -37,6 +38,8 @@ public final class ServerMain {
             "       fileserver serve STORE [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
             "                        [--login-timeout-ms MS] [--io-threads N] [--upload-expiry-hours H] [--plaintext]",
+            "                        [--shared redis://[:PASSWORD@]HOST:PORT [--shared-prefix NAME]]",
+            "                        (the Redis password may come from RUDP_REDIS_PASSWORD instead of the URL)",
             "  STORE: --root DIR (a data folder), or --store s3://BUCKET[/PREFIX] [--s3-endpoint URL] [--s3-region R]",
             "         (an S3 bucket that several servers may share; credentials from AWS_ACCESS_KEY_ID and",
             "         AWS_SECRET_ACCESS_KEY or the AWS SDK's other default sources)");
@@ -208,6 +211,8 @@ public final class ServerMain {
         boolean plaintext;
         String bind = "0.0.0.0";
         int port = 7777;
+        String shared;
+        String sharedPrefix;
         final List<String> operands = new ArrayList<>();
         final List<String[]> limits = new ArrayList<>();
 
@@ -219,7 +224,8 @@ public final class ServerMain {
                     case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
-                            "--io-threads", "--upload-expiry-hours", "--store", "--s3-endpoint", "--s3-region" -> {
+                            "--io-threads", "--upload-expiry-hours", "--store", "--s3-endpoint", "--s3-region",
+                            "--shared", "--shared-prefix" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
                         }
@@ -231,6 +237,8 @@ public final class ServerMain {
                             case "--s3-region" -> store.region = v;
                             case "--bind" -> bind = v;
                             case "--port" -> port = (int) number(a, v, 0, 65535);
+                            case "--shared" -> shared = v;
+                            case "--shared-prefix" -> sharedPrefix = v;
                             default -> limits.add(new String[] {a, v});
                         }
                     }
@@ -253,6 +261,16 @@ public final class ServerMain {
 
         ServerConfig config() throws UsageException {
             ServerConfig c = new ServerConfig(store.root).bind(new InetSocketAddress(bind, port)).plaintext(plaintext);
+            if (shared != null) {
+                try {
+                    c.shared(SharedStoreSettings.parse(shared, System.getenv("RUDP_REDIS_PASSWORD"),
+                            sharedPrefix == null ? SharedStoreSettings.DEFAULT_PREFIX : sharedPrefix));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            } else if (sharedPrefix != null) {
+                throw new UsageException("--shared-prefix needs --shared");
+            }
             for (String[] l : limits) {
                 long v = number(l[0], l[1], 0, Long.MAX_VALUE);
                 switch (l[0]) {

@@ -56,4 +56,23 @@ class ServerMainTest {
         assertEquals(2, run("", "adduser", "--root", tmp.toString(), "../evil"));
         assertEquals(2, run(""));
     }
+
+    @Test
+    void aBadSharedStoreIsAUsageErrorAndAnUnreachableOneStopsTheStart() {
+        String root = tmp.toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, ServerMain.run(new String[] {"serve", "--root", root, "--shared", "http://:pw@h:1"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("expected redis://[:PASSWORD@]HOST:PORT"), said);
+        assertFalse(said.contains("pw@"), "the password is not repeated: " + said);
+        assertEquals(2, run("", "serve", "--root", root, "--shared-prefix", "x"), "a prefix needs --shared");
+        assertEquals(2, run("", "serve", "--root", root, "--shared", "redis://h:1", "--shared-prefix", "a b"));
+        err.reset();
+        assertEquals(1, ServerMain.run(new String[] {"serve", "--root", root, "--bind", "127.0.0.1", "--port", "0",
+            "--plaintext", "--shared", "redis://127.0.0.1:1"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err)));
+        said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("cannot use the shared store redis://127.0.0.1:1"), said);
+    }
 }

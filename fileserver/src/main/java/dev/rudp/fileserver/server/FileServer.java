@@ -12,9 +12,13 @@ import dev.rudp.fileserver.auth.AuthorizedKeys;
 import dev.rudp.fileserver.auth.Ed25519Key;
 import dev.rudp.fileserver.auth.LoginGuard;
 import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.p2p.PeerDirectory;
 import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.shared.LoginLimits;
+import dev.rudp.fileserver.shared.SharedState;
+import dev.rudp.fileserver.shared.SharedStoreException;
 import dev.rudp.fileserver.storage.StoreBackend;
 import dev.rudp.fileserver.storage.SystemRecords;
 import io.netty.bootstrap.Bootstrap;
@@ -49,12 +53,13 @@ public final class FileServer implements AutoCloseable {
     private final ServerConfig cfg;
     private final AccountStore accounts;
     private final AuthorizedKeys keys;
-    private final LoginGuard guard;
+    /** Lockout, rate window, P2P presence and tickets: in memory, or shared with other servers. */
+    private final SharedState shared;
+    private final LoginLimits guard;
+    private final PeerDirectory peers;
     private final ServerLog log = new ServerLog();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final java.util.Map<String, Upload> claimed = new ConcurrentHashMap<>();
-    private final dev.rudp.fileserver.p2p.PeerDirectory peers =
-            new dev.rudp.fileserver.p2p.PeerDirectory(() -> config().clock.getAsLong());
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final ExecutorService io;
@@ -72,7 +77,16 @@ public final class FileServer implements AutoCloseable {
         SystemRecords records = cfg.backend().records();
         this.accounts = AccountStore.open(records);
         this.keys = AuthorizedKeys.open(records);
-        this.guard = new LoginGuard(cfg.maxFailures, cfg.lockNanos, cfg.perAccountPerMinute, cfg.clock);
+        try {
+            this.shared = cfg.shared == null ? SharedState.inMemory() : SharedState.open(cfg.shared);
+            if (cfg.shared != null) {
+                log.event("shared-state", shared.describe(), "");
+            }
+        } catch (SharedStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        this.guard = shared.logins(cfg.maxFailures, cfg.lockNanos, cfg.perAccountPerMinute, cfg.clock);
+        this.peers = new PeerDirectory(shared.peers(cfg.clock));
         this.io = Executors.newFixedThreadPool(cfg.ioThreads, daemon("fileserver-io"));
         this.auth = Executors.newFixedThreadPool(2, daemon("fileserver-auth"));
     }
@@ -80,7 +94,12 @@ public final class FileServer implements AutoCloseable {
     /** Binds and starts serving. */
     public static FileServer start(ServerConfig cfg) throws IOException, InterruptedException {
         FileServer s = new FileServer(cfg);
-        s.bind();
+        try {
+            s.bind();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            s.shared.close();
+            throw e;
+        }
         return s;
     }
 
@@ -163,7 +182,7 @@ public final class FileServer implements AutoCloseable {
     }
 
     /** The peer-to-peer introduction service (tickets expire on the configured clock). */
-    dev.rudp.fileserver.p2p.PeerDirectory peers() {
+    PeerDirectory peers() {
         return peers;
     }
 
@@ -351,6 +370,7 @@ public final class FileServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            shared.close();
             log.event("stopped", "", "");
             terminated.complete(null);
         }

@@ -1,6 +1,7 @@
 package dev.rudp.fileserver.server;
 
 import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.shared.SharedStoreSettings;
 import dev.rudp.fileserver.storage.StoreBackend;
 import dev.rudp.fileserver.storage.local.LocalBackend;
 import java.net.InetSocketAddress;
@@ -29,6 +30,7 @@ public final class ServerConfig {
     long loginTimeoutMillis = 30_000;
     int chunkSize = 128 * 1024;
     boolean plaintext;
+    SharedStoreSettings shared;
     private StoreBackend backend;
     java.time.Duration uploadExpiry = java.time.Duration.ofDays(7);
 
@@ -115,6 +117,15 @@ public final class ServerConfig {
      */
     public ServerConfig plaintext(boolean plaintext) {
         this.plaintext = plaintext;
+        return this;
+    }
+
+    /**
+     * Keeps lockout, the rate window, P2P presence and tickets in this Redis, shared with every server
+     * given the same; default null (this server's memory only).
+     */
+    public ServerConfig shared(SharedStoreSettings settings) {
+        this.shared = settings;
         return this;
     }
 

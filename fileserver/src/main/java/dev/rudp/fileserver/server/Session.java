@@ -171,8 +171,8 @@ final class Session extends ChannelInboundHandlerAdapter {
                 ctx.writeAndFlush(Reply.ok(r.id(), List.of())).addListener(f -> server.shutdownAsync());
             }
             case PEER_REGISTER, PEERS, PEER_TICKET, PEER_REDEEM -> {
-                if (ready(r)) {
-                    reply(server.peers().handle(r, this, account.name()));
+                if (ready(r)) { // off the event loop: a shared store answers over the network
+                    control.execute(() -> reply(server.peers().handle(r, this, account.name())));
                 }
             }
             default -> {

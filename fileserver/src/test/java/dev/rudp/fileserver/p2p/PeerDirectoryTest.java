@@ -9,6 +9,7 @@ import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.shared.LocalPeerStore;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Introductions and one-time tickets on a manual clock: forged, replayed, expired, misdirected, offline. */
 class PeerDirectoryTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final PeerDirectory dir = new PeerDirectory(now::get);
+    private final LocalPeerStore store = new LocalPeerStore(now::get);
+    private final PeerDirectory dir = new PeerDirectory(store);
     private final Object alice = new Object();
     private final Object bob = new Object();
     private final Object carol = new Object();
@@ -92,6 +94,6 @@ class PeerDirectoryTest {
         }
         now.addAndGet(3 * PeerDirectory.TICKET_LIFETIME_NANOS);
         ticketFromAliceToBob();
-        assertEquals(1, dir.ticketCount());
+        assertEquals(1, store.ticketCount());
     }
 }
