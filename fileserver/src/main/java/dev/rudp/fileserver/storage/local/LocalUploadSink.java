@@ -91,6 +91,10 @@ public final class LocalUploadSink implements UploadSink {
     public void write(long offset, ByteBuffer data) throws ProtocolException {
         int len = data.remaining();
         int from = data.position();
+        if (offset < start || offset + len > size || len == 0) {
+            // the upload checks this too; the sink keeps its own contract for any caller
+            throw ProtocolException.of(Status.BAD_REQUEST, "chunk outside the file: offset " + offset);
+        }
         try {
             long pos = offset;
             while (data.hasRemaining()) {
