@@ -408,6 +408,22 @@ class S3StoreTest {
     }
 
     @Test
+    void chunksOutsideTheFileAreRefused() throws Exception {
+        // the server's Upload checks this before the sink; the sink refuses too rather than corrupt a part
+        try (S3Backend b = bucket.backend("outside", small())) {
+            Store s = b.open(newUser(), -1);
+            UploadSink sink = s.openUpload(p("h"), "h", 10, false);
+            ProtocolException e = assertThrows(ProtocolException.class, () -> sink.write(5, ByteBuffer.wrap(new byte[6])));
+            assertEquals(Status.BAD_REQUEST, e.status());
+            sink.write(0, ByteBuffer.wrap(new byte[6]));
+            sink.write(6, ByteBuffer.wrap(new byte[4]));
+            e = assertThrows(ProtocolException.class, () -> sink.write(0, ByteBuffer.wrap(new byte[1])));
+            assertEquals(Status.BAD_REQUEST, e.status(), "bytes of a complete part again");
+            sink.abort();
+        }
+    }
+
+    @Test
     void aMismatchAbortsTheMultipartUpload() throws Exception {
         try (S3Backend b = bucket.backend("mismatch", small())) {
             String user = newUser();
