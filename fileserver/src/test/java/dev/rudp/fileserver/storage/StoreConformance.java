@@ -509,14 +509,6 @@ public abstract class StoreConformance {
     }
 
     @Test
-    void chunksOutsideTheFileAreRefused() throws Exception {
-        Store s = newStore(-1);
-        UploadSink sink = s.openUpload(p("h"), "h", 10, false);
-        fails(Status.BAD_REQUEST, null, () -> sink.write(5, ByteBuffer.wrap(new byte[6])));
-        sink.abort();
-    }
-
-    @Test
     void anEmptyFile() throws Exception {
         Store s = newStore(-1);
         UploadSink sink = s.openUpload(p("zero"), "zero", 0, false);
