@@ -34,7 +34,8 @@ public final class ServerMain {
             "       fileserver fingerprint --root DIR   (prints SHA256:...; creates the identity if missing)",
             "       fileserver serve --root DIR [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
-            "                        [--login-timeout-ms MS] [--io-threads N] [--plaintext]");
+            "                        [--login-timeout-ms MS] [--io-threads N] [--user-rate RATE] [--total-rate RATE]",
+            "                        [--plaintext]   (RATE: bytes per second each way, k/m/g suffixes, e.g. 20m; 0 none)");
 
     private ServerMain() {
     }
@@ -197,7 +198,7 @@ public final class ServerMain {
                     case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
-                            "--io-threads" -> {
+                            "--io-threads", "--user-rate", "--total-rate" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
                         }
@@ -229,6 +230,20 @@ public final class ServerMain {
         ServerConfig config() throws UsageException {
             ServerConfig c = new ServerConfig(root).bind(new InetSocketAddress(bind, port)).plaintext(plaintext);
             for (String[] l : limits) {
+                if (l[0].endsWith("-rate")) {
+                    long rate;
+                    try {
+                        rate = dev.rudp.fileserver.server.RateLimits.parseRate(l[1]);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(l[0] + ": " + e.getMessage());
+                    }
+                    if (l[0].equals("--user-rate")) {
+                        c.userRate(rate);
+                    } else {
+                        c.totalRate(rate);
+                    }
+                    continue;
+                }
                 long v = number(l[0], l[1], 0, Long.MAX_VALUE);
                 switch (l[0]) {
                     case "--max-sessions" -> c.maxSessions((int) Math.min(v, 100_000));

@@ -61,6 +61,7 @@ public final class FileServer implements AutoCloseable {
     private EventLoopGroup group;
     private Channel channel;
     private ServerIdentity identity;
+    private RateLimits limits;
 
     private FileServer(ServerConfig cfg) throws IOException {
         this.cfg = cfg;
@@ -87,6 +88,7 @@ public final class FileServer implements AutoCloseable {
             }
         }
         group = NativeTransport.newEventLoopGroup(2);
+        limits = new RateLimits(cfg.userRate, cfg.totalRate, group);
         RudpServerCodecBuilder b = new RudpServerCodecBuilder()
                 .option(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.BBR)
                 .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, cfg.idleTimeoutMillis)
@@ -96,6 +98,7 @@ public final class FileServer implements AutoCloseable {
                     @Override
                     protected void initChannel(RudpChannel ch) {
                         ch.pipeline().addLast(new FrameCodec(RudpMessage::unordered), new Session(FileServer.this));
+                        limits.onConnect(ch.pipeline());
                     }
                 });
         if (identity != null) {
@@ -109,7 +112,7 @@ public final class FileServer implements AutoCloseable {
         }
         log.event("listening", address().toString(), "transport " + NativeTransport.name()
                 + ", data " + cfg.dataDir.toAbsolutePath() + (identity == null ? ", PLAINTEXT (no encryption)"
-                        : ", DTLS 1.2, server fingerprint " + identity.fingerprint()));
+                        : ", DTLS 1.2, server fingerprint " + identity.fingerprint()) + ", rate limits " + limits.describe());
     }
 
     /** The server's DTLS identity, or null in plaintext mode. */
@@ -129,6 +132,11 @@ public final class FileServer implements AutoCloseable {
 
     ServerConfig config() {
         return cfg;
+    }
+
+    /** The bandwidth limits (set once the server is bound). */
+    public RateLimits limits() {
+        return limits;
     }
 
     ServerLog log() {
@@ -308,6 +316,7 @@ public final class FileServer implements AutoCloseable {
             // one more turn of the event loop, so the connections' CLOSE frames are out before the socket closes
             channel.eventLoop().submit(() -> { }).await(5, TimeUnit.SECONDS);
             channel.close().await(5, TimeUnit.SECONDS);
+            limits.release();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
             io.shutdown();
             io.awaitTermination(10, TimeUnit.SECONDS);

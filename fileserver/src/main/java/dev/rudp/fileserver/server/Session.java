@@ -312,7 +312,9 @@ final class Session extends ChannelInboundHandlerAdapter {
             Files.createDirectories(home);
             Files.createDirectories(cfg.partials(acc.name()));
             storage = new Storage(new Jail(home), cfg.quota, cfg.partials(acc.name()));
-            rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"));
+            // nums: the server's rate limits (bytes/s, 0 none), per account and total, for the client's stats
+            rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"), server.limits().userRate(),
+                    server.limits().totalRate());
         } catch (ProtocolException e) {
             rep = Reply.error(r.id(), e.status(), e.getMessage());
         } catch (IOException e) {
@@ -333,6 +335,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                 who = a.name() + "@" + who;
                 ops = new Operations(s, log, who);
                 transitionTo(State.READY);
+                server.limits().onLogin(ctx.channel(), a.name());
             } else {
                 transitionTo(State.NEW);
             }
