@@ -44,7 +44,7 @@ class BusyAndIdleTest {
         try (TestServer s = TestServer.start(tmp.resolve("data"), c -> c.maxSessions(1));
                 FileConnection holder = s.login("bob", "secret-b")) {
             for (int i = 0; i < 3; i++) { // a refused connection holds no slot and no state
-                BatchModeTest.Run r = BatchModeTest.client(s, "secret-a", "", "-c", "ls");
+                BatchModeTest.Run r = BatchModeTest.client(s, "secret-a", "", "--connect-timeout", "30", "-c", "ls");
                 assertEquals(5, r.code(), r.err());
                 assertTrue(r.err().contains("too many sessions: the server allows 1; try again later"), r.err());
             }

@@ -149,6 +149,16 @@ class RateLimitTest {
     }
 
     @Test
+    void statsShowsTheServersLimits() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.userRate(20L << 20))) {
+            BatchModeTest.Run r = BatchModeTest.client(s, "secret-a", "", "--connect-timeout", "30", "-q", "-c", "stats");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("server rate limits (each way): per account 20.0MiB/s, whole server none\n"),
+                    r.out());
+        }
+    }
+
+    @Test
     void anAccountsSessionsShareItsRateAndDoNotSlowAnotherAccount() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.userRate(RATE))) {
             TransferEndToEndTest.randomFile(s.home("alice").resolve("f.bin"), SIZE, 1);
