@@ -37,7 +37,9 @@ public final class ServerMain {
             "       fileserver fingerprint STORE   (prints SHA256:...; creates the identity if missing)",
             "       fileserver serve STORE [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
-            "                        [--login-timeout-ms MS] [--io-threads N] [--upload-expiry-hours H] [--plaintext]",
+            "                        [--login-timeout-ms MS] [--io-threads N] [--upload-expiry-hours H]",
+            "                        [--user-rate RATE] [--total-rate RATE] [--plaintext]",
+            "                        (RATE: bytes per second each way, k/m/g suffixes, e.g. 20m; 0 none)",
             "                        [--shared redis://[:PASSWORD@]HOST:PORT [--shared-prefix NAME]]",
             "                        (the Redis password may come from RUDP_REDIS_PASSWORD instead of the URL)",
             "  STORE: --root DIR (a data folder), or --store s3://BUCKET[/PREFIX] [--s3-endpoint URL] [--s3-region R]",
@@ -225,7 +227,7 @@ public final class ServerMain {
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
                             "--io-threads", "--upload-expiry-hours", "--store", "--s3-endpoint", "--s3-region",
-                            "--shared", "--shared-prefix" -> {
+                            "--shared", "--shared-prefix", "--user-rate", "--total-rate" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
                         }
@@ -272,6 +274,20 @@ public final class ServerMain {
                 throw new UsageException("--shared-prefix needs --shared");
             }
             for (String[] l : limits) {
+                if (l[0].endsWith("-rate")) {
+                    long rate;
+                    try {
+                        rate = dev.rudp.fileserver.server.RateLimits.parseRate(l[1]);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(l[0] + ": " + e.getMessage());
+                    }
+                    if (l[0].equals("--user-rate")) {
+                        c.userRate(rate);
+                    } else {
+                        c.totalRate(rate);
+                    }
+                    continue;
+                }
                 long v = number(l[0], l[1], 0, Long.MAX_VALUE);
                 switch (l[0]) {
                     case "--max-sessions" -> c.maxSessions((int) Math.min(v, 100_000));

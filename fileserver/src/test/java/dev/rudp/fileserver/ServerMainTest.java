@@ -52,6 +52,8 @@ class ServerMainTest {
     void usageErrorsExitTwo() {
         assertEquals(2, run("", "adduser", "alice"));
         assertEquals(2, run("", "serve", "--root", tmp.toString(), "--port", "99999"));
+        assertEquals(2, run("", "serve", "--root", tmp.toString(), "--user-rate", "20mb"));
+        assertEquals(2, run("", "serve", "--root", tmp.toString(), "--total-rate", "fast"));
         assertEquals(2, run("", "frobnicate", "--root", tmp.toString()));
         assertEquals(2, run("", "adduser", "--root", tmp.toString(), "../evil"));
         assertEquals(2, run(""));

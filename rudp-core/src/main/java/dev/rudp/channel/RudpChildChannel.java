@@ -62,7 +62,8 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
     }
 
     private void drainInbound() {
-        int budget = config.isAutoRead() ? Integer.MAX_VALUE : config.getMaxMessagesPerRead();
+        boolean auto = config.isAutoRead();
+        int budget = auto ? Integer.MAX_VALUE : config.getMaxMessagesPerRead();
         boolean consumed = false;
         while (!inbound.isEmpty() && budget-- > 0 && open) {
             ByteBuf m = inbound.poll();
@@ -70,6 +71,11 @@ final class RudpChildChannel extends AbstractChannel implements RudpChannel {
             consumed = true;
             readCompletePending = true;
             pipeline().fireChannelRead(m);
+            if (auto && !config.isAutoRead()) {
+                // A handler turned reading off (backpressure, a traffic shaper): the rest waits, and so
+                // does the credit for it, until reading is turned on again.
+                break;
+            }
         }
         if (consumed) {
             // Credit returned: a sender stalled on it hears so now, not with our next ACK or keepalive.

@@ -88,9 +88,16 @@ final class LocalCommands {
                                     s.socketReceiveDrops() < 0 ? "unknown" : Long.toString(s.socketReceiveDrops()),
                                     s.socketErrors(), bufferSize(s.socketReceiveBuffer()),
                                     bufferSize(s.socketSendBuffer()));
+                            long[] rates = ctx.conn.rateLimits();
+                            ctx.out.printf("server rate limits (each way): per account %s, whole server %s%n",
+                                    rate(rates[0]), rate(rates[1]));
                         }),
                 new Command("exit", List.of("quit", "bye"), "exit", "Leave (Ctrl-D too). The server keeps running.",
                         List.of(NONE), (ctx, a) -> ctx.exitRequested = true));
+    }
+
+    private static String rate(long bytesPerSecond) {
+        return bytesPerSecond <= 0 ? "none" : ProgressDisplay.human(bytesPerSecond) + "/s";
     }
 
     private static String bufferSize(int bytes) {

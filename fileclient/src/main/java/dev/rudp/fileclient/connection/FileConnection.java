@@ -56,6 +56,8 @@ public final class FileConnection implements AutoCloseable {
     private volatile boolean loggedIn;
     private volatile CancelToken cancel;
     private volatile long timeoutMillis = REPLY_TIMEOUT_MILLIS;
+    /** The server's rate limits from the login reply: bytes/s per account and total, 0 none. */
+    private volatile long[] rateLimits = {0, 0};
 
     private FileConnection(EventLoopGroup group, Channel datagram, RudpChannel channel, Handler handler,
             String host) {
@@ -210,6 +212,15 @@ public final class FileConnection implements AutoCloseable {
         return channel.stats();
     }
 
+    /**
+     * The server's bandwidth limits as its login reply announced them, in bytes per second each way:
+     * {@code [per account, whole server]}, 0 where there is none (and before a login, or from a server
+     * that does not say).
+     */
+    public long[] rateLimits() {
+        return rateLimits.clone();
+    }
+
     /** Whether the connection is still open. */
     public boolean isOpen() {
         return channel.isActive();
@@ -232,6 +243,7 @@ public final class FileConnection implements AutoCloseable {
         }
         Reply r = call(Op.LOGIN, List.of(user, new String(password)));
         loggedIn = true;
+        rateLimits = new long[] {r.num(0, 0), r.num(1, 0)};
         return r.lines();
     }
 
@@ -260,6 +272,7 @@ public final class FileConnection implements AutoCloseable {
         Reply r = call(Op.KEY_LOGIN, List.of(user, key.keyText(),
                 java.util.Base64.getEncoder().encodeToString(signature)));
         loggedIn = true;
+        rateLimits = new long[] {r.num(0, 0), r.num(1, 0)};
         return r.lines();
     }
 

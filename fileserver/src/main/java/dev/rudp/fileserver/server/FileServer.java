@@ -67,6 +67,7 @@ public final class FileServer implements AutoCloseable {
     private EventLoopGroup group;
     private Channel channel;
     private ServerIdentity identity;
+    private RateLimits limits;
 
     private FileServer(ServerConfig cfg) throws IOException {
         this.cfg = cfg;
@@ -111,6 +112,7 @@ public final class FileServer implements AutoCloseable {
             }
         }
         group = NativeTransport.newEventLoopGroup(2);
+        limits = new RateLimits(cfg.userRate, cfg.totalRate, group);
         RudpServerCodecBuilder b = new RudpServerCodecBuilder()
                 .option(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.BBR)
                 .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, cfg.idleTimeoutMillis)
@@ -120,6 +122,7 @@ public final class FileServer implements AutoCloseable {
                     @Override
                     protected void initChannel(RudpChannel ch) {
                         ch.pipeline().addLast(new FrameCodec(RudpMessage::unordered), new Session(FileServer.this));
+                        limits.onConnect(ch.pipeline());
                     }
                 });
         if (identity != null) {
@@ -135,7 +138,7 @@ public final class FileServer implements AutoCloseable {
         group.next().scheduleAtFixedRate(() -> io.execute(this::expireUploads), 0, 1, TimeUnit.HOURS);
         log.event("listening", address().toString(), "transport " + NativeTransport.name()
                 + ", data " + cfg.backend().describe() + (identity == null ? ", PLAINTEXT (no encryption)"
-                        : ", DTLS 1.2, server fingerprint " + identity.fingerprint()));
+                        : ", DTLS 1.2, server fingerprint " + identity.fingerprint()) + ", rate limits " + limits.describe());
     }
 
     private void expireUploads() {
@@ -167,6 +170,11 @@ public final class FileServer implements AutoCloseable {
 
     ServerConfig config() {
         return cfg;
+    }
+
+    /** The bandwidth limits (set once the server is bound). */
+    public RateLimits limits() {
+        return limits;
     }
 
     ServerLog log() {
@@ -362,6 +370,7 @@ public final class FileServer implements AutoCloseable {
             // one more turn of the event loop, so the connections' CLOSE frames are out before the socket closes
             channel.eventLoop().submit(() -> { }).await(5, TimeUnit.SECONDS);
             channel.close().await(5, TimeUnit.SECONDS);
+            limits.release();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
             io.shutdown();
             io.awaitTermination(10, TimeUnit.SECONDS);

@@ -33,6 +33,8 @@ public final class ServerConfig {
     SharedStoreSettings shared;
     private StoreBackend backend;
     java.time.Duration uploadExpiry = java.time.Duration.ofDays(7);
+    long userRate;
+    long totalRate;
 
     /** Defaults over data folder {@code dataDir}: port 7777, 100 sessions, 64 GiB files, no quota. */
     public ServerConfig(Path dataDir) {
@@ -108,6 +110,21 @@ public final class ServerConfig {
     /** A connection that has not logged in after this long is closed; default 30 s. */
     public ServerConfig loginTimeoutMillis(long millis) {
         this.loginTimeoutMillis = millis;
+        return this;
+    }
+
+    /**
+     * Bytes per second each account may move each way, all its sessions together; default 0 (no
+     * limit). See {@link RateLimits}.
+     */
+    public ServerConfig userRate(long bytesPerSecond) {
+        this.userRate = bytesPerSecond;
+        return this;
+    }
+
+    /** Bytes per second the whole server may move each way; default 0 (no limit). See {@link RateLimits}. */
+    public ServerConfig totalRate(long bytesPerSecond) {
+        this.totalRate = bytesPerSecond;
         return this;
     }
 

@@ -302,7 +302,9 @@ final class Session extends ChannelInboundHandlerAdapter {
         try {
             acc = check.run();
             store = server.backend().open(acc.name(), cfg.quota);
-            rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"));
+            // nums: the server's rate limits (bytes/s, 0 none), per account and total, for the client's stats
+            rep = Reply.ok(r.id(), List.of("~", acc.admin() ? "admin" : "user"), server.limits().userRate(),
+                    server.limits().totalRate());
         } catch (ProtocolException e) {
             rep = Reply.error(r.id(), e.status(), e.getMessage());
         } catch (RuntimeException e) {
@@ -321,6 +323,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                 who = a.name() + "@" + who;
                 ops = new Operations(s, log, who);
                 transitionTo(State.READY);
+                server.limits().onLogin(ctx.channel(), a.name());
             } else {
                 transitionTo(State.NEW);
             }
