@@ -44,6 +44,7 @@ public final class Main {
             case "netns" -> System.exit(NetnsRunner.main(rest, System.out));
             case "peers" -> System.exit(PeersRunner.main(rest, System.out));
             case "oneshot" -> System.exit(dev.rudp.bench.peers.OneShot.main(rest, System.out));
+            case "s3" -> System.exit(dev.rudp.bench.peers.S3Bench.main(rest, System.out));
             case "idle" -> {
                 if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
                     System.out.println(IdleRunner.usage());
@@ -53,7 +54,7 @@ public final class Main {
             }
             case "loopback" -> LoopbackThroughput.main(rest);
             default -> {
-                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options] | oneshot [--repeat N]"
+                System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options] | oneshot [--repeat N] | s3 [--size BYTES] [--rounds N]"
                         + " | idle [options] | loopback [options])");
                 System.exit(2);
             }
