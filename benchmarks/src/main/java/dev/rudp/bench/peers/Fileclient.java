@@ -103,7 +103,7 @@ final class Fileclient implements Tool {
                     throw new IOException("fileserver did not start: " + server.tail(300));
                 }
                 String out = server.output();
-                String fp = out.substring(out.indexOf("fingerprint ") + "fingerprint ".length()).split("[;\\s]")[0];
+                String fp = out.substring(out.indexOf("fingerprint ") + "fingerprint ".length()).split("[;,\\s]")[0];
                 String command = put ? "put \"" + job.source().toAbsolutePath() + "\" " + REMOTE
                         : "get " + REMOTE + " \"" + local.toAbsolutePath() + "\"";
                 List<String> client = new java.util.ArrayList<>(List.of(bin("fileclient"), "--port", String.valueOf(port),

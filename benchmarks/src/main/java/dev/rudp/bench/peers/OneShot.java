@@ -80,7 +80,7 @@ public final class OneShot {
                     throw new IOException("fileserver did not start: " + server.tail(300));
                 }
                 String out = server.output();
-                String fp = out.substring(out.indexOf("fingerprint ") + "fingerprint ".length()).split("[;\\s]")[0];
+                String fp = out.substring(out.indexOf("fingerprint ") + "fingerprint ".length()).split("[;,\\s]")[0];
                 List<String> client = List.of(bin(repo, "fileclient"), "--port", String.valueOf(port), "--user",
                         Fileclient.USER, "-i", key.toString(), "--fingerprint", fp, "-q", "-c", "ls", "127.0.0.1");
                 Map<String, String> env = Map.of("FILECLIENT_AGENT_DIR", agents.toString());

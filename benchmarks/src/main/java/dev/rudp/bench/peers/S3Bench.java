@@ -102,7 +102,7 @@ public final class S3Bench {
                         throw new IOException("fileserver did not start: " + server.tail(400));
                     }
                     String out = server.output();
-                    String fp = out.substring(out.indexOf("fingerprint ") + "fingerprint ".length()).split("[;\\s]")[0];
+                    String fp = out.substring(out.indexOf("fingerprint ") + "fingerprint ".length()).split("[;,\\s]")[0];
                     Map<String, String> clientEnv = Map.of("FILECLIENT_PASSWORD", password, "FILECLIENT_AGENT_DIR",
                             agents.toString());
                     List<String> client = List.of(bin(repo, "fileclient"), "--port", String.valueOf(port), "--user",
