@@ -15,9 +15,10 @@ package dev.rudp.channel;
  * {@link #MAX_PAUSE_NANOS} and half the max ack delay (the ACK for a packet read late still goes
  * within the delay this side announced); under {@link #MIN_PAUSE_NANOS} (a LAN, loopback) reads
  * are never paused. A packet may wait in the socket for up to one pause: RTT samples include that
- * wait (they are not reported as ack delay, as the wait is not known), so a smoothed RTT grows by
- * half a pause at most on average, an eighth of a round trip at worst; the smallest samples, which
- * BBR and the loss detector's floor use, come from packets read as they arrived.
+ * wait (it is not reported as ack delay: the arrival time is not known), so a smoothed RTT grows by
+ * about half a pause on average, an eighth of a round trip at worst; the smallest samples (BBR's
+ * model) come from packets read as they arrived. The pause stays under the max ack delay, so the
+ * peer's probe timeout still covers it.
  *
  * <p>Pure: time comes in as {@code nowNanos}; the caller does the reads and keeps the backstop
  * timer. Modes and their transitions:
