@@ -58,6 +58,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final ControlPackets control;
     private final InterfaceMtu interfaceMtu = new InterfaceMtu();
     private ReadSizing reads;
+    private ModeratedReads moderation;
     private SocketBuffers buffers;
     private final Map<Long, Connection> byLocalId = new HashMap<>();
     /** Server: connections by the client's ID, so a repeated INITIAL gets its ACCEPT again. */
@@ -97,6 +98,11 @@ public final class RudpCodec extends ChannelDuplexHandler {
         return socketDrops.drops(ctx.channel(), now());
     }
 
+    /** Reads asked for while reads were paused ({@link ReadModeration}); for tests. Event loop only. */
+    long moderatedReads() {
+        return moderation.moderatedReads();
+    }
+
     /** I/O errors the datagram channel reported (mostly refused sends), since it opened. */
     public long socketErrors() {
         return socketErrors;
@@ -127,6 +133,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
             ctx.channel().config().setOption(EpollChannelOption.UDP_GRO, true);
         }
         this.reads = new ReadSizing(ctx.channel(), offload ? Gso.MAX_COALESCED_BYTES : 0);
+        this.moderation = new ModeratedReads(ctx, reads, this::smallestMinRtt,
+                TimeUnit.MILLISECONDS.toNanos(settings.maxAckDelayMillis()));
         // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
         this.writer = new PacketWriter(ctx, control, settings, offload && settings.dtls() == null);
     }
@@ -139,6 +147,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
         DatagramPacket packet = (DatagramPacket) msg;
         inRead = true;
+        moderation.onDatagram();
         try {
             onDatagram(packet.content(), packet.sender());
         } catch (RuntimeException e) {
@@ -153,7 +162,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
-        flushDirty();
+        long nextTimer = flushDirty();
+        moderation.onReadComplete(now(), nextTimer);
         ctx.fireChannelReadComplete();
     }
 
@@ -226,6 +236,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
     }
 
     private void closeAll() {
+        if (moderation != null) {
+            moderation.stop();
+        }
         long now = now();
         for (Connection c : new ArrayList<>(byLocalId.values())) {
             if (c.phase == Connection.Phase.ESTABLISHED) {
@@ -466,6 +479,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.receiveLimit = Math.max(Handshake.MIN_DATAGRAM_SIZE,
                 Math.min(settings.maxDatagramSize(), interfaceMtu.payloadLimit(c.remote, now())));
         reads.add(c.receiveLimit);
+        moderation.onConnectionsChanged();
     }
 
     private void establish(Connection c, ChannelHandler handler) {
@@ -530,6 +544,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.phase = Connection.Phase.GONE;
         byLocalId.remove(c.localId);
         reads.remove(c.receiveLimit);
+        moderation.onConnectionsChanged();
         if (settings.server()) {
             byClientId.remove(c.peerId, c);
         }
@@ -560,8 +575,10 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
     }
 
-    private void flushDirty() {
+    /** Ends a read batch: ACKs and data of every connection that took part; returns their earliest timer. */
+    private long flushDirty() {
         long now = now();
+        long nextTimer = Long.MAX_VALUE;
         if (buffers.reviewDue(now)) {
             reviewBuffers(now);
         }
@@ -575,8 +592,27 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 c.child.fireReadComplete();
             }
             flush(c);
+            if (c.timer != null) {
+                nextTimer = Math.min(nextTimer, c.timerDeadlineNanos);
+            }
         }
         dirty.clear();
+        return nextTimer;
+    }
+
+    /** The smallest min RTT of the established connections, 0 if there are none or one has no sample yet. */
+    private long smallestMinRtt() {
+        long smallest = Long.MAX_VALUE;
+        for (Connection c : byLocalId.values()) {
+            if (c.phase == Connection.Phase.ESTABLISHED && c.engine != null) {
+                long rtt = c.engine.minRttNanos();
+                if (rtt == 0) {
+                    return 0;
+                }
+                smallest = Math.min(smallest, rtt);
+            }
+        }
+        return smallest == Long.MAX_VALUE ? 0 : smallest;
     }
 
     /** Sizes the socket buffers for the windows the connections have grown to. */
@@ -656,6 +692,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.timer = null;
         c.timerDeadlineNanos = Long.MAX_VALUE;
         long now = now();
+        moderation.onTimerWake(now);
         if (c.phase == Connection.Phase.HANDSHAKING) {
             if (now >= c.handshakeDeadlineNanos) {
                 remove(c);

@@ -557,6 +557,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                 return IDLE;
             }
             if (eliciting && !probe) {
+                pacer.setRoundTrip(rtt.hasSample() ? rtt.minRtt() : 0); // no guess: 1 ms steps until measured
                 pacer.setRate(cc.pacingRate(rtt));
                 // Paced by what the packet will carry: a small message must not wait for a full
                 // 16-64 KiB datagram's worth of tokens while the rate is still low.
@@ -735,6 +736,11 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     /** This side's flow-control window: what the peer may have in flight toward us. */
     public long receiveWindow() {
         return inbound.window();
+    }
+
+    /** The smallest round trip measured so far; 0 before the first sample. */
+    public long minRttNanos() {
+        return rtt.hasSample() ? rtt.minRtt() : 0;
     }
 
     /** What the congestion controller allows in flight now. */

@@ -84,6 +84,44 @@ class PacerTest {
     }
 
     @Test
+    void theQuantumGrowsWithTheRoundTripWithinItsBounds() {
+        Pacer p = new Pacer(14_720, 0);
+        p.setRate(12_000_000); // 12,000 bytes per ms
+        assertEquals(12_000, p.quantum(), "no round trip known: 1 ms");
+        p.setRoundTrip(4 * MS);
+        p.setRate(12_000_000);
+        assertEquals(12_000, p.quantum(), "an eighth of 4 ms is below the 1 ms floor");
+        p.setRoundTrip(20 * MS);
+        p.setRate(12_000_000);
+        assertEquals(30_000, p.quantum(), "an eighth of 20 ms");
+        p.setRoundTrip(200 * MS);
+        p.setRate(12_000_000);
+        assertEquals(48_000, p.quantum(), "at most 4 ms");
+        p.setRate(100_000_000);
+        assertEquals(Pacer.MAX_QUANTUM_BYTES, p.quantum(), "at most 64 KiB");
+    }
+
+    @Test
+    void onALongPathTheSenderWakesOncePerLongerQuantum() {
+        Pacer p = new Pacer(14_720, 0);
+        p.setRoundTrip(20 * MS);
+        p.setRate(12_000_000); // a packet of 1200 bytes every 100 us
+        long t = S;
+        while (p.delayNanos(t, 1200) == 0) {
+            p.onSent(t, 1200);
+        }
+        long d = p.delayNanos(t, 1200);
+        assertTrue(d > 2_400_000 && d <= 2_500_000, "delay " + d);
+        t += d;
+        int burst = 0;
+        while (p.delayNanos(t, 1200) == 0) {
+            p.onSent(t, 1200);
+            burst++;
+        }
+        assertEquals(25, burst);
+    }
+
+    @Test
     void averageRateMatchesTheSetRate() {
         Pacer p = new Pacer(12_000, 0);
         p.setRate(2_400_000); // 2000 packets of 1200 bytes per second
