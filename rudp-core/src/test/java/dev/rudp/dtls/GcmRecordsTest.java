@@ -42,6 +42,27 @@ class GcmRecordsTest {
     }
 
     @Test
+    void aPlaintextInSeveralBuffersSealsAsOne() throws Exception {
+        MemoryDtls m = MemoryDtls.handshake();
+        GcmRecords gcm = start(m);
+        Random random = new Random(3);
+        byte[] plaintext = new byte[9001];
+        random.nextBytes(plaintext);
+        io.netty.buffer.CompositeByteBuf parts = Unpooled.compositeBuffer();
+        parts.addComponent(true, Unpooled.directBuffer(13).writeBytes(plaintext, 0, 13));
+        parts.addComponent(true, Unpooled.wrappedBuffer(plaintext, 13, 4000));
+        parts.addComponent(true, Unpooled.directBuffer(4988).writeBytes(plaintext, 4013, 4988));
+        ByteBuf out = Unpooled.directBuffer(GcmRecords.BODY + plaintext.length + GcmRecords.TAG);
+        try {
+            gcm.seal(RecordGuard.APPLICATION_DATA, parts, out);
+            assertArrayEquals(plaintext, m.client.deliver(ByteBufUtil.getBytes(out)));
+        } finally {
+            parts.release();
+            out.release();
+        }
+    }
+
+    @Test
     void bouncyCastlesRecordsOpenHereInPlace() throws Exception {
         MemoryDtls m = MemoryDtls.handshake();
         GcmRecords gcm = start(m);
