@@ -2,7 +2,9 @@
 """run.py VARIANT OP [extra jvm opts...]: runs one fileclient put/get of /tmp/cc/src.bin against the
 variant's server, prints wall, MB/s, client CPU total (rusage), per-thread-group CPU, server CPU delta.
 The working folder is $CC_DIR (default /tmp/cc): src.bin, fp, pw, results.jsonl and one folder per
-variant holding port, server.pid and fileclient/fileclient.jar."""
+variant holding port, server.pid and fileclient/fileclient.jar. $FILECLIENT_ARGS (split on spaces) goes
+to the client before its command, e.g. "--connect-timeout 60000" on a machine so loaded that a new
+client's handshake takes over the default 10 s."""
 import os, sys, time, subprocess, re, json, collections
 HZ = os.sysconf('SC_CLK_TCK')
 var, op = sys.argv[1], sys.argv[2]
@@ -19,7 +21,8 @@ if op == 'put':
 else:
     cmd = f'get bench.bin {cc}/{var}/got.bin'
 argv = [java] + extra + ['-jar', f'{base}/fileclient/fileclient.jar', '--port', port, '--user', 'bench',
-        '--password-file', f'{cc}/pw', '--fingerprint', fp, '-q', '-c', cmd, '127.0.0.1']
+        '--password-file', f'{cc}/pw', '--fingerprint', fp] + os.environ.get('FILECLIENT_ARGS', '').split() + [
+        '-q', '-c', cmd, '127.0.0.1']
 def proc_cpu(pid):
     f = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
     return (int(f[11]) + int(f[12])) / HZ

@@ -3,9 +3,12 @@ package dev.rudp.dtls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,10 +40,18 @@ import org.openjdk.jmh.annotations.Warmup;
  *     {@code DTLSTransport.receive} into a pooled heap buffer, as {@link RecordPath} did before
  *     {@link GcmRecords};</li>
  * <li>{@code JDK}: {@link GcmRecords#seal} of a direct plaintext into a pooled direct buffer, then
- *     {@link GcmRecords#open} in place in that buffer.</li>
+ *     {@link GcmRecords#open} in place in that buffer, as the handler does;</li>
+ * <li>{@code JDK_HEAP}: the same on heap buffers, for comparison only: the JDK's AES-GCM works on
+ *     arrays without its chunked copies, but a handler on heap buffers would add a copy from the
+ *     received direct datagram and one into the direct buffer written.</li>
  * </ul>
  * Both ends are joined in memory after one handshake per trial. Run with {@code -prof gc} for the
  * bytes allocated per record.
+ *
+ * <p>On a shared machine JMH's times are wall times; {@link #main} measures this thread's CPU time per
+ * record instead, both paths interleaved, {@code rounds} rounds of {@code records} records each, and
+ * prints the median per path and size:
+ * {@code java -cp benchmarks/target/benchmarks.jar dev.rudp.dtls.GcmRecordsBenchmark [rounds] [records]}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,9 +60,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @State(Scope.Thread)
 public class GcmRecordsBenchmark {
-    public enum Path { BOUNCYCASTLE, JDK }
+    public enum Path { BOUNCYCASTLE, JDK, JDK_HEAP }
 
-    @Param({"BOUNCYCASTLE", "JDK"})
+    @Param({"BOUNCYCASTLE", "JDK", "JDK_HEAP"})
     Path path;
 
     @Param({"1400", "16384"})
@@ -104,13 +115,33 @@ public class GcmRecordsBenchmark {
 
     @Benchmark
     public int sealAndOpen() throws Exception {
-        return path == Path.JDK ? jdk() : bouncyCastle();
+        return path == Path.JDK ? jdk() : path == Path.JDK_HEAP ? jdkHeap() : bouncyCastle();
     }
 
     private int jdk() throws Exception {
         ByteBuf record = alloc.directBuffer(GcmRecords.BODY + size + GcmRecords.TAG);
         try {
             sealer.seal(RecordGuard.APPLICATION_DATA, plaintext, record);
+            int n = opener.open(record, 0);
+            if (n != size) {
+                throw new IllegalStateException("record dropped");
+            }
+            return n;
+        } finally {
+            record.release();
+        }
+    }
+
+    /** {@code JDK_HEAP}'s plaintext, made on first use. */
+    private ByteBuf heapPlaintextBuf;
+
+    private int jdkHeap() throws Exception {
+        if (heapPlaintextBuf == null) {
+            heapPlaintextBuf = alloc.heapBuffer(size).writeBytes(heapPlaintext);
+        }
+        ByteBuf record = alloc.heapBuffer(GcmRecords.BODY + size + GcmRecords.TAG);
+        try {
+            sealer.seal(RecordGuard.APPLICATION_DATA, heapPlaintextBuf, record);
             int n = opener.open(record, 0);
             if (n != size) {
                 throw new IllegalStateException("record dropped");
@@ -139,6 +170,42 @@ public class GcmRecordsBenchmark {
         } finally {
             sent.release();
             out.release();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        int records = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int size : new int[] {1400, 16384}) {
+            GcmRecordsBenchmark[] benches = new GcmRecordsBenchmark[Path.values().length];
+            for (Path p : Path.values()) {
+                GcmRecordsBenchmark b = new GcmRecordsBenchmark();
+                b.path = p;
+                b.size = size;
+                b.handshake();
+                for (int i = 0; i < records; i++) {
+                    b.sealAndOpen(); // warm-up: the JIT compiles both paths before any round counts
+                }
+                benches[p.ordinal()] = b;
+            }
+            double[][] nanos = new double[benches.length][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < benches.length; k++) {
+                    GcmRecordsBenchmark b = benches[(k + r) % benches.length]; // alternate which path goes first
+                    long t0 = threads.getCurrentThreadCpuTime();
+                    for (int i = 0; i < records; i++) {
+                        b.sealAndOpen();
+                    }
+                    nanos[b.path.ordinal()][r] = (threads.getCurrentThreadCpuTime() - t0) / (double) records;
+                }
+            }
+            for (Path p : Path.values()) {
+                double[] n = nanos[p.ordinal()].clone();
+                Arrays.sort(n);
+                System.out.printf("%-12s %6d bytes: median %8.0f ns CPU per record sealed and opened (min %.0f, max %.0f, %d rounds of %d)%n",
+                        p, size, n[n.length / 2], n[0], n[n.length - 1], rounds, records);
+            }
         }
     }
 
