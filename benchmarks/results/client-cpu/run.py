@@ -1,22 +1,28 @@
 #!/usr/bin/env python3
 """run.py VARIANT OP [extra jvm opts...]: runs one fileclient put/get of /tmp/cc/src.bin against the
-variant's server, prints wall, MB/s, client CPU total (rusage), per-thread-group CPU, server CPU delta."""
+variant's server, prints wall, MB/s, client CPU total (rusage), per-thread-group CPU, server CPU delta.
+The working folder is $CC_DIR (default /tmp/cc): src.bin, fp, pw, results.jsonl and one folder per
+variant holding port, server.pid and fileclient/fileclient.jar. $FILECLIENT_ARGS (split on spaces) goes
+to the client before its command, e.g. "--connect-timeout 60000" on a machine so loaded that a new
+client's handshake takes over the default 10 s."""
 import os, sys, time, subprocess, re, json, collections
 HZ = os.sysconf('SC_CLK_TCK')
 var, op = sys.argv[1], sys.argv[2]
 extra = sys.argv[3:]
-base = f'/tmp/cc/{var}'
+cc = os.environ.get('CC_DIR', '/tmp/cc')
+base = f'{cc}/{var}'
 port = open(f'{base}/port').read().strip()
 spid = int(open(f'{base}/server.pid').read().strip())
-fp = open('/tmp/cc/fp').read().strip()
+fp = open(f'{cc}/fp').read().strip()
 java = os.environ.get('JAVA', 'java')
-size = os.path.getsize('/tmp/cc/src.bin')
+size = os.path.getsize(f'{cc}/src.bin')
 if op == 'put':
-    cmd = f'put /tmp/cc/src.bin bench.bin'
+    cmd = f'put {cc}/src.bin bench.bin'
 else:
-    cmd = f'get bench.bin /tmp/cc/{var}/got.bin'
+    cmd = f'get bench.bin {cc}/{var}/got.bin'
 argv = [java] + extra + ['-jar', f'{base}/fileclient/fileclient.jar', '--port', port, '--user', 'bench',
-        '--password-file', '/tmp/cc/pw', '--fingerprint', fp, '-q', '-c', cmd, '127.0.0.1']
+        '--password-file', f'{cc}/pw', '--fingerprint', fp] + os.environ.get('FILECLIENT_ARGS', '').split() + [
+        '-q', '-c', cmd, '127.0.0.1']
 def proc_cpu(pid):
     f = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
     return (int(f[11]) + int(f[12])) / HZ
@@ -63,5 +69,5 @@ res = dict(var=var, op=op, opts=' '.join(extra), rc=status, wall=round(wall, 2),
 print(json.dumps(res))
 if status != 0:
     print(out[-2000:], file=sys.stderr)
-with open('/tmp/cc/results.jsonl', 'a') as f:
+with open(f'{cc}/results.jsonl', 'a') as f:
     f.write(json.dumps(res) + '\n')

@@ -191,7 +191,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         }
         if (server) {
             cookies = new CookieVerifier(config.tlsCrypto(), config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
-                    records::writeRecord, System.nanoTime());
+                    records::write, System.nanoTime());
         }
         handshakes = new HandshakeRunner(config.handshakeExecutor(), ctx.executor(), config.handshakeTimeoutMillis(),
                 this::handshakeDone, this::handshakeTimedOut);
@@ -317,7 +317,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         }
         DtlsSession s = newSession(sender);
         s.clientRandom(random);
-        startHandshake(s, () -> new DTLSServerProtocol().accept(TlsPeers.server(config), s.transport, request));
+        startHandshake(s, () -> new DTLSServerProtocol().accept(TlsPeers.server(config, s::keys), s.transport, request));
     }
 
     /** Established: unprotects the datagram's records (and any left from the handshake) and fires them. */
@@ -401,7 +401,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             return null;
         }
         DtlsSession s = newSession(to);
-        startHandshake(s, () -> new DTLSClientProtocol().connect(TlsPeers.client(config, to), s.transport));
+        startHandshake(s, () -> new DTLSClientProtocol().connect(TlsPeers.client(config, to, s::keys), s.transport));
         return s;
     }
 
@@ -431,7 +431,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
 
     private DtlsSession newSession(InetSocketAddress peer) {
         PeerTransport transport = new PeerTransport(peer, config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
-                config.maxRecordPlaintext() + RECORD_OVERHEAD, records::writeRecord);
+                config.maxRecordPlaintext() + RECORD_OVERHEAD, records);
         DtlsSession s = new DtlsSession(peer, transport, System.nanoTime());
         sessions.put(peer, s);
         handshaking++;
@@ -467,6 +467,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         }
         handshaking--;
         s.established(dtls, limit);
+        takeOverRecords(s);
         s.touch(System.nanoTime());
         counters.handshakesSucceeded++;
         LOG.debug("DTLS handshake with {} completed", s.peer);
@@ -480,6 +481,33 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             readRecords(s, null, 0, false, (InetSocketAddress) ctx.channel().localAddress());
         }
         flushIfNeeded();
+    }
+
+    /**
+     * Hands epoch 1's application records to the JDK path ({@link GcmRecords}) before any record of the
+     * session is sent or read on the event loop; BouncyCastle keeps them when that path does not apply.
+     */
+    private void takeOverRecords(DtlsSession s) {
+        RecordKeys keys = s.takeKeys();
+        if (!config.jdkRecords()) {
+            if (keys != null) {
+                keys.destroy();
+            }
+            return;
+        }
+        GcmRecords gcm = GcmRecords.start(keys, s.transport.handover());
+        if (gcm != null) {
+            s.gcm(gcm);
+        } else {
+            LOG.debug("DTLS session with {} stays on BouncyCastle's record layer (not AES-GCM, or its keys were not proven)",
+                    s.peer);
+        }
+    }
+
+    /** Whether the session with {@code peer} seals and opens its application records with the JDK (tests). */
+    boolean usesJdkRecords(InetSocketAddress peer) {
+        DtlsSession s = sessions.get(peer);
+        return s != null && s.gcm() != null;
     }
 
     private void handshakeTimedOut(DtlsSession s) {

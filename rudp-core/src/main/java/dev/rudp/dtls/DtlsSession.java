@@ -51,6 +51,10 @@ final class DtlsSession {
     private ScheduledFuture<?> handshakeTimer;
     /** Server: the random of the ClientHello that started this session. */
     private byte[] clientRandom;
+    /** Set by the handshake thread when BouncyCastle completed the handshake; taken once on the event loop. */
+    private volatile RecordKeys keys;
+    /** The JDK record path, once it took over epoch 1's application records; null: BouncyCastle's path. */
+    private volatile GcmRecords gcm;
 
     DtlsSession(InetSocketAddress peer, PeerTransport transport, long nowNanos) {
         this.peer = peer;
@@ -91,6 +95,28 @@ final class DtlsSession {
         this.dtls = established;
         this.sendLimit = limit;
         transport.enterEventLoopMode();
+    }
+
+    /** Handshake thread: the record keys of the handshake that just completed (null: not usable). */
+    void keys(RecordKeys derived) {
+        this.keys = derived;
+    }
+
+    /** The record keys, once; later calls return null. */
+    RecordKeys takeKeys() {
+        RecordKeys k = keys;
+        keys = null;
+        return k;
+    }
+
+    void gcm(GcmRecords records) {
+        this.gcm = records;
+        transport.useGcmRecords(records);
+    }
+
+    /** The JDK record path, or null while (or when) BouncyCastle's path carries the records. */
+    GcmRecords gcm() {
+        return gcm;
     }
 
     DTLSTransport dtls() {

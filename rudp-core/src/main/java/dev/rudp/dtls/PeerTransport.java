@@ -1,9 +1,14 @@
 package dev.rudp.dtls;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +33,10 @@ import org.bouncycastle.tls.DatagramTransport;
  * per flight means a flight survives loss more often: at 30% loss a 3-record flight sent as 3 datagrams
  * arrives whole 34% of the time, packed into one 70%. After {@link #abort} or {@link #close} sends are
  * dropped and a blocked {@link #receive} throws.
+ *
+ * <p>While the handshake runs the transport notes what BouncyCastle seals and opens in epoch 1
+ * ({@link #handover()}); once {@link GcmRecords} took over the epoch ({@link #useGcmRecords}), every
+ * epoch-1 record BouncyCastle still sends is sealed again with the JDK path's sequence number.
  */
 final class PeerTransport implements DatagramTransport {
     /** Datagrams held for a handshaking peer; beyond this they are dropped (the peer retransmits). */
@@ -38,6 +47,15 @@ final class PeerTransport implements DatagramTransport {
     /** Writes one DTLS datagram to the peer. */
     interface RecordWriter {
         void write(InetSocketAddress peer, byte[] buf, int off, int len);
+
+        /** Writes one DTLS datagram held in {@code datagram}, which it releases. */
+        default void write(InetSocketAddress peer, ByteBuf datagram) {
+            try {
+                write(peer, ByteBufUtil.getBytes(datagram), 0, datagram.readableBytes());
+            } finally {
+                datagram.release();
+            }
+        }
     }
 
     /** Thrown by {@link #receive} in event-loop mode when there is nothing to read; stackless, one per transport. */
@@ -55,6 +73,7 @@ final class PeerTransport implements DatagramTransport {
     }
 
     private static final byte[] WAKE_UP = new byte[0];
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(PeerTransport.class);
 
     private final InetSocketAddress peer;
     /** Read by BouncyCastle through {@link #getSendLimit()}, on the handshake thread or the event loop. */
@@ -72,6 +91,10 @@ final class PeerTransport implements DatagramTransport {
     private ByteBuf current;
     /** Event-loop mode only: the size of the last datagram handed over; records still queued in BC fit in it. */
     private int lastSize = RecordGuard.RECORD_HEADER;
+    /** Handshake thread: what BouncyCastle sealed and opened in epoch 1, for the JDK path's hand-over. */
+    private final Handover handover = new Handover();
+    /** Event loop: the JDK record path once it took over epoch 1, else null. */
+    private GcmRecords gcm;
 
     /**
      * @param flightLimit the largest handshake datagram: its plaintext limit plus the record overhead
@@ -92,6 +115,25 @@ final class PeerTransport implements DatagramTransport {
      */
     void useRecordLimit() {
         sendLimit = recordLimit;
+    }
+
+    /** What BouncyCastle sealed and opened in epoch 1 during the handshake. */
+    Handover handover() {
+        return handover;
+    }
+
+    /**
+     * Event-loop mode: {@code records} took over epoch 1, so every epoch-1 record BouncyCastle sends from
+     * now on is sealed again by it (with its sequence number) before it leaves.
+     */
+    void useGcmRecords(GcmRecords records) {
+        this.gcm = records;
+    }
+
+    /** Event-loop mode: the next datagram left in the inbox from the handshake, or null. */
+    byte[] pollInbox() {
+        byte[] queued = inbox.poll();
+        return queued == WAKE_UP ? null : queued;
     }
 
     /** Hands a copied datagram to a handshaking peer; false when the inbox is full or the transport closed. */
@@ -174,7 +216,11 @@ final class PeerTransport implements DatagramTransport {
         if (datagram == null) {
             return -1;
         }
-        return copy(datagram, buf, off, len);
+        int n = copy(datagram, buf, off, len);
+        if (n > 0) {
+            handover.received(datagram);
+        }
+        return n;
     }
 
     private int receiveNow(byte[] buf, int off, int len) throws Empty {
@@ -210,6 +256,14 @@ final class PeerTransport implements DatagramTransport {
         if (closed) {
             return;
         }
+        if (eventLoopMode && gcm != null && len >= RecordGuard.RECORD_HEADER
+                && ((buf[off + 3] & 0xFF) << 8 | buf[off + 4] & 0xFF) == GcmRecords.EPOCH) {
+            sendResealed(buf, off, len);
+            return;
+        }
+        if (!eventLoopMode) {
+            handover.sent(buf, off, len);
+        }
         byte[] packing = flight;
         if (eventLoopMode || packing == null || len > packing.length) {
             writer.write(peer, buf, off, len);
@@ -220,6 +274,19 @@ final class PeerTransport implements DatagramTransport {
         }
         System.arraycopy(buf, off, packing, flightLength, len);
         flightLength += len;
+    }
+
+    private void sendResealed(byte[] buf, int off, int len) {
+        ByteBuf record;
+        try {
+            record = gcm.reseal(ByteBufAllocator.DEFAULT, buf, off, len);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            record = null;
+            LOG.debug("could not seal a BouncyCastle record to {} again: {}", peer, e.toString());
+        }
+        if (record != null) {
+            writer.write(peer, record);
+        }
     }
 
     /**

@@ -1,16 +1,26 @@
 package dev.rudp.dtls;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 
 /**
- * Record protection and unprotection for established sessions, on the event loop, with one copy into
- * BouncyCastle's {@code byte[]} world and one copy out:
+ * Record protection and unprotection for established sessions, on the event loop.
+ *
+ * <p>With the JDK record path ({@link GcmRecords}, the default for AES-GCM suites): an application
+ * record is sealed from the plaintext buffer straight into the direct buffer written to the socket, and
+ * an epoch-1 application record is opened in place in the datagram it arrived in and handed up as a
+ * slice of it (a small one is copied out). Every other record of a datagram (alerts, handshake
+ * retransmissions) goes to BouncyCastle alone, one record at a time.
+ *
+ * <p>Without it (other suites, or {@link DtlsConfig#JDK_RECORDS_PROPERTY} off), BouncyCastle's record
+ * layer, with one copy into its {@code byte[]} world and one copy out:
  * <ul>
  * <li>in: the datagram's bytes are copied straight into BouncyCastle's record buffer
  *     ({@link PeerTransport#setCurrent}); BouncyCastle decrypts each application record into the array
@@ -23,9 +33,9 @@ import java.net.InetSocketAddress;
  * Records written on the event loop are flushed by {@link #flushIfNeeded()} (at the end of a read burst,
  * or when the handler above flushes), so a burst leaves in one flush (sendmmsg on epoll).
  *
- * <p>Event loop only, except {@link #writeRecord}, which handshake threads call as well.
+ * <p>Event loop only, except the {@code write} methods, which handshake threads call as well.
  */
-final class RecordPath {
+final class RecordPath implements PeerTransport.RecordWriter {
     private static final int MAX_PLAINTEXT = 1 << 14;
     /** Any positive wait: in event-loop mode the transport never waits, it throws when empty. */
     private static final int NO_WAIT_MILLIS = 60_000;
@@ -69,6 +79,64 @@ final class RecordPath {
      * @throws IOException when the session failed (a fatal alert from the peer)
      */
     int unprotect(DtlsSession s, ByteBuf datagram, boolean oneRecord, InetSocketAddress recipient) throws IOException {
+        GcmRecords gcm = s.gcm();
+        if (gcm == null) {
+            return unprotectWithBouncyCastle(s, datagram, oneRecord, recipient);
+        }
+        int delivered = 0;
+        byte[] queued;
+        while (isOpen(s) && (queued = s.transport.pollInbox()) != null) {
+            ByteBuf left = Unpooled.wrappedBuffer(queued);
+            try {
+                delivered += unprotectRecords(s, gcm, left, recipient);
+            } finally {
+                left.release();
+            }
+        }
+        if (datagram != null) {
+            delivered += unprotectRecords(s, gcm, datagram, recipient);
+        }
+        return delivered;
+    }
+
+    private static boolean isOpen(DtlsSession s) {
+        return s.state() == DtlsSession.State.ESTABLISHED && !s.transport.isClosed();
+    }
+
+    /**
+     * The JDK path: opens each epoch-1 application record of {@code datagram} in place and fires its
+     * plaintext; hands every other record to BouncyCastle on its own.
+     */
+    private int unprotectRecords(DtlsSession s, GcmRecords gcm, ByteBuf datagram, InetSocketAddress recipient)
+            throws IOException {
+        int delivered = 0;
+        int end = datagram.writerIndex();
+        for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER && isOpen(s); ) {
+            int next = at + RecordGuard.RECORD_HEADER + datagram.getUnsignedShort(at + 11);
+            if (next > end) {
+                break;
+            }
+            if (datagram.getUnsignedByte(at) == RecordGuard.APPLICATION_DATA
+                    && datagram.getUnsignedShort(at + 3) == GcmRecords.EPOCH) {
+                int n = gcm.open(datagram, at);
+                if (n >= 0) {
+                    delivered++;
+                    s.touch(System.nanoTime());
+                    int from = at + GcmRecords.BODY;
+                    ByteBuf out = n >= HAND_OVER_BYTES ? datagram.retainedSlice(from, n)
+                            : ctx.alloc().buffer(n).writeBytes(datagram, from, n);
+                    ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
+                }
+            } else {
+                delivered += unprotectWithBouncyCastle(s, datagram.slice(at, next - at), true, recipient);
+            }
+            at = next;
+        }
+        return delivered;
+    }
+
+    private int unprotectWithBouncyCastle(DtlsSession s, ByteBuf datagram, boolean oneRecord,
+            InetSocketAddress recipient) throws IOException {
         s.transport.setCurrent(datagram);
         int delivered = 0;
         int bound = PeerTransport.INBOX_CAPACITY + 1
@@ -111,6 +179,11 @@ final class RecordPath {
      * @throws IOException when BouncyCastle fails the session
      */
     void protect(DtlsSession s, ByteBuf plaintext, ChannelPromise promise) throws IOException {
+        GcmRecords gcm = s.gcm();
+        if (gcm != null) {
+            seal(s, gcm, plaintext, promise);
+            return;
+        }
         int len = plaintext.readableBytes();
         byte[] array = scratch;
         int off = 0;
@@ -132,9 +205,33 @@ final class RecordPath {
         }
     }
 
-    /** {@link PeerTransport.RecordWriter}: writes one DTLS datagram; from BouncyCastle, on any thread. */
-    void writeRecord(InetSocketAddress peer, byte[] buf, int off, int len) {
-        ByteBuf out = ctx.alloc().directBuffer(len).writeBytes(buf, off, len);
+    /** The JDK path: seals {@code plaintext} into the direct buffer that is written. */
+    private void seal(DtlsSession s, GcmRecords gcm, ByteBuf plaintext, ChannelPromise promise) throws IOException {
+        if (s.transport.isClosed()) {
+            promise.trySuccess(); // as BouncyCastle does once the transport closed: as if lost
+            return;
+        }
+        ByteBuf out = ctx.alloc().directBuffer(GcmRecords.BODY + plaintext.readableBytes() + GcmRecords.TAG);
+        try {
+            gcm.seal(RecordGuard.APPLICATION_DATA, plaintext, out);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            out.release();
+            throw new IOException("sealing a record failed: " + e, e);
+        }
+        s.recordSent();
+        ctx.write(new DatagramPacket(out, s.peer), promise);
+        flushNeeded = true;
+    }
+
+    /** Writes one DTLS datagram (copied); from BouncyCastle or the cookie exchange, on any thread. */
+    @Override
+    public void write(InetSocketAddress peer, byte[] buf, int off, int len) {
+        write(peer, ctx.alloc().directBuffer(len).writeBytes(buf, off, len));
+    }
+
+    /** Writes one DTLS datagram held in {@code out}, which the write releases; on any thread. */
+    @Override
+    public void write(InetSocketAddress peer, ByteBuf out) {
         DatagramPacket record = new DatagramPacket(out, peer);
         if (ctx.executor().inEventLoop()) {
             ChannelPromise promise = sendingPromise;

@@ -7,6 +7,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Vector;
+import java.util.function.Consumer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.BasicTlsPSKIdentity;
@@ -56,11 +57,21 @@ final class TlsPeers {
     }
 
     static TlsServer server(DtlsConfig config) {
-        return config.pskLookup() != null ? new PskServer(config) : new CertificateServer(config);
+        return server(config, null);
     }
 
     static TlsClient client(DtlsConfig config, InetSocketAddress server) {
-        return config.pskKey() != null ? new PskClient(config) : new CertificateClient(config, server);
+        return client(config, server, null);
+    }
+
+    /** A server peer that hands the session's {@link RecordKeys} (or null) to {@code keys}, if any, when the handshake completes. */
+    static TlsServer server(DtlsConfig config, Consumer<RecordKeys> keys) {
+        return config.pskLookup() != null ? new PskServer(config, keys) : new CertificateServer(config, keys);
+    }
+
+    /** A client peer that hands the session's {@link RecordKeys} (or null) to {@code keys}, if any, when the handshake completes. */
+    static TlsClient client(DtlsConfig config, InetSocketAddress server, Consumer<RecordKeys> keys) {
+        return config.pskKey() != null ? new PskClient(config, keys) : new CertificateClient(config, server, keys);
     }
 
     private static int[] supported(TlsCrypto crypto, int[] suites) {
@@ -69,10 +80,12 @@ final class TlsPeers {
 
     private static final class CertificateServer extends DefaultTlsServer {
         private final DtlsConfig config;
+        private final Consumer<RecordKeys> keys;
 
-        CertificateServer(DtlsConfig config) {
+        CertificateServer(DtlsConfig config, Consumer<RecordKeys> keys) {
             super(config.tlsCrypto());
             this.config = config;
+            this.keys = keys;
         }
 
         @Override
@@ -83,6 +96,14 @@ final class TlsPeers {
         @Override
         protected int[] getSupportedCipherSuites() {
             return supported(getCrypto(), CERTIFICATE_SUITES);
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            if (keys != null) {
+                keys.accept(RecordKeys.derive(context));
+            }
         }
 
         @Override
@@ -128,8 +149,9 @@ final class TlsPeers {
 
     private static final class PskServer extends PSKTlsServer {
         private final DtlsConfig config;
+        private final Consumer<RecordKeys> keys;
 
-        PskServer(DtlsConfig config) {
+        PskServer(DtlsConfig config, Consumer<RecordKeys> keys) {
             super(config.tlsCrypto(), new TlsPSKIdentityManager() {
                 @Override
                 public byte[] getHint() {
@@ -142,6 +164,7 @@ final class TlsPeers {
                 }
             });
             this.config = config;
+            this.keys = keys;
         }
 
         @Override
@@ -155,6 +178,14 @@ final class TlsPeers {
         }
 
         @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            if (keys != null) {
+                keys.accept(RecordKeys.derive(context));
+            }
+        }
+
+        @Override
         public int getHandshakeTimeoutMillis() {
             return (int) config.handshakeTimeoutMillis();
         }
@@ -162,11 +193,13 @@ final class TlsPeers {
 
     private static final class CertificateClient extends DefaultTlsClient {
         private final DtlsConfig config;
+        private final Consumer<RecordKeys> keys;
         private final InetSocketAddress server;
 
-        CertificateClient(DtlsConfig config, InetSocketAddress server) {
+        CertificateClient(DtlsConfig config, InetSocketAddress server, Consumer<RecordKeys> keys) {
             super(config.tlsCrypto());
             this.config = config;
+            this.keys = keys;
             this.server = server;
         }
 
@@ -178,6 +211,14 @@ final class TlsPeers {
         @Override
         protected int[] getSupportedCipherSuites() {
             return supported(getCrypto(), CERTIFICATE_SUITES);
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            if (keys != null) {
+                keys.accept(RecordKeys.derive(context));
+            }
         }
 
         @Override
@@ -230,10 +271,12 @@ final class TlsPeers {
 
     private static final class PskClient extends PSKTlsClient {
         private final DtlsConfig config;
+        private final Consumer<RecordKeys> keys;
 
-        PskClient(DtlsConfig config) {
+        PskClient(DtlsConfig config, Consumer<RecordKeys> keys) {
             super(config.tlsCrypto(), new BasicTlsPSKIdentity(config.pskIdentity(), config.pskKey()));
             this.config = config;
+            this.keys = keys;
         }
 
         @Override
@@ -244,6 +287,14 @@ final class TlsPeers {
         @Override
         protected int[] getSupportedCipherSuites() {
             return supported(getCrypto(), PSK_SUITES);
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            if (keys != null) {
+                keys.accept(RecordKeys.derive(context));
+            }
         }
 
         @Override

@@ -1,0 +1,250 @@
+package dev.rudp.dtls;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * DTLS 1.2 AES-GCM records of epoch 1 sealed and opened with the JDK's {@code AES/GCM/NoPadding} directly
+ * on Netty buffers, byte for byte as BouncyCastle (and OpenSSL) seal them, without BouncyCastle's
+ * per-record arrays: a record is sealed from the plaintext straight into the outgoing buffer, and
+ * opened in place in the datagram it arrived in.
+ * <pre>
+ * record: type(1) version(2) epoch(2) sequence(6) length(2) | explicit nonce(8) | ciphertext | tag(16)
+ * nonce:  fixed IV(4, from the key block) | epoch(2) sequence(6)          (RFC 5288 section 3, RFC 6347 4.1.2.1)
+ * AAD:    epoch(2) sequence(6) type(1) version(2) plaintext length(2)  (RFC 5246 6.2.3.3, RFC 6347 4.1.2.1)
+ * </pre>
+ * Hand-over from BouncyCastle ({@link #start}): this object exists only once the handshake returned and
+ * its keys were proven on the Finished records BouncyCastle sealed and opened. From then on every
+ * epoch-1 record this side sends carries this object's sequence number, which continues
+ * BouncyCastle's: application data is sealed here, and what BouncyCastle still seals itself (alerts, a
+ * retransmitted Finished) is opened and sealed again by {@link #reseal} before it leaves, so no nonce
+ * goes out twice. Every epoch-1 application record received is opened here, with this object's replay
+ * window; other records (alerts, handshake retransmissions, other epochs) stay with BouncyCastle, whose
+ * own window guards them. A record's content type is authenticated, so no record can pass both windows.
+ * Records that fail authentication or the replay check are dropped silently (RFC 6347 section 4.1.2.7).
+ *
+ * <p>Not thread-safe: one per session, used on its event loop.
+ */
+final class GcmRecords {
+    static final int EPOCH = 1;
+    static final int HEADER = RecordGuard.RECORD_HEADER;
+    static final int EXPLICIT_NONCE = 8;
+    static final int TAG = 16;
+    /** Where the plaintext (or ciphertext) starts in a record: header plus explicit nonce. */
+    static final int BODY = HEADER + EXPLICIT_NONCE;
+    /** Largest plaintext a record may carry (RFC 6347 section 4.1: 2^14). */
+    static final int MAX_PLAINTEXT = 1 << 14;
+    /** Sequence numbers are 48 bits wide; the per-key record limit closes a session long before. */
+    static final long MAX_SEQUENCE = (1L << 48) - 1;
+    private static final int VERSION_DTLS12 = 0xFEFD;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final SecretKeySpec writeKey;
+    private final SecretKeySpec readKey;
+    private final byte[] writeIv;
+    private final byte[] readIv;
+    private final Cipher sealer;
+    private final Cipher opener;
+    private final byte[] nonce = new byte[RecordKeys.FIXED_IV + EXPLICIT_NONCE];
+    private final byte[] aad = new byte[13];
+    private final ReplayWindow window = new ReplayWindow();
+    /** Sequence numbers of application records BouncyCastle was given before the hand-over. */
+    private final long[] early;
+    private long nextSequence;
+
+    private GcmRecords(RecordKeys keys, long firstSequence, long[] early) throws GeneralSecurityException {
+        this.writeKey = new SecretKeySpec(keys.writeKey, "AES");
+        this.readKey = new SecretKeySpec(keys.readKey, "AES");
+        this.writeIv = keys.writeIv.clone();
+        this.readIv = keys.readIv.clone();
+        this.sealer = Cipher.getInstance("AES/GCM/NoPadding");
+        this.opener = Cipher.getInstance("AES/GCM/NoPadding");
+        this.nextSequence = firstSequence;
+        this.early = early;
+    }
+
+    /**
+     * Takes over epoch 1's application records from BouncyCastle, or returns null (the session then stays
+     * on BouncyCastle's path) when there are no keys, when BouncyCastle sealed no epoch-1 record, when
+     * too many application records reached it early, or when the keys do not open both the last record
+     * BouncyCastle sealed and one it opened: the proof that they are the session's keys and that the
+     * nonce and AAD are laid out as BouncyCastle lays them out.
+     */
+    static GcmRecords start(RecordKeys keys, Handover handover) {
+        if (keys == null) {
+            return null;
+        }
+        try {
+            long[] early = handover.earlyApplicationRecords();
+            byte[] sent = handover.sentSample();
+            if (early == null || sent == null || handover.highestSent() >= MAX_SEQUENCE) {
+                return null;
+            }
+            GcmRecords records = new GcmRecords(keys, handover.highestSent() + 1, early);
+            if (records.decrypt(records.sealer, records.writeKey, records.writeIv, Unpooled.wrappedBuffer(sent), 0)
+                    < 0) {
+                return null;
+            }
+            for (byte[] candidate : handover.receivedSamples()) {
+                if (records.decrypt(records.opener, records.readKey, records.readIv,
+                        Unpooled.wrappedBuffer(candidate), 0) >= 0) {
+                    return records;
+                }
+            }
+            return null;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return null;
+        } finally {
+            keys.destroy();
+        }
+    }
+
+    /** The sequence number the next sealed record gets. */
+    long nextSequence() {
+        return nextSequence;
+    }
+
+    /**
+     * Seals the readable bytes of {@code plaintext} (not consumed) as one record of {@code type}, written
+     * at {@code out}'s writer index.
+     *
+     * @return the record's length
+     */
+    int seal(int type, ByteBuf plaintext, ByteBuf out) throws GeneralSecurityException {
+        int length = plaintext.readableBytes();
+        if (length > MAX_PLAINTEXT) {
+            throw new IllegalArgumentException("a record carries at most " + MAX_PLAINTEXT + " bytes, not " + length);
+        }
+        if (nextSequence > MAX_SEQUENCE) {
+            throw new IllegalStateException("DTLS sequence numbers of epoch " + EPOCH + " used up");
+        }
+        long sequence = nextSequence++;
+        long epochAndSequence = (long) EPOCH << 48 | sequence;
+        int recordLength = BODY + length + TAG;
+        out.ensureWritable(recordLength);
+        int at = out.writerIndex();
+        out.setByte(at, type);
+        out.setShort(at + 1, VERSION_DTLS12);
+        out.setLong(at + 3, epochAndSequence);
+        out.setShort(at + 11, EXPLICIT_NONCE + length + TAG);
+        out.setLong(at + HEADER, epochAndSequence);
+        setNonce(writeIv, epochAndSequence);
+        setAad(epochAndSequence, type, VERSION_DTLS12, length);
+        sealer.init(Cipher.ENCRYPT_MODE, writeKey, new GCMParameterSpec(TAG * 8, nonce));
+        sealer.updateAAD(aad);
+        ByteBuffer dst = out.nioBuffer(at + BODY, length + TAG);
+        if (plaintext.nioBufferCount() == 1) {
+            sealer.doFinal(plaintext.nioBuffer(), dst);
+        } else {
+            for (ByteBuffer part : plaintext.nioBuffers()) {
+                sealer.update(part, dst);
+            }
+            sealer.doFinal(EMPTY, dst);
+        }
+        out.writerIndex(at + recordLength);
+        return recordLength;
+    }
+
+    /**
+     * Opens the epoch-1 application record at {@code at} in {@code datagram} in place: on success its
+     * plaintext is at {@code at + }{@link #BODY}. The record must lie within the datagram's readable bytes
+     * ({@link RecordGuard} checked that).
+     *
+     * @return the plaintext length, or -1 when the record was dropped (replayed, too old, malformed or
+     *     failing authentication); the bytes after the header may then be overwritten
+     */
+    int open(ByteBuf datagram, int at) {
+        long sequence = datagram.getLong(at + 3) & MAX_SEQUENCE;
+        if (!window.isFresh(sequence) || isEarly(sequence)) {
+            return -1;
+        }
+        int n = decrypt(opener, readKey, readIv, datagram, at);
+        if (n >= 0) {
+            window.accept(sequence);
+        }
+        return n;
+    }
+
+    /**
+     * A record BouncyCastle sealed in epoch 1 after the hand-over (an alert, a retransmitted Finished),
+     * opened with this side's write key and sealed again with the next sequence number of this object.
+     * The record BouncyCastle made never leaves the process, so its reused nonce is never seen.
+     *
+     * @return the record to send, or null when it does not open (it is then dropped)
+     */
+    ByteBuf reseal(ByteBufAllocator alloc, byte[] buf, int off, int len) throws GeneralSecurityException {
+        ByteBuf in = alloc.heapBuffer(len).writeBytes(buf, off, len);
+        try {
+            int n = decrypt(sealer, writeKey, writeIv, in, 0);
+            if (n < 0) {
+                return null;
+            }
+            ByteBuf out = alloc.directBuffer(BODY + n + TAG);
+            try {
+                seal(in.getUnsignedByte(0), in.slice(BODY, n), out);
+                return out;
+            } catch (GeneralSecurityException | RuntimeException e) {
+                out.release();
+                throw e;
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    private boolean isEarly(long sequence) {
+        for (long e : early) {
+            if (e == sequence) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Decrypts the record at {@code at} in place; the plaintext length, or -1 when it does not authenticate. */
+    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, ByteBuf b, int at) {
+        int type = b.getUnsignedByte(at);
+        int version = b.getUnsignedShort(at + 1);
+        int recordLength = b.getUnsignedShort(at + 11);
+        int length = recordLength - EXPLICIT_NONCE - TAG;
+        if (version != VERSION_DTLS12 || length < 0 || length > MAX_PLAINTEXT
+                || at + HEADER + recordLength > b.writerIndex()) {
+            return -1;
+        }
+        long epochAndSequence = b.getLong(at + 3);
+        setNonce(iv, b.getLong(at + HEADER));
+        setAad(epochAndSequence, type, version, length);
+        try {
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+            cipher.updateAAD(aad);
+            int n = cipher.doFinal(b.nioBuffer(at + BODY, length + TAG), b.nioBuffer(at + BODY, length));
+            return n == length ? n : -1;
+        } catch (GeneralSecurityException | IllegalStateException e) {
+            return -1; // AEADBadTagException above all: dropped, as DTLS requires
+        }
+    }
+
+    private void setNonce(byte[] iv, long explicit) {
+        System.arraycopy(iv, 0, nonce, 0, RecordKeys.FIXED_IV);
+        for (int i = 0; i < EXPLICIT_NONCE; i++) {
+            nonce[RecordKeys.FIXED_IV + i] = (byte) (explicit >>> (56 - 8 * i));
+        }
+    }
+
+    private void setAad(long epochAndSequence, int type, int version, int length) {
+        for (int i = 0; i < 8; i++) {
+            aad[i] = (byte) (epochAndSequence >>> (56 - 8 * i));
+        }
+        aad[8] = (byte) type;
+        aad[9] = (byte) (version >>> 8);
+        aad[10] = (byte) version;
+        aad[11] = (byte) (length >>> 8);
+        aad[12] = (byte) length;
+    }
+}
