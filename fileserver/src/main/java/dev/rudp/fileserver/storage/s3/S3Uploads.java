@@ -129,8 +129,8 @@ final class S3Uploads {
                 continue;
             }
             String dir = keys.upload(u.key(), u.uploadId());
-            boolean old = u.initiated() != null && !u.initiated().isAfter(cutoff)
-                    && calls.listAll(dir).stream().noneMatch(o -> o.lastModified().isAfter(cutoff));
+            boolean old = u.initiated() != null && !touchedAfter(u.initiated(), cutoff)
+                    && calls.listAll(dir).stream().noneMatch(o -> touchedAfter(o.lastModified(), cutoff));
             if (old) {
                 discard(u.key(), u.uploadId());
                 aborted++;
@@ -153,7 +153,7 @@ final class S3Uploads {
         }
         List<String> orphans = new ArrayList<>();
         byDir.forEach((dir, objects) -> {
-            if (!live.contains(dir) && !newest.get(dir).isAfter(cutoff)) {
+            if (!live.contains(dir) && !touchedAfter(newest.get(dir), cutoff)) {
                 orphans.addAll(objects);
             }
         });
@@ -161,5 +161,14 @@ final class S3Uploads {
             calls.delete(orphans);
         }
         return aborted;
+    }
+
+    /**
+     * Whether a time the store reported lies after {@code cutoff}. Stores report whole seconds and
+     * Swift rounds up, so a time up to a second past the cutoff may be from before it: the age is
+     * judged to the second.
+     */
+    private static boolean touchedAfter(Instant reported, Instant cutoff) {
+        return reported.isAfter(cutoff.plusSeconds(1));
     }
 }
