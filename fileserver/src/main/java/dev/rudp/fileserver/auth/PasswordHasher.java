@@ -9,8 +9,8 @@ import org.bouncycastle.crypto.generators.SCrypt;
 /**
  * Slow salted password hashes with scrypt (BouncyCastle). A stored hash reads
  * {@code scrypt$N$r$p$salt$hash} (salt and hash in base64), so costs can be raised later without
- * invalidating old entries, up to {@link #MAX_MEMORY} bytes of scrypt memory ({@code 128 N r}) and
- * {@link #MAX_P} for {@code p}: a stored hash is read from the accounts file, and one with absurd
+ * invalidating old entries, up to {@link #MAX_MEMORY} bytes of scrypt memory ({@code 128 N r}),
+ * {@link #MAX_R} for {@code r} and {@link #MAX_P} for {@code p}: a stored hash is read from the accounts file, and one with absurd
  * costs must not make a login allocate gigabytes. Slow on purpose: never call on an event loop.
  */
 public final class PasswordHasher {
@@ -20,6 +20,8 @@ public final class PasswordHasher {
     public static final long MAX_MEMORY = 256L << 20;
     /** Largest parallelization parameter a stored hash may ask for. */
     public static final int MAX_P = 16;
+    /** Largest block size parameter a stored hash may ask for (8x the default). */
+    public static final int MAX_R = 64;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final int n;
@@ -34,7 +36,8 @@ public final class PasswordHasher {
     public PasswordHasher(int n, int r, int p) {
         if (!costsAllowed(n, r, p)) {
             throw new IllegalArgumentException("scrypt costs out of range: N " + n + " (a power of two), r " + r
-                    + ", p " + p + " (at most " + MAX_MEMORY + " bytes of memory, p at most " + MAX_P + ")");
+                    + ", p " + p + " (at most " + MAX_MEMORY + " bytes of memory, r at most " + MAX_R + ", p at most "
+                    + MAX_P + ")");
         }
         this.n = n;
         this.r = r;
@@ -42,7 +45,10 @@ public final class PasswordHasher {
     }
 
     private static boolean costsAllowed(long n, long r, long p) {
-        return n >= 2 && Long.bitCount(n) == 1 && r >= 1 && p >= 1 && p <= MAX_P && 128 * n * r <= MAX_MEMORY;
+        // Divisions, not 128 * n * r: the fuzzer found that product wrapping to 0 for n = r = 2^57.
+        // BouncyCastle refuses r = 1 with N >= 65536 (its cost would overflow an int).
+        return n >= 2 && Long.bitCount(n) == 1 && r >= 1 && r <= MAX_R && p >= 1 && p <= MAX_P
+                && n <= MAX_MEMORY / 128 / r && !(r == 1 && n >= 65_536);
     }
 
     /** A new stored hash of {@code password} with a fresh random salt. */

@@ -75,9 +75,15 @@ class AuthFilesFuzzTest {
             assertFalse(PasswordHasher.verify("pw".toCharArray(), hash));
             return;
         }
-        assertTrue(128L * s.n() * s.r() <= PasswordHasher.MAX_MEMORY && s.p() <= PasswordHasher.MAX_P, hash);
+        assertTrue(s.r() <= PasswordHasher.MAX_R && 128L * s.n() * s.r() <= PasswordHasher.MAX_MEMORY
+                && s.p() <= PasswordHasher.MAX_P, hash);
         if ((long) s.n() * s.r() * s.p() <= 1 << 12) { // cheap enough to run here
-            PasswordHasher.verify("pw".toCharArray(), hash);
+            try {
+                PasswordHasher.verify("pw".toCharArray(), hash);
+            } catch (RuntimeException e) {
+                throw new AssertionError("verify threw for the stored hash " + hash + " (N " + s.n() + ", r " + s.r()
+                        + ", p " + s.p() + ")", e);
+            }
         }
     }
 
@@ -156,14 +162,17 @@ class AuthFilesFuzzTest {
         Files.delete(dir);
     }
 
-    /** Found while fuzzing: a stored hash asking for N = 2^30 made a login allocate 128 GiB, others threw. */
+    /** Found while writing the target: a stored hash asking for N = 2^30 made a login allocate 128 GiB, others threw. */
     @Test
     void storedHashesWithAbsurdCostsOrBadFieldsMatchNothing() {
         String salt = "AAAAAAAAAAAAAAAAAAAAAA";
         String hash = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         for (String stored : List.of("scrypt$1073741824$8$1$" + salt + "$" + hash, "scrypt$1024$8$99$" + salt + "$" + hash,
                 "scrypt$1000$8$1$" + salt + "$" + hash, "scrypt$x$8$1$" + salt + "$" + hash, "scrypt$1024$8$1$%%$" + hash,
-                "scrypt$1024$8$1$" + salt + "$", "scrypt$1024$0$1$" + salt + "$" + hash, "")) {
+                "scrypt$1024$8$1$" + salt + "$", "scrypt$1024$0$1$" + salt + "$" + hash, "",
+                // found by the fuzzer: 128 * N * r wrapped to 0 and passed the memory limit
+                "scrypt$144115188075855872$144115188075855872$1$" + salt + "$" + hash,
+                "scrypt$65536$1$1$" + salt + "$" + hash)) {
             assertTrue(PasswordHasher.parse(stored) == null, stored);
             assertFalse(PasswordHasher.verify("pw".toCharArray(), stored), stored);
         }
