@@ -3,6 +3,7 @@ package dev.rudp.fileserver.protocol;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -157,5 +159,17 @@ class FrameCodecFuzzTest {
             assertArrayEquals(x.nums(), y.nums());
             assertEquals(x.entries(), y.entries());
         }
+    }
+
+    /** Found while writing the target: 65536 arguments were written as a count of 0, another frame. */
+    @Test
+    void countsThatDoNotFitTheirFieldAreRefused() {
+        List<String> many = java.util.Collections.nCopies(65_536, "a");
+        ByteBuf out = FuzzBounds.buffer();
+        assertThrows(IllegalArgumentException.class,
+                () -> FrameCodec.encodeControl(new Request(1, Op.RM, many, new long[0]), out));
+        assertThrows(IllegalArgumentException.class,
+                () -> FrameCodec.encodeControl(new Reply(1, Status.OK, "", List.of(), new long[65_536], List.of()), out));
+        assertEquals(0, out.readableBytes(), "a refused frame left bytes behind");
     }
 }
