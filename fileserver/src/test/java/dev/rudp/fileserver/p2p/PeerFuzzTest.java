@@ -233,7 +233,10 @@ class PeerFuzzTest {
         }
     }
 
-    /** Found while writing the target: the port was narrowed to an int before its range check. */
+    /**
+     * Found while writing the target, and by the fuzzer (crash-port-narrowed-before-check): the port was
+     * narrowed to an int before its range check.
+     */
     @Test
     void aPortOutsideTheRangeIsRefusedBeforeNarrowing() {
         PeerDirectory dir = new PeerDirectory(() -> 0L);
