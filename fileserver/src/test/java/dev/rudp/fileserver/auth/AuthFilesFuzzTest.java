@@ -162,7 +162,7 @@ class AuthFilesFuzzTest {
         Files.delete(dir);
     }
 
-    /** Found while writing the target: a stored hash asking for N = 2^30 made a login allocate 128 GiB, others threw. */
+    /** Found while writing the target: N = 2^30, r = 8 asked scrypt for 1 TiB (128 N r); malformed hashes threw. */
     @Test
     void storedHashesWithAbsurdCostsOrBadFieldsMatchNothing() {
         String salt = "AAAAAAAAAAAAAAAAAAAAAA";
