@@ -48,10 +48,15 @@ public final class Words {
         return words;
     }
 
-    /** Splits {@code "cmd1; cmd2"} at semicolons outside quotes. */
+    /**
+     * Splits {@code "cmd1; cmd2"} at semicolons outside quotes. Each command loses the blanks around it
+     * (white space as {@link #split} sees it), except one escaped with a backslash; blank commands are
+     * dropped.
+     */
     public static List<String> commands(String script) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
+        int keep = 0; // cur up to here ends with an escaped character, which is never stripped
         char quote = 0;
         for (int i = 0; i < script.length(); i++) {
             char c = script.charAt(i);
@@ -59,22 +64,35 @@ public final class Words {
                 if (c == quote) {
                     quote = 0;
                 }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
             } else if (c == '\\' && i + 1 < script.length()) {
                 cur.append(c).append(script.charAt(++i));
+                keep = cur.length();
                 continue;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
             } else if (c == ';') {
-                out.add(cur.toString().trim());
+                add(out, cur, keep);
                 cur.setLength(0);
+                keep = 0;
                 continue;
             }
             cur.append(c);
         }
-        if (!cur.toString().isBlank()) {
-            out.add(cur.toString().trim());
-        }
-        out.removeIf(String::isEmpty);
+        add(out, cur, keep);
         return out;
+    }
+
+    private static void add(List<String> out, StringBuilder cur, int keep) {
+        int end = cur.length();
+        while (end > keep && Character.isWhitespace(cur.charAt(end - 1))) {
+            end--;
+        }
+        int start = 0;
+        while (start < end && Character.isWhitespace(cur.charAt(start))) {
+            start++;
+        }
+        if (start < end) {
+            out.add(cur.substring(start, end));
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.rudp.fileclient.connection;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -62,8 +64,18 @@ public final class KnownHosts {
         return Optional.ofNullable(found);
     }
 
-    /** Pins {@code fingerprint} for {@code key}, creating the file (and its folder, owner-only) if needed. */
+    /**
+     * Pins {@code fingerprint} for {@code key}, creating the file (and its folder, owner-only) if needed.
+     * The line goes on a line of its own even when the file's last line has no newline (a hand-edited file).
+     *
+     * @throws IllegalArgumentException when the key or fingerprint is empty or holds a blank or control
+     *     character: it would not read back as itself, and could pin something for another server
+     */
     public synchronized void add(String key, String fingerprint) throws IOException {
+        if (!isWord(key) || !isWord(fingerprint) || key.startsWith("#")) {
+            throw new IllegalArgumentException("cannot pin " + key.replaceAll("\\p{Cntrl}", "?")
+                    + " in the known-hosts file: a server's name and fingerprint are single words");
+        }
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
             try {
@@ -73,7 +85,40 @@ public final class KnownHosts {
                 Files.createDirectories(dir);
             }
         }
-        Files.writeString(file, key + " " + fingerprint + "\n", StandardCharsets.UTF_8,
+        String line = key + " " + fingerprint + "\n";
+        if (endsWithoutNewline()) {
+            line = "\n" + line;
+        }
+        Files.writeString(file, line, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    /** Whether the file exists, is not empty and its last byte is not a line end. */
+    private boolean endsWithoutNewline() throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            return last.get(0) != '\n' && last.get(0) != '\r';
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    /** Non-empty, without white space or control characters: what one field of a line reads back as. */
+    private static boolean isWord(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -10,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -199,14 +198,8 @@ public final class Interpreter {
         List<String> ops = o.operands(0, 1);
         String p = ops.isEmpty() ? "." : ops.get(0);
         UserPath base = path(p);
-        String glob = o.value("name");
-        String type = o.value("type");
-        PathMatcher m;
-        try {
-            m = glob == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + glob);
-        } catch (IllegalArgumentException e) {
-            throw ProtocolException.of(Status.BAD_REQUEST, "bad pattern: " + glob);
-        }
+        String type = o.fileType();
+        PathMatcher m = o.glob("name");
         for (Store.Walked w : storage.walk(base, p, 100_000)) {
             if (m != null && (w.path().isRoot() || !matches(m, w.path().name()))) {
                 continue;
@@ -261,52 +254,5 @@ public final class Interpreter {
         }
         chars += bytes;
         out.add(line);
-    }
-
-    /** Short flags ({@code -lr}), {@code -n N}, {@code -name X} and operands. */
-    private static final class Opts {
-        private final StringBuilder flags = new StringBuilder();
-        private final List<String> operands = new ArrayList<>();
-        private final java.util.Map<String, String> values = new java.util.HashMap<>();
-
-        Opts(List<String> args) throws ProtocolException {
-            for (int i = 0; i < args.size(); i++) {
-                String a = args.get(i);
-                if (a.equals("-name") || a.equals("-type") || a.equals("-n")) {
-                    if (i + 1 >= args.size()) {
-                        throw ProtocolException.of(Status.BAD_REQUEST, a + " needs a value");
-                    }
-                    values.put(a.substring(1), args.get(++i));
-                } else if (a.startsWith("-") && a.length() > 1 && !a.equals("--")) {
-                    flags.append(a, 1, a.length());
-                } else {
-                    operands.add(a);
-                }
-            }
-        }
-
-        boolean has(char f) {
-            return flags.indexOf(String.valueOf(f)) >= 0;
-        }
-
-        String value(String k) {
-            return values.get(k);
-        }
-
-        long number(char k, long dflt) throws ProtocolException {
-            String v = values.get(String.valueOf(k));
-            try {
-                return v == null ? dflt : Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw ProtocolException.of(Status.BAD_REQUEST, "not a number: " + v);
-            }
-        }
-
-        List<String> operands(int min, int max) throws ProtocolException {
-            if (operands.size() < min || (max >= 0 && operands.size() > max)) {
-                throw ProtocolException.of(Status.BAD_REQUEST, "wrong number of arguments");
-            }
-            return operands;
-        }
     }
 }

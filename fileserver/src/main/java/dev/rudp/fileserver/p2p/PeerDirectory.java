@@ -67,11 +67,13 @@ public final class PeerDirectory {
         try {
             return switch (r.op()) {
                 case PEER_REGISTER -> {
-                    int port = (int) r.num(0, 0);
+                    long port = r.num(0, 0);
                     if (port == 0) {
                         withdraw(session);
                     } else {
-                        register(session, user, r.arg(0, ""), port, r.arg(1, ""));
+                        // Checked before narrowing: 2^32 + 4000 must not register port 4000.
+                        register(session, user, r.arg(0, ""), port < 1 || port > 65535 ? -1 : (int) port,
+                                r.arg(1, ""));
                     }
                     yield Reply.ok(r.id(), List.of());
                 }

@@ -63,9 +63,16 @@ public final class FrameCodec extends MessageToMessageCodec<ByteBuf, Frame> {
         }
     }
 
-    /** Writes a request or reply to {@code buf} (exposed for golden-byte tests). */
+    /**
+     * Writes a request or reply to {@code buf} (exposed for golden-byte tests).
+     *
+     * @throws IllegalArgumentException when a count does not fit its field (more than 65535 arguments or
+     *     numbers): written cut to 16 bits, it would decode as another frame
+     */
     public static void encodeControl(Frame frame, ByteBuf buf) {
         if (frame instanceof Request r) {
+            checkCount("arguments", r.args().size());
+            checkCount("numbers", r.nums().length);
             buf.writeByte(Frame.VERSION).writeByte(TYPE_REQUEST).writeLong(r.id());
             buf.writeShort(r.op().code());
             buf.writeShort(r.args().size());
@@ -74,6 +81,7 @@ public final class FrameCodec extends MessageToMessageCodec<ByteBuf, Frame> {
             }
             writeNums(buf, r.nums());
         } else if (frame instanceof Reply r) {
+            checkCount("numbers", r.nums().length);
             buf.writeByte(Frame.VERSION).writeByte(TYPE_REPLY).writeLong(r.id());
             buf.writeShort(r.status().code());
             writeString(buf, r.message());
@@ -157,6 +165,12 @@ public final class FrameCodec extends MessageToMessageCodec<ByteBuf, Frame> {
             }
             default:
                 throw ProtocolException.malformed("unknown frame type " + type);
+        }
+    }
+
+    private static void checkCount(String what, int n) {
+        if (n > 0xFFFF) {
+            throw new IllegalArgumentException(n + " " + what + " in one frame; at most 65535");
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  */
 public final class LocalPeerStore implements PeerStore {
     /** Most tickets outstanding at once. */
-    static final int MAX_TICKETS = 10_000;
+    public static final int MAX_TICKETS = 10_000;
 
     private record Ticket(String sender, String receiver, String session, long expiresAt, long lifetime,
                           boolean used) {
