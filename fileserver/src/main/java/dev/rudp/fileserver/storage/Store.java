@@ -3,6 +3,7 @@ package dev.rudp.fileserver.storage;
 import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.protocol.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -72,8 +73,18 @@ public interface Store {
     /** Bytes that can still be stored, or -1 when the backend cannot tell (an object store). */
     long freeSpace() throws ProtocolException;
 
-    /** Refuses with QUOTA_EXCEEDED when adding {@code more} bytes would exceed the quota. */
-    void checkQuota(long more) throws ProtocolException;
+    /** Refuses with QUOTA_EXCEEDED when adding {@code more} bytes would exceed the quota (the same rule everywhere). */
+    default void checkQuota(long more) throws ProtocolException {
+        long quota = quota();
+        if (quota < 0) {
+            return;
+        }
+        long used = usage();
+        if (used + more > quota) {
+            throw ProtocolException.of(Status.QUOTA_EXCEEDED, "quota exceeded: " + used + " of " + quota
+                    + " bytes used, " + more + " more requested");
+        }
+    }
 
     /** Total size of the files under {@code p} (or of the file {@code p}). */
     long sizeOf(UserPath p, String shown) throws ProtocolException;

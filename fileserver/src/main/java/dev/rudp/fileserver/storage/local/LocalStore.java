@@ -304,18 +304,6 @@ public final class LocalStore implements Store {
     }
 
     @Override
-    public void checkQuota(long more) throws ProtocolException {
-        if (quota < 0) {
-            return;
-        }
-        long used = usage();
-        if (used + more > quota) {
-            throw ProtocolException.of(Status.QUOTA_EXCEEDED, "quota exceeded: " + used + " of " + quota
-                    + " bytes used, " + more + " more requested");
-        }
-    }
-
-    @Override
     public long sizeOf(UserPath p, String shown) throws ProtocolException {
         try {
             return sizeOf(path(p, shown));
