@@ -69,7 +69,13 @@ final class ModeratedReads {
         int n = datagrams;
         datagrams = 0;
         if (n == 0) {
-            return; // not a read (an error, or DTLS handshake records only): changes nothing
+            if (policy.mode() == ReadModeration.Mode.READ_REQUESTED) {
+                // The read asked for was used up, but no datagram reached the codec (a handler before it
+                // held or dropped them, DTLS took only handshake records, an error): it is still wanted.
+                // Without this, auto-read off and no backstop armed, the socket was never read again.
+                ctx.read();
+            }
+            return;
         }
         if (policy.mode() == ReadModeration.Mode.READ_REQUESTED && n >= reads.batch() && chained < MAX_CHAINED_READS) {
             // The read filled its batch: more is waiting in the socket.
