@@ -211,7 +211,6 @@ class S3EndToEndTest {
             while (storedParts("killed/alice/big.bin") < 2) {
                 assertTrue(System.nanoTime() < deadline, "no parts stored within 120 s");
                 assertTrue(!upload.isDone(), "the upload ended before the kill: " + upload.getNow(null));
-                Thread.onSpinWait();
                 Thread.sleep(20); // polling the bucket, not standing in for synchronization
             }
             proc.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

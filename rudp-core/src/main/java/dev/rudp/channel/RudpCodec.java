@@ -27,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -60,9 +59,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private ReadSizing reads;
     private ModeratedReads moderation;
     private SocketBuffers buffers;
-    private final Map<Long, Connection> byLocalId = new HashMap<>();
-    /** Server: connections by the client's ID, so a repeated INITIAL gets its ACCEPT again. */
-    private final Map<Long, Connection> byClientId = new HashMap<>();
+    private final ConnectionTable connections = new ConnectionTable();
     private final ArrayList<Connection> dirty = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private PacketWriter writer;
@@ -110,7 +107,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
 
     /** Connections currently known to this codec (handshaking, open or closing). */
     public int connectionCount() {
-        return byLocalId.size();
+        return connections.size();
     }
 
     long now() {
@@ -133,7 +130,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             ctx.channel().config().setOption(EpollChannelOption.UDP_GRO, true);
         }
         this.reads = new ReadSizing(ctx.channel(), offload ? Gso.MAX_COALESCED_BYTES : 0);
-        this.moderation = new ModeratedReads(ctx, reads, this::smallestMinRtt,
+        this.moderation = new ModeratedReads(ctx, reads, connections::smallestMinRtt,
                 TimeUnit.MILLISECONDS.toNanos(settings.maxAckDelayMillis()));
         // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
         this.writer = new PacketWriter(ctx, control, settings, offload && settings.dtls() == null);
@@ -170,7 +167,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            for (Connection c : new ArrayList<>(byLocalId.values())) {
+            for (Connection c : connections.snapshot()) {
                 if (c.phase == Connection.Phase.ESTABLISHED) {
                     flush(c);
                 }
@@ -185,7 +182,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             // Fail the connects waiting on that peer with the precise reason (wrong key, changed
             // fingerprint, timeout) instead of letting them run into a bare connect timeout.
             DtlsHandshakeCompletionEvent e = (DtlsHandshakeCompletionEvent) evt;
-            for (Connection c : new ArrayList<>(byLocalId.values())) {
+            for (Connection c : connections.snapshot()) {
                 if (c.phase == Connection.Phase.HANDSHAKING && c.remote.equals(e.peer())) {
                     remove(c);
                     c.connectPromise.tryFailure(RudpException.handshakeFailed(e.cause()));
@@ -215,7 +212,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         // Tell every peer before the socket goes, so they end at once instead of at their idle timeout.
         long now = now();
-        for (Connection c : new ArrayList<>(byLocalId.values())) {
+        for (Connection c : connections.snapshot()) {
             if (c.phase == Connection.Phase.ESTABLISHED) {
                 c.engine.close(RudpErrorCode.ENDPOINT_CLOSED, "the peer's endpoint closed", now);
                 flush(c);
@@ -240,7 +237,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             moderation.stop();
         }
         long now = now();
-        for (Connection c : new ArrayList<>(byLocalId.values())) {
+        for (Connection c : connections.snapshot()) {
             if (c.phase == Connection.Phase.ESTABLISHED) {
                 c.engine.abort(RudpErrorCode.ENDPOINT_CLOSED, "datagram channel closed", now);
             } else if (c.phase == Connection.Phase.HANDSHAKING) {
@@ -296,7 +293,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private void dropInvalid(InetSocketAddress sender, String why, ByteBuf buf) {
         invalidDatagrams++;
         if (buf != null && buf.readableBytes() >= PacketHeader.SIZE && PacketHeader.peekType(buf) == PacketType.DATA) {
-            Connection c = byLocalId.get(PacketHeader.peekDestinationId(buf));
+            Connection c = connections.get(PacketHeader.peekDestinationId(buf));
             if (c != null && c.engine != null && sender.equals(c.remote)) {
                 c.engine.onInvalidPacket();
             }
@@ -307,7 +304,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     }
 
     private void onData(long dcid, ByteBuf buf, InetSocketAddress sender, int size) {
-        Connection c = byLocalId.get(dcid);
+        Connection c = connections.get(dcid);
         if (c == null) {
             if (settings.server()) {
                 control.maybeSendReset(dcid, cookies::resetToken, sender, size, now());
@@ -341,7 +338,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             dropInvalid(sender, "INITIAL", null);
             return;
         }
-        Connection existing = byClientId.get(clientId);
+        Connection existing = connections.byClient(clientId);
         if (existing != null && existing.remote.equals(sender)) {
             control.sendAccept(existing); // our ACCEPT was lost
             return;
@@ -354,25 +351,24 @@ public final class RudpCodec extends ChannelDuplexHandler {
             control.sendRetry(clientId, sender, cookies.issue(seconds, sender, clientId));
             return;
         }
-        if (byLocalId.size() >= settings.maxConnections()) {
-            log.debug("refused a connection from {}: {} connections already", sender, byLocalId.size());
+        if (connections.size() >= settings.maxConnections()) {
+            log.debug("refused a connection from {}: {} connections already", sender, connections.size());
             return;
         }
-        long serverId = newConnectionId();
+        long serverId = connections.newId();
         Connection c = new Connection(this, serverId, sender, Connection.Phase.ESTABLISHED);
         c.peerId = clientId;
         c.peerParams = params;
         c.resetToken = cookies.resetToken(serverId);
         announceLimit(c);
-        byLocalId.put(serverId, c);
-        byClientId.put(clientId, c);
+        connections.add(c, clientId);
         establish(c, settings.childHandler());
         control.sendAccept(c);
         log.debug("{} accepted", c);
     }
 
     private void onRetry(long clientId, ByteBuf buf, InetSocketAddress sender) {
-        Connection c = byLocalId.get(clientId);
+        Connection c = connections.get(clientId);
         if (c == null || c.phase != Connection.Phase.HANDSHAKING || !sender.equals(c.remote) || c.retriesSeen >= 3) {
             dropInvalid(sender, "RETRY", null);
             return;
@@ -389,7 +385,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     }
 
     private void onAccept(long clientId, ByteBuf buf, InetSocketAddress sender) {
-        Connection c = byLocalId.get(clientId);
+        Connection c = connections.get(clientId);
         if (c == null || !sender.equals(c.remote)) {
             dropInvalid(sender, "ACCEPT", null);
             return;
@@ -425,7 +421,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             dropInvalid(sender, "RESET", null);
             return;
         }
-        for (Connection c : new ArrayList<>(byLocalId.values())) {
+        for (Connection c : connections.snapshot()) {
             if (c.phase == Connection.Phase.ESTABLISHED && c.peerId == unknownId && c.remote.equals(sender)
                     && MessageDigest.isEqual(token, c.resetToken)) {
                 log.debug("{} reset by peer", c);
@@ -434,14 +430,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
             }
         }
         dropInvalid(sender, "RESET token", null);
-    }
-
-    private long newConnectionId() {
-        long id;
-        do {
-            id = random.nextLong();
-        } while (id == 0 || byLocalId.containsKey(id));
-        return id;
     }
 
     // ---- connections ----
@@ -457,7 +445,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             promise.setFailure(RudpException.closed(RudpErrorCode.ENDPOINT_CLOSED, "datagram channel not active"));
             return;
         }
-        Connection c = new Connection(this, newConnectionId(), remote, Connection.Phase.HANDSHAKING);
+        Connection c = new Connection(this, connections.newId(), remote, Connection.Phase.HANDSHAKING);
         c.connectPromise = promise;
         c.childHandler = handler;
         long now = now();
@@ -465,7 +453,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         c.nextInitialNanos = now + INITIAL_RESEND_NANOS;
         announceLimit(c);
-        byLocalId.put(c.localId, c);
+        connections.add(c);
         control.sendInitial(c);
         scheduleTimer(c, Math.min(c.nextInitialNanos, c.handshakeDeadlineNanos));
     }
@@ -542,12 +530,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
             return;
         }
         c.phase = Connection.Phase.GONE;
-        byLocalId.remove(c.localId);
+        connections.remove(c);
         reads.remove(c.receiveLimit);
         moderation.onConnectionsChanged();
-        if (settings.server()) {
-            byClientId.remove(c.peerId, c);
-        }
         if (c.timer != null) {
             c.timer.cancel(false);
             c.timer = null;
@@ -580,7 +565,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         long now = now();
         long nextTimer = Long.MAX_VALUE;
         if (buffers.reviewDue(now)) {
-            reviewBuffers(now);
+            connections.reviewBuffers(buffers, now);
         }
         for (int i = 0; i < dirty.size(); i++) {
             Connection c = dirty.get(i);
@@ -598,34 +583,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
         dirty.clear();
         return nextTimer;
-    }
-
-    /** The smallest min RTT of the established connections, 0 if there are none or one has no sample yet. */
-    private long smallestMinRtt() {
-        long smallest = Long.MAX_VALUE;
-        for (Connection c : byLocalId.values()) {
-            if (c.phase == Connection.Phase.ESTABLISHED && c.engine != null) {
-                long rtt = c.engine.minRttNanos();
-                if (rtt == 0) {
-                    return 0;
-                }
-                smallest = Math.min(smallest, rtt);
-            }
-        }
-        return smallest == Long.MAX_VALUE ? 0 : smallest;
-    }
-
-    /** Sizes the socket buffers for the windows the connections have grown to. */
-    private void reviewBuffers(long now) {
-        long receive = 0;
-        long send = 0;
-        for (Connection c : byLocalId.values()) {
-            if (c.engine != null) {
-                receive += c.engine.receiveWindow();
-                send += c.engine.congestionWindow();
-            }
-        }
-        buffers.review(receive, send, now);
     }
 
     /** The socket's receive and send buffers as the kernel granted them (Linux reports twice the size). */

@@ -8,6 +8,7 @@ import dev.rudp.wire.CloseFrame;
 import dev.rudp.wire.FrameType;
 import dev.rudp.wire.MaxDataFrame;
 import dev.rudp.wire.MessageFrame;
+import dev.rudp.wire.PacketFrames;
 import dev.rudp.wire.Varint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -213,7 +214,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             return;
         }
         // First pass validates the whole packet so that a malformed one changes nothing.
-        if (!validate(frames.duplicate())) {
+        if (!PacketFrames.wellFormed(frames.duplicate(), ackIn, messageIn)) {
             invalid++;
             return;
         }
@@ -260,45 +261,6 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             acks.onPacketProcessed(packetNumber, ackEliciting, nowNanos);
         }
         checkFinished(nowNanos);
-    }
-
-    /** Walks a packet's frames without acting on them; false if any is malformed or unknown. */
-    private boolean validate(ByteBuf in) {
-        if (!in.isReadable()) {
-            return false;
-        }
-        while (in.isReadable()) {
-            FrameType type = FrameType.of(in.readUnsignedByte());
-            if (type == null) {
-                return false;
-            }
-            boolean ok;
-            switch (type) {
-                case PADDING:
-                case PING:
-                    ok = true;
-                    break;
-                case ACK:
-                    ok = ackIn.decode(in);
-                    break;
-                case MESSAGE_ORDERED:
-                case MESSAGE_UNORDERED:
-                    ok = messageIn.decode(in, true);
-                    break;
-                case MAX_DATA:
-                    ok = MaxDataFrame.decode(in) >= 0;
-                    break;
-                case CLOSE:
-                    ok = CloseFrame.decode(in) != null;
-                    break;
-                default:
-                    ok = false;
-            }
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void onPeerClose(CloseFrame frame, long nowNanos) {

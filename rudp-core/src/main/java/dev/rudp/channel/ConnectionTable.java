@@ -1,0 +1,89 @@
+package dev.rudp.channel;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One codec's connections: by our own connection ID (every datagram's destination), and on a server
+ * by the client's ID too (so a repeated INITIAL gets its ACCEPT again); new IDs; and what the codec
+ * asks of all of them at once. Event loop only.
+ */
+final class ConnectionTable {
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Long, Connection> byLocalId = new HashMap<>();
+    private final Map<Long, Connection> byClientId = new HashMap<>();
+
+    /** The connection with our ID {@code localId}, or null. */
+    Connection get(long localId) {
+        return byLocalId.get(localId);
+    }
+
+    /** Server: the connection a client opened with its ID {@code clientId}, or null. */
+    Connection byClient(long clientId) {
+        return byClientId.get(clientId);
+    }
+
+    void add(Connection c) {
+        byLocalId.put(c.localId, c);
+    }
+
+    /** Server: adds {@code c}, opened by the client whose ID is {@code clientId}. */
+    void add(Connection c, long clientId) {
+        add(c);
+        byClientId.put(clientId, c);
+    }
+
+    void remove(Connection c) {
+        byLocalId.remove(c.localId);
+        byClientId.remove(c.peerId, c);
+    }
+
+    int size() {
+        return byLocalId.size();
+    }
+
+    /** A copy, for loops that may remove connections. */
+    List<Connection> snapshot() {
+        return new ArrayList<>(byLocalId.values());
+    }
+
+    /** A fresh, non-zero ID no connection of this codec has. */
+    long newId() {
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0 || byLocalId.containsKey(id));
+        return id;
+    }
+
+    /** The smallest min RTT of the established connections, 0 if there are none or one has no sample yet. */
+    long smallestMinRtt() {
+        long smallest = Long.MAX_VALUE;
+        for (Connection c : byLocalId.values()) {
+            if (c.phase == Connection.Phase.ESTABLISHED && c.engine != null) {
+                long rtt = c.engine.minRttNanos();
+                if (rtt == 0) {
+                    return 0;
+                }
+                smallest = Math.min(smallest, rtt);
+            }
+        }
+        return smallest == Long.MAX_VALUE ? 0 : smallest;
+    }
+
+    /** Sizes {@code buffers} for the windows the connections have grown to. */
+    void reviewBuffers(SocketBuffers buffers, long now) {
+        long receive = 0;
+        long send = 0;
+        for (Connection c : byLocalId.values()) {
+            if (c.engine != null) {
+                receive += c.engine.receiveWindow();
+                send += c.engine.congestionWindow();
+            }
+        }
+        buffers.review(receive, send, now);
+    }
+}
