@@ -108,7 +108,8 @@ public abstract class RudpCodecBuilder<B extends RudpCodecBuilder<B>> {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(settings.server() ? DtlsHandler.server(config) : DtlsHandler.client(config), codec);
+                DtlsHandler dtls = settings.server() ? DtlsHandler.server(config) : DtlsHandler.client(config);
+                ch.pipeline().addLast(dtls.wholeDatagrams(), codec);
             }
         };
     }

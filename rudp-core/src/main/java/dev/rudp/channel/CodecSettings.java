@@ -23,8 +23,13 @@ public record CodecSettings(boolean server, int maxDatagramSize, long idleTimeou
         return dtls == null;
     }
 
-    /** Bytes the security layer adds to each datagram. */
+    /** Bytes the security layer adds to a datagram of one record. */
     public int securityOverhead() {
         return dtls == null ? 0 : DtlsHandler.RECORD_OVERHEAD;
+    }
+
+    /** Bytes the security layer adds to a packet of {@code size} bytes: one record's worth per record it takes. */
+    public int securityOverhead(int size) {
+        return dtls == null ? 0 : DtlsHandler.overhead(size, dtls.maxRecordPlaintext());
     }
 }

@@ -1,5 +1,6 @@
 package dev.rudp.channel;
 
+import dev.rudp.dtls.DtlsHandler;
 import dev.rudp.wire.Checksum;
 import dev.rudp.wire.Handshake;
 import dev.rudp.wire.PacketHeader;
@@ -33,7 +34,7 @@ final class ControlPackets {
     /** What this side announces to {@code c}'s peer. */
     private TransportParameters localParams(Connection c) {
         return new TransportParameters((int) settings.idleTimeoutMillis(), c.receiveLimit, settings.initialWindow(),
-                settings.maxMessageSize());
+                settings.maxMessageSize(), settings.dtls() != null ? TransportParameters.WHOLE_DATAGRAMS : 0);
     }
 
     void attach(ChannelHandlerContext ctx) {
@@ -47,13 +48,20 @@ final class ControlPackets {
 
     /**
      * Largest rudp packet (header to trailer) worth probing for: within the limit each side announced
-     * ({@code ourLimit} already holds our interface's MTU toward the peer) and, under DTLS, one record.
+     * ({@code ourLimit} already holds our interface's MTU toward the peer) and, under DTLS, one record,
+     * unless the peer reads several records of a datagram as one packet ({@link TransportParameters#WHOLE_DATAGRAMS}).
      */
     int packetCeiling(TransportParameters peer, int ourLimit) {
         int datagram = Math.min(peer.maxDatagramSize(), ourLimit);
         int packet = datagram - settings.securityOverhead();
         if (settings.dtls() != null) {
-            packet = Math.min(packet, settings.dtls().maxRecordPlaintext());
+            if (peer.wholeDatagrams()) {
+                while (packet + settings.securityOverhead(packet) > datagram) {
+                    packet -= DtlsHandler.RECORD_OVERHEAD;
+                }
+            } else {
+                packet = Math.min(packet, settings.dtls().maxRecordPlaintext());
+            }
         }
         return Math.max(packet, packetBase());
     }

@@ -46,7 +46,7 @@ final class PacketWriter {
         if (probe > 0 && ctx.channel().isWritable()) {
             ByteBuf out = control.newPacket(PacketType.DATA, c.peerId, probe);
             out.writeLong(engine.nextPacketNumber());
-            engine.writeProbe(out, probe - overhead, overhead + settings.securityOverhead(), probe, now);
+            engine.writeProbe(out, probe - overhead, overhead + settings.securityOverhead(probe), probe, now);
             control.seal(out);
             ctx.write(new DatagramPacket(out, c.remote), ctx.voidPromise());
             sent++;
@@ -69,7 +69,7 @@ final class PacketWriter {
                 }
                 out.writeLong(pn);
                 // Every packet of a run is held to the first one's size: GSO cuts the run into equal segments.
-                int status = engine.writePacket(out, max - overhead, overhead + settings.securityOverhead(), now);
+                int status = engine.writePacket(out, max - overhead, overhead + settings.securityOverhead(max), now);
                 if (status != ReliableConnection.SENT) {
                     out.writerIndex(start);
                     idle = true;

@@ -34,11 +34,14 @@ import org.bouncycastle.tls.DTLSTransport;
  * <h2>Contract with the handler after it (the rudp codec)</h2>
  * <ul>
  * <li><b>Reads</b>: one {@link DatagramPacket} per DTLS application-data record, its content the
- *     plaintext, its sender the peer. Handshake traffic, alerts, garbage, replayed and tampered records
+ *     plaintext, its sender the peer; with {@link #wholeDatagrams()}, one per datagram, its content the
+ *     plaintexts of the datagram's application records joined (a datagram with one record that fails is
+ *     dropped whole). Handshake traffic, alerts, garbage, replayed and tampered records
  *     never come up; they are dropped and counted in {@link #stats()}.</li>
  * <li><b>Writes</b>: {@link DatagramPacket}s of plaintext addressed to the peer. Each becomes exactly one
- *     record in one datagram, {@link #RECORD_OVERHEAD} (37) bytes longer, so the plaintext must be at most
- *     {@link #plaintextLimit()} bytes; a larger one fails its promise with
+ *     record in one datagram, {@link #RECORD_OVERHEAD} (37) bytes longer (with {@link #wholeDatagrams()},
+ *     one datagram of as many records as the plaintext needs, {@link #overhead} bytes longer), so the
+ *     plaintext must be at most {@link #plaintextLimit()} bytes; a larger one fails its promise with
  *     {@link DtlsException.Reason#RECORD_TOO_LARGE}. A client's first write to an address without a session
  *     starts a handshake; up to 64 datagrams written meanwhile are queued and sent when it completes,
  *     later ones are dropped (their promises succeed, as for a lost datagram: retransmit the plaintext,
@@ -72,6 +75,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
      * nonce + 16 tag = 37.
      */
     public static final int RECORD_OVERHEAD = 13 + 8 + 16;
+    /** Largest UDP payload over IPv4 (65 535 - 20 IP - 8 UDP): the ceiling of a whole datagram. */
+    static final int MAX_UDP_PAYLOAD = 65_507;
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DtlsHandler.class);
 
@@ -86,6 +91,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     private ScheduledFuture<?> ticker;
     private int handshaking;
     private RecordPath records;
+    private boolean wholeDatagrams;
 
     private DtlsHandler(DtlsConfig config, boolean server) {
         this.config = config;
@@ -108,14 +114,55 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return new DtlsHandler(config, false);
     }
 
+    /**
+     * Sets this handler, before it joins a pipeline, to treat each datagram as one message, for a peer
+     * that is a handler in the same mode: a plaintext larger than one record leaves as several records in
+     * one datagram (RFC 6347 section 4.1.1 lets a datagram carry several records), and the application
+     * records of a received datagram come up joined, as one plaintext. Where datagrams may be larger than a
+     * record (loopback's 64 KiB), a datagram then costs the kernel and the layer above a quarter of what
+     * 16 KiB records in datagrams of their own do. Off by default: each record is a message, as OpenSSL and
+     * other DTLS peers expect. The rudp codec sets it, and sends datagrams larger than one record only to
+     * peers that announced they read them this way.
+     *
+     * @return this handler
+     * @throws IllegalStateException when the handler is already in a pipeline
+     */
+    public DtlsHandler wholeDatagrams() {
+        if (ctx != null) {
+            throw new IllegalStateException("wholeDatagrams() must be set before the handler joins a pipeline");
+        }
+        wholeDatagrams = true;
+        return this;
+    }
+
     /** Bytes a record adds to a plaintext datagram: {@value #RECORD_OVERHEAD}. */
     public static int recordOverhead() {
         return RECORD_OVERHEAD;
     }
 
-    /** Largest plaintext datagram one record carries: {@link DtlsConfig#maxRecordPlaintext()} (default 16 384). */
+    /**
+     * Bytes the records add to a plaintext of {@code length} sent whole ({@link #wholeDatagrams()}):
+     * {@value #RECORD_OVERHEAD} per record of at most {@code recordPlaintext} bytes, at least one record.
+     */
+    public static int overhead(int length, int recordPlaintext) {
+        return Math.max(1, (length + recordPlaintext - 1) / recordPlaintext) * RECORD_OVERHEAD;
+    }
+
+    /**
+     * Largest plaintext datagram: what one record carries, {@link DtlsConfig#maxRecordPlaintext()} (default
+     * 16 384), or with {@link #wholeDatagrams()} what fits a UDP datagram in as many records as it takes.
+     */
     public int plaintextLimit() {
-        return config.maxRecordPlaintext();
+        return wholeDatagrams ? wholeLimit(config.maxRecordPlaintext()) : config.maxRecordPlaintext();
+    }
+
+    /** Largest plaintext that fits one UDP datagram with its records' overhead. */
+    private static int wholeLimit(int recordPlaintext) {
+        int length = MAX_UDP_PAYLOAD - overhead(MAX_UDP_PAYLOAD, recordPlaintext);
+        while (length + overhead(length + 1, recordPlaintext) < MAX_UDP_PAYLOAD) {
+            length++;
+        }
+        return length;
     }
 
     /** Counters since this handler was created; callable from any thread. */
@@ -166,8 +213,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.records = new RecordPath(ctx, config.maxRecordPlaintext());
-        int largestRecord = config.maxRecordPlaintext() + RECORD_OVERHEAD;
+        this.records = new RecordPath(ctx, config.maxRecordPlaintext(), wholeDatagrams);
+        int largestRecord = wholeDatagrams ? MAX_UDP_PAYLOAD : config.maxRecordPlaintext() + RECORD_OVERHEAD;
         RecvByteBufAllocator reads = ctx.channel().config().getRecvByteBufAllocator();
         if (reads.newHandle().guess() < largestRecord) {
             // Netty's datagram default reads 2048 bytes: a larger record would arrive cut short.
@@ -409,8 +456,9 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     private void protect(DtlsSession s, DatagramPacket packet, ChannelPromise promise) {
         try {
             int len = packet.content().readableBytes();
-            if (len > s.sendLimit()) {
-                promise.tryFailure(DtlsException.recordTooLarge(len, s.sendLimit()));
+            int limit = wholeDatagrams ? wholeLimit(s.sendLimit()) : s.sendLimit();
+            if (len > limit) {
+                promise.tryFailure(DtlsException.recordTooLarge(len, limit));
                 return;
             }
             records.protect(s, packet.content(), promise);

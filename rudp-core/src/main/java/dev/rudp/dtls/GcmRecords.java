@@ -172,6 +172,27 @@ final class GcmRecords {
     }
 
     /**
+     * Opens the epoch-1 application record at {@code at} in {@code datagram} into {@code dest} at its
+     * writer index, which moves past the plaintext; the datagram is left as it was. Otherwise as
+     * {@link #open}.
+     *
+     * @return the plaintext length, or -1 when the record was dropped; {@code dest} is then unchanged
+     *     (though bytes past its writer index may have been written)
+     */
+    int openInto(ByteBuf datagram, int at, ByteBuf dest) {
+        long sequence = datagram.getLong(at + 3) & MAX_SEQUENCE;
+        if (!window.isFresh(sequence) || isEarly(sequence)) {
+            return -1;
+        }
+        int n = decrypt(opener, readKey, readIv, datagram, at, dest, dest.writerIndex());
+        if (n >= 0) {
+            window.accept(sequence);
+            dest.writerIndex(dest.writerIndex() + n);
+        }
+        return n;
+    }
+
+    /**
      * A record BouncyCastle sealed in epoch 1 after the hand-over (an alert, a retransmitted Finished),
      * opened with this side's write key and sealed again with the next sequence number of this object.
      * The record BouncyCastle made never leaves the process, so its reused nonce is never seen.
@@ -209,12 +230,20 @@ final class GcmRecords {
 
     /** Decrypts the record at {@code at} in place; the plaintext length, or -1 when it does not authenticate. */
     private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, ByteBuf b, int at) {
+        return decrypt(cipher, key, iv, b, at, b, at + BODY);
+    }
+
+    /**
+     * Decrypts the record at {@code at} in {@code b} into {@code dst} from {@code dstIndex} (the same place
+     * for in place); the plaintext length, or -1 when it does not authenticate or does not fit.
+     */
+    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, ByteBuf b, int at, ByteBuf dst, int dstIndex) {
         int type = b.getUnsignedByte(at);
         int version = b.getUnsignedShort(at + 1);
         int recordLength = b.getUnsignedShort(at + 11);
         int length = recordLength - EXPLICIT_NONCE - TAG;
         if (version != VERSION_DTLS12 || length < 0 || length > MAX_PLAINTEXT
-                || at + HEADER + recordLength > b.writerIndex()) {
+                || at + HEADER + recordLength > b.writerIndex() || dstIndex + length > dst.capacity()) {
             return -1;
         }
         long epochAndSequence = b.getLong(at + 3);
@@ -223,7 +252,7 @@ final class GcmRecords {
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
             cipher.updateAAD(aad);
-            int n = cipher.doFinal(b.nioBuffer(at + BODY, length + TAG), b.nioBuffer(at + BODY, length));
+            int n = cipher.doFinal(b.nioBuffer(at + BODY, length + TAG), dst.nioBuffer(dstIndex, length));
             return n == length ? n : -1;
         } catch (GeneralSecurityException | IllegalStateException e) {
             return -1; // AEADBadTagException above all: dropped, as DTLS requires

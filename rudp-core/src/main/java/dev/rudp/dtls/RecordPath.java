@@ -29,6 +29,10 @@ import java.security.GeneralSecurityException;
  * <li>out: a heap plaintext's backing array goes to {@code DTLSTransport.send} as it is (a direct one is
  *     copied into a scratch array); the sealed record is copied into a direct {@link ByteBuf} and written.</li>
  * </ul>
+ * With {@link DtlsHandler#wholeDatagrams()}, a plaintext larger than a record is sealed as several records
+ * gathered into one datagram (on either path), and a datagram's application records are handed up joined:
+ * on the JDK path each is opened straight into one buffer for the whole datagram, and one record failing
+ * drops the datagram; on BouncyCastle's path the records' plaintexts are copied together.
  * BouncyCastle is never allowed to wait: {@link PeerTransport} throws when the datagram is used up.
  * Records written on the event loop are flushed by {@link #flushIfNeeded()} (at the end of a read burst,
  * or when the handler above flushes), so a burst leaves in one flush (sendmmsg on epoll).
@@ -51,6 +55,10 @@ final class RecordPath implements PeerTransport.RecordWriter {
     /** For records nobody waits on: a failed datagram write is a lost datagram, not a pipeline exception. */
     private final VoidChannelPromise quiet;
     private final byte[] scratch;
+    /** {@link DtlsHandler#wholeDatagrams()}: a datagram is one message, whatever its number of records. */
+    private final boolean whole;
+    /** While BouncyCastle seals the records of one whole datagram: where they are gathered. */
+    private ByteBuf gathering;
     /**
      * The pooled buffer the next record is decrypted into; kept when the datagram runs out of records
      * or the record was small, so a datagram costs one buffer, not one plus one for the final empty read.
@@ -60,8 +68,9 @@ final class RecordPath implements PeerTransport.RecordWriter {
     private ChannelPromise sendingPromise;
     private boolean flushNeeded;
 
-    RecordPath(ChannelHandlerContext ctx, int maxRecordPlaintext) {
+    RecordPath(ChannelHandlerContext ctx, int maxRecordPlaintext, boolean whole) {
         this.ctx = ctx;
+        this.whole = whole;
         this.quiet = new VoidChannelPromise(ctx.channel(), false);
         this.scratch = new byte[Math.max(1, maxRecordPlaintext)];
     }
@@ -109,6 +118,9 @@ final class RecordPath implements PeerTransport.RecordWriter {
      */
     private int unprotectRecords(DtlsSession s, GcmRecords gcm, ByteBuf datagram, InetSocketAddress recipient)
             throws IOException {
+        if (whole && jdkRecordsIn(datagram) > 1) {
+            return unprotectWhole(s, gcm, datagram, recipient);
+        }
         int delivered = 0;
         int end = datagram.writerIndex();
         for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER && isOpen(s); ) {
@@ -135,8 +147,86 @@ final class RecordPath implements PeerTransport.RecordWriter {
         return delivered;
     }
 
+    /** Whether the record at {@code at} is one the JDK path opens: application data of epoch 1. */
+    private static boolean isJdkRecord(ByteBuf datagram, int at) {
+        return datagram.getUnsignedByte(at) == RecordGuard.APPLICATION_DATA
+                && datagram.getUnsignedShort(at + 3) == GcmRecords.EPOCH;
+    }
+
+    /** The epoch-1 application records of the datagram (complete ones). */
+    private static int jdkRecordsIn(ByteBuf datagram) {
+        int count = 0;
+        int end = datagram.writerIndex();
+        for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER; ) {
+            int next = at + RecordGuard.RECORD_HEADER + datagram.getUnsignedShort(at + 11);
+            if (next > end) {
+                break;
+            }
+            if (isJdkRecord(datagram, at)) {
+                count++;
+            }
+            at = next;
+        }
+        return count;
+    }
+
+    /**
+     * The JDK path for a whole datagram of several application records: each is opened straight into one
+     * buffer, which goes up as one plaintext when every one of them authenticated; other records of the
+     * datagram go to BouncyCastle on their own.
+     */
+    private int unprotectWhole(DtlsSession s, GcmRecords gcm, ByteBuf datagram, InetSocketAddress recipient)
+            throws IOException {
+        int end = datagram.writerIndex();
+        int total = 0;
+        for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER; ) {
+            int length = datagram.getUnsignedShort(at + 11);
+            if (at + RecordGuard.RECORD_HEADER + length > end) {
+                break;
+            }
+            if (isJdkRecord(datagram, at)) {
+                total += Math.max(0, length - GcmRecords.EXPLICIT_NONCE - GcmRecords.TAG);
+            }
+            at += RecordGuard.RECORD_HEADER + length;
+        }
+        ByteBuf joined = ctx.alloc().directBuffer(total, total);
+        int opened = 0;
+        boolean intact = true;
+        int delivered = 0;
+        try {
+            for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER && isOpen(s); ) {
+                int next = at + RecordGuard.RECORD_HEADER + datagram.getUnsignedShort(at + 11);
+                if (next > end) {
+                    break;
+                }
+                if (!isJdkRecord(datagram, at)) {
+                    delivered += unprotectWithBouncyCastle(s, datagram.slice(at, next - at), true, recipient);
+                } else if (intact && gcm.openInto(datagram, at, joined) >= 0) {
+                    opened++;
+                } else {
+                    intact = false; // one record lost makes the datagram's message useless: drop it whole
+                }
+                at = next;
+            }
+            if (intact && opened > 0 && isOpen(s)) {
+                s.touch(System.nanoTime());
+                ctx.fireChannelRead(new DatagramPacket(joined, recipient, s.peer));
+                joined = null;
+                delivered += opened;
+            }
+        } finally {
+            if (joined != null) {
+                joined.release();
+            }
+        }
+        return delivered;
+    }
+
     private int unprotectWithBouncyCastle(DtlsSession s, ByteBuf datagram, boolean oneRecord,
             InetSocketAddress recipient) throws IOException {
+        if (whole && !oneRecord && datagram != null) {
+            return unprotectWholeWithBouncyCastle(s, datagram, recipient);
+        }
         s.transport.setCurrent(datagram);
         int delivered = 0;
         int bound = PeerTransport.INBOX_CAPACITY + 1
@@ -173,8 +263,65 @@ final class RecordPath implements PeerTransport.RecordWriter {
     }
 
     /**
-     * Sends {@code plaintext} as one record, completing {@code promise} with the record's write. Does not
-     * release {@code plaintext}.
+     * BouncyCastle's path for a whole datagram: datagrams left from the handshake first, each on its own;
+     * then this datagram's application records, joined into one plaintext when all of them came through.
+     */
+    private int unprotectWholeWithBouncyCastle(DtlsSession s, ByteBuf datagram, InetSocketAddress recipient)
+            throws IOException {
+        int delivered = 0;
+        if (!s.transport.drained()) {
+            delivered += unprotectWithBouncyCastle(s, null, false, recipient);
+        }
+        int expected = jdkRecordsIn(datagram);
+        java.util.List<ByteBuf> parts = new java.util.ArrayList<>(Math.max(1, expected));
+        s.transport.setCurrent(datagram);
+        try {
+            // BouncyCastle takes the datagram on the first call and queues the records after the first
+            // inside itself: ask until each record came, or the transport says nothing is left.
+            int bound = datagram.readableBytes() / RecordGuard.RECORD_HEADER + 1;
+            int filled = 0;
+            for (int i = 0; i < bound && filled < expected && s.state() == DtlsSession.State.ESTABLISHED; i++) {
+                ByteBuf part = ctx.alloc().heapBuffer(MAX_PLAINTEXT);
+                parts.add(part);
+                int n = s.dtls().receive(part.array(), part.arrayOffset(), MAX_PLAINTEXT, NO_WAIT_MILLIS);
+                if (n < 0) {
+                    break;
+                }
+                part.writerIndex(n);
+                filled++;
+            }
+        } catch (PeerTransport.Empty nothingLeft) {
+            // every record of the datagram was processed
+        } finally {
+            s.transport.setCurrent(null);
+        }
+        int total = 0;
+        int filled = 0;
+        for (ByteBuf part : parts) {
+            if (part.isReadable()) {
+                total += part.readableBytes();
+                filled++;
+            }
+        }
+        if (filled > 0 && filled == expected && s.state() == DtlsSession.State.ESTABLISHED) {
+            ByteBuf joined = ctx.alloc().buffer(total, total);
+            for (ByteBuf part : parts) {
+                joined.writeBytes(part);
+            }
+            s.touch(System.nanoTime());
+            ctx.fireChannelRead(new DatagramPacket(joined, recipient, s.peer));
+            delivered += filled;
+        }
+        for (ByteBuf part : parts) {
+            part.release();
+        }
+        return delivered;
+    }
+
+    /**
+     * Sends {@code plaintext} as one record (with {@link DtlsHandler#wholeDatagrams()}: as the records it
+     * needs, in one datagram), completing {@code promise} with the datagram's write. Does not release
+     * {@code plaintext}.
      *
      * @throws IOException when BouncyCastle fails the session
      */
@@ -185,18 +332,13 @@ final class RecordPath implements PeerTransport.RecordWriter {
             return;
         }
         int len = plaintext.readableBytes();
-        byte[] array = scratch;
-        int off = 0;
-        if (plaintext.hasArray() && len > 0) {
-            array = plaintext.array();
-            off = plaintext.arrayOffset() + plaintext.readerIndex();
-        } else {
-            plaintext.getBytes(plaintext.readerIndex(), scratch, 0, len);
+        if (len > s.sendLimit()) {
+            protectGathered(s, plaintext, promise);
+            return;
         }
         sendingPromise = promise;
         try {
-            s.dtls().send(array, off, len);
-            s.recordSent();
+            sendWithBouncyCastle(s, plaintext, plaintext.readerIndex(), len);
         } finally {
             if (sendingPromise != null) {
                 sendingPromise.trySuccess(); // nothing was written: the transport was closed, as if lost
@@ -205,20 +347,68 @@ final class RecordPath implements PeerTransport.RecordWriter {
         }
     }
 
+    /** One record of {@code len} bytes of {@code plaintext} from {@code from}, sealed by BouncyCastle. */
+    private void sendWithBouncyCastle(DtlsSession s, ByteBuf plaintext, int from, int len) throws IOException {
+        byte[] array = scratch;
+        int off = 0;
+        if (plaintext.hasArray() && len > 0) {
+            array = plaintext.array();
+            off = plaintext.arrayOffset() + from;
+        } else {
+            plaintext.getBytes(from, scratch, 0, len);
+        }
+        s.dtls().send(array, off, len);
+        s.recordSent();
+    }
+
+    /** BouncyCastle's path for a whole datagram: its records are gathered and leave together. */
+    private void protectGathered(DtlsSession s, ByteBuf plaintext, ChannelPromise promise) throws IOException {
+        int len = plaintext.readableBytes();
+        int limit = s.sendLimit();
+        ByteBuf gathered = ctx.alloc().directBuffer(len + DtlsHandler.overhead(len, limit));
+        gathering = gathered;
+        try {
+            for (int at = plaintext.readerIndex(), end = plaintext.writerIndex(); at < end; at += limit) {
+                sendWithBouncyCastle(s, plaintext, at, Math.min(limit, end - at));
+            }
+        } catch (IOException | RuntimeException e) {
+            gathered.release();
+            throw e;
+        } finally {
+            gathering = null;
+        }
+        if (!gathered.isReadable()) {
+            gathered.release();
+            promise.trySuccess(); // the transport was closed: as if lost
+            return;
+        }
+        ctx.write(new DatagramPacket(gathered, s.peer), promise);
+        flushNeeded = true;
+    }
+
     /** The JDK path: seals {@code plaintext} into the direct buffer that is written. */
     private void seal(DtlsSession s, GcmRecords gcm, ByteBuf plaintext, ChannelPromise promise) throws IOException {
         if (s.transport.isClosed()) {
             promise.trySuccess(); // as BouncyCastle does once the transport closed: as if lost
             return;
         }
-        ByteBuf out = ctx.alloc().directBuffer(GcmRecords.BODY + plaintext.readableBytes() + GcmRecords.TAG);
+        int len = plaintext.readableBytes();
+        int limit = s.sendLimit();
+        ByteBuf out = ctx.alloc().directBuffer(len + DtlsHandler.overhead(len, limit));
         try {
-            gcm.seal(RecordGuard.APPLICATION_DATA, plaintext, out);
+            if (len <= limit) {
+                gcm.seal(RecordGuard.APPLICATION_DATA, plaintext, out);
+                s.recordSent();
+            } else {
+                for (int at = plaintext.readerIndex(), end = plaintext.writerIndex(); at < end; at += limit) {
+                    gcm.seal(RecordGuard.APPLICATION_DATA, plaintext.slice(at, Math.min(limit, end - at)), out);
+                    s.recordSent();
+                }
+            }
         } catch (GeneralSecurityException | RuntimeException e) {
             out.release();
             throw new IOException("sealing a record failed: " + e, e);
         }
-        s.recordSent();
         ctx.write(new DatagramPacket(out, s.peer), promise);
         flushNeeded = true;
     }
@@ -232,6 +422,11 @@ final class RecordPath implements PeerTransport.RecordWriter {
     /** Writes one DTLS datagram held in {@code out}, which the write releases; on any thread. */
     @Override
     public void write(InetSocketAddress peer, ByteBuf out) {
+        if (gathering != null && ctx.executor().inEventLoop()) {
+            gathering.writeBytes(out);
+            out.release();
+            return;
+        }
         DatagramPacket record = new DatagramPacket(out, peer);
         if (ctx.executor().inEventLoop()) {
             ChannelPromise promise = sendingPromise;

@@ -6,27 +6,47 @@ import io.netty.buffer.ByteBuf;
  * Limits each side announces in the handshake:
  *
  * <pre>
- * idle timeout ms (u32) | max datagram size (u16) | initial max data (v) | max message size (v)
+ * idle timeout ms (u32) | max datagram size (u16) | initial max data (v) | max message size (v) | flags (v)
  * </pre>
+ *
+ * The flags came later: a peer that does not send them sends nothing there (ACCEPT) or the INITIAL's zero
+ * padding, both read as no flags, and a peer that does not know them ignores them for the same reason.
  *
  * @param idleTimeoutMillis the sender closes a connection silent for this long
  * @param maxDatagramSize largest datagram the sender accepts
  * @param initialMaxData flow-control credit the sender grants before its first MAX_DATA
  * @param maxMessageSize largest message the sender accepts
+ * @param flags capabilities of the sender ({@link #WHOLE_DATAGRAMS})
  */
 public record TransportParameters(int idleTimeoutMillis, int maxDatagramSize, long initialMaxData,
-        long maxMessageSize) {
+        long maxMessageSize, long flags) {
+    /**
+     * Under DTLS, the sender reads the application records of one datagram as one packet, so a packet may
+     * be larger than one record (several records in one datagram).
+     */
+    public static final long WHOLE_DATAGRAMS = 1;
+
+    /** Parameters without flags. */
+    public TransportParameters(int idleTimeoutMillis, int maxDatagramSize, long initialMaxData, long maxMessageSize) {
+        this(idleTimeoutMillis, maxDatagramSize, initialMaxData, maxMessageSize, 0);
+    }
 
     public TransportParameters {
         if (idleTimeoutMillis < 0 || maxDatagramSize < 0 || maxDatagramSize > 0xFFFF || initialMaxData < 0
-                || initialMaxData > Varint.MAX || maxMessageSize < 0 || maxMessageSize > Varint.MAX) {
+                || initialMaxData > Varint.MAX || maxMessageSize < 0 || maxMessageSize > Varint.MAX
+                || flags < 0 || flags > Varint.MAX) {
             throw new IllegalArgumentException("transport parameters out of range: idle " + idleTimeoutMillis
                     + ", datagram " + maxDatagramSize + ", max data " + initialMaxData + ", message " + maxMessageSize);
         }
     }
 
     public int size() {
-        return 4 + 2 + Varint.size(initialMaxData) + Varint.size(maxMessageSize);
+        return 4 + 2 + Varint.size(initialMaxData) + Varint.size(maxMessageSize) + Varint.size(flags);
+    }
+
+    /** Whether the sender announced {@link #WHOLE_DATAGRAMS}. */
+    public boolean wholeDatagrams() {
+        return (flags & WHOLE_DATAGRAMS) != 0;
     }
 
     public void encode(ByteBuf out) {
@@ -34,6 +54,7 @@ public record TransportParameters(int idleTimeoutMillis, int maxDatagramSize, lo
         out.writeShort(maxDatagramSize);
         Varint.write(out, initialMaxData);
         Varint.write(out, maxMessageSize);
+        Varint.write(out, flags);
     }
 
     /** Decodes parameters, or returns null when truncated or out of range. */
@@ -48,6 +69,8 @@ public record TransportParameters(int idleTimeoutMillis, int maxDatagramSize, lo
         if (maxData < 0 || maxMessage < 0 || idle > Integer.MAX_VALUE || datagram < Handshake.MIN_DATAGRAM_SIZE) {
             return null;
         }
-        return new TransportParameters((int) idle, datagram, maxData, maxMessage);
+        // Absent (an older peer's ACCEPT) or unreadable: no flags.
+        long flags = in.isReadable() ? Math.max(0, Varint.read(in)) : 0;
+        return new TransportParameters((int) idle, datagram, maxData, maxMessage, flags);
     }
 }

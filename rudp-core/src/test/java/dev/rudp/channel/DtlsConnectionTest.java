@@ -11,9 +11,11 @@ import dev.rudp.Delivery;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
+import dev.rudp.RudpStats;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsConfig.KeyAndCertificate;
 import dev.rudp.dtls.DtlsException;
+import dev.rudp.dtls.DtlsHandler;
 import dev.rudp.sim.Direction;
 import dev.rudp.sim.ImpairmentHandler;
 import dev.rudp.sim.ImpairmentProfile;
@@ -115,6 +117,29 @@ class DtlsConnectionTest {
             assertArrayEquals(sender.sent.get(), receiver.done.get());
             client.close().sync();
             return sniffer.seen.get();
+        }
+    }
+
+    @Test
+    void onLoopbackAPacketSpansSeveralRecordsOfOneDatagram() throws Exception {
+        long bytes = 8L << 20;
+        DigestReceiver receiver = new DigestReceiver(bytes, true);
+        ChannelInitializer<RudpChannel> init = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(RudpChannel ch) {
+                ch.pipeline().addLast(receiver);
+            }
+        };
+        try (Loopback lo = Loopback.start(init, b -> b.dtls(server()),
+                b -> b.dtls(pinned(DtlsConfig.fingerprint(SERVER.certificate()))))) {
+            BulkSender sender = new BulkSender(bytes, 32 * 1024, 5, Delivery.ORDERED, false);
+            RudpChannel client = lo.connect(sender);
+            assertArrayEquals(sender.sent.get(60, TimeUnit.SECONDS), sender.reply.get(60, TimeUnit.SECONDS));
+            assertArrayEquals(sender.sent.get(), receiver.done.get());
+            RudpStats stats = client.eventLoop().submit(client::stats).get(10, TimeUnit.SECONDS);
+            // 65 507 bytes of UDP payload hold a packet of 65 359 in four records of at most 16 384.
+            assertEquals(65_507 - 4 * DtlsHandler.RECORD_OVERHEAD, stats.datagramSize(), stats.toString());
+            client.close().sync();
         }
     }
 

@@ -42,8 +42,13 @@ final class DtlsLoopback implements AutoCloseable {
 
     /** Starts a server with {@code config}, {@code beneath} first in its pipeline. */
     static DtlsLoopback start(DtlsConfig config, ChannelHandler... beneath) throws InterruptedException {
+        return start(config, false, beneath);
+    }
+
+    /** Starts a server with {@code config}, its handler in {@link DtlsHandler#wholeDatagrams()} mode when {@code whole}. */
+    static DtlsLoopback start(DtlsConfig config, boolean whole, ChannelHandler... beneath) throws InterruptedException {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(2);
-        DtlsHandler dtls = DtlsHandler.server(config);
+        DtlsHandler dtls = whole ? DtlsHandler.server(config).wholeDatagrams() : DtlsHandler.server(config);
         Recorder echo = new Recorder(true);
         return new DtlsLoopback(group, bind(group, beneath, dtls, echo), dtls, echo);
     }
@@ -59,7 +64,12 @@ final class DtlsLoopback implements AutoCloseable {
 
     /** A client channel on the same group with its own DtlsHandler. */
     Client client(DtlsConfig config, ChannelHandler... beneath) throws InterruptedException {
-        DtlsHandler dtls = DtlsHandler.client(config);
+        return client(config, false, beneath);
+    }
+
+    /** A client whose handler is in {@link DtlsHandler#wholeDatagrams()} mode when {@code whole}. */
+    Client client(DtlsConfig config, boolean whole, ChannelHandler... beneath) throws InterruptedException {
+        DtlsHandler dtls = whole ? DtlsHandler.client(config).wholeDatagrams() : DtlsHandler.client(config);
         Recorder recorder = new Recorder(false);
         return new Client(bind(group, beneath, dtls, recorder), dtls, recorder, serverAddress());
     }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /** Handshake bodies and the transport parameters they carry. */
 class HandshakeTest {
     private static final TransportParameters PARAMS = new TransportParameters(30_000, 1400, 65_536, 1 << 20);
-    /** idle 30000 ms (u32) | 1400 (u16) | 65536 (4-byte varint) | 1048576 (4-byte varint) */
-    private static final String PARAMS_HEX = "00007530" + "0578" + "80010000" + "80100000";
+    /** idle 30000 ms (u32) | 1400 (u16) | 65536 (4-byte varint) | 1048576 (4-byte varint) | flags 0 (varint) */
+    private static final String PARAMS_HEX = "00007530" + "0578" + "80010000" + "80100000" + "00";
     private static final byte[] RESET_TOKEN = new byte[16];
 
     static {
@@ -35,7 +35,8 @@ class HandshakeTest {
     void parametersRoundTrip() {
         for (TransportParameters p : new TransportParameters[] {PARAMS,
             new TransportParameters(0, 1200, 0, 0),
-            new TransportParameters(Integer.MAX_VALUE, 65_535, Varint.MAX, Varint.MAX)}) {
+            new TransportParameters(30_000, 65_507, 1 << 20, 1 << 20, TransportParameters.WHOLE_DATAGRAMS),
+            new TransportParameters(Integer.MAX_VALUE, 65_535, Varint.MAX, Varint.MAX, Varint.MAX)}) {
             ByteBuf out = Unpooled.buffer();
             try {
                 p.encode(out);
@@ -55,6 +56,28 @@ class HandshakeTest {
         assertParams(new TransportParameters(0, 1200, 0, 0), "00000000" + "04b0" + "00" + "00");
     }
 
+    @Test
+    void flagsAreOptionalSoOlderPeersInteroperate() {
+        TransportParameters whole = new TransportParameters(0, 1200, 0, 0, TransportParameters.WHOLE_DATAGRAMS);
+        assertEquals("00000000" + "04b0" + "00" + "00" + "01", Bytes.encode(whole::encode));
+        assertTrue(whole.wholeDatagrams());
+        // An older peer's ACCEPT ends after the message size; its INITIAL goes on with zero padding.
+        assertParams(new TransportParameters(0, 1200, 0, 0), "00000000" + "04b0" + "00" + "00");
+        assertParams(new TransportParameters(0, 1200, 0, 0), "00000000" + "04b0" + "00" + "00" + "000000");
+        assertFalse(new TransportParameters(0, 1200, 0, 0).wholeDatagrams());
+        // An older peer reads the fields it knows and leaves the flags unread, as it leaves the padding.
+        ByteBuf in = Bytes.hex("00000000" + "04b0" + "00" + "00" + "01");
+        try {
+            in.readInt();
+            in.readShort();
+            Varint.read(in);
+            Varint.read(in);
+            assertEquals(1, in.readableBytes());
+        } finally {
+            in.release();
+        }
+    }
+
     private static void assertParams(TransportParameters expected, String hex) {
         ByteBuf in = Bytes.hex(hex);
         try {
@@ -68,7 +91,8 @@ class HandshakeTest {
     void parametersEveryTruncationIsRejected() {
         ByteBuf full = Bytes.hex(PARAMS_HEX);
         try {
-            for (int n = 0; n < full.readableBytes(); n++) {
+            // The flags (the last byte) are optional; everything before them is not.
+            for (int n = 0; n < full.readableBytes() - 1; n++) {
                 assertNull(TransportParameters.decode(full.slice(0, n)), "cut to " + n);
             }
         } finally {
