@@ -57,13 +57,37 @@ final class JvmSession implements Runnable {
         rec.op(index, kind, System.nanoTime() - t0);
     }
 
+    private FileConnection login() throws ClientException {
+        FileConnection c = FileConnection.connect("127.0.0.1", port, connectTimeoutMillis, null,
+                ServerTrust.fingerprint(fingerprint));
+        try {
+            c.loginWithKey(user, key.publicKey(), key::sign);
+            return c;
+        } catch (ClientException e) {
+            c.close();
+            throw e;
+        }
+    }
+
     @Override
     public void run() {
+        FileConnection conn = null;
         try {
             Files.createDirectories(dir);
-            try (FileConnection c = FileConnection.connect("127.0.0.1", port, connectTimeoutMillis, null,
-                    ServerTrust.fingerprint(fingerprint))) {
-                c.loginWithKey(user, key.publicKey(), key::sign);
+            conn = work.connect(this::login);
+        } catch (ClientException e) {
+            rec.failure(index, "connect: exit " + e.code() + ": " + e.getMessage());
+        } catch (Exception e) {
+            rec.failure(index, "connect: " + e);
+        } finally {
+            work.connected();
+        }
+        if (conn == null) {
+            return;
+        }
+        try {
+            work.awaitStart();
+            try (FileConnection c = conn) {
                 try (Transfers t = new Transfers(c)) {
                     Path up = dir.resolve("up");
                     Path down = dir.resolve("down");
@@ -90,6 +114,9 @@ final class JvmSession implements Runnable {
             }
         } catch (ClientException e) {
             rec.failure(index, "exit " + e.code() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            conn.close();
         } catch (Exception e) {
             rec.failure(index, String.valueOf(e));
         }

@@ -48,7 +48,7 @@ public final class LoadRunner {
 
     /** The options, with issue 16's defaults. */
     record Options(int sessions, int processes, int seconds, double loss, long seed, long maxFile, long maxBytes,
-            int minOps, Path out) {
+            int minOps, int parallel, Path out) {
         static Options parse(String[] args) {
             int sessions = 200;
             int processes = 20;
@@ -58,6 +58,7 @@ public final class LoadRunner {
             long maxFile = 1 << 20;
             long maxBytes = 8L << 30;
             int minOps = 5;
+            int parallel = 8;
             Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -74,20 +75,21 @@ public final class LoadRunner {
                     case "--max-file" -> maxFile = bytes(v);
                     case "--max-bytes" -> maxBytes = bytes(v);
                     case "--min-ops" -> minOps = Integer.parseInt(v);
+                    case "--connect-parallel" -> parallel = Integer.parseInt(v);
                     case "--out" -> out = Paths.get(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            if (sessions < 1 || processes < 0 || processes > sessions || seconds < 1 || loss < 0 || loss >= 1) {
+            if (parallel < 1 || sessions < 1 || processes < 0 || processes > sessions || seconds < 1 || loss < 0 || loss >= 1) {
                 throw new IllegalArgumentException("need 0 <= processes <= sessions, seconds >= 1, 0 <= loss < 1");
             }
-            return new Options(sessions, processes, seconds, loss, seed, maxFile, maxBytes, minOps, out);
+            return new Options(sessions, processes, seconds, loss, seed, maxFile, maxBytes, minOps, parallel, out);
         }
     }
 
     static String usage() {
         return "usage: java -jar benchmarks.jar load [--sessions 200] [--processes 20] [--seconds 60] [--loss 0.02]"
-                + " [--seed 1] [--max-file 1m] [--max-bytes 8g] [--min-ops 5] [--out DIR]";
+                + " [--seed 1] [--max-file 1m] [--max-bytes 8g] [--min-ops 5] [--connect-parallel 8] [--out DIR]";
     }
 
     static long bytes(String s) {
@@ -115,10 +117,16 @@ public final class LoadRunner {
             return 2;
         }
         Path work = Files.createTempDirectory("rudp-bench-load-");
+        int status = 1;
         try {
-            return run(o, work, log, "java -jar benchmarks/target/benchmarks.jar load " + String.join(" ", args));
+            status = run(o, work, log, "java -jar benchmarks/target/benchmarks.jar load " + String.join(" ", args));
+            return status;
         } finally {
-            DiskFiles.deleteTree(work);
+            if (status == 0) {
+                DiskFiles.deleteTree(work);
+            } else {
+                log.println("load: kept " + work + " (the server's log: fileserver.log) for a look; delete it after");
+            }
         }
     }
 
@@ -145,12 +153,9 @@ public final class LoadRunner {
                 UdpRelay relay = UdpRelay.start(new InetSocketAddress("127.0.0.1", 0),
                         new InetSocketAddress("127.0.0.1", server.port),
                         ImpairmentProfile.builder().loss(o.loss()).seed(o.seed()).build())) {
-            double cpu0 = server.cpu();
-            double up0 = server.uptime();
-            long runner0 = runnerCpuNanos();
             AtomicLong rssMax = new AtomicLong();
-            long t0 = System.nanoTime();
-            Workload work2 = new Workload(t0 + TimeUnit.SECONDS.toNanos(o.seconds()), o.maxFile(), o.maxBytes());
+            long c0 = System.nanoTime();
+            Workload work2 = new Workload(o.sessions(), o.parallel(), o.seconds(), o.maxFile(), o.maxBytes());
             ExecutorService pool = Executors.newFixedThreadPool(o.sessions() + 1);
             List<Future<?>> running = new ArrayList<>();
             long batchTimeout = TimeUnit.SECONDS.toMillis(o.seconds() + 300L);
@@ -177,10 +182,21 @@ public final class LoadRunner {
                     }
                 }
             });
+            if (!work2.awaitConnected(30, TimeUnit.MINUTES)) {
+                rec.failure(-1, "the sessions did not get through their connect phase within 30 minutes");
+            }
+            double connectSeconds = (System.nanoTime() - c0) / 1e9;
+            int connectFailures = rec.failures().size();
+            log.printf(Locale.ROOT, "load: connect phase %.1f s, %d failed; loop starts%n", connectSeconds,
+                    connectFailures);
+            double cpu0 = server.cpu();
+            double up0 = server.uptime();
+            long runner0 = runnerCpuNanos();
+            long t0 = work2.start();
             long[] heapAtEnd = null;
             long hardEnd = t0 + TimeUnit.SECONDS.toNanos(o.seconds() + 420L);
             for (Future<?> f : running) {
-                if (heapAtEnd == null && System.nanoTime() >= work2.deadlineNanos) {
+                if (heapAtEnd == null && System.nanoTime() >= work2.deadlineNanos()) {
                     heapAtEnd = server.heapInfo(); // the heap as the last rounds finish, every session still open
                 }
                 try {
@@ -202,7 +218,7 @@ public final class LoadRunner {
             long gcs = server.gcCount(up0, server.uptime() + 1);
             String relayStats = "clients to server: " + relay.stats(Direction.INBOUND) + "; server to clients: "
                     + relay.stats(Direction.OUTBOUND);
-            return report(o, rec, wall, serverCpu, runnerCpu, heapMax, gcs, heapAtEnd, rssMax.get(), relayStats,
+            return report(o, rec, connectSeconds, connectFailures, wall, serverCpu, runnerCpu, heapMax, gcs, heapAtEnd, rssMax.get(), relayStats,
                     server.logCount(" connect "), log, command);
         }
     }
@@ -216,7 +232,7 @@ public final class LoadRunner {
         return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : 0;
     }
 
-    private static int report(Options o, Recorder rec, double wall, double serverCpu, double runnerCpu, long heapMax,
+    private static int report(Options o, Recorder rec, double connectSeconds, int connectFailures, double wall, double serverCpu, double runnerCpu, long heapMax,
             long gcs, long[] heapAtEnd, long rssMax, String relayStats, long connects, PrintStream log, String command)
             throws IOException {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -229,8 +245,8 @@ public final class LoadRunner {
         md.append(String.format(Locale.ROOT, "- %d sessions: %d `bin/fileclient` processes (batch mode through the agent;"
                 + " even ones key login, odd ones password login), %d in this JVM (fileclient library, key login);"
                 + " one `bin/fileserver serve` (DTLS 1.2, BBR, --max-sessions %d); UdpRelay with loss %.3f each way,"
-                + " seed %d; files 1 KiB-%d KiB log-uniform, %d s%n", o.sessions(), o.processes(),
-                o.sessions() - o.processes(), o.sessions() + 16, o.loss(), o.seed(), o.maxFile() >> 10, o.seconds()));
+                + " seed %d; files 1 KiB-%d KiB log-uniform; sessions connect and log in %d at a time, then all loop for %d s%n", o.sessions(), o.processes(),
+                o.sessions() - o.processes(), o.sessions() + 16, o.loss(), o.seed(), o.maxFile() >> 10, o.parallel(), o.seconds()));
         md.append("- relay: ").append(relayStats).append("\n\n");
         md.append("| op | count | ops/s | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n");
         for (Kind k : Kind.values()) {
@@ -246,7 +262,9 @@ public final class LoadRunner {
         appendSessions(md, "all", all);
         md.append('\n');
         md.append("| figure | value |\n|---|---:|\n");
-        md.append(String.format(Locale.ROOT, "| wall s | %.1f |%n", wall));
+        md.append(String.format(Locale.ROOT, "| connect phase s (%d at a time) | %.1f |%n", o.parallel(), connectSeconds));
+        md.append(String.format(Locale.ROOT, "| sessions that failed to connect | %d |%n", connectFailures));
+        md.append(String.format(Locale.ROOT, "| loop wall s (until the last session ended) | %.1f |%n", wall));
         md.append(String.format(Locale.ROOT, "| server CPU-s | %.1f |%n", serverCpu));
         md.append(String.format(Locale.ROOT, "| runner JVM CPU-s (in-JVM clients and relay) | %.1f |%n", runnerCpu));
         md.append(String.format(Locale.ROOT, "| server heap after GC, max (MiB, GC log) | %d |%n", heapMax));

@@ -87,23 +87,48 @@ final class ProcessSession implements Runnable {
     @Override
     public void run() {
         try {
-            Files.createDirectories(dir.resolve("home"));
-            Files.createDirectories(dir.resolve("up"));
-            Files.createDirectories(dir.resolve("down"));
-            Path agent = Files.createDirectories(dir.resolve("agent"));
-            Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwx------"));
+            boolean in;
+            try {
+                Files.createDirectories(dir.resolve("home"));
+                Files.createDirectories(dir.resolve("up"));
+                Files.createDirectories(dir.resolve("down"));
+                Path agent = Files.createDirectories(dir.resolve("agent"));
+                Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwx------"));
+                in = work.connect(this::firstBatch); // starts the agent: its connect and login
+            } finally {
+                work.connected();
+            }
+            if (!in) {
+                return;
+            }
+            work.awaitStart();
             while (work.goOn()) {
                 if (!batch()) {
                     return;
                 }
             }
-        } catch (IOException e) {
-            rec.failure(index, String.valueOf(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            rec.failure(index, String.valueOf(e));
         } finally {
             stopAgent();
         }
+    }
+
+    /** The connect phase: a batch of one {@code pwd}, which starts the agent (connect, login); false when it failed. */
+    private boolean firstBatch() throws IOException, InterruptedException {
+        Path file = dir.resolve("batch.txt");
+        Files.write(file, List.of("pwd"), StandardCharsets.UTF_8);
+        Process p = builder(command("-q", "-b", file.toString())).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(batchTimeoutMillis, TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            rec.failure(index, "connect: bin/fileclient " + (p.isAlive() ? "did not end" : "exit " + p.exitValue())
+                    + ": " + out.strip().replace('\n', ' '));
+            return false;
+        }
+        return true;
     }
 
     /** One batch of rounds; false when it failed (recorded). */
