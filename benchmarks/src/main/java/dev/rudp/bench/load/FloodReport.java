@@ -14,7 +14,7 @@ import java.util.Locale;
 
 /** The figures of one flood run, written as {@code results/flood-STAMP.md} and CSVs. */
 record FloodReport(FloodRunner.Options o, List<byte[]> captured, int idleOpened, List<String> idleErrors,
-        double idleSeconds, long idleOpenAtEnd, double rateBefore, double rateDuring, double rateAfter,
+        double idleSeconds, long idleOpenAtEnd, double rateBefore, double rateDuring, double rateAfter, double afterSeconds,
         long transfersDuringFlood, long heapBefore, long heapDuring, long heapAfterGc, long[] heapFloodEnd,
         long[] heapAfter, long floodPackets, long floodBytes, long[] kindPackets, long[] kindBytes, long recvPackets,
         long recvBytes, long sendErrors, double cpuBefore, double cpuFlood, List<String> transferErrors,
@@ -49,7 +49,7 @@ record FloodReport(FloodRunner.Options o, List<byte[]> captured, int idleOpened,
                 heap(heapBefore), cpuBefore));
         md.append(String.format(Locale.ROOT, "| flood | %.1f | %.1f | %s | %.1f | %.1f |%n", o.seconds(), rateDuring,
                 heap(heapDuring), heapFloodEnd[0] / 1024.0, cpuFlood));
-        md.append(String.format(Locale.ROOT, "| after | %.1f | %.1f | %s | %.1f | |%n%n", o.after(), rateAfter,
+        md.append(String.format(Locale.ROOT, "| after | %.1f | %.1f | %s | %.1f | |%n%n", afterSeconds, rateAfter,
                 heap(heapAfterGc), heapAfter[0] / 1024.0));
         md.append("| flood kind | datagrams | bytes |\n|---|---:|---:|\n");
         for (FloodSender.Kind k : FloodSender.Kind.values()) {
@@ -61,13 +61,16 @@ record FloodReport(FloodRunner.Options o, List<byte[]> captured, int idleOpened,
         md.append("| figure | value | target |\n|---|---:|---|\n");
         md.append(String.format(Locale.ROOT, "| transfers' rate during / before | %.2f | >= %.2f: %s |%n", share,
                 FloodRunner.MIN_RATE_SHARE, share >= FloodRunner.MIN_RATE_SHARE ? "met" : "missed"));
-        md.append(String.format(Locale.ROOT, "| transfers completed within the flood | %d | >= 1 |%n", transfersDuringFlood));
+        md.append(String.format(Locale.ROOT, "| transfers that ran during the flood and completed | %d | >= 1 |%n", transfersDuringFlood));
         md.append(String.format(Locale.ROOT, "| datagrams the server sent to the flood | %d | |%n", recvPackets));
         md.append(String.format(Locale.ROOT, "| bytes the server sent to the flood | %d | |%n", recvBytes));
         md.append(String.format(Locale.ROOT, "| bytes sent / bytes received (amplification) | %.4f | <= %.1f: %s |%n",
                 amplification(), FloodRunner.MAX_AMPLIFICATION,
                 amplification() <= FloodRunner.MAX_AMPLIFICATION ? "met" : "missed"));
         md.append(String.format(Locale.ROOT, "| flood send errors (socket) | %d | |%n", sendErrors));
+        double extra = cpuFlood - cpuBefore * o.seconds() / o.before();
+        md.append(String.format(Locale.ROOT, "| server CPU-s during the flood beyond the before phase's rate, per 1000 datagrams | %.3f | |%n",
+                floodPackets == 0 ? 0 : extra / (floodPackets / 1000.0)));
         md.append(String.format(Locale.ROOT, "| idle sessions open at the end | %d of %d | all |%n", idleOpenAtEnd,
                 idleOpened));
         md.append(String.format(Locale.ROOT, "| server connect log lines | %d | |%n", connects));

@@ -167,10 +167,27 @@ public final class FloodRunner {
             };
         }
 
-        /** Transfers that started and ended within [from, to]. */
-        long within(long from, long to) {
+        /** Transfers that ran at some time within [from, to] and completed. */
+        long overlapping(long from, long to) {
             synchronized (completed) {
-                return completed.stream().filter(c -> c[0] >= from && c[1] <= to).count();
+                return completed.stream().filter(c -> c[0] <= to && c[1] >= from).count();
+            }
+        }
+
+        void done(long start, long end) {
+            synchronized (completed) {
+                completed.add(new long[] {start, end});
+                completed.notifyAll();
+            }
+        }
+
+        /** Waits until a transfer that ran during [from, to] completed, or the loop failed, or {@code millis} passed. */
+        void awaitOverlapping(long from, long to, long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            synchronized (completed) {
+                while (overlapping(from, to) == 0 && errors.isEmpty() && System.nanoTime() < deadline) {
+                    completed.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                }
             }
         }
     }
@@ -274,7 +291,7 @@ public final class FloodRunner {
                     bytesF1 = up.bytes.get() + down.bytes.get();
                     upF1 = server.uptime();
                     cpuF = server.cpu();
-                    Thread.sleep(1000); // late answers to the flood's last datagrams still count
+                    Thread.sleep(1000); // a window for late answers to the flood's last datagrams
                     floodBytes = flood.sentBytesTotal();
                     floodPackets = flood.sentPacketsTotal();
                     recvBytes = flood.receivedBytes.get();
@@ -286,8 +303,13 @@ public final class FloodRunner {
                     }
                 }
                 long[] heapFloodEnd = server.heapInfo();
-                // 6. after
-                Thread.sleep((long) (o.after() * 1000)); // a measurement window
+                // 6. after; a transfer that ran during the flood must complete (it may have started before it)
+                up.awaitOverlapping(f0, f1, 120_000);
+                down.awaitOverlapping(f0, f1, 120_000);
+                long left = (long) (o.after() * 1000) - (System.nanoTime() - f1) / 1_000_000;
+                if (left > 0) {
+                    Thread.sleep(left); // the rest of the measurement window
+                }
                 long a1 = System.nanoTime();
                 long bytesA1 = up.bytes.get() + down.bytes.get();
                 double upA1 = server.uptime();
@@ -302,11 +324,11 @@ public final class FloodRunner {
                 double rateBefore = (bytesB1 - bytesB0) / ((b1 - b0) / 1e9) / 1e6;
                 double rateDuring = (bytesF1 - bytesF0) / ((f1 - f0) / 1e9) / 1e6;
                 double rateAfter = (bytesA1 - bytesF1) / ((a1 - f1) / 1e9) / 1e6;
-                long during = up.within(f0, f1) + down.within(f0, f1);
+                long during = up.overlapping(f0, f1) + down.overlapping(f0, f1);
                 List<String> errors = new ArrayList<>(up.errors);
                 errors.addAll(down.errors);
                 FloodReport r = new FloodReport(o, captured, idle.size(), idleErrors, idleSeconds, idleOpen, rateBefore, rateDuring,
-                        rateAfter, during, server.maxAfterGcMiB(upB, upF0), server.maxAfterGcMiB(upF0, upF1),
+                        rateAfter, (a1 - f1) / 1e9, during, server.maxAfterGcMiB(upB, upF0), server.maxAfterGcMiB(upF0, upF1),
                         server.maxAfterGcMiB(upF1, upA1), heapFloodEnd, heapAfter, floodPackets, floodBytes, kindPackets,
                         kindBytes, recvPackets, recvBytes, sendErrors, cpuB - cpu0, cpuF - cpuB, errors,
                         server.logCount(" connect "));
@@ -338,7 +360,7 @@ public final class FloodRunner {
             long s = System.nanoTime();
             try {
                 t.run();
-                l.completed.add(new long[] {s, System.nanoTime()});
+                l.done(s, System.nanoTime());
             } catch (Exception e) {
                 if (!l.stop) {
                     l.errors.add(String.valueOf(e.getMessage()));
