@@ -121,10 +121,16 @@ public final class FloodRunner {
             return 2;
         }
         Path work = Files.createTempDirectory("rudp-bench-flood-");
+        int status = 1;
         try {
-            return run(o, work, log, "java -jar benchmarks/target/benchmarks.jar flood " + String.join(" ", args));
+            status = run(o, work, log, "java -jar benchmarks/target/benchmarks.jar flood " + String.join(" ", args));
+            return status;
         } finally {
-            DiskFiles.deleteTree(work);
+            if (status == 0) {
+                DiskFiles.deleteTree(work);
+            } else {
+                log.println("flood: kept " + work + " (the server's log: fileserver.log) for a look; delete it after");
+            }
         }
     }
 

@@ -53,7 +53,10 @@ final class ServerProc implements AutoCloseable {
         return Files.isRegularFile(cwd.resolve("bin/fileserver")) ? cwd : cwd.getParent();
     }
 
-    /** Starts {@code bin/fileserver serve --root data --bind 127.0.0.1 --port P extra...}; waits for its listening line. */
+    /**
+     * Starts {@code bin/fileserver serve --root data --bind 127.0.0.1 --port P extra...}; waits for its
+     * listening line. {@link #fingerprint} is null for a {@code --plaintext} server.
+     */
     static ServerProc start(Path data, Path dir, List<String> extra) throws IOException, InterruptedException {
         int port;
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -72,9 +75,11 @@ final class ServerProc implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             String out = Files.readString(log, StandardCharsets.UTF_8);
-            int at = out.indexOf("fingerprint ");
-            if (at >= 0 && out.indexOf('\n', at) > 0) {
-                String fp = out.substring(at + "fingerprint ".length()).split("[;,\\s]")[0];
+            int line = out.indexOf(" listening ");
+            if (line >= 0 && out.indexOf('\n', line) > 0) {
+                String listening = out.substring(line, out.indexOf('\n', line));
+                int at = listening.indexOf("fingerprint ");
+                String fp = at < 0 ? null : listening.substring(at + "fingerprint ".length()).split("[;,\\s]")[0];
                 Instant jvmStart = p.toHandle().info().startInstant().orElse(t0);
                 return new ServerProc(p, log, gc, port, fp, jvmStart);
             }
