@@ -18,7 +18,7 @@ record FloodReport(FloodRunner.Options o, List<byte[]> captured, int idleOpened,
         long transfersDuringFlood, long heapBefore, long heapDuring, long heapAfterGc, long[] heapFloodEnd,
         long[] heapAfter, long floodPackets, long floodBytes, long[] kindPackets, long[] kindBytes, long recvPackets,
         long recvBytes, long sendErrors, double cpuBefore, double cpuFlood, List<String> transferErrors,
-        long connects) {
+        long connects, long[] rcvbufDrops) {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     double amplification() {
@@ -35,22 +35,22 @@ record FloodReport(FloodRunner.Options o, List<byte[]> captured, int idleOpened,
         md.append("- machine: ").append(Machine.describe()).append('\n');
         md.append("- git commit: ").append(Machine.gitCommit()).append('\n');
         md.append(String.format(Locale.ROOT, "- one `bin/fileserver serve` on loopback (%s, --max-sessions %d%s);"
-                + " %d idle sessions (DTLS handshake and key login each, 8 at a time, opened in %.1f s, %d failed);"
+                + " %d idle sessions (%s handshake and key login each, 8 at a time, opened in %.1f s, %d failed);"
                 + " two transfers of %d MiB in a loop (one put, one get, key login), %.0f s of warm-up before measuring; flood: %d datagrams/s for %.1f s"
                 + " from %d UDP sockets (seed %d), kinds in turn; captured from a real client: %d datagrams (%s)%n",
                 o.plaintext() ? "plaintext" : "DTLS 1.2", o.idle() + 16,
-                o.userRate() == null ? "" : ", --user-rate " + o.userRate(), idleOpened, idleSeconds, idleErrors.size(),
+                o.userRate() == null ? "" : ", --user-rate " + o.userRate(), idleOpened, o.plaintext() ? "plaintext" : "DTLS", idleSeconds, idleErrors.size(),
                 o.file() >> 20, o.warmup(), o.rate(), o.seconds(), o.sockets(), o.seed(), captured.size(), sizes()));
         md.append("- the server sent to the flood's sockets: every byte their receiver read (none of them ever completes"
                 + " a handshake, so all of it went to unvalidated addresses); UDP payload bytes both ways\n\n");
-        md.append("| phase | s | transfers MB/s (both) | server heap after GC, max MiB (GC log) | server heap used MiB (jcmd, at the phase's end) | server CPU-s |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
-        md.append(String.format(Locale.ROOT, "| before | %.1f | %.1f | %s | | %.1f |%n", o.before(), rateBefore,
-                heap(heapBefore), cpuBefore));
-        md.append(String.format(Locale.ROOT, "| flood | %.1f | %.1f | %s | %.1f | %.1f |%n", o.seconds(), rateDuring,
-                heap(heapDuring), heapFloodEnd[0] / 1024.0, cpuFlood));
-        md.append(String.format(Locale.ROOT, "| after | %.1f | %.1f | %s | %.1f | |%n%n", afterSeconds, rateAfter,
-                heap(heapAfterGc), heapAfter[0] / 1024.0));
+        md.append("| phase | s | transfers MB/s (both) | server heap after GC, max MiB (GC log) | server heap used MiB (jcmd, at the phase's end) | server CPU-s | UDP receive-buffer drops (whole machine) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append(String.format(Locale.ROOT, "| before | %.1f | %.1f | %s | | %.1f | %d |%n", o.before(), rateBefore,
+                heap(heapBefore), cpuBefore, rcvbufDrops[0]));
+        md.append(String.format(Locale.ROOT, "| flood | %.1f | %.1f | %s | %.1f | %.1f | %d |%n", o.seconds(), rateDuring,
+                heap(heapDuring), heapFloodEnd[0] / 1024.0, cpuFlood, rcvbufDrops[1]));
+        md.append(String.format(Locale.ROOT, "| after | %.1f | %.1f | %s | %.1f | | %d |%n%n", afterSeconds, rateAfter,
+                heap(heapAfterGc), heapAfter[0] / 1024.0, rcvbufDrops[2]));
         md.append("| flood kind | datagrams | bytes |\n|---|---:|---:|\n");
         for (FloodSender.Kind k : FloodSender.Kind.values()) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %d |%n", k.name().toLowerCase(Locale.ROOT),

@@ -266,12 +266,14 @@ public final class FloodRunner {
                 Thread.sleep((long) (o.warmup() * 1000)); // the transfers warm up (JIT, windows), unmeasured
                 double cpu0 = server.cpu();
                 // 4. before: the transfers' rate and the heap without a flood
+                long drops0 = rcvbufErrors();
                 long b0 = System.nanoTime();
                 long bytesB0 = up.bytes.get() + down.bytes.get();
                 double upB = server.uptime();
                 Thread.sleep((long) (o.before() * 1000)); // a measurement window
                 long b1 = System.nanoTime();
                 long bytesB1 = up.bytes.get() + down.bytes.get();
+                long drops1 = rcvbufErrors();
                 double upF0 = server.uptime();
                 double cpuB = server.cpu();
                 // 5. the flood
@@ -286,6 +288,7 @@ public final class FloodRunner {
                 long f1;
                 long bytesF0;
                 long bytesF1;
+                long drops2;
                 double upF1;
                 double cpuF;
                 try (FloodSender flood = new FloodSender(new InetSocketAddress("127.0.0.1", server.port), captured,
@@ -295,6 +298,7 @@ public final class FloodRunner {
                     flood.flood(o.rate(), o.seconds());
                     f1 = System.nanoTime();
                     bytesF1 = up.bytes.get() + down.bytes.get();
+                    drops2 = rcvbufErrors();
                     upF1 = server.uptime();
                     cpuF = server.cpu();
                     Thread.sleep(1000); // a window for late answers to the flood's last datagrams
@@ -318,6 +322,7 @@ public final class FloodRunner {
                 }
                 long a1 = System.nanoTime();
                 long bytesA1 = up.bytes.get() + down.bytes.get();
+                long drops3 = rcvbufErrors();
                 double upA1 = server.uptime();
                 long[] heapAfter = server.heapInfo();
                 long idleOpen = idle.stream().filter(FileConnection::isOpen).count();
@@ -337,7 +342,7 @@ public final class FloodRunner {
                         rateAfter, (a1 - f1) / 1e9, during, server.maxAfterGcMiB(upB, upF0), server.maxAfterGcMiB(upF0, upF1),
                         server.maxAfterGcMiB(upF1, upA1), heapFloodEnd, heapAfter, floodPackets, floodBytes, kindPackets,
                         kindBytes, recvPackets, recvBytes, sendErrors, cpuB - cpu0, cpuF - cpuB, errors,
-                        server.logCount(" connect "));
+                        server.logCount(" connect "), new long[] {drops1 - drops0, drops2 - drops1, drops3 - drops2});
                 return r.write(log, command);
             } finally {
                 upConn.close();
@@ -373,6 +378,21 @@ public final class FloodRunner {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * The kernel's count of UDP datagrams dropped because a socket's receive buffer was full
+     * ({@code Udp: RcvbufErrors} in /proc/net/snmp): system-wide, so other programs' drops count too; -1 when unreadable.
+     */
+    static long rcvbufErrors() {
+        try {
+            List<String> udp = Files.readAllLines(Path.of("/proc/net/snmp")).stream().filter(l -> l.startsWith("Udp:"))
+                    .toList();
+            List<String> names = List.of(udp.get(0).split("\\s+"));
+            return Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("RcvbufErrors")]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
