@@ -46,7 +46,8 @@ import org.bouncycastle.tls.DTLSTransport;
  *     peer without one fails with {@link DtlsException.Reason#NO_SESSION}. Other messages pass through.</li>
  * <li><b>Events</b> (user events, on the event loop): {@link DtlsHandshakeCompletionEvent} when a handshake
  *     ends, with the {@link DtlsException} on failure (queued datagrams are then released and their
- *     promises failed with it); {@link DtlsSessionClosedEvent} when an established session ends.</li>
+ *     promises failed with it); {@link DtlsSessionClosedEvent} when an established session ends; on a
+ *     client, {@link DtlsHandshakeProgressEvent} for each handshake datagram taken from the server.</li>
  * <li><b>Rekeying</b>: DTLS 1.2 has no key update. After {@link DtlsConfig#MAX_RECORDS_PER_KEY} records sent
  *     on one session the handler closes it (close_notify, a DEBUG log line, a
  *     {@link DtlsSessionClosedEvent} with {@link DtlsException.Reason#KEY_LIMIT_REACHED}); on a client the
@@ -194,7 +195,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                     records::write, System.nanoTime());
         }
         handshakes = new HandshakeRunner(config.handshakeExecutor(), ctx.executor(), config.handshakeTimeoutMillis(),
-                this::handshakeDone, this::handshakeTimedOut);
+                config.handshakeCapMillis(), this::handshakeDone, this::handshakeTimedOut);
         long period = Math.max(10, Math.min(config.idleTimeoutMillis() / 4, 10_000));
         ticker = ctx.executor().scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -290,6 +291,12 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         } else if (s.state() == State.HANDSHAKING) {
             if (!s.transport.offer(ByteBufUtil.getBytes(content))) {
                 counters.droppedQueueFull++;
+                return;
+            }
+            // The peer is answering: its handshake timeout counts silence from here.
+            s.touch(System.nanoTime());
+            if (!server) {
+                ctx.fireUserEventTriggered(new DtlsHandshakeProgressEvent(sender));
             }
         } else {
             readRecords(s, content, guard.applicationRecords(), guard.records() == 1, recipient);
@@ -452,7 +459,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             return; // timed out or aborted meanwhile; its transport is closed, so nothing more goes out
         }
         if (failure != null) {
-            failHandshake(s, DtlsException.fromHandshake(failure, s.peer, config.handshakeTimeoutMillis(),
+            failHandshake(s, DtlsException.fromHandshake(failure, s.peer, config.handshakeCapMillis(),
                     timeoutHint()));
             flushIfNeeded();
             return;
@@ -510,9 +517,9 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return s != null && s.gcm() != null;
     }
 
-    private void handshakeTimedOut(DtlsSession s) {
+    private void handshakeTimedOut(DtlsSession s, long afterMillis) {
         if (sessions.get(s.peer) == s && s.state() == State.HANDSHAKING) {
-            failHandshake(s, DtlsException.handshakeTimeout(s.peer, config.handshakeTimeoutMillis(), timeoutHint()));
+            failHandshake(s, DtlsException.handshakeTimeout(s.peer, afterMillis, timeoutHint()));
             flushIfNeeded();
         }
     }
