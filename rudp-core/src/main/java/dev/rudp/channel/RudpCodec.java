@@ -3,6 +3,7 @@ package dev.rudp.channel;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
+import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
 import dev.rudp.dtls.DtlsHandshakeCompletionEvent;
 import dev.rudp.dtls.DtlsHandshakeProgressEvent;
@@ -453,7 +454,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.connectPromise = promise;
         c.childHandler = handler;
         long now = now();
-        c.deadline = new ConnectDeadline(timeoutMillis, now);
+        c.deadline = new ConnectDeadline(timeoutMillis, settings.dtls() == null ? 1 : DtlsConfig.HANDSHAKE_CAP_FACTOR, now);
         c.nextInitialNanos = now + INITIAL_RESEND_NANOS;
         announceLimit(c);
         connections.add(c);

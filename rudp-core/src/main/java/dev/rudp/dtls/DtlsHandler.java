@@ -293,11 +293,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                 counters.droppedQueueFull++;
                 return;
             }
-            // The peer is answering: its handshake timeout counts silence from here.
-            s.touch(System.nanoTime());
-            if (!server) {
-                ctx.fireUserEventTriggered(new DtlsHandshakeProgressEvent(sender));
-            }
+            progressed(s); // the peer is answering: its silence counts from here
         } else {
             readRecords(s, content, guard.applicationRecords(), guard.records() == 1, recipient);
         }
@@ -440,9 +436,31 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         PeerTransport transport = new PeerTransport(peer, config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
                 config.maxRecordPlaintext() + RECORD_OVERHEAD, records);
         DtlsSession s = new DtlsSession(peer, transport, System.nanoTime());
+        transport.onNewFlight(() -> {
+            try {
+                ctx.executor().execute(() -> progressed(s));
+            } catch (RejectedExecutionException loopGone) {
+                // the channel is closing: the handshake fails with it
+            }
+        });
         sessions.put(peer, s);
         handshaking++;
         return s;
+    }
+
+    /**
+     * On the event loop: the handshake with {@code s.peer} moved on (a datagram from the peer, or our
+     * next flight after one, however long this side took to compute it). Silence counts from here: the
+     * handshake timer's, and on a client the rudp connect deadline's ({@link DtlsHandshakeProgressEvent}).
+     */
+    private void progressed(DtlsSession s) {
+        if (sessions.get(s.peer) != s || s.state() != State.HANDSHAKING) {
+            return;
+        }
+        s.touch(System.nanoTime());
+        if (!server) {
+            ctx.fireUserEventTriggered(new DtlsHandshakeProgressEvent(s.peer));
+        }
     }
 
     private void startHandshake(DtlsSession s, HandshakeRunner.Handshake handshake) {

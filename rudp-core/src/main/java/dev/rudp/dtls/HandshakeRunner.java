@@ -11,7 +11,8 @@ import org.bouncycastle.tls.DTLSTransport;
 /**
  * Runs one blocking BouncyCastle handshake on the handshake executor and reports back on the event
  * loop: {@link Done#handshakeDone} with the transport or the failure, or the timeout callback when the
- * peer stays silent for the handshake timeout, or the whole handshake passes the cap first (the handler
+ * peer stays silent for the handshake timeout (from this side's last new flight or the peer's last
+ * datagram, {@link DtlsSession#touch}), or the whole handshake passes the cap first (the handler
  * then aborts the transport, which wakes and fails the handshake thread; its late result is ignored).
  * The timeout counts silence, not the handshake's total time, because on a busy machine each side's
  * handshake thread may wait long for CPU while both keep answering. The event loop never waits for a
@@ -36,8 +37,8 @@ final class HandshakeRunner {
     private final ObjLongConsumer<DtlsSession> timedOut;
 
     /**
-     * @param silenceMillis how long the peer may stay silent (measured from the start or from the last
-     *     handshake datagram it sent, {@link DtlsSession#touch})
+     * @param silenceMillis how long the peer may stay silent (measured from this side's last new flight
+     *     or the peer's last handshake datagram, {@link DtlsSession#touch})
      * @param capMillis how long the whole handshake may take however much the peer sends
      * @param timedOut called with the session and the limit it passed, in milliseconds
      */
@@ -89,8 +90,10 @@ final class HandshakeRunner {
      */
     private void check(DtlsSession session, long startedNanos) {
         long now = System.nanoTime();
-        long quietUntil = session.lastActivityNanos() + silenceNanos;
         long capUntil = startedNanos + capNanos;
+        // Before this side sent its first flight nothing was asked of the peer yet (a cold JVM may take
+        // long to compute a ClientHello): only the cap applies.
+        long quietUntil = session.transport.sentAny() ? session.lastActivityNanos() + silenceNanos : capUntil;
         long due = Math.min(quietUntil, capUntil);
         if (now - due >= 0) {
             timedOut.accept(session, TimeUnit.NANOSECONDS.toMillis(now - capUntil >= 0 ? capNanos : silenceNanos));

@@ -26,15 +26,18 @@ import org.junit.jupiter.api.Timeout;
  * A busy server answers every step of the handshake, each one late, so the whole handshake takes
  * longer than the client's connect timeout while no single silence does (issue 16, "a burst of users
  * slows down, never fails"). The server's handshake executor starts each handshake {@value #LATE_START_MILLIS}
- * ms late (its threads busy with others' handshakes and scrypt) and the link delays every datagram
- * {@value #LINK_DELAY_MILLIS} ms each way. The connect must succeed: the connect deadline counts the
- * server's silence, not the time since connect.
+ * ms late (its threads busy with others' handshakes and scrypt), the client's own handshake starts
+ * {@value #CLIENT_LATE_START_MILLIS} ms late (a cold JVM among many starting at once: longer than the
+ * connect timeout by itself), and the link delays every datagram {@value #LINK_DELAY_MILLIS} ms each
+ * way. The connect must succeed: the connect deadline counts the server's silence after it was asked,
+ * not the time since connect.
  *
  * <p>The lower bound of the handshake's length does not depend on the machine's load: the cookie
  * exchange (one round trip), the late start and the server's first flight (one round trip), the
  * client's flight and the server's Finished (one round trip), the rudp INITIAL and ACCEPT (one round
- * trip): at least {@code LATE_START + 8 x LINK_DELAY} = 4500 ms, over the 4000 ms connect timeout. The
- * longest silence is {@code LATE_START + 2 x LINK_DELAY} = 3000 ms plus the handshake's computing. On
+ * trip), after the client's late start: at least {@code CLIENT_LATE_START + LATE_START + 8 x LINK_DELAY}
+ * = 9000 ms, over twice the 4000 ms connect timeout. The server's longest silence is
+ * {@code LATE_START + 2 x LINK_DELAY} = 3000 ms plus the handshake's computing. On
  * the commit before the fix (a deadline from connect) this test fails with "no answer from the server
  * within 4000 ms".
  */
@@ -44,6 +47,8 @@ class SlowHandshakeConnectTest {
     private static final long CONNECT_TIMEOUT_MILLIS = 4_000;
     private static final long LATE_START_MILLIS = 2_500;
     private static final long LINK_DELAY_MILLIS = 250;
+    /** The client's own DTLS stack starts late too (a cold JVM among many): longer than the timeout. */
+    private static final long CLIENT_LATE_START_MILLIS = 4_500;
 
     /** Notes when each datagram from the server reached the client (before any delay on the way up). */
     private static final class Arrivals extends ChannelInboundHandlerAdapter {
@@ -60,7 +65,7 @@ class SlowHandshakeConnectTest {
 
     @Test
     void aHandshakeLongerThanTheConnectTimeoutWithShortSilencesConnects() throws Exception {
-        ScheduledExecutorService late = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService late = Executors.newScheduledThreadPool(2);
         ExecutorService handshakes = Executors.newCachedThreadPool();
         DtlsConfig server = DtlsConfig.serverCertificate(SERVER.privateKey(), SERVER.certificate())
                 .handshakeExecutor(r -> late.schedule(() -> handshakes.execute(r), LATE_START_MILLIS,
@@ -71,7 +76,10 @@ class SlowHandshakeConnectTest {
             if (!DtlsConfig.fingerprint(chain[0]).equals(pin)) {
                 throw DtlsException.certificateRejected("server certificate fingerprint mismatch");
             }
-        }).handshakeTimeoutMillis(CONNECT_TIMEOUT_MILLIS).build();
+        }).handshakeTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
+                .handshakeExecutor(r -> late.schedule(() -> handshakes.execute(r), CLIENT_LATE_START_MILLIS,
+                        TimeUnit.MILLISECONDS))
+                .build();
         try (Loopback lo = Loopback.start(new ChannelInboundHandlerAdapter(), b -> b.dtls(server), b -> b.dtls(client))) {
             Arrivals arrivals = new Arrivals();
             // Delay first, then note: arrivals are what the client's DTLS layer saw, and when.
