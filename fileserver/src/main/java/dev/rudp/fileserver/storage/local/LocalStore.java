@@ -271,6 +271,7 @@ public final class LocalStore implements Store {
             Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
             return;
         }
+        Files.createDirectories(partials); // the backend makes it at login; a store made directly may lack it
         Path tmp = partials.resolve("copy-" + java.util.UUID.randomUUID() + ".part");
         try {
             Files.copy(from, tmp, LinkOption.NOFOLLOW_LINKS);
