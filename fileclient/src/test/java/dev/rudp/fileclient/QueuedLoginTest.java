@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A burst of password logins queued behind a server with one hashing thread, at the real scrypt cost,
- * slows down and never fails (issue 16): each real client (batch mode, {@code --timeout 3}, so that
+ * slows down and never fails (issue 16): each real client (batch mode, {@code --timeout 4}, so that
  * the queue soon outlasts its reply timeout) gets interim QUEUED replies, shows
  * {@code server busy, waiting (N ahead)} once, and logs in.
  */
@@ -39,7 +39,7 @@ class QueuedLoginTest {
             for (int i = 0; i < CLIENTS; i++) {
                 runs.add(pool.submit(() -> {
                     go.await();
-                    return BatchModeTest.client(s, "secret-a", "", "--connect-timeout", "60", "--timeout", "3",
+                    return BatchModeTest.client(s, "secret-a", "", "--connect-timeout", "60", "--timeout", "4",
                             "-c", "pwd");
                 }));
             }

@@ -249,15 +249,15 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * How often a queued login is told it still waits: twice per client reply timeout (each notice
-     * restarts it), at most every {@value #MIN_QUEUED_NOTICE_MILLIS} ms, at least every
-     * {@value #MAX_QUEUED_NOTICE_MILLIS} ms.
+     * How often a queued login is told it still waits: three times per client reply timeout (each
+     * notice restarts it, so two may be late or lost on a loaded machine), at most every
+     * {@value #MIN_QUEUED_NOTICE_MILLIS} ms, at least every {@value #MAX_QUEUED_NOTICE_MILLIS} ms.
      */
     static long noticeEveryMillis(long clientTimeoutMillis) {
         if (clientTimeoutMillis <= 0) {
             return MAX_QUEUED_NOTICE_MILLIS;
         }
-        return Math.max(MIN_QUEUED_NOTICE_MILLIS, Math.min(MAX_QUEUED_NOTICE_MILLIS, clientTimeoutMillis / 2));
+        return Math.max(MIN_QUEUED_NOTICE_MILLIS, Math.min(MAX_QUEUED_NOTICE_MILLIS, clientTimeoutMillis / 3));
     }
 
     /**
