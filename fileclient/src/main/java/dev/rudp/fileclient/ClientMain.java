@@ -121,6 +121,7 @@ public final class ClientMain {
             return e.code().code();
         }
         conn.timeoutMillis(a.timeoutMillis);
+        conn.waitNotices(line -> errW.println("fileclient: " + line));
         try {
             char[] early = password;
             dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity,
@@ -158,6 +159,7 @@ public final class ClientMain {
         }
         FileConnection conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a));
         conn.timeoutMillis(a.timeoutMillis);
+        conn.waitNotices(line -> System.err.println("fileclient agent: " + line)); // the agent's log
         try {
             // with a key, the password is asked for (relayed to the launcher) only if the key is refused
             dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, () -> {

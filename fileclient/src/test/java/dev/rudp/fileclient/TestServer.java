@@ -29,12 +29,17 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path data, Consumer<ServerConfig> tweak) throws Exception {
+        return start(data, CHEAP, tweak);
+    }
+
+    /** As {@link #start(Path, Consumer)}, with the accounts' passwords hashed at {@code cost}. */
+    static TestServer start(Path data, PasswordHasher cost, Consumer<ServerConfig> tweak) throws Exception {
         AccountStore s = AccountStore.open(data);
-        s.put(new Account("alice", false, CHEAP.hash("secret-a".toCharArray())));
-        s.put(new Account("bob", false, CHEAP.hash("secret-b".toCharArray())));
-        s.put(new Account("root", true, CHEAP.hash("secret-r".toCharArray())));
+        s.put(new Account("alice", false, cost.hash("secret-a".toCharArray())));
+        s.put(new Account("bob", false, cost.hash("secret-b".toCharArray())));
+        s.put(new Account("root", true, cost.hash("secret-r".toCharArray())));
         ServerConfig cfg = new ServerConfig(data).bind(new java.net.InetSocketAddress("127.0.0.1", 0))
-                .hasher(CHEAP);
+                .hasher(cost);
         tweak.accept(cfg);
         return new TestServer(data, FileServer.start(cfg));
     }

@@ -43,8 +43,7 @@ final class Connection implements ReliableConnection.Listener {
     byte[] retryToken = new byte[0];
     int initialsSent;
     int retriesSeen;
-    long handshakeDeadlineNanos;
-    long connectTimeoutMillis;
+    ConnectDeadline deadline;
     long nextInitialNanos;
     Promise<RudpChannel> connectPromise;
     ChannelHandler childHandler;

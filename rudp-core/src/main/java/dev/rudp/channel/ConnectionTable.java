@@ -1,5 +1,6 @@
 package dev.rudp.channel;
 
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,26 @@ final class ConnectionTable {
     /** A copy, for loops that may remove connections. */
     List<Connection> snapshot() {
         return new ArrayList<>(byLocalId.values());
+    }
+
+    /** Client: the connections still handshaking with {@code peer} (a copy: the caller may remove them). */
+    List<Connection> handshaking(InetSocketAddress peer) {
+        List<Connection> found = new ArrayList<>();
+        for (Connection c : byLocalId.values()) {
+            if (c.phase == Connection.Phase.HANDSHAKING && c.remote.equals(peer)) {
+                found.add(c);
+            }
+        }
+        return found;
+    }
+
+    /** Client: {@code peer} answered during the handshake; the connect deadlines of its connections move on. */
+    void heardDuringHandshake(InetSocketAddress peer, long nowNanos) {
+        for (Connection c : byLocalId.values()) {
+            if (c.phase == Connection.Phase.HANDSHAKING && c.remote.equals(peer)) {
+                c.deadline.heard(nowNanos);
+            }
+        }
     }
 
     /** A fresh, non-zero ID no connection of this codec has. */

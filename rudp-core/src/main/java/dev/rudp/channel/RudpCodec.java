@@ -3,8 +3,10 @@ package dev.rudp.channel;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
+import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
 import dev.rudp.dtls.DtlsHandshakeCompletionEvent;
+import dev.rudp.dtls.DtlsHandshakeProgressEvent;
 import dev.rudp.reliability.EngineConfig;
 import dev.rudp.reliability.ReliableConnection;
 import dev.rudp.wire.Handshake;
@@ -182,12 +184,14 @@ public final class RudpCodec extends ChannelDuplexHandler {
             // Fail the connects waiting on that peer with the precise reason (wrong key, changed
             // fingerprint, timeout) instead of letting them run into a bare connect timeout.
             DtlsHandshakeCompletionEvent e = (DtlsHandshakeCompletionEvent) evt;
-            for (Connection c : connections.snapshot()) {
-                if (c.phase == Connection.Phase.HANDSHAKING && c.remote.equals(e.peer())) {
-                    remove(c);
-                    c.connectPromise.tryFailure(RudpException.handshakeFailed(e.cause()));
-                }
+            for (Connection c : connections.handshaking(e.peer())) {
+                remove(c);
+                c.connectPromise.tryFailure(RudpException.handshakeFailed(e.cause()));
             }
+        } else if (evt instanceof DtlsHandshakeCompletionEvent || evt instanceof DtlsHandshakeProgressEvent) {
+            InetSocketAddress peer = evt instanceof DtlsHandshakeProgressEvent ? ((DtlsHandshakeProgressEvent) evt).peer()
+                    : ((DtlsHandshakeCompletionEvent) evt).peer();
+            connections.heardDuringHandshake(peer, now());
         }
         // Other events, including DtlsSessionClosedEvent, need nothing: a client's next packet to that
         // peer starts a new DTLS session (that is how keys are renewed), and rudp retransmits what was
@@ -381,6 +385,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
         c.retriesSeen++;
         c.retryToken = token;
+        c.deadline.heard(now());
         control.sendInitial(c);
     }
 
@@ -449,13 +454,12 @@ public final class RudpCodec extends ChannelDuplexHandler {
         c.connectPromise = promise;
         c.childHandler = handler;
         long now = now();
-        c.connectTimeoutMillis = timeoutMillis;
-        c.handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        c.deadline = new ConnectDeadline(timeoutMillis, settings.dtls() == null ? 1 : DtlsConfig.HANDSHAKE_CAP_FACTOR, now);
         c.nextInitialNanos = now + INITIAL_RESEND_NANOS;
         announceLimit(c);
         connections.add(c);
         control.sendInitial(c);
-        scheduleTimer(c, Math.min(c.nextInitialNanos, c.handshakeDeadlineNanos));
+        scheduleTimer(c, Math.min(c.nextInitialNanos, c.deadline.nanos()));
     }
 
     /**
@@ -651,9 +655,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
         long now = now();
         moderation.onTimerWake(now);
         if (c.phase == Connection.Phase.HANDSHAKING) {
-            if (now >= c.handshakeDeadlineNanos) {
+            if (c.deadline.passed(now)) {
                 remove(c);
-                c.connectPromise.tryFailure(RudpException.connectTimeout(c.connectTimeoutMillis));
+                c.connectPromise.tryFailure(c.deadline.failure());
                 return;
             }
             if (now >= c.nextInitialNanos) {
@@ -661,7 +665,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 long backoff = Math.min(MAX_INITIAL_RESEND_NANOS, INITIAL_RESEND_NANOS << Math.min(c.initialsSent, 8));
                 c.nextInitialNanos = now + backoff;
             }
-            scheduleTimer(c, Math.min(c.nextInitialNanos, c.handshakeDeadlineNanos));
+            scheduleTimer(c, Math.min(c.nextInitialNanos, c.deadline.nanos()));
             return;
         }
         if (c.phase != Connection.Phase.ESTABLISHED) {

@@ -51,6 +51,11 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 public final class DtlsConfig {
     /** Default {@link Builder#handshakeTimeoutMillis(long)}: 10 s. */
     public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /**
+     * The cap on a whole handshake, in multiples of {@link Builder#handshakeTimeoutMillis(long)}: generous,
+     * because the timeout counts the peer's silence and a busy peer that keeps answering is not cut off.
+     */
+    public static final int HANDSHAKE_CAP_FACTOR = 6;
     /** Default {@link Builder#maxConcurrentHandshakes(int)}: 64. */
     public static final int DEFAULT_MAX_CONCURRENT_HANDSHAKES = 64;
     /** Default {@link Builder#idleTimeoutMillis(long)}: 120 s. */
@@ -237,9 +242,21 @@ public final class DtlsConfig {
 
     // ---- settings ---------------------------------------------------------------------------------
 
-    /** Handshake timeout in milliseconds (default 10 000). */
+    /**
+     * Handshake timeout in milliseconds (default 10 000): how long the peer may stay silent during a
+     * handshake, from its start or from the peer's last handshake datagram.
+     */
     public long handshakeTimeoutMillis() {
         return handshakeTimeoutMillis;
+    }
+
+    /**
+     * The most a whole handshake may take, however much the peer keeps answering:
+     * {@link #HANDSHAKE_CAP_FACTOR} times {@link #handshakeTimeoutMillis()}, at most {@code Integer.MAX_VALUE}
+     * (BouncyCastle's own total timeout is set to it).
+     */
+    public long handshakeCapMillis() {
+        return Math.min(Integer.MAX_VALUE, handshakeTimeoutMillis * HANDSHAKE_CAP_FACTOR);
     }
 
     /** Handshakes one handler runs at once (default 64). */
@@ -355,9 +372,11 @@ public final class DtlsConfig {
         }
 
         /**
-         * How long a handshake may take, retransmissions included, before it fails with
-         * {@link DtlsException.Reason#HANDSHAKE_TIMEOUT}. Default 10 000 ms (BouncyCastle's own default,
-         * 0, would wait forever).
+         * How long the peer may stay silent during a handshake (from its start, or from the last
+         * handshake datagram the peer sent) before the handshake fails with
+         * {@link DtlsException.Reason#HANDSHAKE_TIMEOUT}; a handshake that keeps making progress may take
+         * up to {@link DtlsConfig#HANDSHAKE_CAP_FACTOR} times as long in all. Default 10 000 ms
+         * (BouncyCastle's own default, 0, would wait forever).
          */
         public Builder handshakeTimeoutMillis(long millis) {
             if (millis < 1 || millis > Integer.MAX_VALUE) {

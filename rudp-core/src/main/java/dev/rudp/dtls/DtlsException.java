@@ -16,7 +16,10 @@ public final class DtlsException extends IOException {
 
     /** Why a DTLS handshake or session ended. */
     public enum Reason {
-        /** The handshake did not finish within {@link DtlsConfig#handshakeTimeoutMillis()}. */
+        /**
+         * The peer stayed silent for {@link DtlsConfig#handshakeTimeoutMillis()} during the handshake, or the
+         * handshake passed {@link DtlsConfig#handshakeCapMillis()}.
+         */
         HANDSHAKE_TIMEOUT,
         /** The handshake failed for a reason not listed here (alert, protocol error); see the message. */
         HANDSHAKE_FAILED,

@@ -49,7 +49,8 @@ import org.bouncycastle.tls.DTLSTransport;
  *     peer without one fails with {@link DtlsException.Reason#NO_SESSION}. Other messages pass through.</li>
  * <li><b>Events</b> (user events, on the event loop): {@link DtlsHandshakeCompletionEvent} when a handshake
  *     ends, with the {@link DtlsException} on failure (queued datagrams are then released and their
- *     promises failed with it); {@link DtlsSessionClosedEvent} when an established session ends.</li>
+ *     promises failed with it); {@link DtlsSessionClosedEvent} when an established session ends; on a
+ *     client, {@link DtlsHandshakeProgressEvent} for each handshake datagram taken from the server.</li>
  * <li><b>Rekeying</b>: DTLS 1.2 has no key update. After {@link DtlsConfig#MAX_RECORDS_PER_KEY} records sent
  *     on one session the handler closes it (close_notify, a DEBUG log line, a
  *     {@link DtlsSessionClosedEvent} with {@link DtlsException.Reason#KEY_LIMIT_REACHED}); on a client the
@@ -241,7 +242,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                     records::write, System.nanoTime());
         }
         handshakes = new HandshakeRunner(config.handshakeExecutor(), ctx.executor(), config.handshakeTimeoutMillis(),
-                this::handshakeDone, this::handshakeTimedOut);
+                config.handshakeCapMillis(), this::handshakeDone, this::handshakeTimedOut);
         long period = Math.max(10, Math.min(config.idleTimeoutMillis() / 4, 10_000));
         ticker = ctx.executor().scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -337,7 +338,9 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         } else if (s.state() == State.HANDSHAKING) {
             if (!s.transport.offer(ByteBufUtil.getBytes(content))) {
                 counters.droppedQueueFull++;
+                return;
             }
+            progressed(s); // the peer is answering: its silence counts from here
         } else {
             readRecords(s, content, guard.applicationRecords(), guard.records() == 1, recipient);
         }
@@ -481,9 +484,31 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         PeerTransport transport = new PeerTransport(peer, config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
                 config.maxRecordPlaintext() + RECORD_OVERHEAD, records);
         DtlsSession s = new DtlsSession(peer, transport, System.nanoTime());
+        transport.onNewFlight(() -> {
+            try {
+                ctx.executor().execute(() -> progressed(s));
+            } catch (RejectedExecutionException loopGone) {
+                // the channel is closing: the handshake fails with it
+            }
+        });
         sessions.put(peer, s);
         handshaking++;
         return s;
+    }
+
+    /**
+     * On the event loop: the handshake with {@code s.peer} moved on (a datagram from the peer, or our
+     * next flight after one, however long this side took to compute it). Silence counts from here: the
+     * handshake timer's, and on a client the rudp connect deadline's ({@link DtlsHandshakeProgressEvent}).
+     */
+    private void progressed(DtlsSession s) {
+        if (sessions.get(s.peer) != s || s.state() != State.HANDSHAKING) {
+            return;
+        }
+        s.touch(System.nanoTime());
+        if (!server) {
+            ctx.fireUserEventTriggered(new DtlsHandshakeProgressEvent(s.peer));
+        }
     }
 
     private void startHandshake(DtlsSession s, HandshakeRunner.Handshake handshake) {
@@ -500,7 +525,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             return; // timed out or aborted meanwhile; its transport is closed, so nothing more goes out
         }
         if (failure != null) {
-            failHandshake(s, DtlsException.fromHandshake(failure, s.peer, config.handshakeTimeoutMillis(),
+            failHandshake(s, DtlsException.fromHandshake(failure, s.peer, config.handshakeCapMillis(),
                     timeoutHint()));
             flushIfNeeded();
             return;
@@ -558,9 +583,9 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return s != null && s.gcm() != null;
     }
 
-    private void handshakeTimedOut(DtlsSession s) {
+    private void handshakeTimedOut(DtlsSession s, long afterMillis) {
         if (sessions.get(s.peer) == s && s.state() == State.HANDSHAKING) {
-            failHandshake(s, DtlsException.handshakeTimeout(s.peer, config.handshakeTimeoutMillis(), timeoutHint()));
+            failHandshake(s, DtlsException.handshakeTimeout(s.peer, afterMillis, timeoutHint()));
             flushIfNeeded();
         }
     }

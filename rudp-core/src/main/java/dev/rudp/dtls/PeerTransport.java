@@ -83,6 +83,10 @@ final class PeerTransport implements DatagramTransport {
     private final BlockingQueue<byte[]> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
     private final Empty empty = new Empty();
     private volatile boolean eventLoopMode;
+    /** Whether the next handshake send starts a new flight (none sent yet, or the peer was heard since). */
+    private volatile boolean owesFlight = true;
+    private volatile boolean sentAny;
+    private volatile Runnable newFlight;
     private volatile boolean closed;
     /** Handshake thread only: records of the current flight not yet sent; null in event-loop mode. */
     private byte[] flight;
@@ -138,7 +142,25 @@ final class PeerTransport implements DatagramTransport {
 
     /** Hands a copied datagram to a handshaking peer; false when the inbox is full or the transport closed. */
     boolean offer(byte[] datagram) {
-        return !closed && inbox.offer(datagram);
+        if (closed || !inbox.offer(datagram)) {
+            return false;
+        }
+        owesFlight = true;
+        return true;
+    }
+
+    /**
+     * {@code callback} runs (on the handshake thread) when the handshake sends the first record of a new
+     * flight: its first, and the first after each datagram from the peer ({@link #offer}); not for
+     * retransmissions. The time a side spends computing its next flight is then not the peer's silence.
+     */
+    void onNewFlight(Runnable callback) {
+        this.newFlight = callback;
+    }
+
+    /** Whether the handshake sent anything yet. */
+    boolean sentAny() {
+        return sentAny;
     }
 
     /**
@@ -263,6 +285,14 @@ final class PeerTransport implements DatagramTransport {
         }
         if (!eventLoopMode) {
             handover.sent(buf, off, len);
+            if (owesFlight) {
+                owesFlight = false;
+                sentAny = true;
+                Runnable r = newFlight;
+                if (r != null) {
+                    r.run();
+                }
+            }
         }
         byte[] packing = flight;
         if (eventLoopMode || packing == null || len > packing.length) {

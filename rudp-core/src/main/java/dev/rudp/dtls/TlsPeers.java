@@ -108,7 +108,7 @@ final class TlsPeers {
 
         @Override
         public int getHandshakeTimeoutMillis() {
-            return (int) config.handshakeTimeoutMillis();
+            return (int) config.handshakeCapMillis();
         }
 
         @Override
@@ -187,7 +187,7 @@ final class TlsPeers {
 
         @Override
         public int getHandshakeTimeoutMillis() {
-            return (int) config.handshakeTimeoutMillis();
+            return (int) config.handshakeCapMillis();
         }
     }
 
@@ -223,7 +223,7 @@ final class TlsPeers {
 
         @Override
         public int getHandshakeTimeoutMillis() {
-            return (int) config.handshakeTimeoutMillis();
+            return (int) config.handshakeCapMillis();
         }
 
         @Override
@@ -299,7 +299,7 @@ final class TlsPeers {
 
         @Override
         public int getHandshakeTimeoutMillis() {
-            return (int) config.handshakeTimeoutMillis();
+            return (int) config.handshakeCapMillis();
         }
     }
 }

@@ -56,6 +56,8 @@ public final class FileConnection implements AutoCloseable {
     private volatile boolean loggedIn;
     private volatile CancelToken cancel;
     private volatile long timeoutMillis = REPLY_TIMEOUT_MILLIS;
+    /** Where a queued login's "server busy, waiting (N ahead)" goes (once per login). */
+    private volatile Consumer<String> waitNotices = line -> { };
     /** The server's rate limits from the login reply: bytes/s per account and total, 0 none. */
     private volatile long[] rateLimits = {0, 0};
 
@@ -182,6 +184,20 @@ public final class FileConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Where to show that a password login is queued on a busy server ({@code server busy, waiting (N
+     * ahead)}, once per login); by default nowhere.
+     */
+    public void waitNotices(Consumer<String> notices) {
+        this.waitNotices = notices;
+    }
+
+    /** Whether the cancel token (Ctrl-C) was cancelled. */
+    boolean cancelled() {
+        CancelToken c = cancel;
+        return c != null && c.isCancelled();
+    }
+
     /** Makes waits for replies stop with {@link ExitCode#INTERRUPTED} when {@code token} is cancelled (Ctrl-C). */
     public void cancelWith(CancelToken token) {
         this.cancel = token;
@@ -241,7 +257,7 @@ public final class FileConnection implements AutoCloseable {
                     + channel.remoteAddress().getAddress().getHostAddress() + " (not a loopback address);"
                     + " connect without --plaintext");
         }
-        Reply r = call(Op.LOGIN, List.of(user, new String(password)));
+        Reply r = QueuedLogin.call(this, user, password, waitNotices);
         loggedIn = true;
         rateLimits = new long[] {r.num(0, 0), r.num(1, 0)};
         return r.lines();

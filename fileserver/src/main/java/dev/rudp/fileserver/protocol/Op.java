@@ -2,7 +2,11 @@ package dev.rudp.fileserver.protocol;
 
 /** Request operations and their 16-bit wire codes. */
 public enum Op {
-    /** args: user, password. Reply nums: none. */
+    /**
+     * args: user, password; nums: [flags ({@link Request#LOGIN_ACCEPTS_QUEUED}), reply timeout ms]. Reply lines ["~", role],
+     * nums [per-account rate, total rate]; before it, when the client asked, interim {@link Status#QUEUED}
+     * replies.
+     */
     LOGIN(1),
     /** args: [path]. Reply entries. */
     LS(2),

@@ -41,6 +41,20 @@ public record Reply(long id, Status status, String message, List<String> lines, 
         return new Reply(id, Status.OK, "", List.of(), new long[0], entries);
     }
 
+    /**
+     * An interim reply to LOGIN {@code id}: the password check waits behind {@code ahead} others. The
+     * final reply follows with the same id; see {@link Status#QUEUED}.
+     */
+    public static Reply queued(long id, long ahead) {
+        return new Reply(id, Status.QUEUED, "server busy, waiting (" + ahead + " ahead)", List.of(),
+                new long[] {ahead}, List.of());
+    }
+
+    /** Whether this is an interim {@link Status#QUEUED} reply (more replies to its id follow). */
+    public boolean interim() {
+        return status == Status.QUEUED;
+    }
+
     /** A failure. */
     public static Reply error(long id, Status status, String message) {
         return new Reply(id, status, message == null ? status.text() : message, List.of(), new long[0], List.of());

@@ -27,7 +27,13 @@ public enum Status {
     PEER_OFFLINE(22, "peer offline"),
     TICKET_REFUSED(23, "ticket refused"),
     DECLINED(24, "declined"),
-    KEY_NOT_ACCEPTED(25, "public key not accepted");
+    KEY_NOT_ACCEPTED(25, "public key not accepted"),
+    /**
+     * An interim reply to a LOGIN that asked for them ({@link Op#LOGIN}'s {@link Request#LOGIN_ACCEPTS_QUEUED}):
+     * the login waits behind others for the password check; nums [logins ahead]. The final reply follows
+     * with the same id. Never sent to a client that did not ask.
+     */
+    QUEUED(27, "server busy, login queued");
 
     private final int code;
     private final String text;

@@ -63,7 +63,7 @@ public final class FileServer implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final ExecutorService io;
-    private final ExecutorService auth;
+    private final LoginQueue auth;
     private EventLoopGroup group;
     private Channel channel;
     private ServerIdentity identity;
@@ -89,7 +89,7 @@ public final class FileServer implements AutoCloseable {
         this.guard = shared.logins(cfg.maxFailures, cfg.lockNanos, cfg.perAccountPerMinute, cfg.clock);
         this.peers = new PeerDirectory(shared.peers(cfg.clock));
         this.io = Executors.newFixedThreadPool(cfg.ioThreads, daemon("fileserver-io"));
-        this.auth = Executors.newFixedThreadPool(2, daemon("fileserver-auth"));
+        this.auth = new LoginQueue(cfg.loginThreads, daemon("fileserver-auth"));
     }
 
     /** Binds and starts serving. */
@@ -185,7 +185,7 @@ public final class FileServer implements AutoCloseable {
         return io;
     }
 
-    ExecutorService auth() {
+    LoginQueue auth() {
         return auth;
     }
 

@@ -28,6 +28,7 @@ public final class ServerConfig {
     int ioThreads = 8;
     long idleTimeoutMillis = 30_000;
     long loginTimeoutMillis = 30_000;
+    int loginThreads = 2;
     int chunkSize = 128 * 1024;
     boolean plaintext;
     SharedStoreSettings shared;
@@ -107,9 +108,25 @@ public final class ServerConfig {
         return this;
     }
 
-    /** A connection that has not logged in after this long is closed; default 30 s. */
+    /**
+     * A connection that has not logged in after this long is closed; default 30 s. A password login
+     * the server itself still has queued or is checking then is not cut off: the connection closes
+     * only if that login fails.
+     */
     public ServerConfig loginTimeoutMillis(long millis) {
         this.loginTimeoutMillis = millis;
+        return this;
+    }
+
+    /**
+     * Threads checking passwords (scrypt, about one CPU-second each at the default cost); default 2.
+     * Logins beyond them queue, and a client that understands it is told so ({@code Status.QUEUED}).
+     */
+    public ServerConfig loginThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("loginThreads: " + n);
+        }
+        this.loginThreads = n;
         return this;
     }
 

@@ -37,6 +37,10 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** Session states; {@link #transitionTo} checks the allowed moves. */
     enum State { NEW, AUTHENTICATING, READY, CLOSED }
 
+    /** Bounds of how often a queued password login is told it still waits ({@link #noticeEveryMillis}). */
+    static final long MIN_QUEUED_NOTICE_MILLIS = 250;
+    static final long MAX_QUEUED_NOTICE_MILLIS = 5_000;
+
     /** Key-login challenges (reads the kernel's non-blocking urandom pool: safe on the event loop). */
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
@@ -55,6 +59,10 @@ final class Session extends ChannelInboundHandlerAdapter {
     private Operations ops;
     /** The outstanding key-login challenge (event loop only); used up by the next KEY_LOGIN. */
     private byte[] challenge;
+    /** The password login the server holds, until it is answered (event loop only). */
+    private LoginQueue.Ticket heldLogin;
+    /** The login timeout passed (event loop only). */
+    private boolean loginTimedOut;
 
     Session(FileServer server) {
         this.server = server;
@@ -93,10 +101,11 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         log.event("connect", who, "");
         ctx.executor().schedule(() -> {
-            if (state == State.NEW || state == State.AUTHENTICATING) {
-                log.event("login-timeout", who, "");
-                ctx.writeAndFlush(Reply.error(0, Status.NOT_LOGGED_IN, "no login within "
-                        + cfg.loginTimeoutMillis + " ms")).addListener(ChannelFutureListener.CLOSE);
+            loginTimedOut = true;
+            // A login the server holds (queued behind others, or being checked) is the server's delay,
+            // not the client's: it ends the session only if it fails (finishLogin).
+            if (state == State.NEW) {
+                closeForLoginTimeout();
             }
         }, cfg.loginTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
@@ -223,13 +232,54 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         String user = r.arg(0, "");
         char[] password = r.arg(1, "").toCharArray();
-        server.auth().execute(() -> {
+        LoginQueue.Ticket ticket = server.auth().submit(() -> {
             try {
+                if (!ctx.channel().isActive()) {
+                    return; // the client gave up while queued: spare the hashing thread a second of scrypt
+                }
                 finishLogin(r, () -> server.authenticate(user, password, address));
             } finally {
                 java.util.Arrays.fill(password, '\0');
             }
         });
+        heldLogin = ticket;
+        if (r.acceptsQueued()) {
+            tellQueued(r.id(), ticket, noticeEveryMillis(r.loginReplyTimeoutMillis()));
+        }
+    }
+
+    /**
+     * How often a queued login is told it still waits: three times per client reply timeout (each
+     * notice restarts it, so two may be late or lost on a loaded machine), at most every
+     * {@value #MIN_QUEUED_NOTICE_MILLIS} ms, at least every {@value #MAX_QUEUED_NOTICE_MILLIS} ms.
+     */
+    static long noticeEveryMillis(long clientTimeoutMillis) {
+        if (clientTimeoutMillis <= 0) {
+            return MAX_QUEUED_NOTICE_MILLIS;
+        }
+        return Math.max(MIN_QUEUED_NOTICE_MILLIS, Math.min(MAX_QUEUED_NOTICE_MILLIS, clientTimeoutMillis / 3));
+    }
+
+    /**
+     * While the server holds the login (queued for a hashing thread, or being checked by one), tells
+     * the client so: at once if it must queue, then every {@code everyMillis}, so that the client's
+     * reply timeout never runs out however long the queue or the check. On the event loop.
+     */
+    private void tellQueued(long id, LoginQueue.Ticket ticket, long everyMillis) {
+        if (ticket.waits()) {
+            ctx.writeAndFlush(Reply.queued(id, ticket.ahead()));
+        }
+        ctx.executor().schedule(() -> stillQueued(id, ticket, everyMillis), everyMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void stillQueued(long id, LoginQueue.Ticket ticket, long everyMillis) {
+        if (heldLogin != ticket || !ctx.channel().isActive()) {
+            return; // answered (or the client is gone)
+        }
+        ctx.writeAndFlush(Reply.queued(id, ticket.ahead()));
+        ctx.executor().schedule(() -> stillQueued(id, ticket, everyMillis), everyMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** KEY_CHALLENGE: a fresh challenge for the next KEY_LOGIN of this connection (replacing any earlier one). */
@@ -277,6 +327,12 @@ final class Session extends ChannelInboundHandlerAdapter {
         server.io().execute(() -> finishLogin(r, () -> server.authenticateKey(user, key, signed, signature, address)));
     }
 
+    private void closeForLoginTimeout() {
+        log.event("login-timeout", who, "");
+        ctx.writeAndFlush(Reply.error(0, Status.NOT_LOGGED_IN, "no login within "
+                + cfg.loginTimeoutMillis + " ms")).addListener(ChannelFutureListener.CLOSE);
+    }
+
     /** Moves NEW to AUTHENTICATING, or answers why not. */
     private boolean startLogin(Request r) {
         if (state != State.NEW) {
@@ -314,7 +370,8 @@ final class Session extends ChannelInboundHandlerAdapter {
         Reply result = rep;
         Account a = acc;
         Store s = store;
-        ctx.channel().eventLoop().execute(() -> {
+        Runnable answer = () -> {
+            heldLogin = null;
             if (state != State.AUTHENTICATING) {
                 return;
             }
@@ -328,7 +385,15 @@ final class Session extends ChannelInboundHandlerAdapter {
                 transitionTo(State.NEW);
             }
             ctx.writeAndFlush(result);
-        });
+            if (state == State.NEW && loginTimedOut) {
+                closeForLoginTimeout();
+            }
+        };
+        try {
+            ctx.channel().eventLoop().execute(answer);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the server stopped while this login was queued: nobody is left to answer
+        }
     }
 
     private Reply put(Request r) throws ProtocolException {

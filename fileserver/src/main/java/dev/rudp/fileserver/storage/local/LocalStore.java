@@ -238,7 +238,7 @@ public final class LocalStore implements Store {
             Path out = path(target, toShown);
             checkQuota(sizeOf(src));
             if (!dir) {
-                Files.copy(src, out, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                copyFile(src, out);
                 return target;
             }
             Files.walkFileTree(src, new SimpleFileVisitor<>() {
@@ -250,14 +250,34 @@ public final class LocalStore implements Store {
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                    Files.copy(f, out.resolve(src.relativize(f)), StandardCopyOption.REPLACE_EXISTING,
-                            LinkOption.NOFOLLOW_LINKS);
+                    copyFile(f, out.resolve(src.relativize(f)));
                     return FileVisitResult.CONTINUE;
                 }
             });
             return target;
         } catch (IOException e) {
             throw Store.map(e, fromShown);
+        }
+    }
+
+    /**
+     * Copies one file so that {@code to} is at every moment the old file or the whole copy, never a
+     * part of it (a crash mid-copy must not leave a truncated file where a user finds it): the bytes
+     * go to a temporary file among the account's partial uploads (same file system, invisible to the
+     * user, expired with them), which is then renamed over {@code to}. Links are copied as links.
+     */
+    private void copyFile(Path from, Path to) throws IOException {
+        if (Files.isSymbolicLink(from)) {
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            return;
+        }
+        Files.createDirectories(partials); // the backend makes it at login; a store made directly may lack it
+        Path tmp = partials.resolve("copy-" + java.util.UUID.randomUUID() + ".part");
+        try {
+            Files.copy(from, tmp, LinkOption.NOFOLLOW_LINKS);
+            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 
