@@ -27,7 +27,12 @@ public enum Status {
     PEER_OFFLINE(22, "peer offline"),
     TICKET_REFUSED(23, "ticket refused"),
     DECLINED(24, "declined"),
-    KEY_NOT_ACCEPTED(25, "public key not accepted");
+    KEY_NOT_ACCEPTED(25, "public key not accepted"),
+    /**
+     * Sent only in a {@link Reply#moveNotice server notice}: the server is draining; finish the running
+     * transfer if you can, then reconnect (to the same address: another server takes over).
+     */
+    MOVE(26, "server draining: reconnect");
 
     private final int code;
     private final String text;
