@@ -28,6 +28,7 @@ public final class ServerConfig {
     int ioThreads = 8;
     long idleTimeoutMillis = 30_000;
     long loginTimeoutMillis = 30_000;
+    long drainSeconds = 10;
     int chunkSize = 128 * 1024;
     boolean plaintext;
     SharedStoreSettings shared;
@@ -104,6 +105,15 @@ public final class ServerConfig {
     /** A silent connection is closed after this long; default 30 s. */
     public ServerConfig idleTimeoutMillis(long millis) {
         this.idleTimeoutMillis = millis;
+        return this;
+    }
+
+    /**
+     * How long a graceful stop lets running transfers finish after telling every client to move
+     * (idle sessions close at once; 0: stop at once, as before); default 10 s.
+     */
+    public ServerConfig drainSeconds(long seconds) {
+        this.drainSeconds = Math.max(0, seconds);
         return this;
     }
 
