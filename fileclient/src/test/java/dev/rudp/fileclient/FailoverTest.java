@@ -109,6 +109,7 @@ class FailoverTest {
         long at = Long.parseLong(m.group(5));
         assertTrue(at > 0 && at < SIZE, "resumed from what was kept, so fewer bytes than the file were sent again: "
                 + at + " of " + SIZE);
+        System.out.println("FailoverTest: " + m.group() + " (of " + SIZE + " bytes)"); // for the record
         assertFalse(m.find(), "exactly one reconnect line: " + r.err());
     }
 

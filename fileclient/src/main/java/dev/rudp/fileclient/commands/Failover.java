@@ -45,7 +45,7 @@ final class Failover {
         return switch (e.code()) {
             case CONNECTION_LOST -> true;
             // a transfer cut by the loss (PARTIAL), a wait that ended with it, a draining server's refusal
-            case PARTIAL, TIMEOUT, CONNECT, PROTOCOL -> !c.isOpen() || c.moving();
+            case PARTIAL, TIMEOUT, CONNECT -> !c.isOpen() || c.moving();
             default -> false;
         };
     }
