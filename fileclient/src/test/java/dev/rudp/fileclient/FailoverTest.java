@@ -59,7 +59,7 @@ class FailoverTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             List<String> argv = new ArrayList<>(List.of("--port", String.valueOf(port), "--user", "alice",
-                    "--identity", "none", "--connect-timeout", "10", "--fingerprint", fingerprint, "-q"));
+                    "--identity", "none", "--connect-timeout", "30", "--fingerprint", fingerprint, "-q"));
             argv.addAll(List.of(args));
             argv.add("127.0.0.1");
             int code = ClientMain.run(argv.toArray(String[]::new), in,
@@ -186,6 +186,40 @@ class FailoverTest {
             assertResumed(g, "get", port);
             assertEquals(sha, Transfers.hashFile(back));
             assertFalse(Files.exists(tmp.resolve("back.bin.part")), "the part file became the file");
+        } finally {
+            for (Process p : procs) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void sigtermDrainsTheRunningPutAndTheNextServerTakesWhatIsLeft() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        AccountStore.open(root).put(new Account("alice", false, TestServer.CHEAP.hash("secret-a".toCharArray())));
+        Path local = TransferEndToEndTest.randomFile(tmp.resolve("big.bin"), SIZE, 157);
+        String sha = Transfers.hashFile(local);
+        List<Process> procs = new ArrayList<>();
+        try {
+            Process first = serverProcess(root, 0, "t1");
+            procs.add(first);
+            String[] l1 = awaitListening(first, "t1");
+            int port = Integer.parseInt(l1[0]);
+            CompletableFuture<Run> put = client(port, l1[1], "-c", "put " + local + " big.bin");
+            await("a third of the upload on the server", 120, partAtLeast(root, SIZE / 3, put));
+            first.destroy(); // SIGTERM: the shutdown hook drains (default 10 s) and exits
+            assertTrue(first.waitFor(60, TimeUnit.SECONDS), "the server exits after its drain");
+            String log = Files.readString(tmp.resolve("t1.log"), StandardCharsets.UTF_8);
+            assertTrue(log.contains("stopping gracefully (signal): new connections refused"), log);
+            // the put finished in the drain, or moves here: either way the command succeeds
+            Process second = serverProcess(root, port, "t2");
+            procs.add(second);
+            awaitListening(second, "t2");
+            Run r = put.get(120, TimeUnit.SECONDS);
+            assertEquals(0, r.code(), r.err());
+            assertEquals(sha, Transfers.hashFile(root.resolve("home/alice/big.bin")));
+            System.out.println("FailoverTest: after SIGTERM: " + (r.err().isEmpty() ? "finished in the drain"
+                    : r.err().trim()));
         } finally {
             for (Process p : procs) {
                 p.destroyForcibly();

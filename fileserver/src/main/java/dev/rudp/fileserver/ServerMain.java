@@ -169,7 +169,8 @@ public final class ServerMain {
                 : " (DTLS, fingerprint " + server.identity().fingerprint()) + "; Ctrl-C or SIGTERM stops)");
         // JUL resets its handlers in its own shutdown hook, so the stop is reported on stderr directly
         Thread hook = new Thread(() -> {
-            System.err.println("fileserver: stopping gracefully (signal)");
+            System.err.println("fileserver: stopping gracefully (signal): new connections refused, clients told to"
+                    + " move, running transfers may finish within " + cfg.drainSeconds() + " s");
             server.shutdown();
             System.err.println("fileserver: stopped");
         }, "fileserver-sigterm");

@@ -117,6 +117,11 @@ public final class ServerConfig {
         return this;
     }
 
+    /** See {@link #drainSeconds(long)}. */
+    public long drainSeconds() {
+        return drainSeconds;
+    }
+
     /** A connection that has not logged in after this long is closed; default 30 s. */
     public ServerConfig loginTimeoutMillis(long millis) {
         this.loginTimeoutMillis = millis;
