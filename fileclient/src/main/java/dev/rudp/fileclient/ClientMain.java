@@ -8,6 +8,7 @@ import dev.rudp.fileclient.connection.ClientException;
 import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.KnownHosts;
+import dev.rudp.fileclient.connection.Reconnector;
 import dev.rudp.fileclient.connection.ServerTrust;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.progress.ProgressDisplay;
@@ -51,6 +52,8 @@ public final class ClientMain {
             "  -q                 no progress output in batch mode",
             "  --connect-timeout S  seconds to wait for the server (default 10)",
             "  --timeout S        seconds to wait for a reply or for a stalled transfer (default 60)",
+            "  --reconnect N      when the server goes away mid-command, reconnect up to N times and resume",
+            "                     (default 3; 0: off, the command fails as the connection did)",
             "  --known-hosts F    pinned server fingerprints (default ~/.fileclient/known_hosts)",
             "  --trust-new        pin an unknown server's fingerprint without asking",
             "  --fingerprint FP   accept only the server with this fingerprint (SHA256:...)",
@@ -122,24 +125,60 @@ public final class ClientMain {
         }
         conn.timeoutMillis(a.timeoutMillis);
         conn.waitNotices(line -> errW.println("fileclient: " + line));
+        char[] early = password;
+        // the password, once asked for, stays in this object (memory only) for reconnects
+        dev.rudp.fileclient.keys.SessionPassword kept = new dev.rudp.fileclient.keys.SessionPassword(
+                () -> early != null ? early : password(a, env));
+        Session session = new Session(conn, reconnector(a, identity, kept));
         try {
-            char[] early = password;
-            dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity,
-                    () -> early != null ? early : password(a, env));
+            dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, kept);
             if (a.batch != null || a.commands != null) {
-                return batch(a, conn, in, out, errW);
+                return batch(a, session, in, out, errW);
             }
-            return shell(a, conn, in, out, terminal);
+            return shell(a, session, in, out, terminal);
         } catch (ClientException e) {
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
         } finally {
-            conn.close();
+            session.connection.close();
+            kept.close();
         }
     }
 
-    /** A logged-in session opened for the agent: the connection and the account it runs as. */
-    public record OpenedSession(FileConnection connection, String user) {
+    /**
+     * A logged-in session opened for the agent: the connection, the account it runs as, and how it
+     * reconnects (null with {@code --reconnect 0}).
+     */
+    public record OpenedSession(FileConnection connection, String user, Reconnector reconnector) {
+        /** The same session on {@code next}, a connection the reconnector opened. */
+        public OpenedSession on(FileConnection next) {
+            return new OpenedSession(next, user, reconnector);
+        }
+    }
+
+    /** The connection of an in-process run, replaced when a command reconnects. */
+    private static final class Session {
+        FileConnection connection;
+        final Reconnector reconnector;
+
+        Session(FileConnection connection, Reconnector reconnector) {
+            this.connection = connection;
+            this.reconnector = reconnector;
+        }
+    }
+
+    /**
+     * How the session reconnects: to the same host and port, with the same trust options (the pin),
+     * logging in with {@code identity} and the kept password. Null with {@code --reconnect 0}.
+     */
+    private static Reconnector reconnector(Args a, dev.rudp.fileclient.keys.Identity identity,
+            dev.rudp.fileclient.keys.KeyFirstLogin.PasswordSource password) {
+        if (a.reconnect <= 0) {
+            return null;
+        }
+        return new Reconnector(a.host, a.port, a.reconnect,
+                () -> FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a), a.idleMillis()),
+                c -> dev.rudp.fileclient.keys.KeyFirstLogin.login(c, a.user, identity, password));
     }
 
     /**
@@ -157,24 +196,28 @@ public final class ClientMain {
         if (a.plaintext && identity == null) {
             requireLoopback(a.host);
         }
-        FileConnection conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a));
+        FileConnection conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a),
+                a.idleMillis());
         conn.timeoutMillis(a.timeoutMillis);
         conn.waitNotices(line -> System.err.println("fileclient agent: " + line)); // the agent's log
+        // with a key, the password is asked for (relayed to the launcher) only if the key is refused; once
+        // given it stays in the agent's memory for reconnects, as the logged-in session itself does
+        dev.rudp.fileclient.keys.SessionPassword kept = new dev.rudp.fileclient.keys.SessionPassword(() -> {
+            char[] pw = password.apply("password for " + a.user + "@" + a.host + ": ");
+            if (pw == null) {
+                throw new ClientException(ExitCode.USAGE,
+                        "no password: set FILECLIENT_PASSWORD, use --password-file, or run on a terminal");
+            }
+            return pw;
+        });
         try {
-            // with a key, the password is asked for (relayed to the launcher) only if the key is refused
-            dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, () -> {
-                char[] pw = password.apply("password for " + a.user + "@" + a.host + ": ");
-                if (pw == null) {
-                    throw new ClientException(ExitCode.USAGE,
-                            "no password: set FILECLIENT_PASSWORD, use --password-file, or run on a terminal");
-                }
-                return pw;
-            });
+            dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, kept);
         } catch (ClientException e) {
             conn.close();
+            kept.close();
             throw e;
         }
-        return new OpenedSession(conn, a.user);
+        return new OpenedSession(conn, a.user, reconnector(a, identity, kept));
     }
 
     /** The {@link ServerTrust} the options ask for. */
@@ -199,7 +242,7 @@ public final class ClientMain {
             throws ClientException {
         ServerTrust trust = trust(a);
         try {
-            return FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust);
+            return FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust, a.idleMillis());
         } catch (ClientException e) {
             String fp = trust.unknownFingerprint();
             boolean interactive = a.batch == null && a.commands == null
@@ -223,7 +266,7 @@ public final class ClientMain {
                         + io.getMessage());
             }
             err.println("fileclient: pinned " + key + " " + fp + " in " + trust.knownHostsFile().file());
-            return FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust);
+            return FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust, a.idleMillis());
         }
     }
 
@@ -277,11 +320,13 @@ public final class ClientMain {
         }
     }
 
-    private static int batch(Args a, FileConnection conn, InputStream in, PrintStream out, PrintWriter err)
+    private static int batch(Args a, Session session, InputStream in, PrintStream out, PrintWriter err)
             throws ClientException {
+        FileConnection conn = session.connection;
         Supplier<TransferListener> progress = a.quiet ? () -> TransferListener.NONE
                 : () -> new ProgressDisplay(err, false, 80, System::nanoTime);
         ClientContext ctx = new ClientContext(conn, a.user, new PrintWriter(out, true), err, progress, Path.of(""));
+        ctx.reconnectWith(session.reconnector);
         a.applyIdentity(ctx);
         BatchRunner runner = new BatchRunner(new CommandTable(), ctx);
         Object previous = org.jline.utils.Signals.register("INT", runner::interrupt);
@@ -301,12 +346,14 @@ public final class ClientMain {
             return runner.run(lines).code();
         } finally {
             org.jline.utils.Signals.unregister("INT", previous);
+            session.connection = ctx.connection();
             ctx.close();
         }
     }
 
-    private static int shell(Args a, FileConnection conn, InputStream in, OutputStream out, Terminal given)
+    private static int shell(Args a, Session session, InputStream in, OutputStream out, Terminal given)
             throws ClientException {
+        FileConnection conn = session.connection;
         Terminal t = given;
         try {
             if (t == null) {
@@ -318,6 +365,7 @@ public final class ClientMain {
             ClientContext ctx = new ClientContext(conn, a.user, w, w,
                     () -> new ProgressDisplay(w, bar, Math.max(40, term.getWidth()), System::nanoTime), Path.of(""));
             a.applyIdentity(ctx);
+            ctx.reconnectWith(session.reconnector);
             try {
                 w.println("connected to " + a.host + ":" + a.port + " as " + a.user
                         + (conn.fingerprint() == null ? " (PLAINTEXT, not encrypted"
@@ -325,6 +373,7 @@ public final class ClientMain {
                 w.flush();
                 return new Shell(term, ctx, new CommandTable(), Shell.defaultHistory()).run().code();
             } finally {
+                session.connection = ctx.connection();
                 ctx.close();
             }
         } catch (IOException e) {
@@ -385,6 +434,12 @@ public final class ClientMain {
         boolean plaintext;
         long connectTimeoutMillis = 10_000;
         long timeoutMillis = FileConnection.REPLY_TIMEOUT_MILLIS;
+        int reconnect = Reconnector.DEFAULT_ATTEMPTS;
+
+        /** The transport's idle timeout: short when reconnecting, so that a dead server costs seconds. */
+        long idleMillis() {
+            return reconnect > 0 ? Reconnector.IDLE_TIMEOUT_MILLIS : FileConnection.IDLE_TIMEOUT_MILLIS;
+        }
 
         static Args parse(String[] argv) throws ClientException {
             Args a = new Args();
@@ -399,7 +454,7 @@ public final class ClientMain {
                         // bin/fileclient's switch; in-process is what this class always does
                     }
                     case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
-                            "--timeout", "--known-hosts", "--fingerprint", "--identity", "-i" -> {
+                            "--timeout", "--known-hosts", "--fingerprint", "--identity", "-i", "--reconnect" -> {
                         if (i + 1 >= argv.length) {
                             throw new ClientException(ExitCode.USAGE, s + " needs a value");
                         }
@@ -437,6 +492,17 @@ public final class ClientMain {
                                     a.timeoutMillis = ms;
                                 } else {
                                     a.connectTimeoutMillis = ms;
+                                }
+                            }
+                            case "--reconnect" -> {
+                                try {
+                                    a.reconnect = Integer.parseInt(v);
+                                } catch (NumberFormatException e) {
+                                    a.reconnect = -1;
+                                }
+                                if (a.reconnect < 0 || a.reconnect > 100) {
+                                    throw new ClientException(ExitCode.USAGE,
+                                            "--reconnect: expected a number of attempts from 0 to 100: " + v);
                                 }
                             }
                             case "-b" -> a.batch = v;

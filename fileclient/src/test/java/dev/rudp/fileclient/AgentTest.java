@@ -128,6 +128,23 @@ class AgentTest {
     }
 
     @Test
+    void theAgentsSessionMovesToTheNextServerWithThePasswordItKeptInMemory() throws Exception {
+        Files.writeString(server.home("alice").resolve("kept.txt"), "k");
+        Run first = launch(tmp, "-q", "-c", "ls");
+        assertEquals(0, first.code(), first.err());
+        int port = server.port();
+        server.close(); // a graceful stop: the idle agent session is told to move and closed
+        server = TestServer.start(tmp.resolve("data"), c -> c.bind(new java.net.InetSocketAddress("127.0.0.1", port)));
+        // no password anywhere now: the agent logs in again with the one it holds for its session
+        Run next = launch(env(null), tmp, null, "-q", "-c", "ls");
+        assertEquals(0, next.code(), next.err());
+        assertEquals("fileclient> ls\nkept.txt\n", next.out());
+        assertEquals("reconnected to 127.0.0.1:" + port + " (attempt 1 of 3)\n", next.err());
+        assertEquals(2, logins.get(), "one login per server, none asked of the launcher");
+        assertEquals(1, agents.size(), "the same agent");
+    }
+
+    @Test
     void logsInByKeyAndAsksForNoPassword() throws Exception {
         Path key = tmp.resolve("id_ed25519");
         dev.rudp.fileclient.keys.Identity.generate("alice@test").save(key, false);

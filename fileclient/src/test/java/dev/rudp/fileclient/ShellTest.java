@@ -133,6 +133,51 @@ class ShellTest {
         }
     }
 
+    @Test
+    void afterItsServerLeftTheShellReconnectsOnTheNextCommandAndKeepsItsFolder() throws Exception {
+        Path data = tmp.resolve("data");
+        TestServer s = TestServer.start(data);
+        int port = s.port();
+        String fp = s.fingerprint();
+        Files.createDirectories(s.home("alice").resolve("docs"));
+        Files.writeString(s.home("alice").resolve("docs/inner.txt"), "x");
+        FileConnection c = FileConnection.connect("127.0.0.1", port, 5_000, null,
+                dev.rudp.fileclient.connection.ServerTrust.fingerprint(fp),
+                dev.rudp.fileclient.connection.Reconnector.IDLE_TIMEOUT_MILLIS);
+        c.login("alice", "secret-a".toCharArray());
+        Setup st = setup(c, () -> TransferListener.NONE);
+        st.ctx().reconnectWith(new dev.rudp.fileclient.connection.Reconnector("127.0.0.1", port, 3,
+                () -> FileConnection.connect("127.0.0.1", port, 5_000, null,
+                        dev.rudp.fileclient.connection.ServerTrust.fingerprint(fp),
+                        dev.rudp.fileclient.connection.Reconnector.IDLE_TIMEOUT_MILLIS),
+                next -> next.login("alice", "secret-a".toCharArray())));
+        CompletableFuture<ExitCode> done = CompletableFuture.supplyAsync(
+                () -> new Shell(st.terminal(), st.ctx(), new CommandTable(), tmp.resolve("h")).run());
+        TestServer next = null;
+        try {
+            st.type("cd docs\n");
+            st.screen().await("alice@127.0.0.1:~/docs> ", 20_000);
+            s.close(); // a graceful stop: the idle session is told to move and closed
+            next = TestServer.start(data, cfg -> cfg.bind(new java.net.InetSocketAddress("127.0.0.1", port)));
+            st.type("ls\n");
+            st.screen().await("inner.txt", 30_000);
+            st.keys().close();
+            assertEquals(ExitCode.OK, done.get(20, TimeUnit.SECONDS));
+            String out = st.screen().text();
+            assertTrue(out.contains("reconnected to 127.0.0.1:" + port + " (attempt 1 of 3)\n"), out);
+            assertEquals(1, out.split("reconnected", -1).length - 1, "one line: " + out);
+            assertFalse(out.contains("lost"), out);
+            assertTrue(st.ctx().connection().isOpen(), "back at the prompt connected");
+            assertEquals("~/docs", st.ctx().remoteCwd());
+        } finally {
+            st.ctx().connection().close();
+            st.terminal().close();
+            if (next != null) {
+                next.close();
+            }
+        }
+    }
+
     private static List<String> complete(ShellCompleter completer, LineReader reader, String line) {
         List<Candidate> candidates = new ArrayList<>();
         completer.complete(reader, new DefaultParser().parse(line, line.length()), candidates);

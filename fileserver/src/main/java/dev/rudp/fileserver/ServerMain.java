@@ -37,7 +37,7 @@ public final class ServerMain {
             "       fileserver fingerprint STORE   (prints SHA256:...; creates the identity if missing)",
             "       fileserver serve STORE [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
-            "                        [--login-timeout-ms MS] [--io-threads N] [--upload-expiry-hours H]",
+            "                        [--login-timeout-ms MS] [--io-threads N] [--upload-expiry-hours H] [--drain-seconds S]",
             "                        [--user-rate RATE] [--total-rate RATE] [--plaintext]",
             "                        (RATE: bytes per second each way, k/m/g suffixes, e.g. 20m; 0 none)",
             "                        [--shared redis://[:PASSWORD@]HOST:PORT [--shared-prefix NAME]]",
@@ -169,7 +169,8 @@ public final class ServerMain {
                 : " (DTLS, fingerprint " + server.identity().fingerprint()) + "; Ctrl-C or SIGTERM stops)");
         // JUL resets its handlers in its own shutdown hook, so the stop is reported on stderr directly
         Thread hook = new Thread(() -> {
-            System.err.println("fileserver: stopping gracefully (signal)");
+            System.err.println("fileserver: stopping gracefully (signal): new connections refused, clients told to"
+                    + " move, running transfers may finish within " + cfg.drainSeconds() + " s");
             server.shutdown();
             System.err.println("fileserver: stopped");
         }, "fileserver-sigterm");
@@ -226,7 +227,7 @@ public final class ServerMain {
                     case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
-                            "--io-threads", "--upload-expiry-hours", "--store", "--s3-endpoint", "--s3-region",
+                            "--io-threads", "--upload-expiry-hours", "--drain-seconds", "--store", "--s3-endpoint", "--s3-region",
                             "--shared", "--shared-prefix", "--user-rate", "--total-rate" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
@@ -297,6 +298,7 @@ public final class ServerMain {
                     case "--lock-seconds" -> c.lockMillis(v * 1000);
                     case "--login-timeout-ms" -> c.loginTimeoutMillis(Math.max(100, v));
                     case "--io-threads" -> c.ioThreads((int) Math.max(1, Math.min(v, 256)));
+                    case "--drain-seconds" -> c.drainSeconds(Math.min(v, 3600));
                     case "--upload-expiry-hours" -> c.uploadExpiry(java.time.Duration.ofHours(Math.max(1, Math.min(v,
                             24L * 3650))));
                     default -> c.idleTimeoutMillis(Math.max(1000, v));

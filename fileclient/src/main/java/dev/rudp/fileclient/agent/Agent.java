@@ -271,7 +271,7 @@ public final class Agent {
             if (state == State.STOPPED) {
                 return "the agent is stopping";
             }
-            if (session != null && !session.connection().isOpen()) {
+            if (ended(session)) {
                 // stopped by the timer's next check (never from here: stop takes this lock's state to STOPPED)
                 return "the agent's server session ended";
             }
@@ -289,7 +289,7 @@ public final class Agent {
                 transitionTo(State.IDLE);
                 if (session == null) {
                     end = "no session (login did not complete)";
-                } else if (!session.connection().isOpen()) {
+                } else if (ended(session)) {
                     end = "server session ended";
                 }
             }
@@ -326,6 +326,7 @@ public final class Agent {
             Supplier<TransferListener> progress = req.quiet() ? () -> TransferListener.NONE
                     : () -> new ProgressDisplay(err, false, Math.max(40, req.width()), System::nanoTime);
             ClientContext ctx = new ClientContext(s.connection(), s.user(), out, err, progress, Path.of(req.cwd()));
+            ctx.reconnectWith(s.reconnector());
             BatchRunner runner = new BatchRunner(new CommandTable(), ctx);
             synchronized (lock) {
                 running = runner;
@@ -339,6 +340,13 @@ public final class Agent {
                 // the canceller ends when this connection closes after EXIT (never interrupted: that
                 // would close the channel under the EXIT frame)
                 homeAgain(ctx, lines);
+                if (ctx.connection() != s.connection()) {
+                    // the batch reconnected: the session lives on on the new connection
+                    synchronized (lock) {
+                        session = s.on(ctx.connection());
+                    }
+                    log("reconnected to " + s.reconnector().address());
+                }
                 ctx.close();
             }
         } finally {
@@ -420,13 +428,21 @@ public final class Agent {
         timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Whether {@code s}'s server session is over for good: its connection closed and it does not
+     * reconnect (with {@code --reconnect} the next batch reconnects first, so the agent stays).
+     */
+    private static boolean ended(ClientMain.OpenedSession s) {
+        return s != null && !s.connection().isOpen() && s.reconnector() == null;
+    }
+
     private void check() {
         String why = null;
         synchronized (lock) {
             if (state != State.IDLE) {
                 return;
             }
-            if (session != null && !session.connection().isOpen()) {
+            if (ended(session)) {
                 why = "server session ended";
             } else if (System.nanoTime() - lastUsedNanos >= TimeUnit.MILLISECONDS.toNanos(idleMillis)) {
                 why = "idle for " + idleMillis / 1000 + " s";

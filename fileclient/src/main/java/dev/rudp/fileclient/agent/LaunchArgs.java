@@ -23,6 +23,8 @@ final class LaunchArgs {
     boolean trustNew;
     boolean plaintext;
     String connectTimeout;
+    /** {@code --reconnect N}: the agent's session reconnects (null: the default). */
+    String reconnect;
     long timeoutMillis = 60_000;
     boolean noAgent;
     boolean agentStop;
@@ -39,7 +41,7 @@ final class LaunchArgs {
                 case "--no-agent" -> a.noAgent = true;
                 case "--agent-stop" -> a.agentStop = true;
                 case "--port", "-P", "--user", "-u", "--password-file", "-b", "-c", "--connect-timeout",
-                        "--timeout", "--known-hosts", "--fingerprint", "--identity", "-i" -> {
+                        "--timeout", "--known-hosts", "--fingerprint", "--identity", "-i", "--reconnect" -> {
                     if (i + 1 >= argv.length) {
                         return null;
                     }
@@ -55,6 +57,13 @@ final class LaunchArgs {
                             case "--timeout" -> a.timeoutMillis = Math.max(1, Long.parseLong(v)) * 1000;
                             case "--known-hosts" -> a.knownHosts = v;
                             case "--identity", "-i" -> a.identity = v;
+                            case "--reconnect" -> {
+                                int n = Integer.parseInt(v);
+                                if (n < 0 || n > 100) {
+                                    return null; // ClientMain says why
+                                }
+                                a.reconnect = String.valueOf(n);
+                            }
                             default -> a.fingerprint = v;
                         }
                     } catch (NumberFormatException e) {
@@ -105,6 +114,9 @@ final class LaunchArgs {
         if (connectTimeout != null) {
             v.addAll(List.of("--connect-timeout", connectTimeout));
         }
+        if (reconnect != null) {
+            v.addAll(List.of("--reconnect", reconnect));
+        }
         v.add(host);
         return v;
     }
@@ -114,7 +126,7 @@ final class LaunchArgs {
         return AgentDir.key("fileclient-agent-1", System.getProperty("user.name"), host.toLowerCase(java.util.Locale.ROOT),
                 String.valueOf(port), user, knownHosts == null ? "" : cwd.resolve(knownHosts).toString(),
                 String.valueOf(trustNew), fingerprint == null ? "" : fingerprint, String.valueOf(plaintext),
-                identity == null ? "" : identityPath(cwd), build);
+                identity == null ? "" : identityPath(cwd), reconnect == null ? "" : reconnect, build);
     }
 
     /** The identity option as the agent must see it: a file made absolute, {@code none} kept. */

@@ -56,7 +56,8 @@ public final class BatchRunner {
             if (code != ExitCode.OK && !ignoreFailure) {
                 return code;
             }
-            if (ctx.connection() != null && !ctx.connection().isOpen()) {
+            if (ctx.connection() != null && !ctx.connection().isOpen() && ctx.reconnector() == null) {
+                // with --reconnect the next command reconnects first
                 return ExitCode.CONNECTION_LOST;
             }
         }

@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * Ctrl-C, and a factory of progress displays.
  */
 public final class ClientContext {
-    final FileConnection conn;
-    final Transfers transfers;
+    /** Replaced after a reconnect ({@link Failover}); read on the command thread and by completion. */
+    volatile FileConnection conn;
+    volatile Transfers transfers;
     final String user;
     final PrintWriter out;
     final PrintWriter err;
@@ -27,6 +28,11 @@ public final class ClientContext {
     private dev.rudp.fileclient.p2p.PeerClient peers;
     private volatile java.util.function.Consumer<String> announcer;
     private Path identityFile;
+    private dev.rudp.fileclient.connection.Reconnector reconnector;
+    /** While a command runs again after a reconnect: its transfers resume (as reget/reput). */
+    boolean resumeTransfers;
+    /** The reconnect line not printed yet: the first resumed transfer prints it with its offset. */
+    String pendingNotice;
 
     public ClientContext(FileConnection conn, String user, PrintWriter out, PrintWriter err,
             Supplier<TransferListener> progress, Path localCwd) {
@@ -45,6 +51,40 @@ public final class ClientContext {
     /** The prompt: {@code user@host:cwd> }. */
     public String prompt() {
         return user + "@" + (conn == null ? "?" : conn.host()) + ":" + remoteCwd + "> ";
+    }
+
+    /** Turns failover on: a command that loses its server reconnects with {@code r} (null: off). */
+    public void reconnectWith(dev.rudp.fileclient.connection.Reconnector r) {
+        this.reconnector = r;
+    }
+
+    /** See {@link #reconnectWith}; null when a lost server ends the session. */
+    public dev.rudp.fileclient.connection.Reconnector reconnector() {
+        return reconnector;
+    }
+
+    /**
+     * Moves the session to {@code next} (logged in, working folder not restored yet): closes the old
+     * connection, its transfer engine and the peer-to-peer side (an {@code accept-peers} must be given
+     * again), keeping the reply timeout and the cancel token.
+     */
+    void replaceConnection(FileConnection next) {
+        FileConnection old = conn;
+        next.timeoutMillis(old.timeoutMillis());
+        next.cancelWith(cancel);
+        Transfers oldTransfers = transfers;
+        transfers = new Transfers(next);
+        conn = next;
+        if (oldTransfers != null) {
+            oldTransfers.close();
+        }
+        synchronized (this) {
+            if (peers != null) {
+                peers.close();
+                peers = null;
+            }
+        }
+        old.close();
     }
 
     /** The token Ctrl-C sets to cancel the running transfer. */

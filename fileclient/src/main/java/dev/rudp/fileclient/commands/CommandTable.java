@@ -71,17 +71,75 @@ public final class CommandTable {
         }
         ctx.cancel.reset();
         try {
-            c.action().run(ctx, args);
-            return ExitCode.OK;
+            Failover.beforeCommand(ctx, c);
         } catch (ClientException e) {
             ctx.err.println(c.name() + ": " + printable(e.getMessage()));
+            ctx.err.flush();
             return e.code();
+        }
+        int attempt = 0;
+        try {
+            while (true) {
+                try {
+                    c.action().run(ctx, args);
+                    return ExitCode.OK;
+                } catch (ClientException e) {
+                    if (!Failover.lostServer(ctx, e)) {
+                        ctx.err.println(c.name() + ": " + printable(e.getMessage()));
+                        return e.code();
+                    }
+                    // the server is gone: reconnect (the same address; behind a balancer, another server)
+                    try {
+                        attempt = Failover.reconnect(ctx, attempt, e);
+                    } catch (ClientException r) {
+                        ctx.err.println(c.name() + ": " + printable(r.getMessage()));
+                        return r.code();
+                    }
+                    if (!Failover.RETRIED.contains(c.name())) {
+                        Failover.notice(ctx, attempt, "; " + c.name() + " not run again (it may have taken effect"
+                                + " before the connection broke): " + printable(e.getMessage()));
+                        return e.code();
+                    }
+                    ctx.resumeTransfers = true;
+                    ctx.pendingNotice = Failover.line(ctx, attempt);
+                    if (!Failover.isTransfer(c)) {
+                        ctx.pendingNotice = null;
+                        Failover.notice(ctx, attempt, "; running " + c.name() + " again");
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             ctx.err.println(c.name() + ": internal error: " + e);
             return ExitCode.PROTOCOL;
         } finally {
+            if (ctx.pendingNotice != null) {
+                // the resumed command ended before a transfer started: still say it reconnected
+                ctx.err.println(ctx.pendingNotice);
+                ctx.pendingNotice = null;
+            }
+            ctx.resumeTransfers = false;
             ctx.out.flush();
             ctx.err.flush();
+        }
+    }
+
+    /**
+     * Reconnects a session whose server went away between commands (the shell does it before showing
+     * its prompt again); prints the one reconnect line, or why it could not. Returns whether it is
+     * connected now.
+     */
+    public boolean reconnect(ClientContext ctx) {
+        if (ctx.reconnector() == null || ctx.conn == null) {
+            return ctx.conn != null && ctx.conn.isOpen();
+        }
+        ctx.cancel.reset();
+        try {
+            Failover.notice(ctx, Failover.reconnect(ctx, 0, null), "");
+            return true;
+        } catch (ClientException e) {
+            ctx.err.println("fileclient: " + printable(e.getMessage()));
+            ctx.err.flush();
+            return false;
         }
     }
 

@@ -75,7 +75,7 @@ final class TransferCommands {
 
     private static void put(ClientContext ctx, List<String> args, boolean resume, String cmd) throws ClientException {
         Opts o = Opts.parse(cmd, args, "ar", 1, 2);
-        boolean append = resume || o.has('a');
+        boolean append = resume || o.has('a') || ctx.resumeTransfers;
         String pattern = o.operand(0, "");
         List<Path> sources = new ArrayList<>();
         if (isGlob(pattern)) {
@@ -141,7 +141,7 @@ final class TransferCommands {
     }
 
     private static void putFile(ClientContext ctx, Path src, String remote, boolean append) throws ClientException {
-        TransferListener l = ctx.progress.get();
+        TransferListener l = Failover.announcing(ctx, "put", ctx.progress.get());
         long t0 = System.nanoTime();
         boolean ok = false;
         try {
@@ -158,7 +158,7 @@ final class TransferCommands {
 
     private static void get(ClientContext ctx, List<String> args, boolean resume, String cmd) throws ClientException {
         Opts o = Opts.parse(cmd, args, "ar", 1, 2);
-        boolean append = resume || o.has('a');
+        boolean append = resume || o.has('a') || ctx.resumeTransfers;
         String pattern = stripSlashes(o.operand(0, ""));
         String leaf = nameOf(pattern);
         if ((leaf.isEmpty() || leaf.equals(".") || leaf.equals("..") || leaf.equals("~")) && o.operands.size() < 2) {
@@ -224,7 +224,7 @@ final class TransferCommands {
     }
 
     private static void getFile(ClientContext ctx, String remote, Path local, boolean append) throws ClientException {
-        TransferListener l = ctx.progress.get();
+        TransferListener l = Failover.announcing(ctx, "get", ctx.progress.get());
         long t0 = System.nanoTime();
         boolean ok = false;
         try {

@@ -42,6 +42,9 @@ import java.util.function.Consumer;
  * {@link Transfers}. Thread-safe; calls block the calling thread (never an event loop).
  */
 public final class FileConnection implements AutoCloseable {
+    /** The transport's idle timeout when the client does not reconnect (a dead server is noticed after it). */
+    public static final long IDLE_TIMEOUT_MILLIS = 30_000;
+
     /** Default wait for a control reply, and for progress of a transfer. */
     public static final long REPLY_TIMEOUT_MILLIS = 60_000;
 
@@ -54,6 +57,8 @@ public final class FileConnection implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong(1);
     final Object writability = new Object();
     private volatile boolean loggedIn;
+    /** Set when the server sent a move notice (it is draining): reconnect once the running command ends. */
+    private volatile boolean moving;
     private volatile CancelToken cancel;
     private volatile long timeoutMillis = REPLY_TIMEOUT_MILLIS;
     /** Where a queued login's "server busy, waiting (N ahead)" goes (once per login). */
@@ -95,6 +100,17 @@ public final class FileConnection implements AutoCloseable {
      */
     public static FileConnection connect(String host, int port, long timeoutMillis, io.netty.channel.ChannelHandler first,
             ServerTrust trust) throws ClientException {
+        return connect(host, port, timeoutMillis, first, trust, IDLE_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * Connects as {@link #connect(String, int, long, io.netty.channel.ChannelHandler, ServerTrust)}, with
+     * the transport's idle timeout {@code idleTimeoutMillis}: the silence after which the server counts
+     * as gone (shorter when the client reconnects, so that a dead server costs seconds, not half a minute;
+     * keepalives go out at half of it, so a live but quiet session stays up).
+     */
+    public static FileConnection connect(String host, int port, long timeoutMillis, io.netty.channel.ChannelHandler first,
+            ServerTrust trust, long idleTimeoutMillis) throws ClientException {
         InetSocketAddress addr = new InetSocketAddress(host, port);
         if (addr.isUnresolved()) {
             throw new ClientException(ExitCode.CONNECT, "cannot resolve host: " + host);
@@ -119,7 +135,7 @@ public final class FileConnection implements AutoCloseable {
                                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                                             new WriteBufferWaterMark(1 << 20, 4 << 20))
                                     .option(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.BBR)
-                                    .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, 30_000L);
+                                    .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, idleTimeoutMillis);
                             if (dtls != null) {
                                 codec.dtls(dtls);
                             }
@@ -235,6 +251,14 @@ public final class FileConnection implements AutoCloseable {
      */
     public long[] rateLimits() {
         return rateLimits.clone();
+    }
+
+    /**
+     * Whether the server asked this client to move ({@link dev.rudp.fileserver.protocol.Status#MOVE}): it
+     * is draining and lets the running transfer finish, then closes.
+     */
+    public boolean moving() {
+        return moving;
     }
 
     /** Whether the connection is still open. */
@@ -486,6 +510,14 @@ public final class FileConnection implements AutoCloseable {
             }
             try {
                 if (msg instanceof Reply r) {
+                    if (r.isNotice()) {
+                        // notices this client does not know are ignored, as an older client ignores them all
+                        FileConnection c = conn;
+                        if (r.status() == dev.rudp.fileserver.protocol.Status.MOVE && c != null) {
+                            c.moving = true;
+                        }
+                        return;
+                    }
                     if (r.id() == 0) {
                         FileConnection c = conn;
                         sessionError = r.status() == dev.rudp.fileserver.protocol.Status.SHUTTING_DOWN && c != null

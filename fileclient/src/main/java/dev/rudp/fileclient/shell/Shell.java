@@ -61,6 +61,10 @@ public final class Shell {
                     break;
                 }
                 table.execute(ctx, line);
+                if (!ctx.connection().isOpen() && ctx.reconnector() != null) {
+                    // back to the prompt connected (or say why not and leave as without --reconnect)
+                    table.reconnect(ctx);
+                }
                 if (!ctx.connection().isOpen()) {
                     terminal.writer().println("connection to " + ctx.connection().host() + " lost");
                     terminal.writer().flush();

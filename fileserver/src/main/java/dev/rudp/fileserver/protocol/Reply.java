@@ -21,6 +21,28 @@ public record Reply(long id, Status status, String message, List<String> lines, 
         entries = List.copyOf(entries);
     }
 
+    /**
+     * The request id of server notices: replies to no request, sent when the server has something to
+     * say on its own. Clients number their requests from 1, so a client that does not know notices
+     * finds no request waiting for this id and ignores the reply (which is why a notice is a reply and
+     * not a new frame type: older decoders refuse unknown types and close the connection).
+     */
+    public static final long NOTICE_ID = -1;
+
+    /** Whether this reply is a server notice ({@link #NOTICE_ID}). */
+    public boolean isNotice() {
+        return id == NOTICE_ID;
+    }
+
+    /**
+     * The notice a draining server sends to each client ({@link Status#MOVE}): the server lets running
+     * transfers finish for {@code drainSeconds}, then closes; a client reconnects to the same address.
+     */
+    public static Reply moveNotice(long drainSeconds) {
+        return new Reply(NOTICE_ID, Status.MOVE, "the server is stopping: reconnect (running transfers may finish"
+                + " within " + drainSeconds + " s)", List.of(), new long[] {drainSeconds}, List.of());
+    }
+
     /** Whether the request succeeded. */
     public boolean ok() {
         return status == Status.OK;

@@ -29,6 +29,11 @@ public enum Status {
     DECLINED(24, "declined"),
     KEY_NOT_ACCEPTED(25, "public key not accepted"),
     /**
+     * Sent only in a {@link Reply#moveNotice server notice}: the server is draining; finish the running
+     * transfer if you can, then reconnect (to the same address: another server takes over).
+     */
+    MOVE(26, "server draining: reconnect"),
+    /**
      * An interim reply to a LOGIN that asked for them ({@link Op#LOGIN}'s {@link Request#LOGIN_ACCEPTS_QUEUED}):
      * the login waits behind others for the password check; nums [logins ahead]. The final reply follows
      * with the same id. Never sent to a client that did not ask.

@@ -46,8 +46,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The file server: a rudp endpoint whose connections each run a {@link Session}. Start with
- * {@link #start}, stop with {@link #shutdown} (graceful: sessions are closed, interrupted uploads
- * keep their partial files, the socket and threads are released) or wait on {@link #terminated}.
+ * {@link #start}, stop with {@link #shutdown} (graceful: new connections are refused, every client is
+ * told to move, running transfers may finish within the drain time, then the rest are closed with
+ * their partial uploads kept for a resume, and the socket and threads are released) or wait on
+ * {@link #terminated}.
  */
 public final class FileServer implements AutoCloseable {
     private final ServerConfig cfg;
@@ -62,6 +64,8 @@ public final class FileServer implements AutoCloseable {
     private final java.util.Map<String, Upload> claimed = new ConcurrentHashMap<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /** Completes when the last session left after the stop began (the drain's early end). */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final ExecutorService io;
     private final LoginQueue auth;
     private EventLoopGroup group;
@@ -210,6 +214,9 @@ public final class FileServer implements AutoCloseable {
 
     void leave(Session s) {
         sessions.remove(s);
+        if (closing.get() && sessions.isEmpty()) {
+            drained.complete(null);
+        }
     }
 
     /**
@@ -353,6 +360,7 @@ public final class FileServer implements AutoCloseable {
         }
         log.event("stopping", address().toString(), sessions.size() + " sessions");
         try {
+            drain();
             // tell every client; each closes its side after reading what was sent before the notice
             List<Session> open = new ArrayList<>(sessions);
             List<ChannelFuture> closing = new ArrayList<>();
@@ -382,6 +390,36 @@ public final class FileServer implements AutoCloseable {
             shared.close();
             log.event("stopped", "", "");
             terminated.complete(null);
+        }
+    }
+
+    /**
+     * The hand-over: with the drain time above 0, every client is told to move (a notice older clients
+     * ignore), idle sessions close at once, busy ones when their last transfer ended; waits until all
+     * left or the drain time is up. New connections are refused meanwhile ({@link #admit}).
+     */
+    private void drain() throws InterruptedException {
+        if (cfg.drainSeconds <= 0) {
+            return;
+        }
+        List<Session> open = new ArrayList<>(sessions);
+        if (open.isEmpty()) {
+            return;
+        }
+        log.event("draining", address().toString(), open.size() + " sessions told to move; transfers may finish within "
+                + cfg.drainSeconds + " s");
+        for (Session s : open) {
+            s.drain(cfg.drainSeconds);
+        }
+        if (sessions.isEmpty()) {
+            return;
+        }
+        try {
+            drained.get(cfg.drainSeconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.event("drain-timeout", address().toString(), sessions.size() + " sessions still open: closing them");
+        } catch (java.util.concurrent.ExecutionException e) {
+            // never completed exceptionally
         }
     }
 

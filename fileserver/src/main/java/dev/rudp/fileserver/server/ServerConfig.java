@@ -29,6 +29,7 @@ public final class ServerConfig {
     long idleTimeoutMillis = 30_000;
     long loginTimeoutMillis = 30_000;
     int loginThreads = 2;
+    long drainSeconds = 10;
     int chunkSize = 128 * 1024;
     boolean plaintext;
     SharedStoreSettings shared;
@@ -106,6 +107,20 @@ public final class ServerConfig {
     public ServerConfig idleTimeoutMillis(long millis) {
         this.idleTimeoutMillis = millis;
         return this;
+    }
+
+    /**
+     * How long a graceful stop lets running transfers finish after telling every client to move
+     * (idle sessions close at once; 0: stop at once, as before); default 10 s.
+     */
+    public ServerConfig drainSeconds(long seconds) {
+        this.drainSeconds = Math.max(0, seconds);
+        return this;
+    }
+
+    /** See {@link #drainSeconds(long)}. */
+    public long drainSeconds() {
+        return drainSeconds;
     }
 
     /**

@@ -57,6 +57,8 @@ final class Session extends ChannelInboundHandlerAdapter {
     private volatile String who;
     private Account account;
     private Operations ops;
+    /** Set (on the event loop) when the server is draining: new transfers are refused, the last one's end closes. */
+    private volatile boolean draining;
     /** The outstanding key-login challenge (event loop only); used up by the next KEY_LOGIN. */
     private byte[] challenge;
     /** The password login the server holds, until it is answered (event loop only). */
@@ -191,8 +193,8 @@ final class Session extends ChannelInboundHandlerAdapter {
                 control.execute(() -> {
                     try {
                         Reply rep = switch (r.op()) {
-                            case PUT -> put(r);
-                            case GET -> get(r);
+                            case PUT -> draining() ? stopping(r) : put(r);
+                            case GET -> draining() ? stopping(r) : get(r);
                             case KEY_ADD, KEY_LIST, KEY_REMOVE -> KeyCommands.run(r, server.keys(), account.name(), log,
                                     who);
                             default -> ops.run(r);
@@ -425,6 +427,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }, () -> {
             uploads.remove(id);
             server.release(key, self[0]);
+            closeIfDrained();
         }, throttle.pending(), () -> throttle.afterWrite(ctx.channel()));
         self[0] = u;
         // a previous upload of this file (if any) is aborted and settled inside claim, before the sink opens
@@ -466,7 +469,10 @@ final class Session extends ChannelInboundHandlerAdapter {
         long id = r.id();
         String known = h.knownSha256();
         Download d = new Download(id, h, offset, ctx.channel(), server.io(), cfg.chunkSize, shown,
-                () -> downloads.remove(id));
+                () -> {
+                    downloads.remove(id);
+                    closeIfDrained();
+                });
         downloads.put(id, d);
         log.event("download", who, shown + " " + h.size() + " bytes" + (offset > 0 ? " from " + offset : "")
                 + (known != null ? " (stored sha256)" : ""));
@@ -525,6 +531,52 @@ final class Session extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Reply.error(0, Status.SHUTTING_DOWN, "the server is shutting down"));
         });
         return ctx.channel().closeFuture();
+    }
+
+    /**
+     * The start of a graceful stop: tells the client to move ({@link Reply#moveNotice}), then closes at
+     * once when no transfer runs, else when the last one ended (its final reply goes out first: the
+     * close delivers what was written before it).
+     */
+    void drain(long drainSeconds) {
+        if (ctx == null) {
+            return;
+        }
+        ctx.channel().eventLoop().execute(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            draining = true;
+            ctx.writeAndFlush(Reply.moveNotice(drainSeconds));
+            if (uploads.isEmpty() && downloads.isEmpty()) {
+                log.event("moved", who, "idle at the stop");
+                ctx.close();
+            }
+        });
+    }
+
+    /** A new transfer asked for while the server stops: refused, the client reconnects (elsewhere). */
+    private static Reply stopping(Request r) {
+        return Reply.error(r.id(), Status.SHUTTING_DOWN, "the server is stopping: reconnect");
+    }
+
+    private boolean draining() {
+        // only after the notice went out, so the client knows the refusal means "move"; a transfer that
+        // starts between the stop and the notice is bounded by the drain time
+        return draining;
+    }
+
+    /** After a transfer ended: the draining session closes once none runs (after the reply already written). */
+    private void closeIfDrained() {
+        if (ctx == null) {
+            return;
+        }
+        ctx.channel().eventLoop().execute(() -> {
+            if (draining && uploads.isEmpty() && downloads.isEmpty() && state != State.CLOSED) {
+                log.event("moved", who, "transfers done");
+                ctx.close();
+            }
+        });
     }
 
     /** Closes the connection from this side (a client that did not close after the notice). */
