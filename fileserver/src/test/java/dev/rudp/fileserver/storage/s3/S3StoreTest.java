@@ -117,24 +117,26 @@ class S3StoreTest {
 
     /**
      * A folder listed across ten or more pages of ListObjectsV2 and removed in ten or more
-     * DeleteObjects batches. The number of files is {@code -Drudp.s3.listingFiles}: by default 500,
-     * in pages and batches of 50, which takes about a minute on the shared engine here (Swift on 2
-     * busy cores, 2026-12-05: about 30 PUTs and 12 multi-object deletes a second). With 10,000 the
-     * pages are S3's own 1000 keys and the batches 250 keys; creating them takes about 5 minutes
-     * there and deleting them about 14.
+     * DeleteObjects batches. The files are created 64 PUTs at a time. The number of files is
+     * {@code -Drudp.s3.listingFiles}: by default 500, in pages and batches of 50; with 10,000 the
+     * pages are S3's own 1000 keys and the batches 1000 keys. Why not 10,000 in every build: this
+     * single-node Swift spends about 11 ms of CPU per small PUT (proxy 5, object server 4-5,
+     * container server 1.6; measured 2026-12-05 with {@code bin/objectstore --no-fsync}), so on 2
+     * cores it creates at most ~150-180 objects a second when it has them to itself, and 45-50 a
+     * second on the shared test machine: 10,000 take 1-4 minutes before the listing begins.
      */
     @Test
     void aFolderOfManyFilesListsCompletely() throws Exception {
         int files = Integer.getInteger("rudp.s3.listingFiles", 500);
         S3Settings settings = small();
         settings.listPageSize = Math.max(1, Math.min(1000, files / 10));
-        settings.deleteBatch = Math.max(1, Math.min(250, files / 10));
+        settings.deleteBatch = Math.max(1, Math.min(1000, files / 10));
         try (S3Backend b = bucket.backend("many", settings)) {
             String user = newUser();
             Store s = b.open(user, -1);
             s.mkdir(p("big"), "big", false);
             long t0 = System.nanoTime();
-            Semaphore slots = new Semaphore(16);
+            Semaphore slots = new Semaphore(64);
             List<CompletableFuture<?>> puts = new ArrayList<>();
             for (int i = 0; i < files; i++) {
                 String key = "many/" + user + "/big/" + String.format("f%05d", i);
@@ -156,7 +158,7 @@ class S3StoreTest {
             assertEquals(files + 1, s.delete(p("big"), "big", true));
             long t4 = System.nanoTime();
             assertTrue(bucket.keys("many/" + user + "/").isEmpty());
-            System.out.printf("%d files in pages of %d: created with 16 concurrent PUTs in %.1f s, listed in %.1f s,"
+            System.out.printf("%d files in pages of %d: created with 64 concurrent PUTs in %.1f s, listed in %.1f s,"
                     + " deleted in %.1f s%n", files, settings.listPageSize, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                     (t4 - t3) / 1e9);
         }
