@@ -1,19 +1,20 @@
 """A single-node OpenStack Swift with its S3 API, laid out and run from one data folder.
 
 Run by bin/objectstore with Debian's /usr/bin/python3 (where python3-swift lives):
-    _objectstore.py start --data DIR [--port P] [--wait SECONDS]
+    _objectstore.py start --data DIR [--port P] [--wait SECONDS] [--no-fsync]
     _objectstore.py stop --data DIR
     _objectstore.py run DAEMON DIR        (internal: the launcher of one Swift daemon)
 
 Everything lives under DIR; nothing is read from /etc:
     DIR/credentials           access_key=... / secret_key=... (mode 600, made on the first start)
     DIR/etc/                  swift.conf (hash salts, made once), the daemons' configs, the rings,
-                              ports.json (the ports last used)
+                              ports.json (the ports last used), options.json (this start's options)
     DIR/devices/d1/           the one storage device (needs user extended attributes)
     DIR/run/NAME.pid          "PID START_TICKS" of each daemon this script started
     DIR/log/NAME.log          each daemon's log
 Daemons: memcached, the account, container and object servers, and the proxy (s3api + tempauth),
-each one process (workers = 0), bound to 127.0.0.1.
+each one process (workers = 0), bound to 127.0.0.1. With --no-fsync (a throwaway engine for tests)
+the launcher makes os.fsync/os.fdatasync no-ops and SQLite run with synchronous = OFF.
 """
 
 import argparse
@@ -62,6 +63,7 @@ class Layout:
         self.credentials = os.path.join(self.data, "credentials")
         self.ports = os.path.join(self.etc, "ports.json")
         self.swift_conf = os.path.join(self.etc, "swift.conf")
+        self.options = os.path.join(self.etc, "options.json")
 
     def conf(self, daemon):
         return os.path.join(self.etc, daemon + ".conf")
@@ -227,6 +229,7 @@ use = egg:swift#bulk
 use = egg:swift#s3api
 location = us-east-1
 max_upload_part_num = 10000
+multi_delete_concurrency = 16
 
 [filter:tempauth]
 use = egg:swift#tempauth
@@ -422,8 +425,9 @@ def cmd_start(args):
         fcntl.flock(lock, fcntl.LOCK_EX)
         access, secret = load_or_make_credentials(layout)
         names = ("memcached",) + DAEMONS
+        options = {"fsync": not args.no_fsync}
         running = [n for n in names if read_pid(layout, n)]
-        if len(running) == len(names):
+        if len(running) == len(names) and read_options(layout) == options:
             with open(layout.ports) as f:
                 port = json.load(f)["proxy-server"]
             if args.port and args.port != port:
@@ -440,6 +444,8 @@ def cmd_start(args):
             write_rings(layout, ports)
         with open(layout.ports, "w") as f:
             json.dump(ports, f)
+        with open(layout.options, "w") as f:
+            json.dump(options, f)
         try:
             launch(layout, ports, access, secret, args.wait)
         except BaseException:
@@ -486,6 +492,14 @@ def launch(layout, ports, access, secret, wait):
         time.sleep(0.25)
 
 
+def read_options(layout):
+    try:
+        with open(layout.options) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"fsync": True}
+
+
 def endpoint_line(port, access, secret):
     return "endpoint=http://127.0.0.1:%d access_key=%s secret_key=%s" % (port, access, secret)
 
@@ -516,6 +530,20 @@ def cmd_run(daemon, data):
             return time.strftime("%Y-%m-%dT%H:%M:%S ") + super().format(record)
 
     utils.ThreadSafeSysLogHandler = FileLogHandler
+    if not read_options(layout).get("fsync", True):
+        # A throwaway engine (--no-fsync): nothing is forced to disk. Swift's every fsync and
+        # fdatasync (object data, its directories, renames) goes through these two, and SQLite's
+        # (account and container listings) through its synchronous pragma, set below.
+        os.fsync = lambda fd: None
+        os.fdatasync = lambda fd: None
+        import swift.common.db as db
+        connect = db.get_db_connection
+
+        def get_db_connection(*args, **kwargs):
+            conn = connect(*args, **kwargs)
+            conn.execute("PRAGMA synchronous = OFF")
+            return conn
+        db.get_db_connection = get_db_connection
     from swift.common import constraints, storage_policy
     constraints.reload_constraints()
     storage_policy.reload_storage_policies()
@@ -537,6 +565,7 @@ def main():
     start.add_argument("--data", required=True)
     start.add_argument("--port", type=int, default=0)
     start.add_argument("--wait", type=int, default=120)
+    start.add_argument("--no-fsync", action="store_true")
     stop = sub.add_parser("stop")
     stop.add_argument("--data", required=True)
     args = parser.parse_args()

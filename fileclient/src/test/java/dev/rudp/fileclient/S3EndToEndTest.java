@@ -261,7 +261,7 @@ class S3EndToEndTest {
                         }
                     });
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                    while (storedParts("outage/alice/f.bin") < 1) {
+                    while (!resumable("outage", "outage/alice/f.bin")) {
                         assertTrue(System.nanoTime() < deadline, "no part stored within 120 s");
                         assertTrue(!upload.isDone(), "the upload ended before the cut: " + upload.getNow(null));
                         Thread.sleep(20); // polling the bucket, not standing in for synchronization
@@ -292,6 +292,108 @@ class S3EndToEndTest {
                 }
             }
         }
+    }
+
+    /**
+     * The store stalls mid-upload (a relay that takes requests and passes nothing on): with an 8 s
+     * stall timeout the upload fails with one clear line within a bound set by it, the old version stays, the server keeps answering other users, and reput completes
+     * once the store is back.
+     */
+    @Test
+    void theStoreStallingMidUploadFailsItWithinTheStallTimeoutAndReputCompletesLater() throws Exception {
+        faultMidUpload("stall", TcpRelay::stall, relay -> { });
+    }
+
+    /**
+     * The store answers 503 (SlowDown) mid-upload: the SDK retries with backoff (the relay answers
+     * more than one request), then the upload fails with one clear line; the rest as for a stall.
+     */
+    @Test
+    void theStoreAnswering503MidUploadIsRetriedThenFailsClearlyAndReputCompletesLater() throws Exception {
+        faultMidUpload("busy", TcpRelay::fail503, relay -> assertTrue(relay.answered503() >= 2,
+                "the 503 answers were retried: " + relay.answered503()));
+    }
+
+    /** The stall timeout of the fault tests: short beside the default 30 s, long enough for a loaded machine. */
+    private static final int STALL_SECONDS = 8;
+
+    private interface RelayStep {
+        void apply(TcpRelay relay) throws Exception;
+    }
+
+    private void faultMidUpload(String prefix, RelayStep fault, RelayStep check) throws Exception {
+        Path v1 = TransferEndToEndTest.randomFile(scratch.resolve(prefix + "-v1.bin"), 1L << 20, 83);
+        Path v2 = TransferEndToEndTest.randomFile(scratch.resolve(prefix + "-v2.bin"), 40L << 20, 84);
+        String sha1 = Transfers.hashFile(v1);
+        String sha2 = Transfers.hashFile(v2);
+        String key = prefix + "/alice/f.bin";
+        try (TcpRelay relay = new TcpRelay(new InetSocketAddress(engine.endpoint().getHost(), engine.endpoint().getPort()))) {
+            S3ClientFactory viaRelay = S3ClientFactory.builder()
+                    .endpoint(java.net.URI.create("http://127.0.0.1:" + relay.port()))
+                    .staticCredentials(engine.accessKey(), engine.secretKey())
+                    .stallTimeout(java.time.Duration.ofSeconds(STALL_SECONDS)).build();
+            try (S3Backend backend = backend(prefix, viaRelay)) {
+                FileServer s = server(backend);
+                try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
+                    t.upload(v1, "f.bin", false, TransferListener.NONE, new CancelToken());
+                    CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return t.upload(v2, "f.bin", false, TransferListener.NONE, new CancelToken());
+                        } catch (Exception e) {
+                            return e;
+                        }
+                    });
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                    while (!resumable(prefix, key)) {
+                        assertTrue(System.nanoTime() < deadline, "no part stored within 120 s");
+                        assertTrue(!upload.isDone(), "the upload ended before the fault: " + upload.getNow(null));
+                        Thread.sleep(20); // polling the bucket, not standing in for synchronization
+                    }
+                    fault.apply(relay);
+                    long t0 = System.nanoTime();
+                    Object outcome = upload.get(180, TimeUnit.SECONDS);
+                    double took = (System.nanoTime() - t0) / 1e9;
+                    assertTrue(outcome instanceof ClientException, "the upload failed: " + outcome);
+                    String message = ((ClientException) outcome).getMessage();
+                    assertTrue(!message.isBlank() && !message.contains("\n"), "one clear line: " + message);
+                    // 8 s stalls and the SDK's retries: well under the HTTP client's former 120 s read timeout alone
+                    assertTrue(took < 90, "failed after " + took + " s: " + message);
+                    assertEquals(sha1, objectSha256(key), "the old version is intact");
+                    check.apply(relay);
+
+                    // the server still serves: another user logs in and gets a clear, bounded answer
+                    try (FileConnection other = FileConnection.connect("127.0.0.1", s.address().getPort(), 10_000,
+                            null, ServerTrust.fingerprint(s.identity().fingerprint()))) {
+                        other.login("bob", "secret-b".toCharArray());
+                        long t1 = System.nanoTime();
+                        ClientException down = assertThrows(ClientException.class,
+                                () -> other.call(Op.LS, List.of("")));
+                        assertTrue(!down.getMessage().isBlank() && !down.getMessage().contains("\n"), down.getMessage());
+                        assertTrue((System.nanoTime() - t1) / 1e9 < 90, "ls answered within the bound");
+                    }
+
+                    relay.resume();
+                    Transfers.Result r = t.upload(v2, "f.bin", true, TransferListener.NONE, new CancelToken());
+                    assertEquals(sha2, r.sha256());
+                    assertTrue(r.transferred() < v2.toFile().length(), "reput resent only what no stored part holds: "
+                            + r.transferred());
+                    assertEquals(sha2, objectSha256(key));
+                    System.out.printf("%s mid-upload: failed after %.1f s with: %s%n", prefix, took, message);
+                } finally {
+                    s.shutdown();
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the upload to {@code key} has what a reput continues from: part 1 stored and the
+     * digest state after it ({@code PREFIX/.rudp/uploads/.../d000001}), which is written beside the
+     * part, not before it.
+     */
+    private static boolean resumable(String prefix, String key) throws Exception {
+        return storedParts(key) >= 1 && raw.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + "/.rudp/uploads/"))
+                .get(30, TimeUnit.SECONDS).contents().stream().anyMatch(o -> o.key().endsWith("/d000001"));
     }
 
     private static int storedParts(String key) throws Exception {

@@ -43,6 +43,7 @@ public final class ServerMain {
             "                        [--shared redis://[:PASSWORD@]HOST:PORT [--shared-prefix NAME]]",
             "                        (the Redis password may come from RUDP_REDIS_PASSWORD instead of the URL)",
             "  STORE: --root DIR (a data folder), or --store s3://BUCKET[/PREFIX] [--s3-endpoint URL] [--s3-region R]",
+            "         [--s3-timeout SECONDS] (how long the store may stall a request before it fails; default 30)",
             "         (an S3 bucket that several servers may share; credentials from AWS_ACCESS_KEY_ID and",
             "         AWS_SECRET_ACCESS_KEY or the AWS SDK's other default sources)");
 
@@ -227,7 +228,8 @@ public final class ServerMain {
                     case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
-                            "--io-threads", "--upload-expiry-hours", "--drain-seconds", "--store", "--s3-endpoint", "--s3-region",
+                            "--io-threads", "--upload-expiry-hours", "--drain-seconds", "--store", "--s3-endpoint",
+                            "--s3-region", "--s3-timeout",
                             "--shared", "--shared-prefix", "--user-rate", "--total-rate" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
@@ -238,6 +240,7 @@ public final class ServerMain {
                             case "--store" -> store.store = v;
                             case "--s3-endpoint" -> store.endpoint = v;
                             case "--s3-region" -> store.region = v;
+                            case "--s3-timeout" -> store.timeoutSeconds = number(a, v, 1, 3600);
                             case "--bind" -> bind = v;
                             case "--port" -> port = (int) number(a, v, 0, 65535);
                             case "--shared" -> shared = v;

@@ -13,7 +13,8 @@ import java.nio.file.Path;
 /**
  * Where a command line says the files and records live: {@code --root DIR} (a data folder on this
  * machine) or {@code --store s3://BUCKET[/PREFIX]} with {@code --s3-endpoint URL} and
- * {@code --s3-region R} (a bucket every server started with the same store shares). Credentials
+ * {@code --s3-region R} (a bucket every server started with the same store shares), and
+ * {@code --s3-timeout SECONDS}, how long the store may stall a request before it fails. Credentials
  * come from the AWS SDK's default chain: {@code AWS_ACCESS_KEY_ID} / {@code AWS_SECRET_ACCESS_KEY},
  * a profile, ... (never from the command line, where other users could read them).
  */
@@ -22,6 +23,8 @@ final class StoreOptions {
     String store;
     String endpoint;
     String region;
+    /** {@code --s3-timeout SECONDS}: the S3 stall timeout (null: the client's default, 30 s). */
+    Long timeoutSeconds;
 
     /** Whether the files live in an object store. */
     boolean s3() {
@@ -36,8 +39,8 @@ final class StoreOptions {
         if (store != null && root != null) {
             throw new ServerMain.UsageException("give --root DIR or --store s3://..., not both");
         }
-        if (store == null && (endpoint != null || region != null)) {
-            throw new ServerMain.UsageException("--s3-endpoint and --s3-region go with --store s3://...");
+        if (store == null && (endpoint != null || region != null || timeoutSeconds != null)) {
+            throw new ServerMain.UsageException("--s3-endpoint, --s3-region and --s3-timeout go with --store s3://...");
         }
         if (store != null) {
             try {
@@ -68,6 +71,9 @@ final class StoreOptions {
         }
         if (region != null) {
             b.region(region);
+        }
+        if (timeoutSeconds != null) {
+            b.stallTimeout(java.time.Duration.ofSeconds(timeoutSeconds));
         }
         return S3Backend.open(b.build(), loc.bucket(), loc.prefix());
     }

@@ -4,6 +4,7 @@ import dev.rudp.bench.RawRun;
 import dev.rudp.bench.Sizes;
 import dev.rudp.bench.e2e.Machine;
 import dev.rudp.bench.files.DiskFiles;
+import dev.rudp.bench.files.ProcCpu;
 import dev.rudp.fileserver.storage.s3.S3ClientFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,11 @@ public final class S3Bench {
         Path work = Files.createTempDirectory("rudp-bench-s3-");
         Path agents = Files.createTempDirectory("rudp-agents-");
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
-        ROWS.forEach(r -> seconds.put(r, new ArrayList<>()));
+        Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
+        ROWS.forEach(r -> {
+            seconds.put(r, new ArrayList<>());
+            serverCpu.put(r, new ArrayList<>());
+        });
         Engine engine = null;
         try {
             engine = Engine.open(repo, work);
@@ -115,15 +120,19 @@ public final class S3Bench {
                         String key = "raw-" + round + ".bin";
                         seconds.get(ROWS.get(0)).add(timed(() -> s3.putObject(b -> b.bucket(bucket).key(key),
                                 AsyncRequestBody.fromFile(source)).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)));
+                        double cpu0 = server.cpuNow();
                         seconds.get(ROWS.get(1)).add(timed(() -> fileclient(client, "put \"" + source + "\" bench.bin",
                                 work, clientEnv)));
+                        serverCpu.get(ROWS.get(1)).add(ProcCpu.delta(server.cpuNow(), cpu0));
                         Files.deleteIfExists(back);
                         seconds.get(ROWS.get(2)).add(timed(() -> s3.getObject(b -> b.bucket(bucket).key(key),
                                 AsyncResponseTransformer.toFile(back)).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)));
                         check(back, sha, "SDK GetObject");
                         Files.deleteIfExists(back);
+                        double cpu1 = server.cpuNow();
                         seconds.get(ROWS.get(3)).add(timed(() -> fileclient(client, "get bench.bin \"" + back + "\"",
                                 work, clientEnv)));
+                        serverCpu.get(ROWS.get(3)).add(ProcCpu.delta(server.cpuNow(), cpu1));
                         check(back, sha, "fileclient get");
                         Files.deleteIfExists(back);
                         // what the service stored, read back with the SDK, is the source too
@@ -142,7 +151,7 @@ public final class S3Bench {
                     run("agent-stop", stop, work, clientEnv, null);
                 }
             }
-            record(seconds, size, rounds, engine.endpoint, log, "java -jar benchmarks/target/benchmarks.jar s3 "
+            record(seconds, serverCpu, size, rounds, engine.endpoint, log, "java -jar benchmarks/target/benchmarks.jar s3 "
                     + String.join(" ", args));
             return 0;
         } finally {
@@ -277,7 +286,7 @@ public final class S3Bench {
         }
     }
 
-    private static void record(Map<String, List<Double>> seconds, long size, int rounds, String endpoint,
+    private static void record(Map<String, List<Double>> seconds, Map<String, List<Double>> serverCpu, long size, int rounds, String endpoint,
             PrintStream log, String command) throws IOException {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         StringBuilder md = new StringBuilder("## s3 ").append(DateTimeFormatter.ISO_INSTANT.format(now)).append("\n\n");
@@ -289,14 +298,17 @@ public final class S3Bench {
         md.append("- engine: OpenStack Swift + s3api, single node, on this machine (").append(endpoint).append(")\n");
         md.append(String.format(Locale.ROOT, "- %d bytes, loopback, medians of %d (round-robin); every copy checked"
                 + " against the source's SHA-256%n%n", size, rounds));
-        md.append("| row | MB/s | range | vs raw engine |\n|---|---:|---|---:|\n");
+        md.append("| row | MB/s | range | vs raw engine | server CPU-s/GB |\n|---|---:|---|---:|---:|\n");
         for (int i = 0; i < ROWS.size(); i++) {
             List<Double> s = seconds.get(ROWS.get(i));
             double med = median(s);
             double raw = median(seconds.get(ROWS.get(i < 2 ? 0 : 2)));
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f-%.1f | %.2fx |%n", ROWS.get(i), size / med / 1e6,
+            List<Double> cpu = serverCpu.get(ROWS.get(i));
+            String perGb = cpu.isEmpty() || cpu.contains(-1.0) ? "-"
+                    : String.format(Locale.ROOT, "%.2f", median(cpu) / (size / 1e9));
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f-%.1f | %.2fx | %s |%n", ROWS.get(i), size / med / 1e6,
                     size / s.stream().mapToDouble(x -> x).max().orElse(med) / 1e6,
-                    size / s.stream().mapToDouble(x -> x).min().orElse(med) / 1e6, raw / med));
+                    size / s.stream().mapToDouble(x -> x).min().orElse(med) / 1e6, raw / med, perGb));
         }
         Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
         Path file = RawRun.write(out, "s3", STAMP.format(now), md.toString());

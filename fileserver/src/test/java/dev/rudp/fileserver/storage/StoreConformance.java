@@ -120,6 +120,48 @@ public abstract class StoreConformance {
         return entries.stream().map(e -> e.name() + (e.isDirectory() ? "/" : "")).collect(Collectors.toList());
     }
 
+    /**
+     * Paths through a file and other edges where a folder and an object store answer from different
+     * facts (ENOTDIR on disk, keys in a bucket): looked up, a path through a file is not found;
+     * made with a file as its parent (mkdir, mv, cp), it is not a folder; mkdir -p through a file
+     * anywhere, not a folder; a folder moved onto a file, not a folder.
+     */
+    @Test
+    void pathsThroughAFileHaveTheSameStatusesEverywhere() throws Exception {
+        Store s = newStore(-1);
+        put(s, "file", new byte[] {1, 2, 3});
+        s.mkdir(p("d"), "d", false);
+        put(s, "d/in", new byte[] {4});
+        s.mkdir(p("e"), "e", false);
+        fails(Status.NOT_DIRECTORY, "not a folder: file/x", () -> s.mkdir(p("file/x"), "file/x", false));
+        fails(Status.NOT_FOUND, "no such file: file/x/y", () -> s.mkdir(p("file/x/y"), "file/x/y", false));
+        fails(Status.NOT_DIRECTORY, "not a folder: file/x/y", () -> s.mkdir(p("file/x/y"), "file/x/y", true));
+        fails(Status.NOT_DIRECTORY, "not a folder: d/in/y", () -> s.mkdir(p("d/in/y"), "d/in/y", true));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.list(p("file/x"), "file/x"));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.stat(p("file/x"), "file/x"));
+        assertFalse(s.isDirectory(p("file/x")));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.delete(p("file/x"), "file/x", false));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.delete(p("file/x"), "file/x", true));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.sha256(p("file/x"), "file/x"));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.sizeOf(p("file/x"), "file/x"));
+        fails(Status.NOT_FOUND, "no such file: nope", () -> s.sizeOf(p("nope"), "nope"));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.walk(p("file/x"), "file/x", 10));
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.openRead(p("file/x"), "file/x", 0).close());
+        fails(Status.NOT_FOUND, "no such folder: file/x", () -> s.openUpload(p("file/x"), "file/x", 1, false).abort());
+        fails(Status.NOT_FOUND, "no such file: file/x", () -> s.move(p("file/x"), "file/x", p("z"), "z"));
+        fails(Status.NOT_DIRECTORY, "not a folder: file/x", () -> s.move(p("d"), "d", p("file/x"), "file/x"));
+        fails(Status.NOT_DIRECTORY, "not a folder: file/x", () -> s.move(p("d/in"), "d/in", p("file/x"), "file/x"));
+        fails(Status.NOT_FOUND, "no such file: d", () -> s.move(p("d"), "d", p("file/x/y"), "file/x/y"));
+        fails(Status.NOT_DIRECTORY, "not a folder: file", () -> s.move(p("e"), "e", p("file"), "file"));
+        fails(Status.NOT_DIRECTORY, "not a folder: file/x", () -> s.copy(p("file"), "file", p("file/x"), "file/x", false));
+        fails(Status.NOT_DIRECTORY, "not a folder: file/x", () -> s.copy(p("d"), "d", p("file/x"), "file/x", true));
+        fails(Status.NOT_FOUND, "no such file: file", () -> s.copy(p("file"), "file", p("file/x/y"), "file/x/y", false));
+        // nothing moved or copied by the refused calls
+        assertEquals(List.of("d/", "e/", "file"), names(s.list(UserPath.ROOT, "~")));
+        assertEquals(List.of("in"), names(s.list(p("d"), "d")));
+        assertEquals(List.of(), names(s.list(p("e"), "e")));
+    }
+
     // ---- list, stat, isDirectory
 
     @Test

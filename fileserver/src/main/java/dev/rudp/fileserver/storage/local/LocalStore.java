@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -92,6 +93,36 @@ public final class LocalStore implements Store {
         return quota;
     }
 
+    /*
+     * A path through a file ("file/x") fails here with a bare FileSystemException (ENOTDIR), which
+     * would map to IO_ERROR. The object store answers such paths from what its keys say, so the
+     * statuses both give are defined by the conformance suite: looked up, NOT_FOUND; created with
+     * a file as the parent, NOT_DIRECTORY; deeper under a file, NOT_FOUND like a missing parent.
+     */
+
+    /** Whether {@code e} is the bare exception of ENOTDIR (its subclasses say more and map as they are). */
+    private static boolean bare(IOException e) {
+        return e.getClass() == FileSystemException.class;
+    }
+
+    /** Whether some ancestor of {@code f} inside the home is a file. */
+    private boolean underAFile(Path f) {
+        for (Path a = f.getParent(); a != null && a.startsWith(root) && !a.equals(root); a = a.getParent()) {
+            if (Files.isRegularFile(a, LinkOption.NOFOLLOW_LINKS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A failed lookup of {@code f}: a path through a file is not found, as on the object store. */
+    private ProtocolException lookupFailed(IOException e, Path f, String shown) {
+        if (bare(e) && underAFile(f)) {
+            return ProtocolException.of(Status.NOT_FOUND, "no such file: " + shown);
+        }
+        return Store.map(e, shown);
+    }
+
     @Override
     public List<FileEntry> list(UserPath p, String shown) throws ProtocolException {
         Path f = path(p, shown);
@@ -107,7 +138,7 @@ public final class LocalStore implements Store {
             }
             return out;
         } catch (IOException e) {
-            throw Store.map(e, shown);
+            throw lookupFailed(e, path(p, shown), shown);
         }
     }
 
@@ -116,7 +147,7 @@ public final class LocalStore implements Store {
         try {
             return entry(path(p, shown), shown);
         } catch (IOException e) {
-            throw Store.map(e, shown);
+            throw lookupFailed(e, path(p, shown), shown);
         }
     }
 
@@ -154,6 +185,11 @@ public final class LocalStore implements Store {
                 Files.createDirectory(f);
             }
         } catch (IOException e) {
+            if (bare(e) && underAFile(f)) {
+                throw parents || Files.isRegularFile(f.getParent(), LinkOption.NOFOLLOW_LINKS)
+                        ? ProtocolException.of(Status.NOT_DIRECTORY, "not a folder: " + shown)
+                        : ProtocolException.of(Status.NOT_FOUND, "no such file: " + shown);
+            }
             throw Store.map(e, shown);
         }
     }
@@ -170,10 +206,20 @@ public final class LocalStore implements Store {
         if (target.startsWith(from) && !target.equals(from)) {
             throw ProtocolException.of(Status.BAD_REQUEST, "cannot move a folder into itself: " + fromShown);
         }
+        Path out = path(target, toShown);
         try {
-            Files.move(src, path(target, toShown), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(src, out, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
+            if (bare(e)) {
+                if (Files.isRegularFile(out.getParent(), LinkOption.NOFOLLOW_LINKS)
+                        || Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS)) {
+                    throw ProtocolException.of(Status.NOT_DIRECTORY, "not a folder: " + toShown);
+                }
+                if (underAFile(out)) {
+                    throw ProtocolException.of(Status.NOT_FOUND, "no such file: " + fromShown);
+                }
+            }
             throw Store.map(e, e instanceof FileAlreadyExistsException ? toShown : fromShown);
         }
     }
@@ -236,6 +282,12 @@ public final class LocalStore implements Store {
                 throw ProtocolException.of(Status.BAD_REQUEST, "cannot copy a folder into itself: " + fromShown);
             }
             Path out = path(target, toShown);
+            if (Files.isRegularFile(out.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+                throw ProtocolException.of(Status.NOT_DIRECTORY, "not a folder: " + toShown);
+            }
+            if (underAFile(out)) {
+                throw ProtocolException.of(Status.NOT_FOUND, "no such file: " + fromShown);
+            }
             checkQuota(sizeOf(src));
             if (!dir) {
                 copyFile(src, out);
@@ -299,7 +351,7 @@ public final class LocalStore implements Store {
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
-            throw Store.map(e, shown);
+            throw lookupFailed(e, path(p, shown), shown);
         }
     }
 
@@ -326,7 +378,11 @@ public final class LocalStore implements Store {
     @Override
     public long sizeOf(UserPath p, String shown) throws ProtocolException {
         try {
-            return sizeOf(path(p, shown));
+            Path f = path(p, shown);
+            if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+                throw ProtocolException.of(Status.NOT_FOUND, "no such file: " + shown);
+            }
+            return sizeOf(f);
         } catch (IOException e) {
             throw Store.map(e, shown);
         }
@@ -378,7 +434,7 @@ public final class LocalStore implements Store {
                 out.add(new Walked(at, entry(f, at.name())));
             }
         } catch (IOException e) {
-            throw Store.map(e, shown);
+            throw lookupFailed(e, path(p, shown), shown);
         } catch (UncheckedIOException e) {
             throw Store.map(e.getCause(), shown);
         }
@@ -407,7 +463,7 @@ public final class LocalStore implements Store {
             ch = null;
             return h;
         } catch (IOException e) {
-            throw Store.map(e, shown);
+            throw lookupFailed(e, path(p, shown), shown);
         } finally {
             closeQuietly(ch);
         }

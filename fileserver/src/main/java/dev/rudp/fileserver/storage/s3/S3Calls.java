@@ -124,8 +124,13 @@ final class S3Calls {
 
     /** A GET of {@code range} (e.g. {@code bytes=0-99}, or null) that fails unless the ETag is {@code ifMatch} (null: any). */
     CompletableFuture<ResponseBytes<GetObjectResponse>> getAsync(String key, String range, String ifMatch) {
-        return client.getObject(r -> r.bucket(bucket).key(key).range(range).ifMatch(ifMatch),
-                AsyncResponseTransformer.toBytes());
+        return getAsync(key, range, ifMatch, AsyncResponseTransformer.toBytes());
+    }
+
+    /** The same GET with the body handed to {@code body}. */
+    <T> CompletableFuture<T> getAsync(String key, String range, String ifMatch,
+            AsyncResponseTransformer<GetObjectResponse, T> body) {
+        return client.getObject(r -> r.bucket(bucket).key(key).range(range).ifMatch(ifMatch), body);
     }
 
     /** Stores {@code body} under {@code key}; returns its ETag (without quotes; "" when the engine gave none). */

@@ -68,10 +68,14 @@ public final class S3ClientFactory {
     /** Default bound on the whole of {@link #check}: 20 s. */
     public static final Duration DEFAULT_CHECK_TIMEOUT = Duration.ofSeconds(20);
     /**
-     * Default longest wait for the next bytes of an answer: 120 s. The SDK's own 30 s is too short
-     * for a multi-object delete on a busy Swift, which answers only after deleting every key.
+     * Default stall timeout: 30 s. The longest the store may go without answering or taking bytes
+     * (the HTTP client's read and write timeouts); a whole request attempt is bounded by
+     * {@value #ATTEMPT_STALLS} times it, which ends an answer trickled too slowly. A stalled attempt
+     * is retried by the SDK's retry policy (with backoff, like a 5xx), then fails with one line.
      */
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
+    /** A request attempt may take this many stall timeouts (8 MiB at 70 KB/s for the default). */
+    public static final int ATTEMPT_STALLS = 4;
     /** Default number of concurrent HTTP connections per client: 64. */
     public static final int DEFAULT_MAX_CONCURRENCY = 64;
 
@@ -85,7 +89,7 @@ public final class S3ClientFactory {
     private final boolean pathStyle;
     private final int maxConcurrency;
     private final Duration connectTimeout;
-    private final Duration readTimeout;
+    private final Duration stallTimeout;
     private final Duration checkTimeout;
 
     private S3ClientFactory(Builder b) {
@@ -95,7 +99,7 @@ public final class S3ClientFactory {
         this.pathStyle = b.pathStyle;
         this.maxConcurrency = b.maxConcurrency;
         this.connectTimeout = b.connectTimeout;
-        this.readTimeout = b.readTimeout;
+        this.stallTimeout = b.stallTimeout;
         this.checkTimeout = b.checkTimeout;
     }
 
@@ -110,7 +114,9 @@ public final class S3ClientFactory {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(maxConcurrency)
                         .connectionTimeout(connectTimeout)
-                        .readTimeout(readTimeout))
+                        .readTimeout(stallTimeout)
+                        .writeTimeout(stallTimeout))
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(stallTimeout.multipliedBy(ATTEMPT_STALLS)))
                 .region(region)
                 .credentialsProvider(credentials)
                 .forcePathStyle(pathStyle)
@@ -174,6 +180,11 @@ public final class S3ClientFactory {
             return fromService(e, bucket);
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (stalled(c)) {
+                // the SDK's own text for this is a paragraph; the user needs what happened and the bound
+                return new S3StoreException(Reason.UNREACHABLE, where() + " stalled: no progress within "
+                        + stallTimeout.toMillis() / 1000.0 + " s (tried again, then gave up)", t);
+            }
             if (c instanceof ConnectException) {
                 return new S3StoreException(Reason.UNREACHABLE, "cannot reach " + where() + ": "
                         + firstLine(c.getMessage(), "connection refused"), t);
@@ -200,6 +211,15 @@ public final class S3ClientFactory {
         }
         return new S3StoreException(Reason.FAILED, "S3 request to " + where() + " failed: "
                 + firstLine(t.getMessage(), t.getClass().getSimpleName()), t);
+    }
+
+    /** Whether {@code c} is the HTTP client's read or write timeout: the store stopped answering or taking bytes. */
+    private static boolean stalled(Throwable c) {
+        String name = c.getClass().getSimpleName();
+        String m = c.getMessage() == null ? "" : c.getMessage();
+        return name.equals("ReadTimeoutException") || name.equals("WriteTimeoutException")
+                || m.startsWith("No data was written to the request body within")
+                || m.startsWith("Read timed out");
     }
 
     private S3StoreException fromService(S3Exception e, String bucket) {
@@ -245,7 +265,7 @@ public final class S3ClientFactory {
         private boolean pathStyle = true;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
         private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
 
         private Builder() {
@@ -325,9 +345,12 @@ public final class S3ClientFactory {
             return this;
         }
 
-        /** Longest wait for the next bytes of an answer (default 120 s). */
-        public Builder readTimeout(Duration timeout) {
-            this.readTimeout = positive(timeout, "readTimeout");
+        /**
+         * Longest wait for the store to answer or take bytes before the attempt fails (default 30 s;
+         * an attempt as a whole gets {@value S3ClientFactory#ATTEMPT_STALLS} times it).
+         */
+        public Builder stallTimeout(Duration timeout) {
+            this.stallTimeout = positive(timeout, "stallTimeout");
             return this;
         }
 

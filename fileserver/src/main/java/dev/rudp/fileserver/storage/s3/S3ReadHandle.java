@@ -5,19 +5,21 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A download from the bucket: ranged GETs of {@link S3Settings#readBlock} bytes, the next
  * {@link S3Settings#readAhead} of them requested before the reader gets there, so that sequential
  * reads rarely wait for the store. Every GET carries {@code If-Match} with the ETag seen when the
  * handle was opened, so the bytes are all of that object: a file replaced meanwhile fails the read
- * instead of mixing two versions. Memory: at most {@code readAhead + 1} blocks. Reads come from
- * one thread at a time; the SDK's threads complete the GETs.
+ * instead of mixing two versions. Each GET streams into one direct buffer ({@link BlockTransformer})
+ * and reads hand out retained slices of it, so the bytes are not copied again on their way to the
+ * transport. Memory: {@code readAhead + 1} blocks, plus blocks still referenced by chunks the
+ * transport has not sent yet. Reads come from one thread at a time; the SDK's threads complete the GETs.
  */
 final class S3ReadHandle implements ReadHandle {
     private final S3Calls calls;
@@ -28,7 +30,7 @@ final class S3ReadHandle implements ReadHandle {
     private final String knownSha256;
     private final int block;
     private final int ahead;
-    private final Map<Long, CompletableFuture<byte[]>> blocks = new ConcurrentHashMap<>();
+    private final Map<Long, Fetch> blocks = new HashMap<>();
     private volatile boolean closed;
 
     S3ReadHandle(S3Calls calls, String key, String shown, long size, String etag, String knownSha256) {
@@ -57,19 +59,37 @@ final class S3ReadHandle implements ReadHandle {
         if (position < 0 || length < 0 || position + length > size) {
             throw new IOException("read beyond the end of " + shown + " (" + size + " bytes)");
         }
-        ByteBuf buf = alloc.buffer(length);
-        try {
-            long pos = position;
-            while (pos < position + length) {
-                long index = pos / block;
-                byte[] b = block(index);
-                int within = (int) (pos - index * block);
-                int n = (int) Math.min(b.length - within, position + length - pos);
-                buf.writeBytes(b, within, n);
+        long index = position / block;
+        int within = (int) (position - index * block);
+        if (length > 0 && within + length <= block) {
+            // the usual case: the chunk lies in one block and goes out as a slice of it, no copy
+            ByteBuf b = block(index);
+            try {
+                ByteBuf slice = b.retainedSlice(within, length);
                 if (digest != null) {
-                    digest.update(b, within, n);
+                    digest.update(slice.nioBuffer());
                 }
-                pos += n;
+                return slice;
+            } finally {
+                b.release();
+            }
+        }
+        ByteBuf buf = alloc.directBuffer(length);
+        try {
+            for (long pos = position; pos < position + length; ) {
+                index = pos / block;
+                ByteBuf b = block(index);
+                try {
+                    within = (int) (pos - index * block);
+                    int n = (int) Math.min(b.readableBytes() - within, position + length - pos);
+                    buf.writeBytes(b, within, n);
+                    if (digest != null) {
+                        digest.update(b.nioBuffer(within, n));
+                    }
+                    pos += n;
+                } finally {
+                    b.release();
+                }
             }
             return buf;
         } catch (IOException | RuntimeException e) {
@@ -82,59 +102,82 @@ final class S3ReadHandle implements ReadHandle {
     public void hashRange(MessageDigest digest, long from, long to) throws IOException {
         for (long pos = from; pos < to; ) {
             long index = pos / block;
-            byte[] b = block(index);
-            int within = (int) (pos - index * block);
-            int n = (int) Math.min(b.length - within, to - pos);
-            digest.update(b, within, n);
-            pos += n;
+            ByteBuf b = block(index);
+            try {
+                int within = (int) (pos - index * block);
+                int n = (int) Math.min(b.readableBytes() - within, to - pos);
+                digest.update(b.nioBuffer(within, n));
+                pos += n;
+            } finally {
+                b.release();
+            }
         }
     }
 
-    /** Block {@code index}, waiting for it; requests the ones after it and forgets the ones before. */
-    private byte[] block(long index) throws IOException {
-        if (closed) {
-            throw new IOException("download of " + shown + " was closed");
-        }
-        blocks.keySet().removeIf(i -> {
-            if (i < index) {
-                blocks.get(i).cancel(false);
-                return true;
+    /**
+     * Block {@code index}, waiting for it; requests the ones after it and gives up the ones before.
+     * Returned retained (the caller releases it): a concurrent {@link #close()} cannot free it mid-use.
+     */
+    private ByteBuf block(long index) throws IOException {
+        Fetch f;
+        synchronized (this) {
+            // with close() under one lock: no GET starts after the handle closed, none is left unreleased
+            if (closed) {
+                throw new IOException("download of " + shown + " was closed");
             }
-            return false;
-        });
-        long last = (size - 1) / block;
-        for (long i = index; i <= Math.min(last, index + ahead); i++) {
-            blocks.computeIfAbsent(i, this::fetch);
+            blocks.entrySet().removeIf(e -> {
+                if (e.getKey() < index) {
+                    e.getValue().abandon();
+                    return true;
+                }
+                return false;
+            });
+            long last = (size - 1) / block;
+            for (long i = index; i <= Math.min(last, index + ahead); i++) {
+                blocks.computeIfAbsent(i, this::fetch);
+            }
+            f = blocks.get(index);
         }
         try {
-            return blocks.get(index).join();
+            f.done.join();
         } catch (CompletionException | CancellationException e) {
-            blocks.remove(index);
+            synchronized (this) {
+                blocks.remove(index, f);
+            }
+            f.abandon();
             if (S3Calls.preconditionFailed(e)) {
                 throw new IOException(shown + " changed while it was being read");
             }
             throw calls.translate(e);
         }
+        synchronized (this) {
+            ByteBuf b = f.transformer.buffer();
+            if (b == null || closed) {
+                throw new IOException("download of " + shown + " was closed");
+            }
+            return b.retain();
+        }
     }
 
-    private CompletableFuture<byte[]> fetch(long index) {
+    private Fetch fetch(long index) {
         long from = index * block;
         long to = Math.min(size, from + block) - 1;
-        int expected = (int) (to - from + 1);
-        return calls.getAsync(key, "bytes=" + from + "-" + to, etag.isEmpty() ? null : "\"" + etag + "\"")
-                .thenApply(r -> {
-                    byte[] b = r.asByteArrayUnsafe();
-                    if (b.length != expected) {
-                        throw new CompletionException(new IOException(shown + " has fewer bytes than when it was opened"));
-                    }
-                    return b;
-                });
+        BlockTransformer t = new BlockTransformer(ByteBufAllocator.DEFAULT, (int) (to - from + 1), shown);
+        return new Fetch(t, calls.getAsync(key, "bytes=" + from + "-" + to, etag.isEmpty() ? null : "\"" + etag + "\"", t));
+    }
+
+    /** One ranged GET in flight or done; its buffer belongs to the transformer until abandoned. */
+    private record Fetch(BlockTransformer transformer, CompletableFuture<?> done) {
+        void abandon() {
+            transformer.abandon();
+            done.cancel(false);
+        }
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
-        blocks.values().forEach(f -> f.cancel(false));
+        blocks.values().forEach(Fetch::abandon);
         blocks.clear();
     }
 }

@@ -32,12 +32,13 @@ final class S3Settings {
     /** Keys per ListObjectsV2 page: 1000, S3's most. */
     int listPageSize = 1000;
     /**
-     * Keys per DeleteObjects request: 250 (S3 takes up to 1000; Swift deletes them one by one
-     * before it answers, and a busy single node manages a few dozen a second).
+     * Keys per DeleteObjects request: 100 (S3 takes up to 1000, but Swift deletes them a few at a
+     * time before it answers, and a busy single node manages a few dozen a second: a batch must
+     * be answered within the client's stall timeout, 30 s by default).
      */
-    int deleteBatch = 250;
-    /** DeleteObjects requests of one operation in flight at once: 4. */
-    int deleteConcurrency = 4;
+    int deleteBatch = 100;
+    /** DeleteObjects requests of one operation in flight at once: 8. */
+    int deleteConcurrency = 8;
     /** Concurrent requests of one bulk operation (folder move, copy, delete): 32. */
     int bulkConcurrency = 32;
     /** Test hook: a folder move throws after this many copies (-1: never), leaving a half-done move. */

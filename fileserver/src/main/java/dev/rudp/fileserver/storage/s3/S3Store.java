@@ -217,7 +217,9 @@ final class S3Store implements Store {
             if (parents) {
                 for (UserPath a = p; !a.isRoot(); a = a.parent()) {
                     if (calls.head(fileKey(a)) != null) {
-                        throw ProtocolException.of(Status.EXISTS, "file exists: " + shown);
+                        // the folder itself a file: it exists; a file on the way: not a folder
+                        throw a.equals(p) ? ProtocolException.of(Status.EXISTS, "file exists: " + shown)
+                                : ProtocolException.of(Status.NOT_DIRECTORY, "not a folder: " + shown);
                     }
                     markers.add(folderKey(a));
                 }

@@ -67,7 +67,11 @@ final class S3Tree {
                 return target;
             }
             store.check(target, toShown);
-            if (store.node(target.parent()).kind() != S3Store.Kind.FOLDER) {
+            S3Store.Kind parent = store.node(target.parent()).kind();
+            if (parent == S3Store.Kind.FILE) {
+                throw ProtocolException.of(Status.NOT_DIRECTORY, "not a folder: " + toShown);
+            }
+            if (parent != S3Store.Kind.FOLDER) {
                 throw S3Store.notFound(fromShown);
             }
             if (node.kind() == S3Store.Kind.FILE) {
@@ -261,7 +265,11 @@ final class S3Tree {
                 throw ProtocolException.of(Status.BAD_REQUEST, "cannot copy a folder into itself: " + fromShown);
             }
             store.check(target, toShown);
-            if (store.node(target.parent()).kind() != S3Store.Kind.FOLDER) {
+            S3Store.Kind parent = store.node(target.parent()).kind();
+            if (parent == S3Store.Kind.FILE) {
+                throw ProtocolException.of(Status.NOT_DIRECTORY, "not a folder: " + toShown);
+            }
+            if (parent != S3Store.Kind.FOLDER) {
                 throw S3Store.notFound(fromShown);
             }
             store.checkQuota(store.sizeOf(from, fromShown));

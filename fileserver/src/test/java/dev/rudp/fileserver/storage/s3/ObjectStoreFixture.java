@@ -58,8 +58,9 @@ public final class ObjectStoreFixture implements AutoCloseable {
         Path data = scratch.resolve("objectstore");
         Path out = scratch.resolve("objectstore-start.out");
         Path err = scratch.resolve("objectstore-start.err");
+        // a throwaway engine: nothing forced to disk (--no-fsync), as .ci/run's
         Process p = new ProcessBuilder(script.toString(), "start", "--data", data.toString(), "--port", "0",
-                "--wait", Integer.toString(ENGINE_WAIT_SECONDS))
+                "--wait", Integer.toString(ENGINE_WAIT_SECONDS), "--no-fsync")
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
