@@ -7,9 +7,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,6 +36,9 @@ import java.util.concurrent.atomic.LongAdder;
  *     a session) for them; the claim counts that socket's connections and is dropped when the last
  *     ends (under DTLS: and the session is gone, checked every second). The table thus holds at most one
  *     entry per connection and one per DTLS session, never one per unanswered datagram.</li>
+ * <li><b>Read slots</b>: a socket reads whole datagrams as large as any socket of the address
+ *     announced to a peer (a datagram cut short on the wrong socket would be lost on the way to its
+ *     owner); this only grows while the address is served.</li>
  * <li><b>Shared secrets</b>: address-validation cookies and stateless reset tokens are keyed alike on
  *     every socket, and cookie times count from one epoch, so a client whose RETRY round trip crosses
  *     sockets still validates, and any socket can reset a connection none of them knows.</li>
@@ -56,10 +62,14 @@ public final class LoopRouter {
 
     private final CodecSettings settings;
     private final byte[] cookieKey = new byte[32];
-    private final long epochNanos = System.nanoTime();
+    /** On the event loops' clock (Netty's system ticker), which the codecs read their time from. */
+    private final long epochNanos = Ticker.systemTicker().nanoTime();
     final ConcurrentHashMap<Long, RoutedSocket> byId = new ConcurrentHashMap<>();
     final ConcurrentHashMap<InetSocketAddress, PeerClaim> byPeer = new ConcurrentHashMap<>();
     private final LongAdder rerouted = new LongAdder();
+    final CopyOnWriteArrayList<RoutedSocket> sockets = new CopyOnWriteArrayList<>();
+    /** The largest datagram a connection of any socket announced: every socket reads slots this large. */
+    private final AtomicInteger slot = new AtomicInteger();
 
     /** A router for sockets serving with {@code settings} (a server's); a missing reset key is drawn here. */
     public LoopRouter(CodecSettings settings) {
@@ -111,6 +121,20 @@ public final class LoopRouter {
     /** A cookie and reset-token keeper with the keys every socket of this address shares (one per codec). */
     Cookies newCookies() {
         return new Cookies(new SecureRandom(), settings.resetKey(), cookieKey);
+    }
+
+    /** The largest datagram announced on this address so far, 0 before the first connection. */
+    int slot() {
+        return slot.get();
+    }
+
+    /** A socket announced {@code limit}: every socket reads slots that large from now on. */
+    void announced(int limit) {
+        if (slot.getAndAccumulate(limit, Math::max) < limit) {
+            for (RoutedSocket s : sockets) {
+                s.raiseSlot(limit);
+            }
+        }
     }
 
     /** The time cookies count from, the same on every socket. */

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * router's tables for its codec ({@link ConnectionTable.Routes}). Event loop only, except
  * {@link #receive}, which any loop may call.
  */
-final class RoutedSocket extends ChannelInboundHandlerAdapter implements ConnectionTable.Routes {
+final class RoutedSocket extends ChannelInboundHandlerAdapter implements ConnectionTable.Routes, ReadSizing.Shared {
     private static final InternalLogger log = InternalLoggerFactory.getInstance(RoutedSocket.class);
     private static final long SWEEP_MILLIS = 1000;
 
@@ -34,6 +34,7 @@ final class RoutedSocket extends ChannelInboundHandlerAdapter implements Connect
     private volatile ChannelHandlerContext ctx;
     private DtlsHandler dtls;
     private ScheduledFuture<?> sweep;
+    private ReadSizing reads;
 
     RoutedSocket(LoopRouter router) {
         this.router = router;
@@ -134,6 +135,7 @@ final class RoutedSocket extends ChannelInboundHandlerAdapter implements Connect
         if (sweep != null) {
             sweep.cancel(false);
         }
+        router.sockets.remove(this);
         router.byId.values().removeIf(s -> s == this);
         router.byPeer.values().removeIf(c -> c.owner == this);
         for (List<DatagramPacket> batch : handOver.values()) {
@@ -146,6 +148,32 @@ final class RoutedSocket extends ChannelInboundHandlerAdapter implements Connect
     private void sweepClaims() {
         router.byPeer.entrySet().removeIf(e -> e.getValue().owner == this && e.getValue().connections == 0
                 && !dtls.hasSession(e.getKey()));
+    }
+
+    // ---- ReadSizing.Shared: one slot size for the address ----
+
+    @Override
+    public void attach(ReadSizing reads) {
+        this.reads = reads;
+        router.sockets.add(this); // before reading the slot: a raise from now on reaches this socket
+        int slot = router.slot();
+        if (slot > 0) {
+            reads.raiseFloor(slot);
+        }
+    }
+
+    @Override
+    public void announced(int limit) {
+        router.announced(limit);
+    }
+
+    /** Another socket announced {@code size}: this one reads slots that large too (on its own loop). */
+    void raiseSlot(int size) {
+        try {
+            ctx.executor().execute(() -> reads.raiseFloor(size));
+        } catch (RejectedExecutionException e) {
+            // shutting down: no more reads
+        }
     }
 
     // ---- ConnectionTable.Routes: this socket's codec's connections ----

@@ -135,7 +135,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             // into datagrams before the pipeline sees them.
             ctx.channel().config().setOption(EpollChannelOption.UDP_GRO, true);
         }
-        this.reads = new ReadSizing(ctx.channel(), offload ? Gso.MAX_COALESCED_BYTES : 0);
+        this.reads = new ReadSizing(ctx.channel(), offload ? Gso.MAX_COALESCED_BYTES : 0, routes);
         this.moderation = new ModeratedReads(ctx, reads, connections::smallestMinRtt,
                 TimeUnit.MILLISECONDS.toNanos(settings.maxAckDelayMillis()));
         // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
