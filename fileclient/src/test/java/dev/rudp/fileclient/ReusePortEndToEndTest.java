@@ -44,8 +44,9 @@ class ReusePortEndToEndTest {
                                 300 + n);
                         String sha = Transfers.hashFile(local);
                         String user = n % 2 == 0 ? "alice" : "bob";
-                        try (FileConnection c = s.login(user, user.equals("alice") ? "secret-a" : "secret-b");
-                                Transfers t = new Transfers(c)) {
+                        // a generous connect timeout: twenty DTLS handshakes at once on a cold, shared machine
+                        try (FileConnection c = s.connect(60_000, null); Transfers t = new Transfers(c)) {
+                            c.login(user, (user.equals("alice") ? "secret-a" : "secret-b").toCharArray());
                             assertEquals(sha, t.upload(local, "f-" + n, false, TransferListener.NONE,
                                     new CancelToken()).sha256());
                             Path back = tmp.resolve("out-" + n);
