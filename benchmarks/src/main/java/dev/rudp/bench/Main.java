@@ -16,6 +16,7 @@ import java.util.Arrays;
  * java -jar benchmarks/target/benchmarks.jar oneshot [--repeat N]   one-shot `ls`: sftp -b vs bin/fileclient (key login)
  * java -jar benchmarks/target/benchmarks.jar idle [options]         server memory with idle connections (--help)
  * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
+ * java -jar benchmarks/target/benchmarks.jar loops [options]        serve --loops 1 vs 2: two concurrent gets
  * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
  * </pre>
  */
@@ -53,9 +54,10 @@ public final class Main {
                 System.exit(IdleRunner.main(rest, System.out));
             }
             case "loopback" -> LoopbackThroughput.main(rest);
+            case "loops" -> System.exit(dev.rudp.bench.files.LoopsBench.main(rest, System.out));
             default -> {
                 System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options] | oneshot [--repeat N] | s3 [--size BYTES] [--rounds N]"
-                        + " | idle [options] | loopback [options])");
+                        + " | idle [options] | loopback [options] | loops [options])");
                 System.exit(2);
             }
         }
