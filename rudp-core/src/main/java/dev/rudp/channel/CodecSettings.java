@@ -23,6 +23,13 @@ public record CodecSettings(boolean server, int maxDatagramSize, long idleTimeou
         return dtls == null;
     }
 
+    /** These settings with {@code key} as the stateless reset key. */
+    public CodecSettings withResetKey(byte[] key) {
+        return new CodecSettings(server, maxDatagramSize, idleTimeoutMillis, keepaliveMillis, maxAckDelayMillis,
+                initialRttMillis, initialWindow, maxWindow, maxMessageSize, congestionControl, delivery, maxConnections,
+                trace, childHandler, childOptions, key, dtls, offload);
+    }
+
     /** Bytes the security layer adds to a datagram of one record. */
     public int securityOverhead() {
         return dtls == null ? 0 : DtlsHandler.RECORD_OVERHEAD;

@@ -52,6 +52,8 @@ final class Connection implements ReliableConnection.Listener {
     ScheduledFuture<?> timer;
     long timerDeadlineNanos = Long.MAX_VALUE;
     boolean dirty;
+    /** Several sockets on one address: this connection counts in its socket's claim on the peer address. */
+    boolean peerClaimed;
 
     Connection(RudpCodec codec, long localId, InetSocketAddress remote, Phase phase) {
         this.codec = codec;

@@ -13,9 +13,30 @@ import java.util.Map;
  * asks of all of them at once. Event loop only.
  */
 final class ConnectionTable {
+    /**
+     * The routing table of the sockets sharing this codec's address ({@link LoopRouter}): told of every
+     * connection ID before it is issued and of every server connection added and removed.
+     */
+    interface Routes {
+        /** Reserves {@code id} for this socket; false if another socket of the address has it. */
+        boolean reserve(long id);
+
+        /** A server connection was added (its ID reserved before). */
+        void opened(Connection c);
+
+        /** A connection was removed. */
+        void closed(Connection c);
+    }
+
     private final SecureRandom random = new SecureRandom();
+    /** Null with a single socket: then nothing is routed. */
+    private final Routes routes;
     private final Map<Long, Connection> byLocalId = new HashMap<>();
     private final Map<Long, Connection> byClientId = new HashMap<>();
+
+    ConnectionTable(Routes routes) {
+        this.routes = routes;
+    }
 
     /** The connection with our ID {@code localId}, or null. */
     Connection get(long localId) {
@@ -35,11 +56,17 @@ final class ConnectionTable {
     void add(Connection c, long clientId) {
         add(c);
         byClientId.put(clientId, c);
+        if (routes != null) {
+            routes.opened(c);
+        }
     }
 
     void remove(Connection c) {
         byLocalId.remove(c.localId);
         byClientId.remove(c.peerId, c);
+        if (routes != null) {
+            routes.closed(c);
+        }
     }
 
     int size() {
@@ -71,12 +98,12 @@ final class ConnectionTable {
         }
     }
 
-    /** A fresh, non-zero ID no connection of this codec has. */
+    /** A fresh, non-zero ID no connection of this codec (nor of the other sockets on its address) has. */
     long newId() {
         long id;
         do {
             id = random.nextLong();
-        } while (id == 0 || byLocalId.containsKey(id));
+        } while (id == 0 || byLocalId.containsKey(id) || routes != null && !routes.reserve(id));
         return id;
     }
 

@@ -27,9 +27,17 @@ final class Cookies {
      *     reset its old connections' clients. Null: a random key.
      */
     Cookies(SecureRandom random, byte[] resetKey) {
+        this(random, resetKey, null);
+    }
+
+    /** @param cookieKey key of the cookies, shared by the sockets of one address; null: a random key */
+    Cookies(SecureRandom random, byte[] resetKey, byte[] cookieKey) {
         try {
-            byte[] k1 = new byte[32];
-            random.nextBytes(k1);
+            byte[] k1 = cookieKey;
+            if (k1 == null) {
+                k1 = new byte[32];
+                random.nextBytes(k1);
+            }
             byte[] k2 = resetKey;
             if (k2 == null) {
                 k2 = new byte[32];

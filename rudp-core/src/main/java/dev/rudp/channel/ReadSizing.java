@@ -19,6 +19,18 @@ import java.util.TreeMap;
  * and shrinks again when the connection that needed it is gone.
  */
 final class ReadSizing {
+    /**
+     * The sockets that share this one's address ({@link LoopRouter}): a socket may read datagrams of
+     * another's connections, so every socket's slot holds the largest datagram any of them announced.
+     */
+    interface Shared {
+        /** Called once, from the constructor: the shared slot size follows through {@link #raiseFloor}. */
+        void attach(ReadSizing reads);
+
+        /** A connection of this socket is about to announce {@code limit}. */
+        void announced(int limit);
+    }
+
     /** Smallest slot: Netty's datagram default, above every handshake datagram and DTLS flight. */
     static final int FLOOR = 2048;
     /** Largest slot still read in batches: a 9000-byte jumbo frame's payload fits. */
@@ -44,22 +56,35 @@ final class ReadSizing {
     private final boolean batchable;
     private final int fixedSize;
     private final SlotAllocator allocator = new SlotAllocator();
+    private final Shared shared;
+    /** The smallest slot: {@link #FLOOR}, or more for what another socket of the address announced. */
+    private int floor = FLOOR;
     /** Announced limits of live connections, with how many connections announced each. */
     private final TreeMap<Integer, Integer> limits = new TreeMap<>();
     private int slot;
     private boolean moderated;
 
+    /** Sizing for a socket alone on its address. */
+    ReadSizing(Channel channel, int fixedSize) {
+        this(channel, fixedSize, null);
+    }
+
     /**
      * @param fixedSize when positive, every read takes this many bytes and nothing else changes
      *        (UDP GRO, which reads coalesced runs of up to 64 KiB)
+     * @param shared the other sockets of this address, or null
      */
-    ReadSizing(Channel channel, int fixedSize) {
+    ReadSizing(Channel channel, int fixedSize, Shared shared) {
         this.channel = channel;
         this.fixedSize = fixedSize;
+        this.shared = shared;
         this.batchable = fixedSize <= 0 && isEpoll(channel);
         // Set once: the channel keeps the first handle it gets from its allocator for good.
         channel.config().setRecvByteBufAllocator(allocator);
         apply(fixedSize > 0 ? fixedSize : FLOOR);
+        if (shared != null) {
+            shared.attach(this);
+        }
     }
 
     private static boolean isEpoll(Channel channel) {
@@ -97,6 +122,20 @@ final class ReadSizing {
     void add(int limit) {
         limits.merge(limit, 1, Integer::sum);
         update();
+        if (shared != null) {
+            shared.announced(limit);
+        }
+    }
+
+    /**
+     * Another socket of the address announced {@code size}: this one reads slots at least that large
+     * from now on (it only grows: an address with a loopback peer once reads 64 KiB slots until restart).
+     */
+    void raiseFloor(int size) {
+        if (size > floor) {
+            floor = size;
+            update();
+        }
     }
 
     /** A connection that announced {@code limit} is gone. */
@@ -117,7 +156,7 @@ final class ReadSizing {
         if (fixedSize > 0) {
             return;
         }
-        int wanted = limits.isEmpty() ? FLOOR : Math.max(FLOOR, limits.lastKey());
+        int wanted = limits.isEmpty() ? floor : Math.max(floor, limits.lastKey());
         if (wanted != slot) {
             apply(wanted);
         }

@@ -17,7 +17,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -29,7 +28,6 @@ import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,7 +59,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private ReadSizing reads;
     private ModeratedReads moderation;
     private SocketBuffers buffers;
-    private final ConnectionTable connections = new ConnectionTable();
+    private final ConnectionTable connections;
+    private final RoutedSocket routes;
     private final ArrayList<Connection> dirty = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private PacketWriter writer;
@@ -72,15 +71,22 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private long socketErrors;
     private final SocketDrops socketDrops = new SocketDrops();
 
-    private RudpCodec(CodecSettings settings) {
+    private RudpCodec(CodecSettings settings, RoutedSocket routes) {
         this.settings = settings;
-        this.cookies = new Cookies(random, settings.resetKey());
+        this.routes = routes;
+        this.connections = new ConnectionTable(routes);
+        this.cookies = routes == null ? new Cookies(random, settings.resetKey()) : routes.router().newCookies();
         this.control = new ControlPackets(settings);
     }
 
-    /** Internal factory used by the public builders. */
+    /** Internal factory used by the public builders: the codec of a socket alone on its address. */
     public static RudpCodec create(CodecSettings settings) {
-        return new RudpCodec(settings);
+        return new RudpCodec(settings, null);
+    }
+
+    /** A codec of one of several sockets on one address, routed by {@code routes}. */
+    static RudpCodec create(CodecSettings settings, RoutedSocket routes) {
+        return new RudpCodec(settings, routes);
     }
 
     /** Datagrams dropped as malformed, corrupt or unexpected. */
@@ -122,7 +128,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.control.attach(ctx);
-        this.epochNanos = now();
+        this.epochNanos = routes == null ? now() : routes.router().epochNanos(); // cookies cross sockets
         this.buffers = new SocketBuffers(ctx.channel(), settings.server());
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
         boolean offload = settings.offload() && Gso.available(ctx.channel());
@@ -131,7 +137,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
             // into datagrams before the pipeline sees them.
             ctx.channel().config().setOption(EpollChannelOption.UDP_GRO, true);
         }
-        this.reads = new ReadSizing(ctx.channel(), offload ? Gso.MAX_COALESCED_BYTES : 0);
+        this.reads = new ReadSizing(ctx.channel(), offload ? Gso.MAX_COALESCED_BYTES : 0, routes);
         this.moderation = new ModeratedReads(ctx, reads, connections::smallestMinRtt,
                 TimeUnit.MILLISECONDS.toNanos(settings.maxAckDelayMillis()));
         // GSO sends runs of equal datagrams; under DTLS each datagram is its own record, so never there.
@@ -490,8 +496,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 ctx.alloc(), c, now());
         RudpChildChannel child = new RudpChildChannel(ctx.channel(), c, settings);
         c.child = child;
-        for (Map.Entry<ChannelOption<?>, Object> e : settings.childOptions().entrySet()) {
-            setOption(child, e.getKey(), e.getValue());
+        if (!child.config().setOptions(settings.childOptions())) {
+            log.warn("unknown child option among {}", settings.childOptions().keySet());
         }
         if (handler != null) {
             child.pipeline().addLast(handler);
@@ -503,13 +509,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
             }
         });
         updateTimer(c);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void setOption(RudpChildChannel child, ChannelOption<T> option, Object value) {
-        if (!child.config().setOption(option, (T) value)) {
-            log.warn("unknown child option {}", option);
-        }
     }
 
     void onChildClosed(Connection c) {

@@ -183,6 +183,11 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return s != null && s.state() == State.ESTABLISHED;
     }
 
+    /** Whether a session with {@code peer} exists, handshaking or established. Callable from any thread. */
+    public boolean hasSession(InetSocketAddress peer) {
+        return sessions.containsKey(peer);
+    }
+
     /**
      * Closes the session with {@code peer}, if any: an established one with a close_notify (then a
      * {@link DtlsSessionClosedEvent}), a handshaking one by aborting it (then a failed

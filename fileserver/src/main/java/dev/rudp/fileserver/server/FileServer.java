@@ -2,6 +2,7 @@ package dev.rudp.fileserver.server;
 
 import dev.rudp.CongestionControl;
 import dev.rudp.NativeTransport;
+import dev.rudp.RudpServerSockets;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpChannelOption;
 import dev.rudp.RudpMessage;
@@ -21,7 +22,6 @@ import dev.rudp.fileserver.shared.SharedState;
 import dev.rudp.fileserver.shared.SharedStoreException;
 import dev.rudp.fileserver.storage.StoreBackend;
 import dev.rudp.fileserver.storage.SystemRecords;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -69,7 +69,7 @@ public final class FileServer implements AutoCloseable {
     private final ExecutorService io;
     private final LoginQueue auth;
     private EventLoopGroup group;
-    private Channel channel;
+    private RudpServerSockets sockets;
     private ServerIdentity identity;
     private RateLimits limits;
 
@@ -115,12 +115,13 @@ public final class FileServer implements AutoCloseable {
                 log.event("identity-created", cfg.backend().describe(), identity.fingerprint());
             }
         }
-        group = NativeTransport.newEventLoopGroup(2);
+        group = NativeTransport.newEventLoopGroup(Math.max(2, cfg.loops));
         limits = new RateLimits(cfg.userRate, cfg.totalRate, group);
         RudpServerCodecBuilder b = new RudpServerCodecBuilder()
                 .option(RudpChannelOption.CONGESTION_CONTROL, CongestionControl.BBR)
                 .option(RudpChannelOption.IDLE_TIMEOUT_MILLIS, cfg.idleTimeoutMillis)
-                .option(RudpChannelOption.MAX_CONNECTIONS, cfg.maxSessions * 2 + 16)
+                .option(RudpChannelOption.MAX_CONNECTIONS, cfg.maxSessions * 2 + 16) // per socket
+                .loops(cfg.loops)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(new ChannelInitializer<RudpChannel>() {
                     @Override
@@ -132,8 +133,7 @@ public final class FileServer implements AutoCloseable {
         if (identity != null) {
             b.dtls(identity.dtlsConfig());
         }
-        channel = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass()).handler(b.build())
-                .bind(cfg.bind).sync().channel();
+        sockets = b.bind(group, cfg.bind);
         if (identity == null) {
             log.error(address().toString(), "WARNING: --plaintext: DTLS is OFF; file contents and passwords travel"
                     + " unencrypted");
@@ -141,6 +141,7 @@ public final class FileServer implements AutoCloseable {
         // interrupted uploads nobody came back for: at start, then hourly (blocking: on the I/O pool)
         group.next().scheduleAtFixedRate(() -> io.execute(this::expireUploads), 0, 1, TimeUnit.HOURS);
         log.event("listening", address().toString(), "transport " + NativeTransport.name()
+                + (sockets.channels().size() > 1 ? ", " + sockets.channels().size() + " event loops (SO_REUSEPORT)" : "")
                 + ", data " + cfg.backend().describe() + (identity == null ? ", PLAINTEXT (no encryption)"
                         : ", DTLS 1.2, server fingerprint " + identity.fingerprint()) + ", rate limits " + limits.describe());
     }
@@ -164,7 +165,7 @@ public final class FileServer implements AutoCloseable {
 
     /** The bound address. */
     public InetSocketAddress address() {
-        return (InetSocketAddress) channel.localAddress();
+        return sockets.localAddress();
     }
 
     /** Completes when the server has stopped. */
@@ -376,8 +377,10 @@ public final class FileServer implements AutoCloseable {
                 }
             }
             // one more turn of the event loop, so the connections' CLOSE frames are out before the socket closes
-            channel.eventLoop().submit(() -> { }).await(5, TimeUnit.SECONDS);
-            channel.close().await(5, TimeUnit.SECONDS);
+            for (Channel ch : sockets.channels()) {
+                ch.eventLoop().submit(() -> { }).await(5, TimeUnit.SECONDS);
+            }
+            sockets.close().await(5, TimeUnit.SECONDS);
             limits.release();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
             io.shutdown();

@@ -26,6 +26,7 @@ public final class ServerConfig {
     LongSupplier clock = System::nanoTime;
     PasswordHasher hasher = PasswordHasher.DEFAULT;
     int ioThreads = 8;
+    int loops = 1;
     long idleTimeoutMillis = 30_000;
     long loginTimeoutMillis = 30_000;
     int loginThreads = 2;
@@ -94,6 +95,18 @@ public final class ServerConfig {
     /** The hasher used for dummy verifications of unknown users (match the accounts' cost). */
     public ServerConfig hasher(PasswordHasher hasher) {
         this.hasher = hasher;
+        return this;
+    }
+
+    /**
+     * Event loops serving the address, each on its own SO_REUSEPORT socket (epoll only; NIO serves with
+     * one and logs why); default 1. More pays when one loop's core is saturated by several transfers.
+     */
+    public ServerConfig loops(int n) {
+        if (n < 1 || n > 256) {
+            throw new IllegalArgumentException("loops must be within [1, 256]: " + n);
+        }
+        this.loops = n;
         return this;
     }
 
