@@ -15,6 +15,7 @@ import java.util.Arrays;
  * java -jar benchmarks/target/benchmarks.jar peers MODE [options]   real UDP tools vs bin/fileclient (loopback | link | sweep)
  * java -jar benchmarks/target/benchmarks.jar oneshot [--repeat N]   one-shot `ls`: sftp -b vs bin/fileclient (key login)
  * java -jar benchmarks/target/benchmarks.jar idle [options]         server memory with idle connections (--help)
+ * java -jar benchmarks/target/benchmarks.jar scaleout [--bytes 512m] [--repeat 3]   one server direct vs through bin/balancer (nginx)
  * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
  * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
  * </pre>
@@ -52,10 +53,11 @@ public final class Main {
                 }
                 System.exit(IdleRunner.main(rest, System.out));
             }
+            case "scaleout" -> System.exit(dev.rudp.bench.scaleout.ScaleOutRunner.main(rest, System.out));
             case "loopback" -> LoopbackThroughput.main(rest);
             default -> {
                 System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options] | oneshot [--repeat N] | s3 [--size BYTES] [--rounds N]"
-                        + " | idle [options] | loopback [options])");
+                        + " | idle [options] | scaleout [--bytes 512m] [--repeat 3] | loopback [options])");
                 System.exit(2);
             }
         }
