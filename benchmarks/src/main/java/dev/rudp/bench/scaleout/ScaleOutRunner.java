@@ -75,6 +75,9 @@ public final class ScaleOutRunner {
         Process server = new ProcessBuilder(java(), "-jar", serverJar.toString(), "serve", "--root", data.toString(),
                 "--bind", "127.0.0.1", "--port", Integer.toString(serverPort)).redirectErrorStream(true).start();
         Path nginx = tmp.resolve("nginx");
+        // also on Ctrl-C / SIGTERM: nginx runs in its own session and would outlive this JVM
+        Thread cleanup = new Thread(() -> stopAll(root, nginx, server, tmp), "scaleout-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             awaitListening(server);
             String started = run(List.of(root.resolve("bin/balancer").toString(), "start", "--conf-dir", nginx.toString(),
@@ -95,14 +98,14 @@ public final class ScaleOutRunner {
                     for (String op : List.of("put", "get")) {
                         Path dst = tmp.resolve("dst.bin");
                         String cmd = op.equals("put") ? "put " + src + " r.bin" : "get r.bin " + dst;
-                        double s0 = ProcCpu.seconds(server.pid(), false);
+                        double s0 = ProcCpu.seconds(server.pid(), true);
                         double n0 = nginxCpu(nginxMaster);
                         long t0 = System.nanoTime();
                         transfer(clientJar, fingerprint, pw, port, cmd, tmp);
                         double wall = (System.nanoTime() - t0) / 1e9;
                         double gb = bytes / 1e9;
                         Sample s = new Sample(mode, op, bytes / 1e6 / wall,
-                                ProcCpu.delta(ProcCpu.seconds(server.pid(), false), s0) / gb,
+                                ProcCpu.delta(ProcCpu.seconds(server.pid(), true), s0) / gb,
                                 mode.equals("direct") ? 0 : (nginxCpu(nginxMaster) - n0) / gb);
                         if (op.equals("get")) {
                             if (Files.size(dst) != bytes) {
@@ -130,20 +133,29 @@ public final class ScaleOutRunner {
             }
             return 0;
         } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            stopAll(root, nginx, server, tmp);
+        }
+    }
+
+    private static void stopAll(Path root, Path nginx, Process server, Path tmp) {
+        try {
             run(List.of(root.resolve("bin/balancer").toString(), "stop", "--conf-dir", nginx.toString()), "");
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
             try (var files = Files.walk(tmp)) {
                 files.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            System.err.println("scaleout: cleanup: " + e.getMessage());
         }
     }
 
     /** nginx's master and workers: their own CPU-seconds. */
     private static double nginxCpu(long master) {
-        double sum = ProcCpu.seconds(master, false);
+        double sum = ProcCpu.seconds(master, true);
         for (ProcessHandle w : ProcessHandle.of(master).map(h -> h.children().toList()).orElse(List.of())) {
-            sum += ProcCpu.seconds(w.pid(), false);
+            sum += ProcCpu.seconds(w.pid(), true);
         }
         return sum;
     }
