@@ -1,7 +1,7 @@
 """A single-node OpenStack Swift with its S3 API, laid out and run from one data folder.
 
 Run by bin/objectstore with Debian's /usr/bin/python3 (where python3-swift lives):
-    _objectstore.py start --data DIR [--port P] [--wait SECONDS] [--no-fsync]
+    _objectstore.py start --data DIR [--port P] [--bind ADDR] [--wait SECONDS] [--no-fsync]
     _objectstore.py stop --data DIR
     _objectstore.py run DAEMON DIR        (internal: the launcher of one Swift daemon)
 
@@ -13,8 +13,10 @@ Everything lives under DIR; nothing is read from /etc:
     DIR/run/NAME.pid          "PID START_TICKS" of each daemon this script started
     DIR/log/NAME.log          each daemon's log
 Daemons: memcached, the account, container and object servers, and the proxy (s3api + tempauth),
-each one process (workers = 0), bound to 127.0.0.1. With --no-fsync (a throwaway engine for tests)
-the launcher makes os.fsync/os.fdatasync no-ops and SQLite run with synchronous = OFF.
+each one process (workers = 0), bound to 127.0.0.1; the proxy (the S3 endpoint) on --bind ADDR
+instead when given (a network namespace's address in a multi-host test; the rest stays private).
+With --no-fsync (a throwaway engine for tests) the launcher makes os.fsync/os.fdatasync no-ops and
+SQLite run with synchronous = OFF.
 """
 
 import argparse
@@ -37,6 +39,8 @@ DAEMONS = ("account-server", "container-server", "object-server", "proxy-server"
 MEMCACHED = "/usr/bin/memcached"
 ACCOUNT = "rudp"
 PROBE_BUCKET = "objectstore-probe"
+# Where the proxy (the S3 endpoint) listens: 127.0.0.1 unless start --bind says otherwise.
+PROXY_HOST = "127.0.0.1"
 
 
 class Failure(Exception):
@@ -128,12 +132,12 @@ def check_xattrs(layout):
 # Ports
 
 
-def port_is_free(port):
+def port_is_free(port, host="127.0.0.1"):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         # Swift's listeners set SO_REUSEADDR too: a port with only TIME_WAIT left counts as free.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", port))
+        s.bind((host, port))
         return True
     except OSError:
         return False
@@ -160,14 +164,15 @@ def choose_ports(layout, requested):
             old = json.load(f)
     ports = {}
     if requested:
-        if not port_is_free(requested):
-            raise Failure("port %d on 127.0.0.1 is in use" % requested)
+        if not port_is_free(requested, PROXY_HOST):
+            raise Failure("port %d on %s is in use" % (requested, PROXY_HOST))
         ports["proxy-server"] = requested
     for name in ("proxy-server", "memcached") + DAEMONS[:3]:
         if name in ports:
             continue
         port = old.get(name)
-        if not port or port in ports.values() or not port_is_free(port):
+        host = PROXY_HOST if name == "proxy-server" else "127.0.0.1"
+        if not port or port in ports.values() or not port_is_free(port, host) or not port_is_free(port):
             port = free_port(set(ports.values()))
         ports[name] = port
     return ports, old
@@ -194,7 +199,7 @@ def write_configs(layout, ports, access, secret):
                       + "[pipeline:main]\npipeline = %s\n\n[app:%s]\nuse = egg:swift#%s\n"
                       % (daemon, daemon, egg))
     account, _, user = access.partition(":")
-    proxy = (common % ports["proxy-server"]) + """\
+    proxy = (common % ports["proxy-server"]).replace("bind_ip = 127.0.0.1", "bind_ip = " + PROXY_HOST) + """\
 [pipeline:main]
 pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk s3api \
 tempauth copy slo dlo versioned_writes symlink proxy-logging proxy-server
@@ -349,7 +354,7 @@ def reap(pid):
 def s3_request(port, access, secret, method, path, body=b""):
     now = datetime.datetime.now(datetime.timezone.utc)
     amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    host = "127.0.0.1:%d" % port
+    host = "%s:%d" % (PROXY_HOST, port)
     payload = hashlib.sha256(body).hexdigest()
     headers = {"host": host, "x-amz-content-sha256": payload, "x-amz-date": amz_date}
     signed = ";".join(sorted(headers))
@@ -365,7 +370,7 @@ def s3_request(port, access, secret, method, path, body=b""):
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s"
                                 % (access, scope, signed, signature))
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection(PROXY_HOST, port, timeout=10)
     try:
         conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
@@ -374,9 +379,9 @@ def s3_request(port, access, secret, method, path, body=b""):
         conn.close()
 
 
-def listening(port):
+def listening(port, host="127.0.0.1"):
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        socket.create_connection((host, port), timeout=1).close()
         return True
     except OSError:
         return False
@@ -480,7 +485,8 @@ def launch(layout, ports, access, secret, wait):
                               offsets[name])
         # S3 only once every daemon listens: a refused backend connection would make the proxy
         # avoid that node for a minute (its error limiting).
-        closed = [name for name in procs if not listening(ports[name])]
+        closed = [name for name in procs
+                  if not listening(ports[name], PROXY_HOST if name == "proxy-server" else "127.0.0.1")]
         why = ("%s not listening yet" % ", ".join(closed) if closed
                else probe(ports["proxy-server"], access, secret))
         if why is None:
@@ -501,7 +507,7 @@ def read_options(layout):
 
 
 def endpoint_line(port, access, secret):
-    return "endpoint=http://127.0.0.1:%d access_key=%s secret_key=%s" % (port, access, secret)
+    return "endpoint=http://%s:%d access_key=%s secret_key=%s" % (PROXY_HOST, port, access, secret)
 
 
 def cmd_stop(args):
@@ -566,11 +572,19 @@ def main():
     start.add_argument("--port", type=int, default=0)
     start.add_argument("--wait", type=int, default=120)
     start.add_argument("--no-fsync", action="store_true")
+    start.add_argument("--bind", default="127.0.0.1")
     stop = sub.add_parser("stop")
     stop.add_argument("--data", required=True)
     args = parser.parse_args()
     if args.command == "start" and not 0 <= args.port <= 65535:
         parser.error("--port must be 0..65535")
+    if args.command == "start":
+        try:
+            socket.inet_aton(args.bind)
+        except OSError:
+            parser.error("--bind takes an IPv4 address")
+        global PROXY_HOST
+        PROXY_HOST = args.bind
     try:
         if args.command == "start":
             print(cmd_start(args), flush=True)

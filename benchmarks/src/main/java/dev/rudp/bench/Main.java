@@ -17,6 +17,7 @@ import java.util.Arrays;
  * java -jar benchmarks/target/benchmarks.jar idle [options]         server memory with idle connections (--help)
  * java -jar benchmarks/target/benchmarks.jar load [options]         200 sessions through 2 % loss (issue 16)
  * java -jar benchmarks/target/benchmarks.jar flood [options]        a handshake flood beside idle sessions and transfers (issue 16)
+ * java -jar benchmarks/target/benchmarks.jar scaleout [--bytes 512m] [--repeat 3]   one server direct vs through bin/balancer (nginx)
  * java -jar benchmarks/target/benchmarks.jar loopback [options]     the first rudp-vs-TCP loopback comparison
  * java -jar benchmarks/target/benchmarks.jar loops [options]        serve --loops 1 vs 2: two concurrent gets
  * java -jar benchmarks/target/benchmarks.jar --bytes 1g ...        the same (the original command line)
@@ -57,11 +58,13 @@ public final class Main {
             }
             case "load" -> System.exit(dev.rudp.bench.load.LoadRunner.main(rest, System.out));
             case "flood" -> System.exit(dev.rudp.bench.load.FloodRunner.main(rest, System.out));
+            case "scaleout" -> System.exit(dev.rudp.bench.scaleout.ScaleOutRunner.main(rest, System.out));
             case "loopback" -> LoopbackThroughput.main(rest);
             case "loops" -> System.exit(dev.rudp.bench.files.LoopsBench.main(rest, System.out));
             default -> {
                 System.err.println("usage: java -jar benchmarks.jar (jmh [JMH options] | e2e [options] | netns [options] | peers MODE [options] | oneshot [--repeat N] | s3 [--size BYTES] [--rounds N]"
-                        + " | idle [options] | load [options] | flood [options] | loopback [options] | loops [options])");
+                        + " | idle [options] | load [options] | flood [options] | scaleout [--bytes 512m] [--repeat 3]"
+                        + " | loopback [options] | loops [options])");
                 System.exit(2);
             }
         }
