@@ -44,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * each of a range of source ports on each client host, reads from nginx's log which server each
  * went to, and then starts each client with its host's ephemeral port range narrowed to two ports
  * that both go to the server wanted (a client binds at most two sockets: one to the server, one for
- * peer transfers). Server logs confirm where each login landed.
+ * peer transfers). Server logs confirm where each login landed. The failover cases kill the server a
+ * transfer runs on and keep the client's ports pinned to it: only nginx marking the dead server down
+ * sends the client's reconnect to another.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -230,6 +232,77 @@ class BalancedServersTest {
         }
         assertTrue(serverLogs.stream().anyMatch(l -> l.stream().anyMatch(x -> x.contains("shared-store-down"))));
         peerTransfer(0, 2, "p2p-2");
+    }
+
+    @Test
+    @Order(5)
+    void aServerKilledHalfWayThroughAPutOrAGetHandsItToAnotherThroughTheBalancer() throws Exception {
+        long size = Long.getLong("rudp.balancer.failoverBytes", 300L << 20);
+        Path in = TransferEndToEndTest.randomFile(work.resolve("big.bin"), size, 300);
+        // The put goes to server 2 (the client's bytes read tell how far it is), which dies half way.
+        List<String> put = killHalfWay("c1", 2, size, pid -> readBytes(pid), "-c", "put " + in + " big.bin");
+        assertResumed(put, "put", size);
+        // The get goes to server 1, which dies once half of the file is in the client's partial file.
+        Path out = work.resolve("big-back.bin");
+        Path part = work.resolve("big-back.bin.part");
+        List<String> get = killHalfWay("c2", 1, size, pid -> Files.exists(part) ? Files.size(part) : 0,
+                "-c", "get big.bin " + out);
+        assertResumed(get, "get", size);
+        assertEquals(Transfers.hashFile(in), Transfers.hashFile(out));
+    }
+
+    /** What a process read so far ({@code rchar}: its file and anything else it read). */
+    private static long readBytes(long pid) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+            if (line.startsWith("rchar:")) {
+                return Long.parseLong(line.substring(6).trim());
+            }
+        }
+        return 0;
+    }
+
+    private interface Progress {
+        long of(long pid) throws java.io.IOException;
+    }
+
+    /**
+     * Runs the client on {@code host} through the balancer to server {@code victim}, kills that server's
+     * process (SIGKILL) once {@code progress} passes half of {@code size}, and returns the client's output
+     * after it ended with status 0. Its ports stay pinned to the dead server: only the balancer marking it
+     * down sends the reconnect elsewhere.
+     */
+    private List<String> killHalfWay(String host, int victim, long size, Progress progress, String... args)
+            throws Exception {
+        setPorts(host, victim);
+        List<String> cmd = new ArrayList<>(clientCommand("alice", args));
+        cmd.remove("-XX:TieredStopAtLevel=1"); // hundreds of MB: the crypto intrinsics are C2's
+        List<String> out = new CopyOnWriteArrayList<>();
+        Process p = hosts.spawn(host, cmd, clientEnv());
+        Thread reader = Hosts.collect(p, out, "client-failover");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (p.isAlive() && progress.of(p.pid()) < size / 2 && System.nanoTime() < deadline) {
+            synchronized (this) {
+                wait(50); // the transfer's progress is only visible from outside: look again shortly
+            }
+        }
+        assertTrue(p.isAlive(), "the transfer was still running half way: " + out);
+        servers.get(victim).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the client ends: " + out);
+        reader.join(10_000);
+        assertEquals(0, p.exitValue(), String.join("\n", out));
+        return out;
+    }
+
+    /** One reconnect line whose resume offset shows that less than the whole file went again. */
+    private static void assertResumed(List<String> out, String op, long size) {
+        Pattern resumed = Pattern.compile("reconnected to .*resuming " + op + " \\S+ at (\\d+)");
+        String line = out.stream().filter(l -> resumed.matcher(l).find()).findFirst()
+                .orElseThrow(() -> new AssertionError("no reconnect line: " + out));
+        System.out.println(op + " of " + size + " bytes: " + line);
+        Matcher m = resumed.matcher(line);
+        assertTrue(m.find());
+        long offset = Long.parseLong(m.group(1));
+        assertTrue(offset > 0 && offset < size, "resumed at " + offset + " of " + size);
     }
 
     /** Bob receives on server {@code bobOn}, alice sends him a file from server {@code aliceOn}. */
