@@ -64,6 +64,8 @@ class CrashTest {
      * average of 30-40 on 2 cores); the documented full run takes 20.
      */
     private static final int POINTS = Integer.getInteger("crash.points", 5);
+    /** The idle timeout of the test's own connections: how soon an operation notices its server died. */
+    private static final long IDLE_MILLIS = 4_000;
     private static final long SEED = Long.getLong("crash.seed", 16);
     private static final String ABSENT = "absent";
     private static final long WAIT_MILLIS = 120_000;
@@ -166,8 +168,10 @@ class CrashTest {
     }
 
     private FileConnection login() throws Exception {
+        // A short idle timeout (keepalives every half of it): an operation whose server was killed fails
+        // in seconds, not after the default 30 s, so each seeded point costs what it does.
         FileConnection c = FileConnection.connect("127.0.0.1", server.port, 30_000, null,
-                ServerTrust.fingerprint(fingerprint));
+                ServerTrust.fingerprint(fingerprint), IDLE_MILLIS);
         c.login("alice", "secret-a".toCharArray());
         return c;
     }
