@@ -64,11 +64,11 @@ final class TcpRelay implements AutoCloseable {
     void fail503() throws IOException {
         synchronized (open) {
             mode = Mode.FAIL_503;
+            for (Socket s : open) {
+                s.close();
+            }
+            open.clear();
         }
-        for (Socket s : open) {
-            s.close();
-        }
-        open.clear();
     }
 
     /** How many requests were answered 503. */
@@ -86,11 +86,13 @@ final class TcpRelay implements AutoCloseable {
 
     /** Closes every connection and stops listening: the service is unreachable. */
     synchronized void cut() throws IOException {
-        listener.close();
-        for (Socket s : open) {
-            s.close();
+        synchronized (open) {
+            listener.close();
+            for (Socket s : open) {
+                s.close();
+            }
+            open.clear();
         }
-        open.clear();
     }
 
     private void accept(ServerSocket s) {
@@ -103,8 +105,20 @@ final class TcpRelay implements AutoCloseable {
                 }
                 Socket out = new Socket();
                 out.connect(target, 5_000);
-                open.add(in);
-                open.add(out);
+                synchronized (open) {
+                    // a connection accepted while cut() or fail503() ran must not outlive it (one did:
+                    // a request "after the cut" reached the store through it)
+                    if (s.isClosed() || mode == Mode.FAIL_503) {
+                        in.close();
+                        out.close();
+                        if (s.isClosed()) {
+                            return;
+                        }
+                        continue;
+                    }
+                    open.add(in);
+                    open.add(out);
+                }
                 pump(in, out);
                 pump(out, in);
             } catch (IOException e) {

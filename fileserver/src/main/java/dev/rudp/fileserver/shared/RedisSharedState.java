@@ -1,7 +1,10 @@
 package dev.rudp.fileserver.shared;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -13,6 +16,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -66,6 +70,8 @@ public final class RedisSharedState implements SharedState {
     private final StoreHealth health;
     private final ScheduledExecutorService refresher;
     private volatile RedisPeerStore peers;
+    /** Set by {@link #close}: the connection's loss from then on is ours, not an outage. */
+    private volatile boolean closing;
     /** Each script's SHA-1 (hex), computed here once. */
     private final Map<String, String> digests = new ConcurrentHashMap<>();
 
@@ -83,6 +89,25 @@ public final class RedisSharedState implements SharedState {
             return t;
         });
         refresher.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        // A server that sends no command during a short outage would otherwise never notice it (and
+        // never say its store is back); the connection's own loss and return tell every server.
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                if (!closing) {
+                    health.failed(new RedisConnectionException("connection lost"));
+                }
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress remote) {
+                try {
+                    refresher.execute(RedisSharedState.this::refresh);
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    // closing
+                }
+            }
+        });
     }
 
     /** Connects and checks that Redis answers PING. */
@@ -210,6 +235,7 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public void close() {
+        closing = true;
         refresher.shutdownNow();
         RedisPeerStore p = peers;
         if (p != null) {
