@@ -295,7 +295,7 @@ class S3EndToEndTest {
     }
 
     /**
-     * The store stalls mid-upload (a relay that takes requests and passes nothing on): with a 5 s
+     * The store stalls mid-upload (a relay that takes requests and passes nothing on): with a 3 s
      * stall timeout the upload fails with one clear line within a bound set by it, the old version stays, the server keeps answering other users, and reput completes
      * once the store is back.
      */
@@ -315,7 +315,7 @@ class S3EndToEndTest {
     }
 
     /** The stall timeout of the fault tests: short beside the default 30 s, long enough for a loaded machine. */
-    private static final int STALL_SECONDS = 5;
+    private static final int STALL_SECONDS = 3;
 
     private interface RelayStep {
         void apply(TcpRelay relay) throws Exception;
@@ -356,7 +356,7 @@ class S3EndToEndTest {
                     assertTrue(outcome instanceof ClientException, "the upload failed: " + outcome);
                     String message = ((ClientException) outcome).getMessage();
                     assertTrue(!message.isBlank() && !message.contains("\n"), "one clear line: " + message);
-                    // 5 s stalls and the SDK's retries: well under the HTTP client's former 120 s read timeout alone
+                    // 3 s stalls and the SDK's retries: well under the HTTP client's former 120 s read timeout alone
                     assertTrue(took < 90, "failed after " + took + " s: " + message);
                     assertEquals(sha1, objectSha256(key), "the old version is intact");
                     check.apply(relay);
