@@ -72,8 +72,9 @@ public final class ScaleOutRunner {
 
         int serverPort = freeUdpPort();
         int balancerPort = freeUdpPort();
-        Process server = new ProcessBuilder(java(), "-jar", serverJar.toString(), "serve", "--root", data.toString(),
-                "--bind", "127.0.0.1", "--port", Integer.toString(serverPort)).redirectErrorStream(true).start();
+        Process server = new ProcessBuilder(java(), NO_LEAK_DETECTION, "-jar", serverJar.toString(), "serve",
+                "--root", data.toString(), "--bind", "127.0.0.1", "--port", Integer.toString(serverPort))
+                .redirectErrorStream(true).start();
         Path nginx = tmp.resolve("nginx");
         // also on Ctrl-C / SIGTERM: nginx runs in its own session and would outlive this JVM
         Thread cleanup = new Thread(() -> stopAll(root, nginx, server, tmp), "scaleout-cleanup");
@@ -160,9 +161,12 @@ public final class ScaleOutRunner {
         return sum;
     }
 
+    /** As bin/fileserver and bin/fileclient run the JVM (the jars are run directly here, to time them alone). */
+    private static final String NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
+
     private static void transfer(Path clientJar, String fingerprint, Path pw, int port, String command, Path tmp)
             throws IOException, InterruptedException {
-        List<String> cmd = List.of(java(), "-XX:+UseSerialGC", "-Xmn64m", "-jar", clientJar.toString(), "--no-agent", "-q",
+        List<String> cmd = List.of(java(), "-XX:+UseSerialGC", "-Xmn64m", NO_LEAK_DETECTION, "-jar", clientJar.toString(), "--no-agent", "-q",
                 "--user", USER, "-i", "none", "--password-file", pw.toString(), "--fingerprint", fingerprint,
                 "--port", Integer.toString(port), "-c", command, "127.0.0.1");
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
