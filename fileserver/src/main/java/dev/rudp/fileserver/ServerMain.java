@@ -38,7 +38,7 @@ public final class ServerMain {
             "       fileserver serve STORE [--bind ADDR] [--port P] [--max-sessions N] [--max-file-size BYTES]",
             "                        [--quota BYTES] [--max-failures N] [--lock-seconds S] [--idle-timeout-ms MS]",
             "                        [--login-timeout-ms MS] [--io-threads N] [--loops N] [--upload-expiry-hours H]",
-            "                        [--drain-seconds S]",
+            "                        [--drain-seconds S] [--session-idle-minutes M]",
             "                        [--user-rate RATE] [--total-rate RATE] [--plaintext]",
             "                        (RATE: bytes per second each way, k/m/g suffixes, e.g. 20m; 0 none)",
             "                        [--shared redis://[:PASSWORD@]HOST:PORT [--shared-prefix NAME]]",
@@ -229,8 +229,8 @@ public final class ServerMain {
                     case "--plaintext" -> plaintext = true;
                     case "--root", "--bind", "--port", "--max-sessions", "--max-file-size", "--quota",
                             "--max-failures", "--lock-seconds", "--idle-timeout-ms", "--login-timeout-ms",
-                            "--io-threads", "--loops", "--upload-expiry-hours", "--drain-seconds", "--store",
-                            "--s3-endpoint", "--s3-region", "--s3-timeout",
+                            "--io-threads", "--loops", "--upload-expiry-hours", "--drain-seconds", "--session-idle-minutes",
+                            "--store", "--s3-endpoint", "--s3-region", "--s3-timeout",
                             "--shared", "--shared-prefix", "--user-rate", "--total-rate" -> {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(a + " needs a value");
@@ -303,6 +303,7 @@ public final class ServerMain {
                     case "--login-timeout-ms" -> c.loginTimeoutMillis(Math.max(100, v));
                     case "--io-threads" -> c.ioThreads((int) Math.max(1, Math.min(v, 256)));
                     case "--drain-seconds" -> c.drainSeconds(Math.min(v, 3600));
+                    case "--session-idle-minutes" -> c.sessionIdleMillis(Math.min(v, 7L * 24 * 60) * 60_000);
                     case "--loops" -> c.loops((int) Math.max(1, Math.min(v, 256)));
                     case "--upload-expiry-hours" -> c.uploadExpiry(java.time.Duration.ofHours(Math.max(1, Math.min(v,
                             24L * 3650))));

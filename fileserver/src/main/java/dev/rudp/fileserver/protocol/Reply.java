@@ -43,6 +43,15 @@ public record Reply(long id, Status status, String message, List<String> lines, 
                 + " within " + drainSeconds + " s)", List.of(), new long[] {drainSeconds}, List.of());
     }
 
+    /**
+     * The notice before the server closes a session idle for {@code minutes} ({@link Status#MOVE}, so that
+     * a client reconnects as from a draining server, on its next command).
+     */
+    public static Reply idleNotice(long minutes) {
+        return new Reply(NOTICE_ID, Status.MOVE, "this session was idle for " + minutes + " min: the server"
+                + " closed it; reconnect", List.of(), new long[] {0}, List.of());
+    }
+
     /** Whether the request succeeded. */
     public boolean ok() {
         return status == Status.OK;

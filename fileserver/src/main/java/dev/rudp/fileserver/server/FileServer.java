@@ -126,8 +126,13 @@ public final class FileServer implements AutoCloseable {
                 .handler(new ChannelInitializer<RudpChannel>() {
                     @Override
                     protected void initChannel(RudpChannel ch) {
-                        ch.pipeline().addLast(new FrameCodec(RudpMessage::unordered), new Session(FileServer.this));
+                        Session session = new Session(FileServer.this);
+                        ch.pipeline().addLast(new FrameCodec(RudpMessage::unordered), session);
                         limits.onConnect(ch.pipeline());
+                        if (cfg.sessionIdleMillis > 0) {
+                            // first: it sees what reaches the transport, after the rate limits' delays
+                            ch.pipeline().addFirst("session-idle", new SessionIdle(session, cfg.sessionIdleMillis));
+                        }
                     }
                 });
         if (identity != null) {

@@ -28,6 +28,11 @@ public final class SerialExecutor implements Executor {
         pool.execute(this::drain);
     }
 
+    /** Whether a task runs or waits. */
+    public synchronized boolean busy() {
+        return running || !tasks.isEmpty();
+    }
+
     private void drain() {
         for (int i = 0; i < 64; i++) {
             Runnable next;

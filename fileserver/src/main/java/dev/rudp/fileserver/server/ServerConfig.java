@@ -29,6 +29,7 @@ public final class ServerConfig {
     int loops = 1;
     long idleTimeoutMillis = 30_000;
     long loginTimeoutMillis = 30_000;
+    long sessionIdleMillis = 60 * 60_000L;
     int loginThreads = 2;
     long drainSeconds = 10;
     int chunkSize = 128 * 1024;
@@ -134,6 +135,19 @@ public final class ServerConfig {
     /** See {@link #drainSeconds(long)}. */
     public long drainSeconds() {
         return drainSeconds;
+    }
+
+    /**
+     * A logged-in session with no request, no transfer and no byte either way for this long is closed,
+     * after a notice telling the client to reconnect (its next command does); 0 never closes one;
+     * default 60 minutes. The transport's idle timeout ({@link #idleTimeoutMillis}) ends dead clients;
+     * this ends abandoned ones, which a keepalive would otherwise hold open, each taking one of
+     * {@link #maxSessions(int)}. A user waiting in an idle shell for peer offers drops out of
+     * {@code peers} when it closes.
+     */
+    public ServerConfig sessionIdleMillis(long millis) {
+        this.sessionIdleMillis = Math.max(0, millis);
+        return this;
     }
 
     /**

@@ -579,6 +579,16 @@ final class Session extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** From {@link SessionIdle}, on the event loop: closes a logged-in session with nothing under way. */
+    void closeIfIdle(long minutes) {
+        if (state != State.READY || draining || !uploads.isEmpty() || !downloads.isEmpty() || control.busy()) {
+            return; // not logged in (the login timeout's case), or work that moves no byte for a while
+        }
+        log.event("idle-close", who, "no request for " + minutes + " min");
+        ctx.writeAndFlush(Reply.idleNotice(minutes)); // the close delivers it first
+        ctx.close();
+    }
+
     /** Closes the connection from this side (a client that did not close after the notice). */
     void close() {
         if (ctx != null) {

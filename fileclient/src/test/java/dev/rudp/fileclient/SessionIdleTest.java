@@ -1,0 +1,148 @@
+package dev.rudp.fileclient;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rudp.fileclient.connection.CancelToken;
+import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileclient.connection.TransferListener;
+import dev.rudp.fileclient.connection.Transfers;
+import dev.rudp.fileserver.protocol.Op;
+import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --session-idle-minutes} (netty-handler's IdleStateHandler, issue 16): a logged-in session
+ * that asks nothing is closed after a notice, and the shell's next command reconnects; a transfer
+ * slower than the idle time, and the time a session spends in it, is never idle.
+ */
+@Timeout(90)
+class SessionIdleTest {
+    private static final long IDLE_MILLIS = 1_500;
+    /** Strong reference: JUL keeps loggers weakly, and the handler must stay attached. */
+    private static final Logger SERVER_LOG = Logger.getLogger("dev.rudp.fileserver");
+
+    @TempDir
+    Path tmp;
+
+    private final LinkedBlockingQueue<String> idleCloses = new LinkedBlockingQueue<>();
+    private final Handler watch = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            String m = r.getMessage();
+            if (m != null && m.startsWith("idle-close ")) {
+                idleCloses.add(m);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void watchLog() {
+        SERVER_LOG.addHandler(watch);
+    }
+
+    @AfterEach
+    void stopWatching() {
+        SERVER_LOG.removeHandler(watch);
+    }
+
+    @Test
+    void anIdleSessionIsToldAndClosedAndTheShellsNextCommandReconnects() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"), c -> c.sessionIdleMillis(IDLE_MILLIS))) {
+            Files.writeString(s.home("alice").resolve("hello.txt"), "hi");
+            // the library: a notice first (the client then knows to reconnect), then the close
+            FileConnection c = s.login("alice", "secret-a");
+            long t0 = System.nanoTime();
+            c.call(Op.LS, List.of(""));
+            String logged = idleCloses.poll(30, TimeUnit.SECONDS);
+            assertTrue(logged != null && logged.startsWith("idle-close alice@"), "logged: " + logged);
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(waited >= IDLE_MILLIS - 100, "closed after " + waited + " ms, before its idle time");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.isOpen()) { // the close follows the notice through the transport
+                assertTrue(System.nanoTime() < deadline, "the connection stayed open after the idle close");
+                Thread.sleep(20); // polling the channel's state, not standing in for synchronization
+            }
+            assertTrue(c.moving(), "the notice came before the close");
+            c.close();
+
+            // the shell: an ls, an idle close, another ls: both answered, one line saying it reconnected
+            PipedOutputStream feed = new PipedOutputStream();
+            PipedInputStream in = new PipedInputStream(feed);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> ClientMain.run(new String[] {
+                "--port", String.valueOf(s.port()), "--user", "alice", "--identity", "none", "--fingerprint",
+                s.fingerprint(), "-q", "-b", "-", "127.0.0.1"}, in, o, e, Map.of("FILECLIENT_PASSWORD", "secret-a"),
+                null));
+            try {
+                feed.write("ls\n".getBytes(StandardCharsets.UTF_8));
+                feed.flush();
+                String shellClosed = idleCloses.poll(30, TimeUnit.SECONDS);
+                assertTrue(shellClosed != null, "the shell's session was not closed for idleness");
+                assertTrue(out.toString(StandardCharsets.UTF_8).contains("hello.txt"), out.toString());
+                feed.write("ls\n".getBytes(StandardCharsets.UTF_8));
+            } finally {
+                feed.close();
+            }
+            assertEquals(0, run.get(60, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertEquals(2, text.split("hello.txt", -1).length - 1, text);
+            String errors = err.toString(StandardCharsets.UTF_8);
+            // before the command when the client had read the close already, else as the command's rerun
+            assertTrue(errors.matches("reconnected to 127\\.0\\.0\\.1:" + s.port()
+                    + " \\(attempt 1 of \\d+\\)(; running ls again)?\\R"), "one line, no error: " + errors);
+        }
+    }
+
+    @Test
+    void aDownloadSlowerThanTheIdleTimeIsNotIdle() throws Exception {
+        long rate = 1L << 20;
+        long size = 4L << 20; // about 4 s at the limit, more than twice the idle time
+        try (TestServer s = TestServer.start(tmp.resolve("data"), c -> c.sessionIdleMillis(IDLE_MILLIS).userRate(rate))) {
+            Path remote = TransferEndToEndTest.randomFile(s.home("alice").resolve("slow.bin"), size, 31);
+            String sha = Transfers.hashFile(remote);
+            try (FileConnection c = s.login("alice", "secret-a"); Transfers t = new Transfers(c)) {
+                long t0 = System.nanoTime();
+                Transfers.Result r = t.download("slow.bin", tmp.resolve("slow.bin"), false, TransferListener.NONE,
+                        new CancelToken());
+                long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertEquals(sha, r.sha256());
+                assertTrue(took > 2 * IDLE_MILLIS, "the download took " + took + " ms: too fast to show anything");
+                assertFalse(c.moving(), "no idle notice during the download");
+                assertTrue(idleCloses.isEmpty(), "closed during the download: " + idleCloses);
+                // and once it has ended, the session is idle like any other
+                assertTrue(idleCloses.poll(30, TimeUnit.SECONDS) != null, "not closed once idle");
+            }
+        }
+    }
+}
