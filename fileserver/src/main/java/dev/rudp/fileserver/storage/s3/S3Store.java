@@ -18,7 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -443,7 +442,7 @@ final class S3Store implements Store {
                 return resumed(key, shown, size, reuse);
             }
             String id = size > partSize ? backend.uploads().create(key, size, partSize) : null;
-            return new S3UploadSink(backend, usage, key, shown, size, id, 0, Map.of(), new SHA256Digest());
+            return new S3UploadSink(backend, usage, key, shown, size, id, 0, Map.of(), ResumableSha256.fresh());
         } catch (S3StoreException e) {
             throw failed(e, shown);
         }
@@ -469,12 +468,12 @@ final class S3Store implements Store {
         while (kept > 0 && !f.digests().contains(kept)) {
             kept--;
         }
-        SHA256Digest digest = new SHA256Digest();
+        ResumableSha256 digest = ResumableSha256.fresh();
         while (kept > 0) {
             byte[] state = backend.uploads().readDigest(key, f.uploadId(), kept);
             if (state != null) {
                 try {
-                    digest = new SHA256Digest(state);
+                    digest = ResumableSha256.resume(state);
                     break;
                 } catch (RuntimeException e) {
                     // a damaged state object: fall back to an earlier part

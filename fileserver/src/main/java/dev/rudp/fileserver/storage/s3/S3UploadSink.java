@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -21,8 +20,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 /**
  * One upload into the bucket: a multipart upload with fixed parts ({@link S3Settings#partSize}),
  * each sent with UploadPart as soon as its bytes are complete, whatever order the chunks come in.
- * The whole-file SHA-256 is computed in part order with BouncyCastle's {@link SHA256Digest} (an
- * encodable digest), and its state after each part is stored beside the upload ({@link S3Uploads}),
+ * The whole-file SHA-256 is computed in part order ({@link ResumableSha256}: the JDK's digest, its
+ * state in BouncyCastle's encoded format), and its state after each part is stored beside the upload ({@link S3Uploads}),
  * so a resume on any server continues the digest without reading parts back. {@link #finish}
  * completes the upload only when the digest matches (the old object stays untouched until then),
  * then records the digest in a sidecar with the new object's ETag; a mismatch aborts it. A file
@@ -78,7 +77,7 @@ final class S3UploadSink implements UploadSink {
     /** Null: the file fits one part and is stored with one PUT. */
     private final String uploadId;
     private final long start;
-    private final SHA256Digest digest;
+    private final ResumableSha256 digest;
     private final int maxBuffers;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -98,7 +97,7 @@ final class S3UploadSink implements UploadSink {
      * parts, whose ETags are {@code keptEtags} and whose digest state is {@code digest}.
      */
     S3UploadSink(S3Backend backend, UsageCache usage, String key, String shown, long size, String uploadId,
-            int keptParts, Map<Integer, String> keptEtags, SHA256Digest digest) {
+            int keptParts, Map<Integer, String> keptEtags, ResumableSha256 digest) {
         this.backend = backend;
         this.usage = usage;
         this.key = key;
@@ -191,8 +190,9 @@ final class S3UploadSink implements UploadSink {
         for (Buffer c = buffers.get(nextToHash); c != null && c.complete; c = buffers.get(nextToHash)) {
             digest.update(c.data, 0, c.data.length);
             c.hashed = true;
-            if (uploadId != null) {
-                saveDigest(c.number, digest.getEncodedState());
+            byte[] state = uploadId != null ? digest.encodedState() : null;
+            if (state != null) { // null only off a 64-byte boundary, which whole-MiB parts never are
+                saveDigest(c.number, state);
             }
             release(c);
             nextToHash++;
@@ -296,8 +296,7 @@ final class S3UploadSink implements UploadSink {
             throw new IllegalStateException("upload of " + shown + ": hashed up to part " + (nextToHash - 1)
                     + " of " + partCount);
         }
-        byte[] out = new byte[digest.getDigestSize()];
-        digest.doFinal(out, 0);
+        byte[] out = digest.digest();
         String actual = HexFormat.of().formatHex(out);
         if (!actual.equalsIgnoreCase(expectedSha256)) {
             discard();

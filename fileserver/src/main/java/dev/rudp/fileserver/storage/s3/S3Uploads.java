@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * multipart upload itself (found with ListMultipartUploads, its parts with ListParts) and, under
  * {@link S3Keys#upload}, an {@code info} object (the file size and part size the upload was
  * started for) and {@code dNNNNNN} objects, the encoded state of the whole-file SHA-256 after
- * part N (BouncyCastle's {@code SHA256Digest}, about 100 bytes). Thread-safe.
+ * part N (in BouncyCastle's {@code SHA256Digest} encoded format, 53 bytes; {@link ResumableSha256}). Thread-safe.
  */
 final class S3Uploads {
     private static final Pattern INFO = Pattern.compile("rudp-upload v1 size=(\\d+) part=(\\d+)\\s*");
