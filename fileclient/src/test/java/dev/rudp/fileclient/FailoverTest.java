@@ -13,8 +13,6 @@ import dev.rudp.fileserver.auth.Account;
 import dev.rudp.fileserver.auth.AccountStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -314,32 +312,22 @@ class FailoverTest {
         TestServer s = server(data, 0, 10);
         int port = s.port();
         Files.writeString(s.home("alice").resolve("hello.txt"), "hi");
-        PipedOutputStream feed = new PipedOutputStream();
-        PipedInputStream in = new PipedInputStream(feed);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> ClientMain.run(new String[] {
-            "--port", String.valueOf(port), "--user", "alice", "--identity", "none", "--fingerprint", s.fingerprint(),
-            "-q", "-b", "-", "127.0.0.1"}, in, o, e, Map.of("FILECLIENT_PASSWORD", "secret-a"), null));
+        PipedShell shell = new PipedShell(port, s.fingerprint(), "alice", "secret-a");
         TestServer next = null;
         try {
-            feed.write("ls\n".getBytes(StandardCharsets.UTF_8));
-            feed.flush();
-            await("the first ls", 30, () -> out.toString(StandardCharsets.UTF_8).contains("hello.txt"));
+            shell.send("ls");
+            await("the first ls", 30, () -> shell.out().contains("hello.txt"));
             s.close(); // the idle session is told to move and closed at once: no drain to wait for
             next = server(data, port, 10);
-            feed.write("ls\n".getBytes(StandardCharsets.UTF_8));
-            feed.close();
-            assertEquals(0, run.get(60, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
-            String text = out.toString(StandardCharsets.UTF_8);
+            shell.send("ls");
+            assertEquals(0, shell.exit(60), shell.err());
+            String text = shell.out();
             assertEquals(2, text.split("hello.txt", -1).length - 1, text);
-            String errors = err.toString(StandardCharsets.UTF_8);
+            String errors = shell.err();
             assertTrue(errors.matches("reconnected to 127\\.0\\.0\\.1:" + port + " \\(attempt 1 of 3\\)\\R"),
                     "one line, no error: " + errors);
         } finally {
-            feed.close();
+            shell.close();
             if (next != null) {
                 next.close();
             }

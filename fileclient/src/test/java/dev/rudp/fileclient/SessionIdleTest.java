@@ -9,16 +9,9 @@ import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.connection.Transfers;
 import dev.rudp.fileserver.protocol.Op;
-import java.io.ByteArrayOutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
@@ -94,34 +87,24 @@ class SessionIdleTest {
             c.close();
 
             // the shell: an ls, an idle close, another ls: both answered, one line saying it reconnected
-            PipedOutputStream feed = new PipedOutputStream();
-            PipedInputStream in = new PipedInputStream(feed);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> ClientMain.run(new String[] {
-                "--port", String.valueOf(s.port()), "--user", "alice", "--identity", "none", "--fingerprint",
-                s.fingerprint(), "-q", "-b", "-", "127.0.0.1"}, in, o, e, Map.of("FILECLIENT_PASSWORD", "secret-a"),
-                null));
-            try {
-                feed.write("ls\n".getBytes(StandardCharsets.UTF_8));
-                feed.flush();
+            try (PipedShell shell = new PipedShell(s.port(), s.fingerprint(), "alice", "secret-a")) {
+                shell.send("ls");
                 String shellClosed = idleCloses.poll(30, TimeUnit.SECONDS);
                 assertTrue(shellClosed != null, "the shell's session was not closed for idleness");
-                assertTrue(out.toString(StandardCharsets.UTF_8).contains("hello.txt"), out.toString());
-                feed.write("ls\n".getBytes(StandardCharsets.UTF_8));
-            } finally {
-                feed.close();
+                assertTrue(shell.out().contains("hello.txt"), shell.out());
+                shell.send("ls");
+                assertEquals(0, shell.exit(60), shell.err());
+                String text = shell.out();
+                assertEquals(2, text.split("hello.txt", -1).length - 1, text);
+                assertReconnectedOnce(shell.err(), s.port());
             }
-            assertEquals(0, run.get(60, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
-            String text = out.toString(StandardCharsets.UTF_8);
-            assertEquals(2, text.split("hello.txt", -1).length - 1, text);
-            String errors = err.toString(StandardCharsets.UTF_8);
-            // before the command when the client had read the close already, else as the command's rerun
-            assertTrue(errors.matches("reconnected to 127\\.0\\.0\\.1:" + s.port()
-                    + " \\(attempt 1 of \\d+\\)(; running ls again)?\\R"), "one line, no error: " + errors);
         }
+    }
+
+    /** One line: before the command when the client had read the close already, else as the command's rerun. */
+    private static void assertReconnectedOnce(String errors, int port) {
+        assertTrue(errors.matches("reconnected to 127\\.0\\.0\\.1:" + port
+                + " \\(attempt 1 of \\d+\\)(; running ls again)?\\R"), "one line, no error: " + errors);
     }
 
     @Test

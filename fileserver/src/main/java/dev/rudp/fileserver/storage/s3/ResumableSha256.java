@@ -53,12 +53,7 @@ final class ResumableSha256 {
         SHA256Digest parsed = new SHA256Digest(encoded); // validates the format
         if (JDK != null && atBoundary(encoded)) {
             MessageDigest md = JdkState.newDigest();
-            int[] h = new int[8];
-            ByteBuffer b = ByteBuffer.wrap(encoded);
-            for (int i = 0; i < 8; i++) {
-                h[i] = b.getInt(H_AT + 4 * i);
-            }
-            JDK.set(md, h, b.getLong(COUNT_AT));
+            JDK.set(md, encoded);
             return new ResumableSha256(md, null);
         }
         return new ResumableSha256(null, parsed);
@@ -154,13 +149,7 @@ final class ResumableSha256 {
             SHA256Digest b = new SHA256Digest(encode(a));
             b.update(data, cut, cut);
             MessageDigest c = newDigest();
-            byte[] mid = b.getEncodedState();
-            ByteBuffer m = ByteBuffer.wrap(mid);
-            int[] h = new int[8];
-            for (int i = 0; i < 8; i++) {
-                h[i] = m.getInt(H_AT + 4 * i);
-            }
-            set(c, h, m.getLong(COUNT_AT));
+            set(c, b.getEncodedState());
             c.update(data, 2 * cut, data.length - 2 * cut);
             return Arrays.equals(expected, c.digest());
         }
@@ -184,11 +173,16 @@ final class ResumableSha256 {
             }
         }
 
-        void set(MessageDigest md, int[] h, long count) {
+        /** Sets {@code md}'s state from BouncyCastle's encoded state at a block boundary. */
+        void set(MessageDigest md, byte[] encoded) {
             try {
                 Object spiObject = spi.get(md);
-                System.arraycopy(h, 0, (int[]) state.get(spiObject), 0, 8);
-                bytes.setLong(spiObject, count);
+                int[] h = (int[]) state.get(spiObject);
+                ByteBuffer b = ByteBuffer.wrap(encoded);
+                for (int i = 0; i < 8; i++) {
+                    h[i] = b.getInt(H_AT + 4 * i);
+                }
+                bytes.setLong(spiObject, b.getLong(COUNT_AT));
                 bufOfs.setInt(spiObject, 0);
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
