@@ -92,17 +92,21 @@ class NoSpaceTest {
             try (FileConnection c = FileConnection.connect("127.0.0.1", p, 10_000, null, ServerTrust.plaintext());
                     Transfers t = new Transfers(c)) {
                 c.login("alice", "secret-a".toCharArray());
+                Path old = TransferEndToEndTest.randomFile(tmp.resolve("old.bin"), DISK / 8, 6);
+                String oldSha = t.upload(old, "big.bin", false, TransferListener.NONE, new CancelToken()).sha256();
                 ClientException e = assertThrows(ClientException.class,
                         () -> t.upload(big, "big.bin", false, progress, new CancelToken()));
                 assertTrue(e.getMessage().startsWith("no space left on the server: big.bin"), e.getMessage());
                 assertTrue(sent.get() < size / 2, "stopped sending at once, not after " + sent.get() + " bytes");
 
-                assertEquals(0, c.call(Op.DF, List.of()).num(0, -1), "the partial upload is gone: nothing used");
+                assertEquals(DISK / 8, c.call(Op.DF, List.of()).num(0, -1),
+                        "the partial upload is gone: only the old version is counted");
                 Path partials = Path.of("/proc/" + server.pid() + "/root" + data.resolve("partial/alice"));
                 try (Stream<Path> left = Files.list(partials)) {
                     assertEquals(List.of(), left.toList());
                 }
-                assertFalse(Files.exists(Path.of("/proc/" + server.pid() + "/root" + data.resolve("home/alice/big.bin"))));
+                assertEquals(oldSha, Transfers.hashFile(Path.of("/proc/" + server.pid() + "/root"
+                        + data.resolve("home/alice/big.bin"))), "the old version is intact");
 
                 Path small = TransferEndToEndTest.randomFile(tmp.resolve("small.bin"), DISK / 4, 5);
                 assertEquals(Transfers.hashFile(small),
