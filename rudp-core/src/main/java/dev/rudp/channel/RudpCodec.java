@@ -3,7 +3,6 @@ package dev.rudp.channel;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
-import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
 import dev.rudp.dtls.DtlsHandshakeCompletionEvent;
 import dev.rudp.dtls.DtlsHandshakeProgressEvent;
@@ -31,8 +30,8 @@ import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The rudp codec on a datagram channel: validates every datagram, runs the handshake (stateless
- * cookie before any per-peer state), routes packets to connections by connection ID, drives each
+ * The rudp codec on a datagram channel: validates every datagram, runs the handshake ({@link Handshakes}:
+ * stateless cookie before any per-peer state), routes packets to connections by connection ID, drives each
  * connection's timer and sends its packets in batches (many writes, one flush). Bad datagrams are
  * dropped and counted, never thrown and never logged above DEBUG.
  *
@@ -48,13 +47,12 @@ public final class RudpCodec extends ChannelDuplexHandler {
      * acknowledgements). The pacer usually stops a burst well before this.
      */
     private static final int PACKETS_PER_TURN = 256;
-    private static final long INITIAL_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    private static final long MAX_INITIAL_RESEND_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final CodecSettings settings;
     private final SecureRandom random = new SecureRandom();
     private final Cookies cookies;
     private final ControlPackets control;
+    private final Handshakes handshakes;
     private final InterfaceMtu interfaceMtu = new InterfaceMtu();
     private ReadSizing reads;
     private ModeratedReads moderation;
@@ -64,7 +62,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private final ArrayList<Connection> dirty = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private PacketWriter writer;
-    private long epochNanos;
     private boolean inRead;
 
     private long invalidDatagrams;
@@ -77,6 +74,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         this.connections = new ConnectionTable(routes);
         this.cookies = routes == null ? new Cookies(random, settings.resetKey()) : routes.router().newCookies();
         this.control = new ControlPackets(settings);
+        this.handshakes = new Handshakes(this, settings, cookies, control, connections);
     }
 
     /** Internal factory used by the public builders: the codec of a socket alone on its address. */
@@ -128,7 +126,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.control.attach(ctx);
-        this.epochNanos = routes == null ? now() : routes.router().epochNanos(); // cookies cross sockets
+        handshakes.attach(routes == null ? now() : routes.router().epochNanos()); // cookies cross sockets
         this.buffers = new SocketBuffers(ctx.channel(), settings.server());
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 2 << 20));
         boolean offload = settings.offload() && Gso.available(ctx.channel());
@@ -277,7 +275,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 break;
             case INITIAL:
                 if (settings.server()) {
-                    onInitial(dcid, buf, sender, size);
+                    handshakes.onInitial(dcid, buf, sender, size);
                 } else {
                     dropInvalid(sender, "INITIAL at a client", null);
                 }
@@ -288,9 +286,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 if (settings.server()) {
                     dropInvalid(sender, type + " at a server", null);
                 } else if (type == PacketType.RETRY) {
-                    onRetry(dcid, buf, sender);
+                    handshakes.onRetry(dcid, buf, sender);
                 } else if (type == PacketType.ACCEPT) {
-                    onAccept(dcid, buf, sender);
+                    handshakes.onAccept(dcid, buf, sender);
                 } else {
                     onReset(dcid, buf, sender);
                 }
@@ -300,7 +298,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         }
     }
 
-    private void dropInvalid(InetSocketAddress sender, String why, ByteBuf buf) {
+    void dropInvalid(InetSocketAddress sender, String why, ByteBuf buf) {
         invalidDatagrams++;
         if (buf != null && buf.readableBytes() >= PacketHeader.SIZE && PacketHeader.peekType(buf) == PacketType.DATA) {
             Connection c = connections.get(PacketHeader.peekDestinationId(buf));
@@ -336,95 +334,6 @@ public final class RudpCodec extends ChannelDuplexHandler {
         markDirty(c);
     }
 
-    private void onInitial(long clientId, ByteBuf buf, InetSocketAddress sender, int size) {
-        if (size < control.minInitialPacket()) {
-            dropInvalid(sender, "short INITIAL", null);
-            return;
-        }
-        buf.skipBytes(PacketHeader.SIZE);
-        byte[] token = Handshake.decodeToken(buf);
-        TransportParameters params = token == null ? null : TransportParameters.decode(buf);
-        if (params == null) {
-            dropInvalid(sender, "INITIAL", null);
-            return;
-        }
-        Connection existing = connections.byClient(clientId);
-        if (existing != null && existing.remote.equals(sender)) {
-            control.sendAccept(existing); // our ACCEPT was lost
-            return;
-        }
-        // Cookies come back to the codec that issued them, so its monotonic clock is the right one.
-        long seconds = TimeUnit.NANOSECONDS.toSeconds(now() - epochNanos);
-        // Under DTLS the peer's address was proven by DTLS's own cookie exchange already.
-        boolean validated = settings.dtls() != null || token.length > 0 && cookies.verify(token, seconds, sender, clientId);
-        if (!validated) {
-            control.sendRetry(clientId, sender, cookies.issue(seconds, sender, clientId));
-            return;
-        }
-        if (connections.size() >= settings.maxConnections()) {
-            log.debug("refused a connection from {}: {} connections already", sender, connections.size());
-            return;
-        }
-        long serverId = connections.newId();
-        Connection c = new Connection(this, serverId, sender, Connection.Phase.ESTABLISHED);
-        c.peerId = clientId;
-        c.peerParams = params;
-        c.resetToken = cookies.resetToken(serverId);
-        announceLimit(c);
-        connections.add(c, clientId);
-        establish(c, settings.childHandler());
-        control.sendAccept(c);
-        log.debug("{} accepted", c);
-    }
-
-    private void onRetry(long clientId, ByteBuf buf, InetSocketAddress sender) {
-        Connection c = connections.get(clientId);
-        if (c == null || c.phase != Connection.Phase.HANDSHAKING || !sender.equals(c.remote) || c.retriesSeen >= 3) {
-            dropInvalid(sender, "RETRY", null);
-            return;
-        }
-        buf.skipBytes(PacketHeader.SIZE);
-        byte[] token = Handshake.decodeToken(buf);
-        if (token == null || token.length == 0) {
-            dropInvalid(sender, "RETRY token", null);
-            return;
-        }
-        c.retriesSeen++;
-        c.retryToken = token;
-        c.deadline.heard(now());
-        control.sendInitial(c);
-    }
-
-    private void onAccept(long clientId, ByteBuf buf, InetSocketAddress sender) {
-        Connection c = connections.get(clientId);
-        if (c == null || !sender.equals(c.remote)) {
-            dropInvalid(sender, "ACCEPT", null);
-            return;
-        }
-        if (c.phase != Connection.Phase.HANDSHAKING) {
-            return; // a repeated ACCEPT
-        }
-        buf.skipBytes(PacketHeader.SIZE);
-        if (buf.readableBytes() < 8 + Handshake.RESET_TOKEN_SIZE) {
-            dropInvalid(sender, "ACCEPT", null);
-            return;
-        }
-        long serverId = buf.readLong();
-        byte[] resetToken = Handshake.decodeResetToken(buf);
-        TransportParameters params = TransportParameters.decode(buf);
-        if (params == null) {
-            dropInvalid(sender, "ACCEPT parameters", null);
-            return;
-        }
-        c.peerId = serverId;
-        c.peerParams = params;
-        c.resetToken = resetToken;
-        c.phase = Connection.Phase.ESTABLISHED;
-        establish(c, c.childHandler);
-        c.connectPromise.trySuccess(c.child);
-        log.debug("{} connected", c);
-    }
-
     private void onReset(long unknownId, ByteBuf buf, InetSocketAddress sender) {
         buf.skipBytes(PacketHeader.SIZE);
         byte[] token = Handshake.decodeResetToken(buf);
@@ -456,23 +365,14 @@ public final class RudpCodec extends ChannelDuplexHandler {
             promise.setFailure(RudpException.closed(RudpErrorCode.ENDPOINT_CLOSED, "datagram channel not active"));
             return;
         }
-        Connection c = new Connection(this, connections.newId(), remote, Connection.Phase.HANDSHAKING);
-        c.connectPromise = promise;
-        c.childHandler = handler;
-        long now = now();
-        c.deadline = new ConnectDeadline(timeoutMillis, settings.dtls() == null ? 1 : DtlsConfig.HANDSHAKE_CAP_FACTOR, now);
-        c.nextInitialNanos = now + INITIAL_RESEND_NANOS;
-        announceLimit(c);
-        connections.add(c);
-        control.sendInitial(c);
-        scheduleTimer(c, Math.min(c.nextInitialNanos, c.deadline.nanos()));
+        handshakes.connect(remote, handler, timeoutMillis, promise);
     }
 
     /**
      * Fixes the largest datagram {@code c}'s peer may send us, before the handshake packet that
      * announces it goes out: our own limit, within what the interface toward the peer carries.
      */
-    private void announceLimit(Connection c) {
+    void announceLimit(Connection c) {
         // Never below the floor every path carries: the peer would refuse the parameters.
         c.receiveLimit = Math.max(Handshake.MIN_DATAGRAM_SIZE,
                 Math.min(settings.maxDatagramSize(), interfaceMtu.payloadLimit(c.remote, now())));
@@ -480,7 +380,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         moderation.onConnectionsChanged();
     }
 
-    private void establish(Connection c, ChannelHandler handler) {
+    void establish(Connection c, ChannelHandler handler) {
         TransportParameters peer = c.peerParams;
         int ceiling = control.packetCeiling(peer, c.receiveLimit);
         long idle = settings.idleTimeoutMillis();
@@ -528,7 +428,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         markDirty(c); // flush(): removes it once the engine is CLOSED, after a last CLOSE went out
     }
 
-    private void remove(Connection c) {
+    void remove(Connection c) {
         if (c.phase == Connection.Phase.GONE) {
             return;
         }
@@ -636,7 +536,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
     }
 
     /** Makes sure the connection's timer fires no later than {@code deadline}. */
-    private void scheduleTimer(Connection c, long deadline) {
+    void scheduleTimer(Connection c, long deadline) {
         if (c.timer != null && c.timerDeadlineNanos <= deadline) {
             return; // fires early enough; it re-arms itself for the rest
         }
@@ -654,17 +554,7 @@ public final class RudpCodec extends ChannelDuplexHandler {
         long now = now();
         moderation.onTimerWake(now);
         if (c.phase == Connection.Phase.HANDSHAKING) {
-            if (c.deadline.passed(now)) {
-                remove(c);
-                c.connectPromise.tryFailure(c.deadline.failure());
-                return;
-            }
-            if (now >= c.nextInitialNanos) {
-                control.sendInitial(c);
-                long backoff = Math.min(MAX_INITIAL_RESEND_NANOS, INITIAL_RESEND_NANOS << Math.min(c.initialsSent, 8));
-                c.nextInitialNanos = now + backoff;
-            }
-            scheduleTimer(c, Math.min(c.nextInitialNanos, c.deadline.nanos()));
+            handshakes.onTimer(c, now);
             return;
         }
         if (c.phase != Connection.Phase.ESTABLISHED) {

@@ -1,6 +1,5 @@
 package dev.rudp.dtls;
 
-import dev.rudp.dtls.DtlsSession.Pending;
 import dev.rudp.dtls.DtlsSession.State;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -19,12 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSRequest;
-import org.bouncycastle.tls.DTLSServerProtocol;
-import org.bouncycastle.tls.DTLSTransport;
 
 /**
  * DTLS 1.2 for a Netty datagram channel, beneath the rudp codec: put it in the
@@ -63,7 +58,8 @@ import org.bouncycastle.tls.DTLSTransport;
  * <h2>Threads</h2>
  * The stateless cookie exchange ({@link CookieVerifier}) and record protection and unprotection
  * ({@link RecordPath}) run on the event loop and never block. The blocking BouncyCastle handshake runs on
- * {@link DtlsConfig#handshakeExecutor()} ({@link HandshakeRunner}), fed through a bounded per-peer inbox
+ * {@link DtlsConfig#handshakeExecutor()} ({@link HandshakeRunner}, started and ended by {@link HandshakeLifecycle}),
+ * fed through a bounded per-peer inbox
  * ({@link PeerTransport}). Before any datagram reaches BouncyCastle, {@link RecordGuard} drops non-DTLS datagrams and epoch-0 handshake fragments
  * declaring more than 32 KiB (bctls 1.84 lacks that bound, CVE-2026-59646).
  *
@@ -88,9 +84,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     private final Counters counters = new Counters();
     private ChannelHandlerContext ctx;
     private CookieVerifier cookies;
-    private HandshakeRunner handshakes;
+    private HandshakeLifecycle handshakes;
     private ScheduledFuture<?> ticker;
-    private int handshaking;
     private RecordPath records;
     private boolean wholeDatagrams;
 
@@ -157,6 +152,14 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return wholeDatagrams ? wholeLimit(config.maxRecordPlaintext()) : config.maxRecordPlaintext();
     }
 
+    /**
+     * Largest plaintext datagram for a session whose records carry {@code recordLimit} bytes; fixed when
+     * its handshake completes ({@link DtlsSession#datagramLimit()}).
+     */
+    int datagramLimit(int recordLimit) {
+        return wholeDatagrams ? wholeLimit(recordLimit) : recordLimit;
+    }
+
     /** Largest plaintext that fits one UDP datagram with its records' overhead. */
     private static int wholeLimit(int recordPlaintext) {
         int length = MAX_UDP_PAYLOAD - overhead(MAX_UDP_PAYLOAD, recordPlaintext);
@@ -207,7 +210,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         }
         DtlsException why = DtlsException.closed(peer, "closed by this side");
         if (s.state() == State.HANDSHAKING) {
-            failHandshake(s, why);
+            handshakes.fail(s, why);
         } else {
             endSession(s, why, true);
         }
@@ -237,7 +240,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         ctx.fireChannelRegistered();
     }
 
-    /** Once the channel is registered: the cookie verifier, the handshake runner and the idle ticker. */
+    /** Once the channel is registered: the cookie verifier, the handshakes' lifecycle and the idle ticker. */
     private void start() {
         if (ticker != null) {
             return;
@@ -246,8 +249,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
             cookies = new CookieVerifier(config.tlsCrypto(), config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
                     records::write, System.nanoTime());
         }
-        handshakes = new HandshakeRunner(config.handshakeExecutor(), ctx.executor(), config.handshakeTimeoutMillis(),
-                config.handshakeCapMillis(), this::handshakeDone, this::handshakeTimedOut);
+        handshakes = new HandshakeLifecycle(this, config, server, sessions, counters, ctx, records);
         long period = Math.max(10, Math.min(config.idleTimeoutMillis() / 4, 10_000));
         ticker = ctx.executor().scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -279,7 +281,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         for (DtlsSession s : new ArrayList<>(sessions.values())) {
             DtlsException why = DtlsException.closed(s.peer, "channel closed");
             if (s.state() == State.HANDSHAKING) {
-                failHandshake(s, why);
+                handshakes.fail(s, why);
             } else {
                 closeQuietly(s, notify);
                 s.transitionTo(State.CLOSED);
@@ -345,7 +347,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                 counters.droppedQueueFull++;
                 return;
             }
-            progressed(s); // the peer is answering: its silence counts from here
+            handshakes.progressed(s); // the peer is answering: its silence counts from here
         } else {
             readRecords(s, content, guard.applicationRecords(), guard.records() == 1, recipient);
         }
@@ -362,21 +364,19 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         if (request == null) {
             return; // answered with a HelloVerifyRequest, or not a well-formed ClientHello
         }
-        if (handshaking >= config.maxConcurrentHandshakes()) {
+        if (handshakes.running() >= config.maxConcurrentHandshakes()) {
             counters.droppedQueueFull++;
-            LOG.debug("dropped a ClientHello from {}: {} handshakes running", sender, handshaking);
+            LOG.debug("dropped a ClientHello from {}: {} handshakes running", sender, handshakes.running());
             return;
         }
         if (existing != null) {
             endSession(existing, DtlsException.closedByPeer(sender, null), false);
         }
-        DtlsSession s = newSession(sender);
-        s.clientRandom(random);
-        startHandshake(s, () -> new DTLSServerProtocol().accept(TlsPeers.server(config, s::keys), s.transport, request));
+        handshakes.startServer(sender, random, request);
     }
 
     /** Established: unprotects the datagram's records (and any left from the handshake) and fires them. */
-    private void readRecords(DtlsSession s, ByteBuf content, int applicationRecords, boolean oneRecord,
+    void readRecords(DtlsSession s, ByteBuf content, int applicationRecords, boolean oneRecord,
             InetSocketAddress recipient) {
         int delivered = 0;
         try {
@@ -423,7 +423,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
                 promise.tryFailure(DtlsException.noSession(to));
                 return;
             }
-            s = startClientHandshake(to);
+            s = handshakes.startClient(to);
             if (s == null) {
                 packet.release();
                 promise.tryFailure(DtlsException.tooManyHandshakes(to, config.maxConcurrentHandshakes()));
@@ -447,24 +447,11 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         ctx.flush();
     }
 
-    private DtlsSession startClientHandshake(InetSocketAddress to) {
-        if (handshaking >= config.maxConcurrentHandshakes()) {
-            counters.droppedQueueFull++;
-            counters.handshakesFailed++;
-            ctx.fireUserEventTriggered(new DtlsHandshakeCompletionEvent(to,
-                    DtlsException.tooManyHandshakes(to, config.maxConcurrentHandshakes())));
-            return null;
-        }
-        DtlsSession s = newSession(to);
-        startHandshake(s, () -> new DTLSClientProtocol().connect(TlsPeers.client(config, to, s::keys), s.transport));
-        return s;
-    }
-
     /** Sends one plaintext datagram as one record; releases it. */
-    private void protect(DtlsSession s, DatagramPacket packet, ChannelPromise promise) {
+    void protect(DtlsSession s, DatagramPacket packet, ChannelPromise promise) {
         try {
             int len = packet.content().readableBytes();
-            int limit = wholeDatagrams ? wholeLimit(s.sendLimit()) : s.sendLimit();
+            int limit = s.datagramLimit();
             if (len > limit) {
                 promise.tryFailure(DtlsException.recordTooLarge(len, limit));
                 return;
@@ -479,107 +466,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         }
     }
 
-    private void flushIfNeeded() {
+    void flushIfNeeded() {
         records.flushIfNeeded();
-    }
-
-    // ---- handshakes and session ends ---------------------------------------------------------------
-
-    private DtlsSession newSession(InetSocketAddress peer) {
-        PeerTransport transport = new PeerTransport(peer, config.handshakeDatagramPlaintext() + RECORD_OVERHEAD,
-                config.maxRecordPlaintext() + RECORD_OVERHEAD, records);
-        DtlsSession s = new DtlsSession(peer, transport, System.nanoTime());
-        transport.onNewFlight(() -> {
-            try {
-                ctx.executor().execute(() -> progressed(s));
-            } catch (RejectedExecutionException loopGone) {
-                // the channel is closing: the handshake fails with it
-            }
-        });
-        sessions.put(peer, s);
-        handshaking++;
-        return s;
-    }
-
-    /**
-     * On the event loop: the handshake with {@code s.peer} moved on (a datagram from the peer, or our
-     * next flight after one, however long this side took to compute it). Silence counts from here: the
-     * handshake timer's, and on a client the rudp connect deadline's ({@link DtlsHandshakeProgressEvent}).
-     */
-    private void progressed(DtlsSession s) {
-        if (sessions.get(s.peer) != s || s.state() != State.HANDSHAKING) {
-            return;
-        }
-        s.touch(System.nanoTime());
-        if (!server) {
-            ctx.fireUserEventTriggered(new DtlsHandshakeProgressEvent(s.peer));
-        }
-    }
-
-    private void startHandshake(DtlsSession s, HandshakeRunner.Handshake handshake) {
-        try {
-            handshakes.start(s, handshake);
-        } catch (RejectedExecutionException e) {
-            failHandshake(s, DtlsException.tooManyHandshakes(s.peer, config.maxConcurrentHandshakes()));
-        }
-    }
-
-    /** On the event loop, when the handshake thread finished. */
-    private void handshakeDone(DtlsSession s, DTLSTransport dtls, Throwable failure) {
-        if (sessions.get(s.peer) != s || s.state() != State.HANDSHAKING) {
-            return; // timed out or aborted meanwhile; its transport is closed, so nothing more goes out
-        }
-        if (failure != null) {
-            failHandshake(s, DtlsException.fromHandshake(failure, s.peer, config.handshakeCapMillis(),
-                    timeoutHint()));
-            flushIfNeeded();
-            return;
-        }
-        int limit;
-        try {
-            s.transport.useRecordLimit();
-            limit = Math.min(dtls.getSendLimit(), config.maxRecordPlaintext());
-        } catch (IOException e) {
-            failHandshake(s, DtlsException.handshakeFailed("DTLS handshake with " + s.peer + " failed: " + e, e));
-            return;
-        }
-        handshaking--;
-        s.established(dtls, limit);
-        takeOverRecords(s);
-        s.touch(System.nanoTime());
-        counters.handshakesSucceeded++;
-        LOG.debug("DTLS handshake with {} completed", s.peer);
-        Pending p;
-        while (s.state() == State.ESTABLISHED && (p = s.pollPending()) != null) {
-            protect(s, p.packet(), p.promise());
-        }
-        s.releasePending(DtlsException.closed(s.peer, "session ended before the write"));
-        ctx.fireUserEventTriggered(new DtlsHandshakeCompletionEvent(s.peer, null));
-        if (s.state() == State.ESTABLISHED) {
-            readRecords(s, null, 0, false, (InetSocketAddress) ctx.channel().localAddress());
-        }
-        flushIfNeeded();
-    }
-
-    /**
-     * Hands epoch 1's application records to the JDK path ({@link GcmRecords}) before any record of the
-     * session is sent or read on the event loop; BouncyCastle keeps them when that path does not apply.
-     */
-    private void takeOverRecords(DtlsSession s) {
-        RecordKeys keys = s.takeKeys();
-        if (!config.jdkRecords()) {
-            if (keys != null) {
-                keys.destroy();
-            }
-            return;
-        }
-        GcmRecords gcm = GcmRecords.start(keys, s.transport.handover());
-        if (gcm != null) {
-            s.gcm(gcm);
-        } else {
-            LOG.debug("DTLS session with {} stays on BouncyCastle's record layer (not AES-GCM, or its keys were not proven)",
-                    s.peer);
-        }
     }
 
     /** Whether the session with {@code peer} seals and opens its application records with the JDK (tests). */
@@ -588,32 +476,7 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return s != null && s.gcm() != null;
     }
 
-    private void handshakeTimedOut(DtlsSession s, long afterMillis) {
-        if (sessions.get(s.peer) == s && s.state() == State.HANDSHAKING) {
-            failHandshake(s, DtlsException.handshakeTimeout(s.peer, afterMillis, timeoutHint()));
-            flushIfNeeded();
-        }
-    }
-
-    private String timeoutHint() {
-        if (!config.usesPsk()) {
-            return null;
-        }
-        return server ? "a client holding a different pre-shared key for its identity fails this way"
-                : "a server holding a different pre-shared key for this identity fails this way";
-    }
-
-    /** Ends a handshaking session: aborts it, releases its queue, fires the failed completion event. */
-    private void failHandshake(DtlsSession s, DtlsException cause) {
-        handshaking--;
-        s.transitionTo(State.CLOSED);
-        sessions.remove(s.peer, s);
-        s.transport.abort();
-        s.releasePending(cause);
-        counters.handshakesFailed++;
-        LOG.debug("DTLS handshake with {} failed: {}", s.peer, cause.getMessage());
-        ctx.fireUserEventTriggered(new DtlsHandshakeCompletionEvent(s.peer, cause));
-    }
+    // ---- session ends (a handshake's start and end: HandshakeLifecycle) ----------------------------
 
     /** Ends an established session, with a close_notify when {@code notify}, and fires the closed event. */
     private void endSession(DtlsSession s, DtlsException why, boolean notify) {

@@ -45,6 +45,7 @@ final class DtlsSession {
     private volatile State state = State.HANDSHAKING;
     private DTLSTransport dtls;
     private int sendLimit;
+    private int datagramLimit;
     /** Written on the event loop only; volatile so that {@link DtlsHandler#recordsSent} reads it anywhere. */
     private volatile long recordsSent;
     private long lastActivityNanos;
@@ -89,11 +90,15 @@ final class DtlsSession {
         this.handshakeTimer = timer;
     }
 
-    /** Moves to ESTABLISHED with the transport BouncyCastle returned. */
-    void established(DTLSTransport established, int limit) {
+    /**
+     * Moves to ESTABLISHED with the transport BouncyCastle returned, the plaintext one record carries and
+     * the largest plaintext datagram ({@link DtlsHandler#datagramLimit}, computed once, not per write).
+     */
+    void established(DTLSTransport established, int limit, int datagramLimit) {
         transitionTo(State.ESTABLISHED);
         this.dtls = established;
         this.sendLimit = limit;
+        this.datagramLimit = datagramLimit;
         transport.enterEventLoopMode();
     }
 
@@ -126,6 +131,11 @@ final class DtlsSession {
     /** Plaintext bytes one record carries, once established. */
     int sendLimit() {
         return sendLimit;
+    }
+
+    /** Largest plaintext datagram a write may hand over, once established. */
+    int datagramLimit() {
+        return datagramLimit;
     }
 
     long recordsSent() {

@@ -12,7 +12,7 @@ import org.bouncycastle.tls.DTLSTransport;
  * Runs one blocking BouncyCastle handshake on the handshake executor and reports back on the event
  * loop: {@link Done#handshakeDone} with the transport or the failure, or the timeout callback when the
  * peer stays silent for the handshake timeout (from this side's last new flight or the peer's last
- * datagram, {@link DtlsSession#touch}), or the whole handshake passes the cap first (the handler
+ * datagram, {@link DtlsSession#touch}), or the whole handshake passes the cap first ({@link HandshakeLifecycle}
  * then aborts the transport, which wakes and fails the handshake thread; its late result is ignored).
  * The timeout counts silence, not the handshake's total time, because on a busy machine each side's
  * handshake thread may wait long for CPU while both keep answering. The event loop never waits for a

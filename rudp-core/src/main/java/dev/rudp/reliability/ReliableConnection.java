@@ -16,7 +16,8 @@ import io.netty.buffer.ByteBufAllocator;
 /**
  * One reliable connection, without I/O: the caller feeds it received packets and timer ticks and
  * asks it for packets to send. Owns the loss detector, congestion controller, pacer, ack tracker,
- * reassembly and send queue, and the connection's close state machine. Single-threaded.
+ * reassembly and send queue, and the connection's close state machine; {@link PacketSender} fills
+ * the packets. Single-threaded.
  *
  * <p>Reference counting: {@link #send} takes ownership of the buffer; buffers handed to
  * {@link Listener#onMessage} belong to the listener.
@@ -64,26 +65,18 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final Pacer pacer;
     private final PathMtu mtu;
     private final SendLimitTracker limits;
+    private final PacketSender sender;
     private final AckFrame ackIn = new AckFrame();
-    private final AckFrame ackOut = new AckFrame();
     private final MessageFrame messageIn = new MessageFrame();
 
-    /** Header, trailer and frame headers of a packet, at most, besides its data (for pacing small packets). */
-    private static final int PACKET_OVERHEAD_BOUND = 96;
     /** Ack-only packets after which one is made ack-eliciting. */
     static final int ACK_ONLY_PING_INTERVAL = 32;
     /** How often partial messages are checked for progress. */
     private static final long REASSEMBLY_CHECK_NANOS = 1_000_000_000L;
 
     private State state = State.OPEN;
-    private int ackOnlySinceEliciting;
     private long lastReassemblyCheckNanos;
     private long lastReceivedNanos;
-    private long lastAckElicitingSentNanos;
-    private long pacingWakeNanos;
-    private boolean pingPending;
-    private int probesPending;
-    private boolean maxDataPending;
     private CloseFrame closeFrame;
     private boolean closePending;
     private long closeDeadlineNanos;
@@ -92,8 +85,6 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private String closeReason;
     private boolean closedByPeer;
 
-    private long packetsSent;
-    private long bytesSent;
     private long packetsReceived;
     private long bytesReceived;
     private long packetsLost;
@@ -119,8 +110,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         this.mtu = new PathMtu(config.baseDatagramSize(), config.maxDatagramSize());
         this.pacer = new Pacer(NewReno.initialWindow(config.baseDatagramSize()), nowNanos);
         this.lastReceivedNanos = nowNanos;
-        this.lastAckElicitingSentNanos = nowNanos;
         this.limits = new SendLimitTracker(nowNanos);
+        this.sender = new PacketSender(this, rtt, cc, loss, acks, inbound, outbound, pacer, mtu, limits, nowNanos);
     }
 
     public State state() {
@@ -349,6 +340,20 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
 
     private boolean closedNotified;
 
+    /** Whether a CLOSE frame waits for the next packet ({@link PacketSender}). */
+    boolean closePending() {
+        return closePending;
+    }
+
+    /** Puts the pending CLOSE frame into {@code out}; once the echo of a peer's CLOSE is out, the end. */
+    void writeClose(ByteBuf out, long nowNanos) {
+        closeFrame.encode(out);
+        closePending = false;
+        if (state == State.DRAINING) {
+            finish(closeCode, closeReason, closedByPeer, nowNanos, true);
+        }
+    }
+
     private void releaseAll() {
         outbound.releaseAll(loss.log());
         loss.abandonAll();
@@ -387,7 +392,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         bytesLost += p.size;
         outbound.onLost(p);
         if (p.hasMaxData) {
-            maxDataPending = true;
+            sender.maxDataPending = true;
         }
     }
 
@@ -426,11 +431,11 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         }
         // Once its PING is pending the keepalive is done: the PING may wait for the pacer, whose
         // wake-up is below, and a deadline left in the past would spin the event loop meanwhile.
-        if (config.keepaliveNanos() > 0 && state == State.OPEN && !pingPending) {
-            t = Math.min(t, Math.max(lastReceivedNanos, lastAckElicitingSentNanos) + config.keepaliveNanos());
+        if (config.keepaliveNanos() > 0 && state == State.OPEN && !sender.pingPending) {
+            t = Math.min(t, Math.max(lastReceivedNanos, sender.lastAckElicitingSentNanos) + config.keepaliveNanos());
         }
-        if (pacingWakeNanos != 0) {
-            t = Math.min(t, pacingWakeNanos);
+        if (sender.pacingWakeNanos != 0) {
+            t = Math.min(t, sender.pacingWakeNanos);
         }
         return t;
     }
@@ -454,8 +459,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             }
             return;
         }
-        if (pacingWakeNanos != 0 && nowNanos >= pacingWakeNanos) {
-            pacingWakeNanos = 0;
+        if (sender.pacingWakeNanos != 0 && nowNanos >= sender.pacingWakeNanos) {
+            sender.pacingWakeNanos = 0;
         }
         if (nowNanos - lastReassemblyCheckNanos >= REASSEMBLY_CHECK_NANOS) {
             lastReassemblyCheckNanos = nowNanos;
@@ -475,18 +480,18 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                 probeTimeouts++;
                 SentPacket oldest = loss.oldestOutstanding();
                 if (oldest == null || !outbound.queueProbe(oldest)) {
-                    pingPending = true;
+                    sender.pingPending = true;
                 }
-                probesPending = 2;
+                sender.probesPending = 2;
             }
         }
         if (config.keepaliveNanos() > 0 && state == State.OPEN && nowNanos
-                - Math.max(lastReceivedNanos, lastAckElicitingSentNanos) >= config.keepaliveNanos()) {
-            pingPending = true;
+                - Math.max(lastReceivedNanos, sender.lastAckElicitingSentNanos) >= config.keepaliveNanos()) {
+            sender.pingPending = true;
         }
     }
 
-    // ---- sending ----
+    // ---- sending (the work is PacketSender's) ----
 
     /**
      * Writes the frames of the next packet into {@code out}, using at most {@code room} bytes.
@@ -495,127 +500,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
      * @return {@link #SENT}, {@link #IDLE} or {@link #PACED}
      */
     public int writePacket(ByteBuf out, int room, int overhead, long nowNanos) {
-        if (state == State.CLOSED) {
-            return IDLE;
-        }
-        boolean closing = state == State.CLOSING || state == State.DRAINING;
-        boolean ackDue = acks.ackDue(nowNanos);
-        if (closing) {
-            limits.enter(SendLimitTracker.Limit.APPLICATION, nowNanos);
-            if (!closePending && !ackDue) {
-                return IDLE;
-            }
-        } else {
-            if (inbound.updateDue(nowNanos, rtt.smoothedRtt())) {
-                maxDataPending = true;
-            }
-            boolean probe = probesPending > 0;
-            boolean cwndOpen = probe || loss.bytesInFlight() + mtu.current() <= cc.congestionWindow();
-            boolean sendable = outbound.hasSendable();
-            boolean wantsData = cwndOpen && sendable;
-            boolean eliciting = wantsData || pingPending || maxDataPending || (probe && cwndOpen);
-            limits.enter(dataLimit(sendable, cwndOpen), nowNanos);
-            if (!eliciting && !ackDue) {
-                return IDLE;
-            }
-            if (eliciting && !probe) {
-                pacer.setRoundTrip(rtt.hasSample() ? rtt.minRtt() : 0); // no guess: 1 ms steps until measured
-                pacer.setRate(cc.pacingRate(rtt));
-                // Paced by what the packet will carry: a small message must not wait for a full
-                // 16-64 KiB datagram's worth of tokens while the rate is still low.
-                int expected = (int) Math.min(mtu.current(), outbound.nextPacketDataBound() + PACKET_OVERHEAD_BOUND);
-                long delay = pacer.delayNanos(nowNanos, expected);
-                if (delay > 0) {
-                    if (wantsData) {
-                        limits.enter(SendLimitTracker.Limit.PACING, nowNanos);
-                    }
-                    pacingWakeNanos = nowNanos + delay;
-                    if (!ackDue) {
-                        return PACED;
-                    }
-                    eliciting = false; // send the ACK alone now, the data when the pacer allows
-                }
-            }
-            return buildPacket(out, room, overhead, nowNanos, eliciting, cwndOpen);
-        }
-        return buildPacket(out, room, overhead, nowNanos, false, false);
-    }
-
-    private int buildPacket(ByteBuf out, int room, int overhead, long nowNanos, boolean eliciting,
-            boolean cwndOpen) {
-        int start = out.writerIndex();
-        SentPacket p = loss.log().append(nowNanos);
-        if (acks.ackPending() || acks.ackDue(nowNanos)) {
-            if (acks.hasReceived()) {
-                int ranges = acks.fill(ackOut, nowNanos);
-                while (ranges > 1 && ackOut.encodedSize(ranges) > room / 2) {
-                    ranges--;
-                }
-                ackOut.encode(out, ranges);
-            }
-            acks.onAckSent();
-        }
-        if (closePending) {
-            closeFrame.encode(out);
-            closePending = false;
-            if (state == State.DRAINING) {
-                finish(closeCode, closeReason, closedByPeer, nowNanos, true);
-            }
-        }
-        boolean ackEliciting = false;
-        if (eliciting) {
-            if (maxDataPending) {
-                long max = inbound.raiseMaxData(nowNanos);
-                MaxDataFrame.encode(out, max);
-                maxDataPending = false;
-                p.hasMaxData = true;
-                ackEliciting = true;
-            }
-            if (cwndOpen) {
-                int used = out.writerIndex() - start;
-                if (outbound.writeFrames(out, room - used, p) > 0) {
-                    ackEliciting = true;
-                }
-            }
-            if (pingPending || probesPending > 0) {
-                // A PING only makes the packet ack-eliciting; data may have filled the room already.
-                if (!ackEliciting) {
-                    out.writeByte(FrameType.PING.code());
-                    ackEliciting = true;
-                }
-                pingPending = false;
-            }
-            if (probesPending > 0) {
-                probesPending--;
-            }
-        }
-        if (!ackEliciting && state == State.OPEN && ++ackOnlySinceEliciting >= ACK_ONLY_PING_INTERVAL
-                && out.writerIndex() - start < room) {
-            // A side that only acknowledges would never hear which of its ACKs arrived, and its
-            // sent-packet log would only grow (RFC 9000 13.2.4): now and then, ask.
-            out.writeByte(FrameType.PING.code());
-            ackEliciting = true;
-        }
-        if (ackEliciting) {
-            ackOnlySinceEliciting = 0;
-        }
-        int size = out.writerIndex() - start + overhead;
-        p.size = size;
-        p.ackEliciting = ackEliciting;
-        p.inFlight = ackEliciting;
-        // Out of data after this packet: delivery-rate samples until it is acked measure the application.
-        loss.onPacketSent(p, ackEliciting && !outbound.hasSendable());
-        if (ackEliciting) {
-            lastAckElicitingSentNanos = nowNanos;
-            pacer.onSent(nowNanos, size);
-        }
-        packetsSent++;
-        bytesSent += size;
-        if (out.writerIndex() == start) {
-            // Nothing fitted (can only happen with an ACK over an empty history): pad to a valid packet.
-            out.writeByte(FrameType.PADDING.code());
-        }
-        return SENT;
+        return sender.writePacket(out, room, overhead, nowNanos);
     }
 
     /** Largest packet (header to trailer, before any security layer) the path is known to carry. */
@@ -630,13 +515,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
      * packet no larger than the outgoing interface's MTU.
      */
     public int probeSize(long nowNanos) {
-        // Only a side with more queued than one packet carries gains from larger packets: requests,
-        // replies and acknowledgements fit small ones, and a short-lived connection should not pay
-        // for a 16-64 KiB probe (nor make the path carry it).
-        if (state != State.OPEN || outbound.nextPacketDataBound() <= mtu.current()) {
-            return 0;
-        }
-        return mtu.probeSize(nowNanos);
+        return sender.probeSize(nowNanos);
     }
 
     /**
@@ -647,20 +526,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
      * @param packetSize the probed size, as returned by {@link #probeSize}
      */
     public void writeProbe(ByteBuf out, int room, int overhead, int packetSize, long nowNanos) {
-        SentPacket p = loss.log().append(nowNanos);
-        out.writeByte(FrameType.PING.code());
-        out.writeZero(room - 1); // PADDING frames are single zero bytes
-        p.size = room + overhead;
-        p.ackEliciting = true;
-        p.inFlight = false; // kept out of the congestion window and the delivery-rate samples
-        p.mtuProbe = true;
-        loss.onPacketSent(p, false);
-        mtu.onProbeSent(packetSize, p.packetNumber);
-        lastAckElicitingSentNanos = nowNanos;
-        // Not charged to the pacer either: early in a connection the rate is tiny, and a 16-64 KiB
-        // probe would hold the next data packets back for a long time.
-        packetsSent++;
-        bytesSent += p.size;
+        sender.writeProbe(out, room, overhead, packetSize, nowNanos);
     }
 
     /** The packet number {@link #writePacket} will use next. */
@@ -668,26 +534,12 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         return loss.log().nextPacketNumber();
     }
 
-    /** What holds new data back, pacer and socket aside; in the order {@link RudpStats.LimitedBy} documents. */
-    private SendLimitTracker.Limit dataLimit(boolean sendable, boolean cwndOpen) {
-        if (!sendable) {
-            // Queued data that may not start is held by the peer's credit; no data at all, by the application.
-            return outbound.hasUnsent() ? SendLimitTracker.Limit.RECEIVER_WINDOW : SendLimitTracker.Limit.APPLICATION;
-        }
-        return cwndOpen ? SendLimitTracker.Limit.SENDING : SendLimitTracker.Limit.CONGESTION_WINDOW;
-    }
-
     /**
      * The caller stopped asking for packets because its datagram channel takes no more writes: time
      * from now counts as socket-limited if data was ready to go, until the next {@link #writePacket}.
      */
     public void onSocketBlocked(long nowNanos) {
-        if (state == State.OPEN || state == State.FINISHING) {
-            boolean cwndOpen = probesPending > 0
-                    || loss.bytesInFlight() + mtu.current() <= cc.congestionWindow();
-            SendLimitTracker.Limit limit = dataLimit(outbound.hasSendable(), cwndOpen);
-            limits.enter(limit == SendLimitTracker.Limit.SENDING ? SendLimitTracker.Limit.SOCKET : limit, nowNanos);
-        }
+        sender.onSocketBlocked(nowNanos);
     }
 
     /** A snapshot with time accounted up to the latest call and the socket's counters unknown (-1). */
@@ -717,7 +569,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     public RudpStats stats(long nowNanos, long socketReceiveDrops, long socketErrors, int socketReceiveBuffer,
             int socketSendBuffer) {
         return new RudpStats(rtt.smoothedRtt(), rtt.rttVar(), rtt.minRtt(), cc.congestionWindow(),
-                loss.bytesInFlight(), pacer.rate() == Long.MAX_VALUE ? 0 : pacer.rate(), packetsSent, bytesSent,
+                loss.bytesInFlight(), pacer.rate() == Long.MAX_VALUE ? 0 : pacer.rate(), sender.packetsSent, sender.bytesSent,
                 packetsReceived, bytesReceived, packetsLost, bytesLost, outbound.retransmittedBytes(), spurious,
                 duplicates, invalid, probeTimeouts, outbound.peerMaxData(), inbound.window(), messagesDelivered,
                 limits.snapshot(nowNanos), socketReceiveDrops, socketErrors, mtu.current(), socketReceiveBuffer,
