@@ -207,12 +207,7 @@ class S3EndToEndTest {
                 }
             });
             // kill -9 once the bucket holds two parts of the upload (bounded wait)
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (storedParts("killed/alice/big.bin") < 2) {
-                assertTrue(System.nanoTime() < deadline, "no parts stored within 120 s");
-                assertTrue(!upload.isDone(), "the upload ended before the kill: " + upload.getNow(null));
-                Thread.sleep(20); // polling the bucket, not standing in for synchronization
-            }
+            awaitStored(() -> storedParts("killed/alice/big.bin") >= 2, upload, "kill");
             proc.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             cancel.cancel();
             Object outcome = upload.get(120, TimeUnit.SECONDS);
@@ -260,12 +255,7 @@ class S3EndToEndTest {
                             return e;
                         }
                     });
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                    while (!resumable("outage", "outage/alice/f.bin")) {
-                        assertTrue(System.nanoTime() < deadline, "no part stored within 120 s");
-                        assertTrue(!upload.isDone(), "the upload ended before the cut: " + upload.getNow(null));
-                        Thread.sleep(20); // polling the bucket, not standing in for synchronization
-                    }
+                    awaitStored(() -> resumable("outage", "outage/alice/f.bin"), upload, "cut");
                     relay.cut();
                     Object outcome = upload.get(180, TimeUnit.SECONDS);
                     assertTrue(outcome instanceof ClientException, "the upload failed: " + outcome);
@@ -314,6 +304,24 @@ class S3EndToEndTest {
                 "the 503 answers were retried: " + relay.answered503()));
     }
 
+    private interface BucketCheck {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Polls the bucket every 20 ms until {@code stored} holds, at most 120 s; the upload must still be
+     * running meanwhile, or the fault comes after it (there is no event to wait on in a bucket).
+     */
+    private static void awaitStored(BucketCheck stored, CompletableFuture<Object> upload, String fault)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!stored.holds()) {
+            assertTrue(System.nanoTime() < deadline, "no part stored within 120 s");
+            assertTrue(!upload.isDone(), "the upload ended before the " + fault + ": " + upload.getNow(null));
+            Thread.sleep(20);
+        }
+    }
+
     /** The stall timeout of the fault tests: short beside the default 30 s, long enough for a loaded machine. */
     private static final int STALL_SECONDS = 3;
 
@@ -343,12 +351,7 @@ class S3EndToEndTest {
                             return e;
                         }
                     });
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                    while (!resumable(prefix, key)) {
-                        assertTrue(System.nanoTime() < deadline, "no part stored within 120 s");
-                        assertTrue(!upload.isDone(), "the upload ended before the fault: " + upload.getNow(null));
-                        Thread.sleep(20); // polling the bucket, not standing in for synchronization
-                    }
+                    awaitStored(() -> resumable(prefix, key), upload, "fault");
                     fault.apply(relay);
                     long t0 = System.nanoTime();
                     Object outcome = upload.get(180, TimeUnit.SECONDS);

@@ -266,6 +266,13 @@ public final class FileConnection implements AutoCloseable {
         return channel.isActive();
     }
 
+    /** Completes once the connection has closed, from either side (a server's idle close, a stop, {@link #close}). */
+    public java.util.concurrent.CompletableFuture<Void> closed() {
+        java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+        channel.closeFuture().addListener(x -> f.complete(null));
+        return f;
+    }
+
     RudpChannel channel() {
         return channel;
     }
