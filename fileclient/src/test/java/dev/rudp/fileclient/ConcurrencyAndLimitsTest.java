@@ -31,37 +31,46 @@ class ConcurrencyAndLimitsTest {
 
     @Test
     void twentyClientsUploadAndDownloadAtOnceWithoutCorruption() throws Exception {
-        int clients = 20;
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
-            ExecutorService pool = Executors.newFixedThreadPool(clients);
-            try {
-                List<Future<String>> results = new ArrayList<>();
-                for (int i = 0; i < clients; i++) {
-                    int n = i;
-                    results.add(pool.submit(() -> {
-                        Path local = TransferEndToEndTest.randomFile(tmp.resolve("in-" + n), (2L << 20) + n * 4099L,
-                                100 + n);
-                        String sha = Transfers.hashFile(local);
-                        String user = n % 2 == 0 ? "alice" : "bob";
-                        try (FileConnection c = s.login(user, user.equals("alice") ? "secret-a" : "secret-b");
-                                Transfers t = new Transfers(c)) {
-                            assertEquals(sha, t.upload(local, "f-" + n, false, TransferListener.NONE,
-                                    new CancelToken()).sha256());
-                            Path back = tmp.resolve("out-" + n);
-                            assertEquals(sha, t.download("f-" + n, back, false, TransferListener.NONE,
-                                    new CancelToken()).sha256());
-                            assertEquals(sha, Transfers.hashFile(back));
-                            assertEquals(sha, Transfers.hashFile(s.home(user).resolve("f-" + n)));
-                        }
-                        return sha;
-                    }));
-                }
-                for (Future<String> f : results) {
-                    f.get(120, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
+            roundTripsAtOnce(s, tmp, 20, 2L << 20, 100, 5_000, 120);
+        }
+    }
+
+    /**
+     * {@code clients} sessions at once, alternately alice and bob, each uploading a file of
+     * {@code size} bytes (plus a few KiB each, so no two are alike; seeds from {@code seed}) and
+     * downloading it back: SHA-256 equal on the way up, on the way back, in the client's copy and in
+     * the server's. Each connects within {@code connectMillis}; all end within {@code seconds}.
+     */
+    static void roundTripsAtOnce(TestServer s, Path tmp, int clients, long size, int seed, long connectMillis,
+            long seconds) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    Path local = TransferEndToEndTest.randomFile(tmp.resolve("in-" + n), size + n * 4099L, seed + n);
+                    String sha = Transfers.hashFile(local);
+                    String user = n % 2 == 0 ? "alice" : "bob";
+                    try (FileConnection c = s.connect(connectMillis, null); Transfers t = new Transfers(c)) {
+                        c.login(user, (user.equals("alice") ? "secret-a" : "secret-b").toCharArray());
+                        assertEquals(sha, t.upload(local, "f-" + n, false, TransferListener.NONE,
+                                new CancelToken()).sha256());
+                        Path back = tmp.resolve("out-" + n);
+                        assertEquals(sha, t.download("f-" + n, back, false, TransferListener.NONE,
+                                new CancelToken()).sha256());
+                        assertEquals(sha, Transfers.hashFile(back));
+                        assertEquals(sha, Transfers.hashFile(s.home(user).resolve("f-" + n)));
+                    }
+                    return sha;
+                }));
             }
+            for (Future<String> f : results) {
+                f.get(seconds, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

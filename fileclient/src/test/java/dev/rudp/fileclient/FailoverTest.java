@@ -146,26 +146,51 @@ class FailoverTest {
         return found;
     }
 
+    /** A server process started and listening: its port and DTLS fingerprint. */
+    private record Started(Process process, int port, String fingerprint) {
+    }
+
+    /** Server processes one after another on one data folder with the account alice; all killed at the end. */
+    private final class ServerProcs implements AutoCloseable {
+        final Path root;
+        private final List<Process> procs = new ArrayList<>();
+
+        ServerProcs() throws IOException {
+            root = Files.createDirectories(tmp.resolve("root"));
+            AccountStore.open(root).put(new Account("alice", false, TestServer.CHEAP.hash("secret-a".toCharArray())));
+        }
+
+        /** Starts one on {@code port} (0: any) logging to {@code name}.log, and waits until it listens. */
+        Started start(int port, String name) throws Exception {
+            Process p = serverProcess(root, port, name);
+            procs.add(p);
+            String[] l = awaitListening(p, name);
+            return new Started(p, Integer.parseInt(l[0]), l[1]);
+        }
+
+        @Override
+        public void close() {
+            for (Process p : procs) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void putAndGetFinishOnAServerStartedOnTheSameAddressAfterTheFirstWasKilled() throws Exception {
-        Path root = Files.createDirectories(tmp.resolve("root"));
-        AccountStore.open(root).put(new Account("alice", false, TestServer.CHEAP.hash("secret-a".toCharArray())));
         Path local = TransferEndToEndTest.randomFile(tmp.resolve("big.bin"), SIZE, 151);
         String sha = Transfers.hashFile(local);
-        List<Process> procs = new ArrayList<>();
-        try {
-            Process first = serverProcess(root, 0, "s1");
-            procs.add(first);
-            String[] l1 = awaitListening(first, "s1");
-            int port = Integer.parseInt(l1[0]);
-            String fp = l1[1];
+        try (ServerProcs servers = new ServerProcs()) {
+            Path root = servers.root;
+            Started first = servers.start(0, "s1");
+            int port = first.port();
+            String fp = first.fingerprint();
 
             CompletableFuture<Run> put = client(port, fp, "-c", "put " + local + " big.bin");
             await("half of the upload on the server", 120, partAtLeast(root, SIZE / 3, put));
-            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            Process second = serverProcess(root, port, "s2");
-            procs.add(second);
-            assertEquals(fp, awaitListening(second, "s2")[1], "one folder, one identity");
+            first.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            Started second = servers.start(port, "s2");
+            assertEquals(fp, second.fingerprint(), "one folder, one identity");
             Run r = put.get(120, TimeUnit.SECONDS);
             assertEquals(0, r.code(), r.err());
             assertResumed(r, "put", port);
@@ -175,53 +200,38 @@ class FailoverTest {
             Path back = tmp.resolve("back.bin");
             CompletableFuture<Run> get = client(port, fp, "-c", "get big.bin " + back);
             await("half of the download here", 120, partAtLeast(tmp, SIZE / 3, get));
-            second.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            Process third = serverProcess(root, port, "s3");
-            procs.add(third);
-            awaitListening(third, "s3");
+            second.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            servers.start(port, "s3");
             Run g = get.get(120, TimeUnit.SECONDS);
             assertEquals(0, g.code(), g.err());
             assertResumed(g, "get", port);
             assertEquals(sha, Transfers.hashFile(back));
             assertFalse(Files.exists(tmp.resolve("back.bin.part")), "the part file became the file");
-        } finally {
-            for (Process p : procs) {
-                p.destroyForcibly();
-            }
         }
     }
 
     @Test
     void sigtermDrainsTheRunningPutAndTheNextServerTakesWhatIsLeft() throws Exception {
-        Path root = Files.createDirectories(tmp.resolve("root"));
-        AccountStore.open(root).put(new Account("alice", false, TestServer.CHEAP.hash("secret-a".toCharArray())));
         Path local = TransferEndToEndTest.randomFile(tmp.resolve("big.bin"), SIZE, 157);
         String sha = Transfers.hashFile(local);
-        List<Process> procs = new ArrayList<>();
-        try {
-            Process first = serverProcess(root, 0, "t1");
-            procs.add(first);
-            String[] l1 = awaitListening(first, "t1");
-            int port = Integer.parseInt(l1[0]);
-            CompletableFuture<Run> put = client(port, l1[1], "-c", "put " + local + " big.bin");
+        try (ServerProcs servers = new ServerProcs()) {
+            Path root = servers.root;
+            Started started = servers.start(0, "t1");
+            Process first = started.process();
+            int port = started.port();
+            CompletableFuture<Run> put = client(port, started.fingerprint(), "-c", "put " + local + " big.bin");
             await("a third of the upload on the server", 120, partAtLeast(root, SIZE / 3, put));
             first.destroy(); // SIGTERM: the shutdown hook drains (default 10 s) and exits
             assertTrue(first.waitFor(60, TimeUnit.SECONDS), "the server exits after its drain");
             String log = Files.readString(tmp.resolve("t1.log"), StandardCharsets.UTF_8);
             assertTrue(log.contains("stopping gracefully (signal): new connections refused"), log);
             // the put finished in the drain, or moves here: either way the command succeeds
-            Process second = serverProcess(root, port, "t2");
-            procs.add(second);
-            awaitListening(second, "t2");
+            servers.start(port, "t2");
             Run r = put.get(120, TimeUnit.SECONDS);
             assertEquals(0, r.code(), r.err());
             assertEquals(sha, Transfers.hashFile(root.resolve("home/alice/big.bin")));
             System.out.println("FailoverTest: after SIGTERM: " + (r.err().isEmpty() ? "finished in the drain"
                     : r.err().trim()));
-        } finally {
-            for (Process p : procs) {
-                p.destroyForcibly();
-            }
         }
     }
 
