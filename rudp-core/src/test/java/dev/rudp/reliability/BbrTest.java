@@ -28,6 +28,11 @@ class BbrTest {
          * {@code rate}, plus {@code lost} packets declared lost; {@code inflight} after each ACK.
          */
         void round(int packets, long rate, long rttNanos, int lost, long inflight) {
+            round(packets, rate, rttNanos, lost, inflight, false);
+        }
+
+        /** As above; {@code appLimited}: the sender had nothing more to send (only a trickle). */
+        void round(int packets, long rate, long rttNanos, int lost, long inflight, boolean appLimited) {
             long roundStart = delivered;
             for (int i = 0; i < packets; i++) {
                 now += rttNanos / packets;
@@ -40,7 +45,7 @@ class BbrTest {
                 rs.totalDelivered = delivered;
                 rs.deliveryRate = rate;
                 rs.valid = true;
-                rs.appLimited = false;
+                rs.appLimited = appLimited;
                 rs.rttNanos = rttNanos;
                 bbr.onAckProcessed(now, rs, inflight, rtt);
             }
@@ -160,6 +165,24 @@ class BbrTest {
         assertEquals(MBPS_100 / 2, p.bbr.bandwidth(), "the peak aged out: the path slowed down");
     }
 
+    /**
+     * A connection that only receives for a while (a download after an upload) still completes
+     * rounds with its acknowledgements and window updates, all application-limited: the path's
+     * bandwidth must survive them, or the next upload starts from the trickle's rate.
+     */
+    @Test
+    void applicationLimitedRoundsDoNotAgeTheBandwidthEstimate() {
+        Path p = inProbeBw();
+        long window = p.bbr.congestionWindow();
+        for (int i = 0; i < 5 * Bbr.BW_FILTER_ROUNDS; i++) {
+            p.round(2, MBPS_100 / 500, 40 * MS, 0, 2 * MDS, true);
+        }
+        assertEquals(MBPS_100, p.bbr.bandwidth());
+        assertEquals(window, p.bbr.congestionWindow());
+        p.rounds(Bbr.BW_FILTER_ROUNDS, MBPS_100 / 2, 40 * MS);
+        assertEquals(MBPS_100 / 2, p.bbr.bandwidth(), "sampled rounds still age the peak out");
+    }
+
     @Test
     void minRttExpiresAfterTenSecondsIntoProbeRttThenReturns() {
         Path p = inProbeBw();
@@ -242,19 +265,21 @@ class BbrTest {
     }
 
     @Test
-    void windowedMaxFilterAgesOutOldRounds() {
+    void windowedMaxFilterAgesOutOldSampledRounds() {
         WindowedMaxFilter f = new WindowedMaxFilter(3);
         assertEquals(0, f.get(0));
         f.update(1, 10);
         f.update(1, 5);
         f.update(2, 7);
         assertEquals(10, f.get(2));
-        assertEquals(10, f.get(3));
-        assertEquals(7, f.get(4));
-        assertEquals(0, f.get(5));
-        f.update(5, 3);
+        assertEquals(10, f.get(9), "rounds without samples do not age the maximum");
+        f.update(4, 3);
+        assertEquals(7, f.get(4), "round 1 is out of the window ending at round 4");
+        f.update(5, 2);
         assertEquals(3, f.get(5));
+        f.update(9, 1);
+        assertEquals(1, f.get(9));
         f.reset();
-        assertEquals(0, f.get(5));
+        assertEquals(0, f.get(9));
     }
 }
