@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One download: reads the file in order on the I/O pool through the backend's {@link ReadHandle},
- * hashing as it goes unless the file's SHA-256 is already known ({@link ReadHandle#knownSha256()}),
- * and writes unordered
+ * hashing as it goes unless the file's SHA-256 is already known ({@link ReadHandle#knownSha256()}; a
+ * digest computed here is offered back to the backend, {@link ReadHandle#hashed}), and writes unordered
  * data chunks while the channel is writable. When it is not, the pump stops and
  * {@link #resume()} (called on writability changes) starts it again, so a slow client costs no
  * thread. Ends with a reply carrying the whole file's SHA-256 and size.
@@ -90,7 +90,11 @@ final class Download {
             }
             if (pos >= size) {
                 cancelled = true;
-                channel.writeAndFlush(Reply.ok(id, List.of(sha256()), size));
+                String sha = sha256();
+                if (md != null) {
+                    file.hashed(sha); // the next download of an unchanged file need not hash it again
+                }
+                channel.writeAndFlush(Reply.ok(id, List.of(sha), size));
                 closeQuietly();
                 return;
             }

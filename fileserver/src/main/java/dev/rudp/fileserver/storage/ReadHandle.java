@@ -23,6 +23,14 @@ public interface ReadHandle extends Closeable {
     String knownSha256();
 
     /**
+     * The caller read the whole file and hashed it to {@code sha256} (lower-case hex), because
+     * {@link #knownSha256()} had none: a backend may keep it so that later downloads need not hash
+     * (only if the file did not change meanwhile). Best effort; the default keeps nothing.
+     */
+    default void hashed(String sha256) {
+    }
+
+    /**
      * Exactly {@code length} bytes at {@code position} in a new buffer from {@code alloc}, which the
      * caller owns; added to {@code digest} unless it is null. Nothing is left allocated on failure.
      *

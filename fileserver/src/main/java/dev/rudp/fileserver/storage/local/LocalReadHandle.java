@@ -6,21 +6,29 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 
 /**
  * A file open for a download: positional reads into direct buffers ({@link FileChunks#read}), and
- * the digest {@link StoredDigest} kept for the very file that was opened, if it still holds.
+ * the digest {@link StoredDigest} kept for the very file that was opened, if it still holds. A file
+ * without one (placed beside the server, or changed since) gets the digest its first complete
+ * download computed, so the next one reads without hashing.
  */
 final class LocalReadHandle implements ReadHandle {
     private final FileChannel file;
     private final long size;
     private final String knownSha256;
+    private final Path path;
+    private final StoredDigest.Stamp opened;
 
-    LocalReadHandle(FileChannel file, long size, String knownSha256) {
+    /** {@code opened}: the file's stamp taken before it was opened, or null to keep no digest. */
+    LocalReadHandle(FileChannel file, long size, String knownSha256, Path path, StoredDigest.Stamp opened) {
         this.file = file;
         this.size = size;
         this.knownSha256 = knownSha256;
+        this.path = path;
+        this.opened = opened;
     }
 
     @Override
@@ -31,6 +39,13 @@ final class LocalReadHandle implements ReadHandle {
     @Override
     public String knownSha256() {
         return knownSha256;
+    }
+
+    @Override
+    public void hashed(String sha256) {
+        if (knownSha256 == null && opened != null && opened.size() == size) {
+            StoredDigest.storeIfUnchanged(path, sha256, opened);
+        }
     }
 
     @Override

@@ -343,13 +343,16 @@ public final class LocalStore implements Store {
         if (stored != null) {
             return stored;
         }
+        StoredDigest.Stamp stamp = StoredDigest.stamp(f); // before the read: kept only if still so after
         try (InputStream in = Files.newInputStream(f)) {
             MessageDigest md = Sha256.newDigest();
             byte[] buf = new byte[1 << 16];
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 md.update(buf, 0, n);
             }
-            return HexFormat.of().formatHex(md.digest());
+            String sha = HexFormat.of().formatHex(md.digest());
+            StoredDigest.storeIfUnchanged(f, sha, stamp);
+            return sha;
         } catch (IOException e) {
             throw lookupFailed(e, path(p, shown), shown);
         }
@@ -450,16 +453,16 @@ public final class LocalStore implements Store {
         }
         FileChannel ch = null;
         try {
-            // the identity is taken before opening: a digest read afterwards must describe the file opened
-            Object identity = StoredDigest.identity(f);
+            // the stamp is taken before opening: a digest read afterwards must describe the file opened
+            StoredDigest.Stamp stamp = StoredDigest.stamp(f);
             ch = FileChannel.open(f, StandardOpenOption.READ);
             long size = ch.size();
             if (offset < 0 || offset > size) {
                 throw ProtocolException.of(Status.BAD_REQUEST, "cannot resume " + shown + " at " + offset
                         + ": the remote file has only " + size + " bytes");
             }
-            String known = identity == null ? null : StoredDigest.lookup(f, identity, size);
-            LocalReadHandle h = new LocalReadHandle(ch, size, known);
+            String known = stamp == null ? null : StoredDigest.lookup(f, stamp.key(), size);
+            LocalReadHandle h = new LocalReadHandle(ch, size, known, f, stamp);
             ch = null;
             return h;
         } catch (IOException e) {

@@ -44,6 +44,36 @@ public final class StoredDigest {
      * keeps no user attributes or the file has no identity to check later.
      */
     public static boolean store(Path file, String sha256) {
+        return store(file, sha256, null);
+    }
+
+    /**
+     * As {@link #store(Path, String)}, for a digest computed by reading the file rather than while
+     * writing it: stored only if the file is still as {@code seen} describes it (taken before the
+     * read began), so a file changed during the read gets no digest of the mix that was read.
+     */
+    public static boolean storeIfUnchanged(Path file, String sha256, Stamp seen) {
+        return seen != null && store(file, sha256, seen);
+    }
+
+    /** What {@link #lookup} checks of a file: its identity, size and modification time. */
+    public record Stamp(Object key, long size, long mtimeNanos) {
+        static Stamp of(BasicFileAttributes a) {
+            return new Stamp(a.fileKey(), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** The file's {@link Stamp} now, or null when it has none (no file key, not a regular file). */
+    public static Stamp stamp(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.fileKey() == null || !a.isRegularFile() ? null : Stamp.of(a);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean store(Path file, String sha256, Stamp seen) {
         if (!HEX.matcher(sha256).matches()) {
             throw new IllegalArgumentException("not a SHA-256 in hex: " + sha256);
         }
@@ -51,6 +81,9 @@ public final class StoredDigest {
             UserDefinedFileAttributeView view = view(file);
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (view == null || a.fileKey() == null || !a.isRegularFile()) {
+                return false;
+            }
+            if (seen != null && !seen.equals(Stamp.of(a))) {
                 return false;
             }
             String value = "v1 " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " "

@@ -135,6 +135,41 @@ class LocalStoreTest {
         }
     }
 
+    /**
+     * A file placed beside the server has no digest; the first complete read (a download, or
+     * {@code checksum}) keeps the one it computed, so the next download does not hash. Where the file
+     * system keeps no user attributes there is nothing to keep and the lookups stay empty.
+     */
+    @Test
+    void aFilePlacedBesideTheServerKeepsTheDigestItsFirstReadComputed() throws Exception {
+        byte[] content = new byte[70_000];
+        new java.util.Random(7).nextBytes(content);
+        Files.write(root.resolve("placed.bin"), content);
+        String sha = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        boolean supported;
+        try (var h = store.openRead(p("placed.bin"), "placed.bin", 0)) {
+            assertNull(h.knownSha256(), "nothing recorded yet");
+            h.hashed(sha);
+            supported = sha.equals(StoredDigest.lookup(root.resolve("placed.bin"), null, -1));
+        }
+        try (var h = store.openRead(p("placed.bin"), "placed.bin", 0)) {
+            assertEquals(supported ? sha : null, h.knownSha256());
+        }
+
+        Files.write(root.resolve("other.bin"), content);
+        assertEquals(sha, store.sha256(p("other.bin"), "other.bin"));
+        assertEquals(supported ? sha : null, StoredDigest.lookup(root.resolve("other.bin"), null, -1),
+                "checksum keeps what it computed");
+
+        // changed while it was being read: what was read is no digest of the file now
+        Files.write(root.resolve("busy.bin"), content);
+        try (var h = store.openRead(p("busy.bin"), "busy.bin", 0)) {
+            Files.write(root.resolve("busy.bin"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+            h.hashed(sha);
+        }
+        assertNull(StoredDigest.lookup(root.resolve("busy.bin"), null, -1));
+    }
+
     @Test
     void aMismatchDiscardsThePartialAndKeepsTheOldFile() throws Exception {
         Files.writeString(root.resolve("f.txt"), "old");

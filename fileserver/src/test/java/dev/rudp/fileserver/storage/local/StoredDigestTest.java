@@ -62,6 +62,22 @@ class StoredDigestTest {
     }
 
     @Test
+    void aDigestComputedByReadingIsKeptOnlyIfTheFileDidNotChangeMeanwhile() throws Exception {
+        Path placed = Files.write(dir.resolve("placed.bin"), "placed".getBytes(StandardCharsets.UTF_8));
+        String placedSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(placed)));
+        StoredDigest.Stamp before = StoredDigest.stamp(placed);
+        assertEquals(supported, StoredDigest.storeIfUnchanged(placed, placedSha, before));
+        assertEquals(supported ? placedSha : null, StoredDigest.lookup(placed, null, -1));
+
+        Path changed = Files.write(dir.resolve("changed.bin"), "one".getBytes(StandardCharsets.UTF_8));
+        StoredDigest.Stamp seen = StoredDigest.stamp(changed);
+        Files.write(changed, "two!".getBytes(StandardCharsets.UTF_8));
+        assertFalse(StoredDigest.storeIfUnchanged(changed, sha, seen));
+        assertNull(StoredDigest.lookup(changed, null, -1));
+        assertFalse(StoredDigest.storeIfUnchanged(changed, sha, null), "no stamp, no digest");
+    }
+
+    @Test
     void aCopyIsAnotherFileEvenWithTheAttributesCopied() throws Exception {
         Path copy = Files.copy(file, dir.resolve("copy.bin"), StandardCopyOption.COPY_ATTRIBUTES);
         assertNull(StoredDigest.lookup(copy, null, -1));
