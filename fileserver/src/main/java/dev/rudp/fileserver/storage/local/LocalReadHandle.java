@@ -43,9 +43,8 @@ final class LocalReadHandle implements ReadHandle {
 
     @Override
     public void hashed(String sha256) {
-        if (knownSha256 == null && opened != null && opened.size() == size) {
-            StoredDigest.storeIfUnchanged(path, sha256, opened);
-        }
+        // storeIfUnchanged refuses a null stamp and a file that changed since it was taken
+        StoredDigest.storeIfUnchanged(path, sha256, opened);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.rudp.fileserver.storage.s3;
 
+import dev.rudp.fileserver.storage.Sha256;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Random;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -45,14 +45,14 @@ final class ResumableSha256 {
 
     /** A digest of nothing yet. */
     static ResumableSha256 fresh() {
-        return JDK != null ? new ResumableSha256(JdkState.newDigest(), null) : new ResumableSha256(null, new SHA256Digest());
+        return JDK != null ? new ResumableSha256(Sha256.newDigest(), null) : new ResumableSha256(null, new SHA256Digest());
     }
 
     /** Continues from {@code encoded} (BouncyCastle's format); throws IllegalArgumentException if it is not one. */
     static ResumableSha256 resume(byte[] encoded) {
         SHA256Digest parsed = new SHA256Digest(encoded); // validates the format
         if (JDK != null && atBoundary(encoded)) {
-            MessageDigest md = JdkState.newDigest();
+            MessageDigest md = Sha256.newDigest();
             JDK.set(md, encoded);
             return new ResumableSha256(md, null);
         }
@@ -112,13 +112,6 @@ final class ResumableSha256 {
             this.purpose = purpose;
         }
 
-        static MessageDigest newDigest() {
-            try {
-                return MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
 
         static JdkState probe() {
             try {
@@ -142,13 +135,13 @@ final class ResumableSha256 {
         private boolean selfTest() throws ReflectiveOperationException {
             byte[] data = new byte[3 * 64 * 17 + 64];
             new Random(16).nextBytes(data);
-            byte[] expected = newDigest().digest(data);
+            byte[] expected = Sha256.newDigest().digest(data);
             int cut = 64 * 17;
-            MessageDigest a = newDigest();
+            MessageDigest a = Sha256.newDigest();
             a.update(data, 0, cut);
             SHA256Digest b = new SHA256Digest(encode(a));
             b.update(data, cut, cut);
-            MessageDigest c = newDigest();
+            MessageDigest c = Sha256.newDigest();
             set(c, b.getEncodedState());
             c.update(data, 2 * cut, data.length - 2 * cut);
             return Arrays.equals(expected, c.digest());

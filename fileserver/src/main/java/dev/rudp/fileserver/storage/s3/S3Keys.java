@@ -2,11 +2,9 @@ package dev.rudp.fileserver.storage.s3;
 
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.storage.PathRules;
+import dev.rudp.fileserver.storage.Sha256;
 import dev.rudp.fileserver.storage.UserPath;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The bucket's layout, in one place. Under {@code PREFIX/}: each account's files at
@@ -99,11 +97,7 @@ final class S3Keys {
 
     /** Lower-case hex SHA-256 of the UTF-8 of {@code s}. */
     static String hash(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(s);
     }
 
     /** An ETag without its quotes (engines differ in whether they quote). */
