@@ -6,6 +6,7 @@ import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.server.SerialExecutor;
 import dev.rudp.fileserver.storage.PrefixDigest;
+import dev.rudp.fileserver.storage.WriteBehind;
 import dev.rudp.fileserver.storage.Ranges;
 import dev.rudp.fileserver.storage.Sha256;
 import dev.rudp.fileserver.storage.FileChunks;
@@ -359,8 +360,9 @@ public final class Transfers implements AutoCloseable {
     }
 
     /**
-     * Writes received chunks positionally on the disk thread; completes when {@code size} bytes are
-     * in. Holds the read side back (auto-read off) while too much waits for the disk.
+     * Writes received chunks positionally on the disk thread, the disk writing them back as they
+     * come ({@link WriteBehind}); completes when {@code size} bytes are in and fsynced. Holds the
+     * read side back (auto-read off) while too much waits for the disk.
      */
     private final class Sink {
         final FileChannel out;
@@ -371,6 +373,7 @@ public final class Transfers implements AutoCloseable {
         final SerialExecutor writer = new SerialExecutor(diskThread);
         final Ranges ranges = new Ranges();
         final PrefixDigest digest;
+        final WriteBehind behind;
         volatile long size = -1;
         volatile boolean aborted;
 
@@ -379,6 +382,7 @@ public final class Transfers implements AutoCloseable {
             this.offset = offset;
             this.written.set(offset);
             this.digest = new PrefixDigest(out);
+            this.behind = new WriteBehind(out);
         }
 
         /** The SHA-256 of the part file's first {@code size} bytes, mostly hashed already as they were written. */
@@ -418,6 +422,7 @@ public final class Transfers implements AutoCloseable {
                         while (nio.hasRemaining()) {
                             pos += out.write(nio, pos);
                         }
+                        behind.written(len);
                         ranges.add(d.offset(), d.offset() + len);
                         digest.written(d.content().nioBuffer(), d.offset(), ranges.prefix(offset));
                         written.addAndGet(len);
@@ -439,7 +444,7 @@ public final class Transfers implements AutoCloseable {
         private void check() {
             if (size >= 0 && written.get() >= size) {
                 try {
-                    out.force(true);
+                    behind.finish();
                     complete.complete(null);
                 } catch (IOException e) {
                     complete.completeExceptionally(new ClientException(ExitCode.LOCAL_IO, e.getMessage()));

@@ -6,6 +6,7 @@ import dev.rudp.fileserver.storage.PrefixDigest;
 import dev.rudp.fileserver.storage.Ranges;
 import dev.rudp.fileserver.storage.Store;
 import dev.rudp.fileserver.storage.UploadSink;
+import dev.rudp.fileserver.storage.WriteBehind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,7 +17,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One upload into a partial file beside its target: chunks are written positionally as they come
- * and hashed as the complete prefix grows ({@link PrefixDigest}). {@link #finish} fsyncs the file,
+ * and hashed as the complete prefix grows ({@link PrefixDigest}), and written back to the disk as
+ * they come ({@link WriteBehind}). {@link #finish} fsyncs the file,
  * compares its SHA-256 and renames it over the target atomically (then fsyncs the folder); on a
  * mismatch the partial file is deleted. {@link #abort} cuts the partial file to its longest
  * complete prefix, which a resume continues. The target is untouched until the rename. A write or
@@ -38,6 +40,7 @@ public final class LocalUploadSink implements UploadSink {
     private final FileChannel ch;
     private final Ranges ranges = new Ranges();
     private final PrefixDigest digest;
+    private final WriteBehind behind;
 
     private LocalUploadSink(Path partial, Path target, String shown, long size, long start, boolean keepDigest,
             FileChannel ch) {
@@ -49,6 +52,7 @@ public final class LocalUploadSink implements UploadSink {
         this.keepDigest = keepDigest;
         this.ch = ch;
         this.digest = new PrefixDigest(ch);
+        this.behind = new WriteBehind(ch);
     }
 
     /**
@@ -100,6 +104,7 @@ public final class LocalUploadSink implements UploadSink {
             while (data.hasRemaining()) {
                 pos += ch.write(data, pos);
             }
+            behind.written(len);
             ranges.add(offset, offset + len);
             data.position(from);
             digest.written(data, offset, ranges.prefix(start));
@@ -112,7 +117,7 @@ public final class LocalUploadSink implements UploadSink {
     @Override
     public String finish(String expectedSha256) throws ProtocolException {
         try {
-            ch.force(true);
+            behind.finish();
             String actual = digest.finish(size);
             ch.close();
             if (!actual.equalsIgnoreCase(expectedSha256)) {
