@@ -13,6 +13,7 @@ import dev.rudp.fileclient.connection.ServerTrust;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.progress.ProgressDisplay;
 import dev.rudp.fileclient.shell.Shell;
+import dev.rudp.fileserver.MachineId;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -71,6 +72,7 @@ public final class ClientMain {
     }
 
     public static void main(String[] args) {
+        MachineId.chooseIfUnset();
         int code = run(args, System.in, System.out, System.err, System.getenv(), null);
         System.exit(code);
     }

@@ -52,6 +52,7 @@ public final class ServerMain {
     }
 
     public static void main(String[] args) {
+        MachineId.chooseIfUnset();
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %5$s%6$s%n");
         System.exit(run(args, System.out, System.err));
     }
