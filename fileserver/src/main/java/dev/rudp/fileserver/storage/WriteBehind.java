@@ -1,6 +1,8 @@
 package dev.rudp.fileserver.storage;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -61,7 +63,7 @@ public final class WriteBehind {
             if (file.isOpen()) {
                 file.force(false);
             }
-        } catch (java.nio.channels.ClosedChannelException e) {
+        } catch (ClosedChannelException e) {
             // closed by the transfer's end or abort while this step ran: whoever closed it decided
         } catch (IOException e) {
             failure = e;
@@ -71,7 +73,8 @@ public final class WriteBehind {
     /**
      * Makes everything written so far durable ({@code fsync}, metadata included): throws what a
      * background step met, or what this fsync meets. Waits for a step still running first, since the
-     * error it may meet would not be reported to this fsync.
+     * error it may meet would not be reported to this fsync. The writer's thread, after its last
+     * {@link #written}.
      */
     public void finish() throws IOException {
         Future<?> last = flushing;
@@ -80,7 +83,7 @@ public final class WriteBehind {
                 last.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while the file was written back");
+                throw new InterruptedIOException("interrupted while the file was written back");
             } catch (ExecutionException e) {
                 throw new IOException(e.getCause()); // flush() catches what it expects; anything else is a bug
             }
@@ -90,9 +93,5 @@ public final class WriteBehind {
             throw seen;
         }
         file.force(true);
-        seen = failure;
-        if (seen != null) {
-            throw seen;
-        }
     }
 }
