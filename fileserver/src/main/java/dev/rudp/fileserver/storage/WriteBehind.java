@@ -33,8 +33,8 @@ public final class WriteBehind {
 
     private final FileChannel file;
     private final long step;
-    /** The background flush started last (done or not); null before the first. */
-    private volatile Future<?> flushing;
+    /** The background flush started last (done or not); null before the first. The writer's thread only. */
+    private Future<?> flushing;
     private volatile IOException failure;
     /** Written since the last flush was started; the writer's thread only. */
     private long pending;

@@ -112,7 +112,6 @@ final class ResumableSha256 {
             this.purpose = purpose;
         }
 
-
         static JdkState probe() {
             try {
                 Field spi = Class.forName("java.security.MessageDigest$Delegate").getDeclaredField("digestSpi");
