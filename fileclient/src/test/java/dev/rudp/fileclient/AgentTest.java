@@ -360,6 +360,9 @@ class AgentTest {
         long pid = Long.parseLong(m.group(1));
         ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
         try {
+            // not a child of this JVM: nothing of it waits in waitpid to hold this JVM's exit back
+            assertTrue(ProcessHandle.current().descendants().noneMatch(p -> p.pid() == pid),
+                    "the agent is detached from the launcher");
             checkNoSecrets(pid, log, text);
         } finally {
             // this test started it: never leave it behind for its 10 idle minutes
@@ -370,6 +373,29 @@ class AgentTest {
         }
         assertFalse(Files.exists(sockets.get(0)));
         assertTrue(Files.readString(log).contains("stopping: stopped by fileclient --agent-stop"));
+    }
+
+    @Test
+    void anAgentJvmThatCannotStartIsReportedWithoutWaiting() throws Exception {
+        String before = System.getProperty("fileclient.agent.jvm");
+        System.setProperty("fileclient.agent.jvm", "-XX:+NoSuchFileclientTestFlag");
+        try {
+            Path sock = agentDir.resolve("x.sock");
+            Files.createDirectories(agentDir);
+            long t0 = System.nanoTime();
+            assertFalse(Launcher.spawnProcess(sock, agentDir.resolve("x.log"), "x", List.of("127.0.0.1")));
+            // well under the 30 s the launcher would wait for a "ready" that never comes
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "reported when the JVM died");
+            assertTrue(Files.readString(agentDir.resolve("x.log")).contains("NoSuchFileclientTestFlag"),
+                    "the JVM's complaint is in the agent's log");
+            assertFalse(Files.exists(sock));
+        } finally {
+            if (before == null) {
+                System.clearProperty("fileclient.agent.jvm");
+            } else {
+                System.setProperty("fileclient.agent.jvm", before);
+            }
+        }
     }
 
     private static void checkNoSecrets(long pid, Path log, String text) throws Exception {

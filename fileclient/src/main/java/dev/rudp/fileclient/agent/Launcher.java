@@ -317,6 +317,13 @@ public final class Launcher {
      * Starts the agent as its own detached JVM: setsid (when present) gives it no controlling
      * terminal, stdin is /dev/null, stdout is a pipe that says "ready", stderr appends to its log
      * (0600). The environment loses FILECLIENT_PASSWORD: secrets only ever cross the socket.
+     *
+     * <p>With setsid the agent is not this JVM's child: sh starts it in a session of its own
+     * ({@code setsid --fork}) and ends as soon as it said "ready" ({@code head -n 1}), or at once if it
+     * died first. Otherwise a thread of this JVM would sit in waitpid for the agent's whole life, and
+     * JDK 17 holds its exit back by 0.3 s while any thread is in native code: a third of a first
+     * command's time. The agent's command line reaches it as sh's positional parameters, which the
+     * shell never parses.
      */
     public static boolean spawnProcess(Path socket, Path log, String key, List<String> sessionArgv) throws IOException {
         AgentDir.ownerOnlyFile(log);
@@ -326,7 +333,11 @@ public final class Launcher {
         List<String> cmd = new ArrayList<>();
         for (String s : new String[] {"/usr/bin/setsid", "/bin/setsid"}) {
             if (Files.isExecutable(Path.of(s))) {
-                cmd.add(s);
+                if (Files.isExecutable(Path.of("/bin/sh"))) {
+                    cmd.addAll(List.of("/bin/sh", "-c", "\"$0\" --fork \"$@\" | head -n 1", s));
+                } else {
+                    cmd.add(s);
+                }
                 break;
             }
         }
