@@ -1,7 +1,8 @@
 # Sourced by the bin/ scripts: builds the runnable jars once, when they are missing.
 # Jars: fileserver/target/fileserver.jar and fileclient/target/fileclient.jar, each with its
-# dependencies copied into target/lib (maven-dependency-plugin copy-dependencies) and listed in the
-# jar manifest's Class-Path.
+# dependencies copied into target/lib (maven-dependency-plugin copy-dependencies; BouncyCastle's as
+# unsigned copies from maven-antrun-plugin, see the parent pom) and listed in the jar manifest's
+# Class-Path.
 # Without a subshell or a program: on this kind of VM each fork costs several milliseconds, and
 # bin/fileclient's run through the agent takes about 0.25 s in all.
 case "${BASH_SOURCE[0]}" in

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * A session of a real {@code bin/fileclient} process, as a user runs it: its own {@code HOME} and
  * {@code FILECLIENT_AGENT_DIR}, key login ({@code -i}) or password login ({@code FILECLIENT_PASSWORD},
  * {@code --identity none}), batch mode with a generated batch file ({@code -b}). The first batch starts
- * the user's agent, which keeps the session between batches; each batch holds {@link #ROUNDS} rounds of
- * put, get, ls, mv and rm and ends with a {@code pwd} whose echo marks the end of the last rm.
+ * the user's agent (after a build, bin/fileclient runs the very first one in-process to record its
+ * class archive, and the next one starts it), which keeps the session between batches; each batch
+ * holds {@link #ROUNDS} rounds of put, get, ls, mv and rm and ends with a {@code pwd} whose echo
+ * marks the end of the last rm.
  *
  * <p>Latency of a command: from its echo line ({@code fileclient> CMD}, flushed when the command starts)
  * to the next echo line, timestamped as the lines arrive on the pipe.
