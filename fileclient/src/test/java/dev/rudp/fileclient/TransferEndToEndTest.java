@@ -132,6 +132,59 @@ class TransferEndToEndTest {
     }
 
     @Test
+    void aWholeFileDownloadIsCheckedAgainstTheCrc32cItsUploadRecorded() throws Exception {
+        Path local = randomFile(tmp.resolve("r.bin"), 3L << 20, 21);
+        String sha = Transfers.hashFile(local);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(Files.readAllBytes(local));
+        String crc32c = String.format("%08x", crc.getValue());
+        try (TestServer s = TestServer.start(tmp.resolve("data"));
+                FileConnection c = s.login("alice", "secret-a");
+                Transfers t = new Transfers(c)) {
+            t.upload(local, "r.bin", false, TransferListener.NONE, new CancelToken());
+            Path onServer = s.home("alice").resolve("r.bin");
+            StoredDigest.Known known = StoredDigest.lookupAll(onServer, null, -1);
+            org.junit.jupiter.api.Assumptions.assumeTrue(known != null, "no user attributes here: nothing recorded");
+            assertEquals(new StoredDigest.Known(sha, crc32c), known, "the upload recorded both digests");
+            assertEquals(sha, t.download("r.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
+                    new CancelToken()).sha256(), "the summary names the recorded SHA-256");
+            assertEquals(sha, Transfers.hashFile(tmp.resolve("a.bin")));
+
+            // The CRC32C is what a whole-file download is checked by: a wrong one alone fails it.
+            StoredDigest.store(onServer, sha, "00000000");
+            ClientException e = assertThrows(ClientException.class, () -> t.download("r.bin", tmp.resolve("b.bin"),
+                    false, TransferListener.NONE, new CancelToken()));
+            assertTrue(e.getMessage().startsWith("checksum mismatch: r.bin"), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("b.bin")));
+
+            // A file that rotted on the server since its upload (same size and time, so the record still
+            // holds) is caught by the CRC32C, as it was by the SHA-256.
+            StoredDigest.store(onServer, sha, crc32c);
+            FileTime time = Files.getLastModifiedTime(onServer);
+            try (var ch = java.nio.channels.FileChannel.open(onServer, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.READ)) {
+                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                ch.read(one, 1_000_000);
+                one.put(0, (byte) (one.get(0) ^ 0x10)).rewind();
+                ch.write(one, 1_000_000);
+            }
+            Files.setLastModifiedTime(onServer, time);
+            assertEquals(new StoredDigest.Known(sha, crc32c), StoredDigest.lookupAll(onServer, null, -1));
+            e = assertThrows(ClientException.class, () -> t.download("r.bin", tmp.resolve("c.bin"), false,
+                    TransferListener.NONE, new CancelToken()));
+            assertTrue(e.getMessage().startsWith("checksum mismatch: r.bin"), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("c.bin")));
+
+            // A file recorded with its SHA-256 alone (by an older server) is checked by the SHA-256.
+            Files.copy(local, onServer, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StoredDigest.store(onServer, sha);
+            assertEquals(sha, t.download("r.bin", tmp.resolve("d.bin"), false, TransferListener.NONE,
+                    new CancelToken()).sha256());
+            assertEquals(sha, Transfers.hashFile(tmp.resolve("d.bin")));
+        }
+    }
+
+    @Test
     void emptyFilesRoundTrip() throws Exception {
         Path empty = Files.createFile(tmp.resolve("empty"));
         try (TestServer s = TestServer.start(tmp.resolve("data"));

@@ -5,10 +5,11 @@ import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.server.SerialExecutor;
+import dev.rudp.fileserver.storage.Crc32c;
+import dev.rudp.fileserver.storage.FileChunks;
 import dev.rudp.fileserver.storage.PrefixDigest;
 import dev.rudp.fileserver.storage.Ranges;
 import dev.rudp.fileserver.storage.Sha256;
-import dev.rudp.fileserver.storage.FileChunks;
 import dev.rudp.fileserver.storage.WriteBehind;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
@@ -32,9 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Uploads and downloads over a {@link FileConnection}, one at a time on the calling thread, with
- * whole-file SHA-256 verification, resume, progress and cancellation. A download lands in
- * {@code <local>.part} and is renamed over the local file only after its hash matched, so a failed
- * or cancelled download never damages an existing file; {@code reget} continues the part file.
+ * whole-file verification, resume, progress and cancellation. A download lands in
+ * {@code <local>.part} and is renamed over the local file only after its check matched, so a failed
+ * or cancelled download never damages an existing file; {@code reget} continues the part file. The
+ * check is the file's SHA-256, or for a whole-file download of a file whose upload recorded one, its
+ * CRC32C (a tenth of the hashing; the server sends the file's recorded SHA-256 beside it).
  */
 public final class Transfers implements AutoCloseable {
     /** Size of the data chunks sent. */
@@ -51,7 +54,10 @@ public final class Transfers implements AutoCloseable {
         this.conn = conn;
     }
 
-    /** The result of a transfer: bytes in the file, bytes moved now, and the verified SHA-256. */
+    /**
+     * The result of a transfer: bytes in the file, bytes moved now, and the file's SHA-256 (computed
+     * here, or for a download checked by its CRC32C, the SHA-256 the server recorded with that CRC32C).
+     */
     public record Result(long size, long transferred, String sha256) {
     }
 
@@ -173,13 +179,15 @@ public final class Transfers implements AutoCloseable {
         conn.routeReplies(getId, replies);
         boolean success = false;
         try {
-            conn.send(Request.of(getId, Op.GET, List.of(remote), offset));
+            // a whole-file download may be checked by the file's CRC32C, when the server has one
+            conn.send(Request.of(getId, Op.GET, List.of(remote), offset, offset == 0 ? Op.GET_FLAG_CRC32C : 0));
             Reply started = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
             if (!started.ok()) {
                 throw ClientException.of(started);
             }
             long size = started.num(0, 0);
-            sink.expect(size);
+            boolean byCrc = started.lines().contains(Op.GET_CRC32C);
+            sink.expect(size, byCrc);
             l.started(remote, offset, size);
             long lastDone = -1;
             long lastProgress = System.nanoTime();
@@ -219,8 +227,10 @@ public final class Transfers implements AutoCloseable {
                 sink.abort();
                 throw ClientException.of(end);
             }
-            String expected = end.lines().isEmpty() ? "" : end.lines().get(0);
-            String actual = sink.sha256(size);
+            List<String> lines = end.lines();
+            String sha = lines.isEmpty() ? "" : lines.get(0);
+            String expected = !byCrc ? sha : lines.size() > 1 ? lines.get(1) : "";
+            String actual = sink.finishDigest(size);
             if (!actual.equalsIgnoreCase(expected)) {
                 Files.deleteIfExists(part);
                 throw new ClientException(ExitCode.PARTIAL, "checksum mismatch: " + remote
@@ -228,7 +238,7 @@ public final class Transfers implements AutoCloseable {
             }
             Files.move(part, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             success = true;
-            return new Result(size, size - offset, actual);
+            return new Result(size, size - offset, byCrc ? sha.toLowerCase(java.util.Locale.ROOT) : actual);
         } catch (IOException e) {
             throw localError(e, local);
         } finally {
@@ -372,7 +382,8 @@ public final class Transfers implements AutoCloseable {
         final CompletableFuture<Void> complete = new CompletableFuture<>();
         final SerialExecutor writer = new SerialExecutor(diskThread);
         final Ranges ranges = new Ranges();
-        final PrefixDigest digest;
+        /** Made by {@link #expect} on the writer's thread; the chunks before it are read back once. */
+        PrefixDigest digest;
         final WriteBehind behind;
         volatile long size = -1;
         volatile boolean aborted;
@@ -381,12 +392,14 @@ public final class Transfers implements AutoCloseable {
             this.out = out;
             this.offset = offset;
             this.written.set(offset);
-            this.digest = new PrefixDigest(out);
             this.behind = new WriteBehind(out);
         }
 
-        /** The SHA-256 of the part file's first {@code size} bytes, mostly hashed already as they were written. */
-        String sha256(long size) throws IOException {
+        /**
+         * The digest {@link #expect} chose (SHA-256 or CRC32C, hex) of the part file's first {@code size}
+         * bytes, mostly computed already as they were written.
+         */
+        String finishDigest(long size) throws IOException {
             CompletableFuture<String> done = new CompletableFuture<>();
             writer.execute(() -> {
                 try {
@@ -402,9 +415,11 @@ public final class Transfers implements AutoCloseable {
             }
         }
 
-        void expect(long total) {
+        /** The file has {@code total} bytes, checked by its CRC32C ({@code byCrc}) or else its SHA-256. */
+        void expect(long total, boolean byCrc) {
             writer.execute(() -> {
                 size = total;
+                digest = new PrefixDigest(out, byCrc ? new Crc32c() : Sha256.newDigest());
                 check();
             });
         }
@@ -424,7 +439,9 @@ public final class Transfers implements AutoCloseable {
                         }
                         behind.written(len);
                         ranges.add(d.offset(), d.offset() + len);
-                        digest.written(d.content().nioBuffer(), d.offset(), ranges.prefix(offset));
+                        if (digest != null) {
+                            digest.written(d.content().nioBuffer(), d.offset(), ranges.prefix(offset));
+                        }
                         written.addAndGet(len);
                         check();
                     }

@@ -24,7 +24,11 @@ public enum Op {
     RM(8),
     /** args: from, to; nums: [recursive(0/1)]. */
     CP(9),
-    /** args: path; nums: [offset]. Reply nums: [size]; then DATA frames; then a final reply with the SHA-256. */
+    /**
+     * args: path; nums: [offset, flags]. Reply nums: [size], lines: [{@value #GET_CRC32C}] when the final
+     * reply will carry the file's CRC32C; then DATA frames; then a final reply, lines: [SHA-256, CRC32C if
+     * announced]. Flags: {@link #GET_FLAG_CRC32C}.
+     */
     GET(10),
     /** args: path; nums: [size, resume(0/1)]. Reply nums: [start offset]. Client then sends DATA and PUT_DONE. */
     PUT(11),
@@ -82,6 +86,15 @@ public enum Op {
      * lines: [the removed key line].
      */
     KEY_REMOVE(27);
+
+    /**
+     * GET flag: the client can check the download against the file's CRC32C (a whole-file download
+     * only), which the server announces when the file has one recorded by its upload (or when it
+     * computes the SHA-256 anyway); otherwise the SHA-256 is the check, as for clients that do not ask.
+     */
+    public static final int GET_FLAG_CRC32C = 1;
+    /** The line of GET's first reply that announces a CRC32C in its final reply. */
+    public static final String GET_CRC32C = "crc32c";
 
     private final int code;
 

@@ -3,6 +3,7 @@ package dev.rudp.fileserver.server;
 import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.Crc32c;
 import dev.rudp.fileserver.storage.ReadHandle;
 import dev.rudp.fileserver.storage.Sha256;
 import dev.rudp.fileserver.storage.Store;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * digest computed here is offered back to the backend, {@link ReadHandle#hashed}), and writes unordered
  * data chunks while the channel is writable. When it is not, the pump stops and
  * {@link #resume()} (called on writability changes) starts it again, so a slow client costs no
- * thread. Ends with a reply carrying the whole file's SHA-256 and size.
+ * thread. Ends with a reply carrying the whole file's SHA-256 and size, and its CRC32C when the client
+ * asked for it and there is one.
  */
 final class Download {
     private final long id;
@@ -35,17 +37,30 @@ final class Download {
     /** Null when the digest is known beforehand. */
     private final MessageDigest md;
     private final String knownSha256;
+    /** The CRC32C computed beside {@link #md} (a whole-file read only), else null. */
+    private final MessageDigest crc;
+    /** Whether the final reply carries the CRC32C (the client asked, and it is known or computed). */
+    private final boolean sendsCrc32c;
+    private final String knownCrc32c;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean cancelled;
     private long pos;
     private long sendFrom;
 
-    /** A download of {@code file} from {@code offset}; owns {@code file} and closes it at the end. */
-    Download(long id, ReadHandle file, long offset, Channel channel, Executor io, int chunk, String shown,
-            Runnable onEnd) {
+    /**
+     * A download of {@code file} from {@code offset}; owns {@code file} and closes it at the end.
+     * {@code crcWanted}: the client checks a whole-file download against the file's CRC32C when there
+     * is one ({@link dev.rudp.fileserver.protocol.Op#GET_FLAG_CRC32C}).
+     */
+    Download(long id, ReadHandle file, long offset, boolean crcWanted, Channel channel, Executor io, int chunk,
+            String shown, Runnable onEnd) {
         this.knownSha256 = file.knownSha256();
         this.md = knownSha256 == null ? Sha256.newDigest() : null;
+        // reading every byte anyway: the CRC32C costs little more, and is kept with the SHA-256
+        this.crc = md != null && offset == 0 ? new Crc32c() : null;
+        this.knownCrc32c = md == null ? file.knownCrc32c() : null;
+        this.sendsCrc32c = crcWanted && offset == 0 && (crc != null || knownCrc32c != null);
         this.id = id;
         this.file = file;
         this.size = file.size();
@@ -80,6 +95,9 @@ final class Download {
             while (!cancelled && pos < size && channel.isWritable() && sent < 64) {
                 int n = (int) Math.min(chunk, size - pos);
                 ByteBuf buf = file.read(pos, n, channel.alloc(), md);
+                if (crc != null) {
+                    crc.update(buf.nioBuffer());
+                }
                 channel.write(new Data(id, pos, buf));
                 pos += n;
                 sent++;
@@ -91,10 +109,12 @@ final class Download {
             if (pos >= size) {
                 cancelled = true;
                 String sha = sha256();
+                String crc32c = crc != null ? HexFormat.of().formatHex(crc.digest()) : knownCrc32c;
                 if (md != null) {
-                    file.hashed(sha); // the next download of an unchanged file need not hash it again
+                    // the next download of an unchanged file need not hash it again
+                    file.hashed(sha, crc32c);
                 }
-                channel.writeAndFlush(Reply.ok(id, List.of(sha), size));
+                channel.writeAndFlush(Reply.ok(id, sendsCrc32c ? List.of(sha, crc32c) : List.of(sha), size));
                 closeQuietly();
                 return;
             }
@@ -117,6 +137,11 @@ final class Download {
                 cancel();
             }
         }
+    }
+
+    /** Whether the final reply will carry the file's CRC32C (the first reply announces it). */
+    boolean sendsCrc32c() {
+        return sendsCrc32c;
     }
 
     /** Moves to where a resumed download starts; only a digest still to be computed reads the prefix. */

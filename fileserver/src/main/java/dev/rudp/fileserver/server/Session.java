@@ -7,6 +7,7 @@ import dev.rudp.fileserver.auth.Ed25519Key;
 import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.Frame;
 import dev.rudp.fileserver.protocol.KeyLogin;
+import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
@@ -468,7 +469,8 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         long id = r.id();
         String known = h.knownSha256();
-        Download d = new Download(id, h, offset, ctx.channel(), server.io(), cfg.chunkSize, shown,
+        boolean crcWanted = (r.num(1, 0) & Op.GET_FLAG_CRC32C) != 0;
+        Download d = new Download(id, h, offset, crcWanted, ctx.channel(), server.io(), cfg.chunkSize, shown,
                 () -> {
                     downloads.remove(id);
                     closeIfDrained();
@@ -476,7 +478,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         downloads.put(id, d);
         log.event("download", who, shown + " " + h.size() + " bytes" + (offset > 0 ? " from " + offset : "")
                 + (known != null ? " (stored sha256)" : ""));
-        ctx.writeAndFlush(Reply.ok(id, List.of(), h.size(), offset));
+        ctx.writeAndFlush(Reply.ok(id, d.sendsCrc32c() ? List.of(Op.GET_CRC32C) : List.of(), h.size(), offset));
         d.resume();
         return null;
     }

@@ -23,11 +23,25 @@ public interface ReadHandle extends Closeable {
     String knownSha256();
 
     /**
+     * The file's CRC32C (8 lower-case hex digits) when it was recorded with its SHA-256 (by the upload
+     * that wrote it) and still describes these bytes, else null. Only together with
+     * {@link #knownSha256()}.
+     */
+    default String knownCrc32c() {
+        return null;
+    }
+
+    /**
      * The caller read the whole file and hashed it to {@code sha256} (lower-case hex), because
      * {@link #knownSha256()} had none: a backend may keep it so that later downloads need not hash
      * (only if the file did not change meanwhile). Best effort; the default keeps nothing.
      */
     default void hashed(String sha256) {
+    }
+
+    /** As {@link #hashed(String)}, with the CRC32C computed in the same pass; the default keeps the SHA-256 only. */
+    default void hashed(String sha256, String crc32c) {
+        hashed(sha256);
     }
 
     /**

@@ -62,6 +62,35 @@ class PrefixDigestTest {
     }
 
     @Test
+    void severalDigestsInOnePassAndAfterChunksWrittenBeforeTheDigestWasMade() throws Exception {
+        byte[] c = content(30_700);
+        Path p = dir.resolve("both");
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ)) {
+            Ranges ranges = new Ranges();
+            List<Integer> order = chunks(c.length);
+            Collections.shuffle(order, new Random(11));
+            PrefixDigest digest = null;
+            for (int n = 0; n < order.size(); n++) {
+                if (n == 5) {
+                    // the client makes its digest once GET's first reply said which: chunks came before
+                    digest = new PrefixDigest(ch, MessageDigest.getInstance("SHA-256"), new Crc32c());
+                }
+                int off = order.get(n) * CHUNK;
+                int len = Math.min(CHUNK, c.length - off);
+                ch.write(ByteBuffer.wrap(c, off, len), off);
+                ranges.add(off, off + len);
+                if (digest != null) {
+                    digest.written(ByteBuffer.wrap(c, off, len), off, ranges.prefix(0));
+                }
+            }
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(c);
+            assertEquals(List.of(sha(c), String.format("%08x", crc.getValue())), digest.finishAll(c.length));
+        }
+    }
+
+    @Test
     void inOrderChunksAreHashedFromMemory() throws Exception {
         byte[] c = content(10_500);
         assertEquals(sha(c), receive(c, 0, chunks(c.length)));

@@ -19,14 +19,16 @@ final class LocalReadHandle implements ReadHandle {
     private final FileChannel file;
     private final long size;
     private final String knownSha256;
+    private final String knownCrc32c;
     private final Path path;
     private final StoredDigest.Stamp opened;
 
     /** {@code opened}: the file's stamp taken before it was opened, or null to keep no digest. */
-    LocalReadHandle(FileChannel file, long size, String knownSha256, Path path, StoredDigest.Stamp opened) {
+    LocalReadHandle(FileChannel file, long size, StoredDigest.Known known, Path path, StoredDigest.Stamp opened) {
         this.file = file;
         this.size = size;
-        this.knownSha256 = knownSha256;
+        this.knownSha256 = known == null ? null : known.sha256();
+        this.knownCrc32c = known == null ? null : known.crc32c();
         this.path = path;
         this.opened = opened;
     }
@@ -42,9 +44,19 @@ final class LocalReadHandle implements ReadHandle {
     }
 
     @Override
+    public String knownCrc32c() {
+        return knownCrc32c;
+    }
+
+    @Override
     public void hashed(String sha256) {
+        hashed(sha256, null);
+    }
+
+    @Override
+    public void hashed(String sha256, String crc32c) {
         // storeIfUnchanged refuses a null stamp and a file that changed since it was taken
-        StoredDigest.storeIfUnchanged(path, sha256, opened);
+        StoredDigest.storeIfUnchanged(path, sha256, crc32c, opened);
     }
 
     @Override

@@ -461,7 +461,7 @@ public final class LocalStore implements Store {
                 throw ProtocolException.of(Status.BAD_REQUEST, "cannot resume " + shown + " at " + offset
                         + ": the remote file has only " + size + " bytes");
             }
-            String known = stamp == null ? null : StoredDigest.lookup(f, stamp.key(), size);
+            StoredDigest.Known known = stamp == null ? null : StoredDigest.lookupAll(f, stamp.key(), size);
             LocalReadHandle h = new LocalReadHandle(ch, size, known, f, stamp);
             ch = null;
             return h;

@@ -2,8 +2,10 @@ package dev.rudp.fileserver.storage.local;
 
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.Crc32c;
 import dev.rudp.fileserver.storage.PrefixDigest;
 import dev.rudp.fileserver.storage.Ranges;
+import dev.rudp.fileserver.storage.Sha256;
 import dev.rudp.fileserver.storage.Store;
 import dev.rudp.fileserver.storage.UploadSink;
 import dev.rudp.fileserver.storage.WriteBehind;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * One upload into a partial file beside its target: chunks are written positionally as they come
@@ -51,7 +54,7 @@ public final class LocalUploadSink implements UploadSink {
         this.start = start;
         this.keepDigest = keepDigest;
         this.ch = ch;
-        this.digest = new PrefixDigest(ch);
+        this.digest = new PrefixDigest(ch, Sha256.newDigest(), new Crc32c());
         this.behind = new WriteBehind(ch);
     }
 
@@ -118,7 +121,8 @@ public final class LocalUploadSink implements UploadSink {
     public String finish(String expectedSha256) throws ProtocolException {
         try {
             behind.finish();
-            String actual = digest.finish(size);
+            List<String> digests = digest.finishAll(size);
+            String actual = digests.get(0);
             ch.close();
             if (!actual.equalsIgnoreCase(expectedSha256)) {
                 Files.deleteIfExists(partial);
@@ -127,7 +131,7 @@ public final class LocalUploadSink implements UploadSink {
             }
             if (keepDigest) {
                 // before the rename, so the file appears with its digest (the rename keeps both)
-                StoredDigest.store(partial, actual);
+                StoredDigest.store(partial, actual, digests.get(1));
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             syncDir(target.getParent());

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * ({@code user.rudp.sha256}) when an upload completes, so that downloads, resumed downloads and
  * {@code sha256sum} need not read and hash the whole file again on the server: hashing every
  * download was a fifth of the server's CPU per byte sent, and a resumed download re-read its whole
- * prefix just to rebuild the digest.
+ * prefix just to rebuild the digest. An upload also records
+ * the file's CRC32C beside it: a download checks the file against that instead of the SHA-256 when
+ * the client asks (docs/protocol.md, GET), which costs the client a tenth of the hashing.
  *
  * <p>The attribute also records the file's identity (device and inode), size and modification time
  * in nanoseconds, and is believed only while all four still match: any write through the file
@@ -30,9 +32,18 @@ import java.util.regex.Pattern;
  */
 public final class StoredDigest {
     static final String NAME = "rudp.sha256";
-    /** {@code v1 <size> <mtime nanos> <file key> <sha256 hex>}; a file key has no spaces. */
-    private static final Pattern VALUE = Pattern.compile("v1 (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{64})");
+    /**
+     * {@code v1 <size> <mtime nanos> <file key> <sha256 hex>}, or {@code v2} with the file's CRC32C
+     * (8 hex digits) after it; a file key has no spaces.
+     */
+    private static final Pattern VALUE = Pattern.compile(
+            "v([12]) (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{64})(?: ([0-9a-f]{8}))?");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern CRC_HEX = Pattern.compile("[0-9a-fA-F]{8}");
+
+    /** A file's recorded digests: its SHA-256 and, when recorded (uploads since v2), its CRC32C; lower-case hex. */
+    public record Known(String sha256, String crc32c) {
+    }
     private static final int MAX_VALUE = 256;
 
     private StoredDigest() {
@@ -44,7 +55,12 @@ public final class StoredDigest {
      * keeps no user attributes or the file has no identity to check later.
      */
     public static boolean store(Path file, String sha256) {
-        return store(file, sha256, null);
+        return store(file, sha256, null, null);
+    }
+
+    /** As {@link #store(Path, String)}, with the file's CRC32C ({@code crc32c} null: none). */
+    public static boolean store(Path file, String sha256, String crc32c) {
+        return store(file, sha256, crc32c, null);
     }
 
     /**
@@ -53,7 +69,12 @@ public final class StoredDigest {
      * read began), so a file changed during the read gets no digest of the mix that was read.
      */
     public static boolean storeIfUnchanged(Path file, String sha256, Stamp seen) {
-        return seen != null && store(file, sha256, seen);
+        return storeIfUnchanged(file, sha256, null, seen);
+    }
+
+    /** As {@link #storeIfUnchanged(Path, String, Stamp)}, with the file's CRC32C ({@code crc32c} null: none). */
+    public static boolean storeIfUnchanged(Path file, String sha256, String crc32c, Stamp seen) {
+        return seen != null && store(file, sha256, crc32c, seen);
     }
 
     /** What {@link #lookup} checks of a file: its identity, size and modification time. */
@@ -73,9 +94,12 @@ public final class StoredDigest {
         }
     }
 
-    private static boolean store(Path file, String sha256, Stamp seen) {
+    private static boolean store(Path file, String sha256, String crc32c, Stamp seen) {
         if (!HEX.matcher(sha256).matches()) {
             throw new IllegalArgumentException("not a SHA-256 in hex: " + sha256);
+        }
+        if (crc32c != null && !CRC_HEX.matcher(crc32c).matches()) {
+            throw new IllegalArgumentException("not a CRC32C in hex: " + crc32c);
         }
         try {
             UserDefinedFileAttributeView view = view(file);
@@ -86,8 +110,9 @@ public final class StoredDigest {
             if (seen != null && !seen.equals(Stamp.of(a))) {
                 return false;
             }
-            String value = "v1 " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " "
-                    + key(a) + " " + sha256.toLowerCase(Locale.ROOT);
+            String value = (crc32c == null ? "v1 " : "v2 ") + a.size() + " "
+                    + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + key(a) + " "
+                    + sha256.toLowerCase(Locale.ROOT) + (crc32c == null ? "" : " " + crc32c.toLowerCase(Locale.ROOT));
             view.write(NAME, StandardCharsets.US_ASCII.encode(value));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
@@ -104,6 +129,12 @@ public final class StoredDigest {
      * @param size the size of the file the caller opened, or -1 for no such check
      */
     public static String lookup(Path file, Object identity, long size) {
+        Known k = lookupAll(file, identity, size);
+        return k == null ? null : k.sha256();
+    }
+
+    /** As {@link #lookup}, both digests (the CRC32C null where none was recorded). */
+    public static Known lookupAll(Path file, Object identity, long size) {
         try {
             UserDefinedFileAttributeView view = view(file);
             if (view == null) {
@@ -122,13 +153,14 @@ public final class StoredDigest {
             var m = VALUE.matcher(StandardCharsets.US_ASCII.decode(buf));
             BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             boolean same = m.matches()
+                    && (m.group(1).equals("2") == (m.group(6) != null))
                     && after.isRegularFile()
                     && expected.equals(after.fileKey())
                     && (size < 0 || size == after.size())
-                    && Long.parseLong(m.group(1)) == after.size()
-                    && Long.parseLong(m.group(2)) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
-                    && m.group(3).equals(key(after));
-            return same ? m.group(4) : null;
+                    && Long.parseLong(m.group(2)) == after.size()
+                    && Long.parseLong(m.group(3)) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+                    && m.group(4).equals(key(after));
+            return same ? new Known(m.group(5), m.group(6)) : null;
         } catch (IOException | RuntimeException e) {
             return null; // unreadable or foreign attribute: hash the file instead
         }

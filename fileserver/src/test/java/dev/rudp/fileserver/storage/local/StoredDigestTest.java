@@ -94,6 +94,19 @@ class StoredDigestTest {
     }
 
     @Test
+    void theCrc32cIsKeptBesideTheSha256AndARecordWithoutOneStillReads() throws Exception {
+        assertEquals(supported ? new StoredDigest.Known(sha, null) : null, StoredDigest.lookupAll(file, null, -1),
+                "a record of the SHA-256 alone (as older servers wrote) has no CRC32C");
+        assertEquals(supported, StoredDigest.store(file, sha, "0A1B2C3D"));
+        assertEquals(supported ? new StoredDigest.Known(sha, "0a1b2c3d") : null,
+                StoredDigest.lookupAll(file, null, -1));
+        assertEquals(expectedWhileValid(), StoredDigest.lookup(file, null, -1));
+        assertThrows(IllegalArgumentException.class, () -> StoredDigest.store(file, sha, "not-hex!"));
+        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 1000));
+        assertNull(StoredDigest.lookupAll(file, null, -1), "stale, both digests");
+    }
+
+    @Test
     void foreignOrDamagedAttributesAreIgnored() throws Exception {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
         for (String value : new String[] {"", "v1 12", "v2 12 0 (dev=1,ino=2) " + sha, "x".repeat(1000)}) {
