@@ -141,14 +141,23 @@ class TransferEndToEndTest {
         try (TestServer s = TestServer.start(tmp.resolve("data"));
                 FileConnection c = s.login("alice", "secret-a");
                 Transfers t = new Transfers(c)) {
-            t.upload(local, "r.bin", false, TransferListener.NONE, new CancelToken());
+            Transfers.Result up = t.upload(local, "r.bin", false, TransferListener.NONE, new CancelToken());
+            assertTrue(up.byCrc32c(), "the local store checks an upload by its CRC32C");
+            assertEquals(sha, up.sha256(), "and names the SHA-256 it computed of what it wrote");
             Path onServer = s.home("alice").resolve("r.bin");
             StoredDigest.Known known = StoredDigest.lookupAll(onServer, null, -1);
             org.junit.jupiter.api.Assumptions.assumeTrue(known != null, "no user attributes here: nothing recorded");
             assertEquals(new StoredDigest.Known(sha, crc32c), known, "the upload recorded both digests");
-            assertEquals(sha, t.download("r.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
-                    new CancelToken()).sha256(), "the summary names the recorded SHA-256");
+            Transfers.Result down = t.download("r.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
+                    new CancelToken());
+            assertTrue(down.byCrc32c());
+            assertEquals(sha, down.sha256(), "the summary names the recorded SHA-256");
             assertEquals(sha, Transfers.hashFile(tmp.resolve("a.bin")));
+            Files.write(tmp.resolve("e.bin.part"), Arrays.copyOf(Files.readAllBytes(local), 1 << 20));
+            Transfers.Result resumed = t.download("r.bin", tmp.resolve("e.bin"), true, TransferListener.NONE,
+                    new CancelToken());
+            assertFalse(resumed.byCrc32c(), "a resumed download is checked by the SHA-256");
+            assertEquals(sha, Transfers.hashFile(tmp.resolve("e.bin")));
 
             // The CRC32C is what a whole-file download is checked by: a wrong one alone fails it.
             StoredDigest.store(onServer, sha, "00000000");
@@ -178,8 +187,10 @@ class TransferEndToEndTest {
             // A file recorded with its SHA-256 alone (by an older server) is checked by the SHA-256.
             Files.copy(local, onServer, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             StoredDigest.store(onServer, sha);
-            assertEquals(sha, t.download("r.bin", tmp.resolve("d.bin"), false, TransferListener.NONE,
-                    new CancelToken()).sha256());
+            Transfers.Result old = t.download("r.bin", tmp.resolve("d.bin"), false, TransferListener.NONE,
+                    new CancelToken());
+            assertFalse(old.byCrc32c());
+            assertEquals(sha, old.sha256());
             assertEquals(sha, Transfers.hashFile(tmp.resolve("d.bin")));
         }
     }

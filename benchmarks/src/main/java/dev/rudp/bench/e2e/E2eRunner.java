@@ -278,7 +278,7 @@ public final class E2eRunner {
             sb.append("\n### Files on loopback, disk to disk (").append(bytes >> 20).append(" MiB)\n\n");
             sb.append("fileclient put/get: the file service as shipped (DTLS, BBR, default server settings), one "
                     + "batch command (`-c \"put ...\"`) timed from start to exit: connect, handshake, login, transfer, "
-                    + "SHA-256 verified, fsync, rename. tcp+fsync: sendfile to a receiver that writes and fsyncs. "
+                    + "checked end to end (CRC32C or SHA-256), fsync, rename. tcp+fsync: sendfile to a receiver that writes and fsyncs. "
                     + "sftp put/get: OpenSSH sftp -c ").append("aes128-gcm@openssh.com")
                     .append(" to a local sshd, process start to exit (no fsync). Session-only rows: the same with `pwd`, no file. "
                     + "Ratios compare file rows only. "

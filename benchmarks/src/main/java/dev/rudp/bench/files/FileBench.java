@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * that one row's dirty pages are not written back during the next.
  *
  * <p>What each row times: {@code fileclient put|get} one batch command from its start to its exit
- * (connect, DTLS handshake, login, transfer, SHA-256 verified by the product, fsync, rename, close),
+ * (connect, DTLS handshake, login, transfer, checked end to end by the product, fsync, rename, close),
  * first in this JVM after the warm-up, then ({@code , new JVM}) in a new client JVM as
  * {@code bin/fileclient} runs it, JVM start-up and JIT included;
  * {@code fileclient session only} the same for {@code pwd}, which moves no file (what each fileclient row

@@ -63,7 +63,7 @@ final class Fileclient implements Tool {
 
     @Override
     public String label() {
-        return "rudp BBR congestion control, DTLS 1.2 AES-128-GCM, whole-file SHA-256 verified";
+        return "rudp BBR congestion control, DTLS 1.2 AES-128-GCM, whole file verified (CRC32C where offered, else SHA-256)";
     }
 
     @Override

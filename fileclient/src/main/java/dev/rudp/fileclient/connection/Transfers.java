@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * whole-file verification, resume, progress and cancellation. A download lands in
  * {@code <local>.part} and is renamed over the local file only after its check matched, so a failed
  * or cancelled download never damages an existing file; {@code reget} continues the part file. The
- * check is the file's SHA-256, or for a whole-file download of a file whose upload recorded one, its
- * CRC32C (a tenth of the hashing; the server sends the file's recorded SHA-256 beside it).
+ * check is the file's SHA-256, or its CRC32C (a tenth of the hashing) where the server offers it: an
+ * upload to storage that computes it, a whole-file download of a file whose upload recorded one. The
+ * server then names the file's SHA-256 beside it.
  */
 public final class Transfers implements AutoCloseable {
     /** Size of the data chunks sent. */
@@ -56,9 +57,10 @@ public final class Transfers implements AutoCloseable {
 
     /**
      * The result of a transfer: bytes in the file, bytes moved now, and the file's SHA-256 (computed
-     * here, or for a download checked by its CRC32C, the SHA-256 the server recorded with that CRC32C).
+     * here, or for a transfer checked by its CRC32C, the server's: computed of what it wrote, or
+     * recorded with that CRC32C), and whether the CRC32C was the check.
      */
-    public record Result(long size, long transferred, String sha256) {
+    public record Result(long size, long transferred, String sha256, boolean byCrc32c) {
     }
 
     /** Uploads {@code local} to {@code remote}; {@code resume} continues an interrupted upload. */
@@ -71,8 +73,8 @@ public final class Transfers implements AutoCloseable {
             throw localError(e, local);
         }
         long putId = conn.nextId();
-        Reply started = conn.callRaw(Request.of(putId, Op.PUT, List.of(remote), size, resume ? 1 : 0),
-                conn.timeoutMillis());
+        Reply started = conn.callRaw(Request.of(putId, Op.PUT, List.of(remote), size, resume ? 1 : 0,
+                Op.FLAG_CRC32C), conn.timeoutMillis());
         if (!started.ok()) {
             throw ClientException.of(started);
         }
@@ -81,15 +83,16 @@ public final class Transfers implements AutoCloseable {
         // a server answers the PUT's id again when the upload fails before its end (a full disk): stop sending then
         CompletableFuture<Reply> early = conn.expect(putId);
         try {
-            return send(local, remote, putId, start, size, early, l, cancel);
+            return send(local, remote, putId, start, size, started.lines().contains(Op.CRC32C), early, l, cancel);
         } finally {
             conn.forget(putId);
         }
     }
 
-    private Result send(Path local, String remote, long putId, long start, long size, CompletableFuture<Reply> early,
-            TransferListener l, CancelToken cancel) throws ClientException {
-        MessageDigest md = Sha256.newDigest();
+    /** Sends the file; {@code byCrc}: PUT_DONE carries its CRC32C (the server said so), else its SHA-256. */
+    private Result send(Path local, String remote, long putId, long start, long size, boolean byCrc,
+            CompletableFuture<Reply> early, TransferListener l, CancelToken cancel) throws ClientException {
+        MessageDigest md = byCrc ? new Crc32c() : Sha256.newDigest();
         try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
             FileChunks.hashRange(in, md, 0, start);
             long pos = start;
@@ -129,21 +132,24 @@ public final class Transfers implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw cancelUpload(putId, remote);
         }
-        String sha = HexFormat.of().formatHex(md.digest());
+        String digest = HexFormat.of().formatHex(md.digest());
         long doneId = conn.nextId();
         CompletableFuture<Reply> f = conn.expect(doneId);
+        String sha;
         try {
-            conn.send(Request.of(doneId, Op.PUT_DONE, List.of(sha), putId));
+            conn.send(Request.of(doneId, Op.PUT_DONE, List.of(digest), putId));
             // the early error and the reply to PUT_DONE say the same; whichever comes first
             Reply done = waitCancellable(f.applyToEither(early, r -> r), doneId, cancel,
                     () -> cancelUpload(putId, remote));
             if (!done.ok()) {
                 throw ClientException.of(done);
             }
+            // checked by the CRC32C: the file's SHA-256 is the one the server computed of what it wrote
+            sha = !byCrc ? digest : done.lines().isEmpty() ? "" : done.lines().get(0).toLowerCase(java.util.Locale.ROOT);
         } finally {
             conn.forget(doneId);
         }
-        return new Result(size, size - start, sha);
+        return new Result(size, size - start, sha, byCrc);
     }
 
     /** What the server said when it ended an upload early (or why the connection ended). */
@@ -180,13 +186,13 @@ public final class Transfers implements AutoCloseable {
         boolean success = false;
         try {
             // a whole-file download may be checked by the file's CRC32C, when the server has one
-            conn.send(Request.of(getId, Op.GET, List.of(remote), offset, offset == 0 ? Op.GET_FLAG_CRC32C : 0));
+            conn.send(Request.of(getId, Op.GET, List.of(remote), offset, offset == 0 ? Op.FLAG_CRC32C : 0));
             Reply started = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
             if (!started.ok()) {
                 throw ClientException.of(started);
             }
             long size = started.num(0, 0);
-            boolean byCrc = started.lines().contains(Op.GET_CRC32C);
+            boolean byCrc = started.lines().contains(Op.CRC32C);
             sink.expect(size, byCrc);
             l.started(remote, offset, size);
             long lastDone = -1;
@@ -238,7 +244,7 @@ public final class Transfers implements AutoCloseable {
             }
             Files.move(part, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             success = true;
-            return new Result(size, size - offset, byCrc ? sha.toLowerCase(java.util.Locale.ROOT) : actual);
+            return new Result(size, size - offset, byCrc ? sha.toLowerCase(java.util.Locale.ROOT) : actual, byCrc);
         } catch (IOException e) {
             throw localError(e, local);
         } finally {

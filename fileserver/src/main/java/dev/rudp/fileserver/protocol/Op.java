@@ -25,14 +25,21 @@ public enum Op {
     /** args: from, to; nums: [recursive(0/1)]. */
     CP(9),
     /**
-     * args: path; nums: [offset, flags]. Reply nums: [size], lines: [{@value #GET_CRC32C}] when the final
+     * args: path; nums: [offset, flags]. Reply nums: [size], lines: [{@value #CRC32C}] when the final
      * reply will carry the file's CRC32C; then DATA frames; then a final reply, lines: [SHA-256, CRC32C if
-     * announced]. Flags: {@link #GET_FLAG_CRC32C}.
+     * announced]. Flags: {@link #FLAG_CRC32C} (a whole-file download only).
      */
     GET(10),
-    /** args: path; nums: [size, resume(0/1)]. Reply nums: [start offset]. Client then sends DATA and PUT_DONE. */
+    /**
+     * args: path; nums: [size, resume(0/1), flags]. Reply nums: [start offset], lines: [{@value #CRC32C}]
+     * when PUT_DONE is to carry the file's CRC32C instead of its SHA-256. Flags: {@link #FLAG_CRC32C}.
+     * Client then sends DATA and PUT_DONE.
+     */
     PUT(11),
-    /** args: sha256 hex; nums: [transfer id (the PUT request id)]. */
+    /**
+     * args: the file's SHA-256 hex (or its CRC32C hex when PUT's reply said so); nums: [transfer id (the
+     * PUT request id)]. Reply lines: [the file's SHA-256].
+     */
     PUT_DONE(12),
     /** args: path. Reply lines: sha256 hex. */
     CHECKSUM(13),
@@ -88,13 +95,14 @@ public enum Op {
     KEY_REMOVE(27);
 
     /**
-     * GET flag: the client can check the download against the file's CRC32C (a whole-file download
-     * only), which the server announces when the file has one recorded by its upload (or when it
-     * computes the SHA-256 anyway); otherwise the SHA-256 is the check, as for clients that do not ask.
+     * GET and PUT flag: the client can check the file by its CRC32C. A GET announces it when the file
+     * has one recorded by its upload (or the server computes the SHA-256 anyway); a PUT when the
+     * server's storage computes it beside the SHA-256. Otherwise the SHA-256 is the check, as for
+     * clients that do not ask.
      */
-    public static final int GET_FLAG_CRC32C = 1;
-    /** The line of GET's first reply that announces a CRC32C in its final reply. */
-    public static final String GET_CRC32C = "crc32c";
+    public static final int FLAG_CRC32C = 1;
+    /** The line of GET's and PUT's first reply that says the CRC32C is the transfer's check. */
+    public static final String CRC32C = "crc32c";
 
     private final int code;
 

@@ -51,7 +51,7 @@ final class Download {
     /**
      * A download of {@code file} from {@code offset}; owns {@code file} and closes it at the end.
      * {@code crcWanted}: the client checks a whole-file download against the file's CRC32C when there
-     * is one ({@link dev.rudp.fileserver.protocol.Op#GET_FLAG_CRC32C}).
+     * is one ({@link dev.rudp.fileserver.protocol.Op#FLAG_CRC32C}).
      */
     Download(long id, ReadHandle file, long offset, boolean crcWanted, Channel channel, Executor io, int chunk,
             String shown, Runnable onEnd) {

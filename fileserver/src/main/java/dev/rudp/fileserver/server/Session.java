@@ -443,7 +443,8 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw e;
         }
         uploads.put(id, u);
-        long start = u.begin(sink);
+        boolean byCrc = (r.num(2, 0) & Op.FLAG_CRC32C) != 0 && sink.checksCrc32c();
+        long start = u.begin(sink, byCrc);
         if (start < 0) {
             uploads.remove(id);
             throw ProtocolException.of(Status.CANCELLED, "upload of " + shown
@@ -452,7 +453,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (start > 0) {
             log.event("upload-resume", who, shown + " at " + start + " of " + size);
         }
-        return Reply.ok(id, List.of(), start);
+        return Reply.ok(id, byCrc ? List.of(Op.CRC32C) : List.of(), start);
     }
 
     private Reply get(Request r) throws ProtocolException {
@@ -469,16 +470,15 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         long id = r.id();
         String known = h.knownSha256();
-        boolean crcWanted = (r.num(1, 0) & Op.GET_FLAG_CRC32C) != 0;
-        Download d = new Download(id, h, offset, crcWanted, ctx.channel(), server.io(), cfg.chunkSize, shown,
-                () -> {
+        Download d = new Download(id, h, offset, (r.num(1, 0) & Op.FLAG_CRC32C) != 0, ctx.channel(), server.io(),
+                cfg.chunkSize, shown, () -> {
                     downloads.remove(id);
                     closeIfDrained();
                 });
         downloads.put(id, d);
         log.event("download", who, shown + " " + h.size() + " bytes" + (offset > 0 ? " from " + offset : "")
                 + (known != null ? " (stored sha256)" : ""));
-        ctx.writeAndFlush(Reply.ok(id, d.sendsCrc32c() ? List.of(Op.GET_CRC32C) : List.of(), h.size(), offset));
+        ctx.writeAndFlush(Reply.ok(id, d.sendsCrc32c() ? List.of(Op.CRC32C) : List.of(), h.size(), offset));
         d.resume();
         return null;
     }

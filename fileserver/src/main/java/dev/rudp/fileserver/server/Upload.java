@@ -51,7 +51,10 @@ public final class Upload {
     private volatile State state = State.OPENING;
     private volatile UploadSink sink;
     private long received;
+    /** The client's digest from PUT_DONE: the SHA-256, or the CRC32C when {@link #byCrc32c}. */
     private String expectedSha;
+    /** Set in begin, before any data; read on the writer. */
+    private volatile boolean byCrc32c;
     private long doneId = -1;
     /** Why the upload failed early, told in the reply to PUT_DONE. */
     private ProtocolException failure;
@@ -92,8 +95,14 @@ public final class Upload {
      * aborted meanwhile, the sink is aborted too and -1 returned. Called once, before data arrives.
      */
     public long begin(UploadSink s) {
+        return begin(s, false);
+    }
+
+    /** As {@link #begin(UploadSink)}; {@code byCrc32c}: PUT_DONE carries the CRC32C (the sink checks it). */
+    public long begin(UploadSink s, boolean byCrc32c) {
         synchronized (this) {
             sink = s;
+            this.byCrc32c = byCrc32c;
             if (state == State.OPENING) {
                 transitionTo(State.RECEIVING);
                 return s.start();
@@ -149,7 +158,7 @@ public final class Upload {
         }
     }
 
-    /** The client's SHA-256 arrived (PUT_DONE {@code requestId}). */
+    /** The client's digest arrived (PUT_DONE {@code requestId}). */
     public void finish(String sha, long requestId) {
         writer.execute(() -> {
             if (state == State.FAILED) {
@@ -175,7 +184,7 @@ public final class Upload {
         }
         transitionTo(State.FINISHED);
         try {
-            String actual = sink.finish(expectedSha);
+            String actual = byCrc32c ? sink.finishByCrc32c(expectedSha) : sink.finish(expectedSha);
             replies.accept(Reply.ok(doneId, List.of(actual), sink.size()));
         } catch (ProtocolException e) {
             replies.accept(Reply.error(doneId, e.status(), e.getMessage()));

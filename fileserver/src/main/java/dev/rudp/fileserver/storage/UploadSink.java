@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * order the chunks arrived), except {@link #start()} and {@link #size()}.
  *
  * <p>The contract every backend keeps: nothing appears under the final name, and an existing file
- * there is untouched, until {@link #finish} has checked the whole file's SHA-256; a mismatch discards
+ * there is untouched, until {@link #finish} has checked the whole file's SHA-256 (or
+ * {@link #finishByCrc32c} its CRC32C); a mismatch discards
  * the upload; {@link #abort} keeps every complete byte a later resume can use (which, on a shared
  * store, any server can find).
  */
@@ -34,6 +35,19 @@ public interface UploadSink {
      * and returns the digest. On a mismatch the upload is discarded and CHECKSUM_MISMATCH thrown.
      */
     String finish(String expectedSha256) throws ProtocolException;
+
+    /** Whether {@link #finishByCrc32c} can check the file (its CRC32C is computed beside the SHA-256). */
+    default boolean checksCrc32c() {
+        return false;
+    }
+
+    /**
+     * As {@link #finish}, checking the file's CRC32C against {@code expectedCrc32c} (hex) instead of its
+     * SHA-256, which it still returns. Only when {@link #checksCrc32c()}.
+     */
+    default String finishByCrc32c(String expectedCrc32c) throws ProtocolException {
+        throw new IllegalStateException("this upload is checked by its SHA-256 only");
+    }
 
     /**
      * Stops the upload, keeping what a resume can use. Idempotent; never throws (problems are logged

@@ -119,12 +119,27 @@ public final class LocalUploadSink implements UploadSink {
 
     @Override
     public String finish(String expectedSha256) throws ProtocolException {
+        return finish(expectedSha256, 0);
+    }
+
+    @Override
+    public boolean checksCrc32c() {
+        return true;
+    }
+
+    @Override
+    public String finishByCrc32c(String expectedCrc32c) throws ProtocolException {
+        return finish(expectedCrc32c, 1);
+    }
+
+    /** Checks digest {@code which} (0 SHA-256, 1 CRC32C) against {@code expected}; returns the SHA-256. */
+    private String finish(String expected, int which) throws ProtocolException {
         try {
             behind.finish();
             List<String> digests = digest.finishAll(size);
             String actual = digests.get(0);
             ch.close();
-            if (!actual.equalsIgnoreCase(expectedSha256)) {
+            if (!digests.get(which).equalsIgnoreCase(expected)) {
                 Files.deleteIfExists(partial);
                 throw ProtocolException.of(Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
                         + " (the server's copy differs; the partial upload was discarded, put it again)");

@@ -182,6 +182,31 @@ class LocalStoreTest {
     }
 
     @Test
+    void anUploadCanBeCheckedByItsCrc32cAndStillReturnsItsSha256() throws Exception {
+        byte[] content = "new content".getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(content);
+        String crc32c = String.format("%08x", crc.getValue());
+        Files.writeString(root.resolve("c.txt"), "old");
+        UploadSink bad = store.openUpload(p("c.txt"), "c.txt", content.length, false);
+        assertTrue(bad.checksCrc32c());
+        bad.write(0, ByteBuffer.wrap(content));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> bad.finishByCrc32c("00000000"));
+        assertEquals(Status.CHECKSUM_MISMATCH, e.status());
+        assertEquals("old", Files.readString(root.resolve("c.txt")), "a mismatch replaces nothing");
+
+        UploadSink good = store.openUpload(p("c.txt"), "c.txt", content.length, false);
+        good.write(0, ByteBuffer.wrap(content));
+        String sha = HexFormat.of().formatHex(Sha256.newDigest().digest(content));
+        assertEquals(sha, good.finishByCrc32c(crc32c.toUpperCase(java.util.Locale.ROOT)));
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("c.txt")));
+        StoredDigest.Known known = StoredDigest.lookupAll(root.resolve("c.txt"), null, -1);
+        if (known != null) {
+            assertEquals(new StoredDigest.Known(sha, crc32c), known);
+        }
+    }
+
+    @Test
     void expireUploadsDeletesOnlyPartialsUntouchedForTheAge() throws Exception {
         UploadSink s = store.openUpload(p("a"), "a", 10, false);
         s.write(0, ByteBuffer.wrap(new byte[4]));
