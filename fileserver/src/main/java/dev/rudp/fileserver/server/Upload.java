@@ -52,7 +52,7 @@ public final class Upload {
     private volatile UploadSink sink;
     private long received;
     /** The client's digest from PUT_DONE: the SHA-256, or the CRC32C when {@link #byCrc32c}. */
-    private String expectedSha;
+    private String expected;
     /** Set in begin, before any data; read on the writer. */
     private volatile boolean byCrc32c;
     private long doneId = -1;
@@ -159,7 +159,7 @@ public final class Upload {
     }
 
     /** The client's digest arrived (PUT_DONE {@code requestId}). */
-    public void finish(String sha, long requestId) {
+    public void finish(String digest, long requestId) {
         writer.execute(() -> {
             if (state == State.FAILED) {
                 replies.accept(Reply.error(requestId, failure.status(), failure.getMessage()));
@@ -172,19 +172,19 @@ public final class Upload {
                         + " ended early (cancelled, or replaced by a newer upload of the same file)"));
                 return;
             }
-            expectedSha = sha;
+            expected = digest;
             doneId = requestId;
             maybeComplete();
         });
     }
 
     private void maybeComplete() {
-        if (expectedSha == null || received != sink.size() - sink.start()) {
+        if (expected == null || received != sink.size() - sink.start()) {
             return;
         }
         transitionTo(State.FINISHED);
         try {
-            String actual = byCrc32c ? sink.finishByCrc32c(expectedSha) : sink.finish(expectedSha);
+            String actual = byCrc32c ? sink.finishByCrc32c(expected) : sink.finish(expected);
             replies.accept(Reply.ok(doneId, List.of(actual), sink.size()));
         } catch (ProtocolException e) {
             replies.accept(Reply.error(doneId, e.status(), e.getMessage()));

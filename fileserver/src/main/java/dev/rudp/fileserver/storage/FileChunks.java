@@ -44,6 +44,11 @@ public final class FileChunks {
 
     /** Adds bytes {@code [from, to)} of {@code file} to {@code digest} (the part a resumed transfer skips). */
     public static void hashRange(FileChannel file, MessageDigest digest, long from, long to) throws IOException {
+        hashRange(file, from, to, digest);
+    }
+
+    /** Adds bytes {@code [from, to)} of {@code file} to each of {@code digests}, reading them once. */
+    public static void hashRange(FileChannel file, long from, long to, MessageDigest... digests) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(1 << 16);
         long pos = from;
         while (pos < to) {
@@ -53,8 +58,15 @@ public final class FileChunks {
                 throw new IOException("the file shrank while being sent");
             }
             b.flip();
-            digest.update(b);
+            update(b, digests);
             pos += r;
+        }
+    }
+
+    /** Adds {@code data}'s remaining bytes to each of {@code digests}; consumes {@code data}. */
+    public static void update(ByteBuffer data, MessageDigest... digests) {
+        for (int i = 0; i < digests.length; i++) {
+            digests[i].update(i == digests.length - 1 ? data : data.duplicate());
         }
     }
 }

@@ -44,11 +44,11 @@ public final class PrefixDigest {
     public void written(ByteBuffer data, long offset, long contiguous) throws IOException {
         if (offset == hashed && offset + data.remaining() <= contiguous) {
             hashed += data.remaining();
-            update(data);
+            FileChunks.update(data, mds);
         }
         data.position(data.limit());
         if (contiguous > hashed) {
-            readBack(hashed, contiguous);
+            FileChunks.hashRange(file, hashed, contiguous, mds);
             hashed = contiguous;
         }
     }
@@ -69,7 +69,7 @@ public final class PrefixDigest {
     /** As {@link #finish}, every digest in the constructor's order. */
     public List<String> finishAll(long size) throws IOException {
         if (hashed < size) {
-            readBack(hashed, size);
+            FileChunks.hashRange(file, hashed, size, mds);
             hashed = size;
         }
         List<String> hex = new ArrayList<>(mds.length);
@@ -77,29 +77,5 @@ public final class PrefixDigest {
             hex.add(HexFormat.of().formatHex(md.digest()));
         }
         return hex;
-    }
-
-    private void update(ByteBuffer data) {
-        for (int i = 0; i < mds.length; i++) {
-            mds[i].update(i == mds.length - 1 ? data : data.duplicate());
-        }
-    }
-
-    private void readBack(long from, long to) throws IOException {
-        if (mds.length == 1) {
-            FileChunks.hashRange(file, mds[0], from, to);
-            return;
-        }
-        ByteBuffer b = ByteBuffer.allocate(1 << 16);
-        for (long pos = from; pos < to; ) {
-            b.clear().limit((int) Math.min(b.capacity(), to - pos));
-            int r = file.read(b, pos);
-            if (r < 0) {
-                throw new IOException("the file ends before " + to);
-            }
-            b.flip();
-            update(b);
-            pos += r;
-        }
     }
 }

@@ -33,6 +33,9 @@ import java.util.List;
  */
 public final class LocalUploadSink implements UploadSink {
     private static final System.Logger LOG = System.getLogger("fileserver");
+    /** Where the file's SHA-256 and CRC32C stand among {@link PrefixDigest#finishAll}'s digests. */
+    private static final int SHA256 = 0;
+    private static final int CRC32C = 1;
 
     private final Path partial;
     private final Path target;
@@ -119,7 +122,7 @@ public final class LocalUploadSink implements UploadSink {
 
     @Override
     public String finish(String expectedSha256) throws ProtocolException {
-        return finish(expectedSha256, 0);
+        return finish(expectedSha256, SHA256);
     }
 
     @Override
@@ -129,15 +132,15 @@ public final class LocalUploadSink implements UploadSink {
 
     @Override
     public String finishByCrc32c(String expectedCrc32c) throws ProtocolException {
-        return finish(expectedCrc32c, 1);
+        return finish(expectedCrc32c, CRC32C);
     }
 
-    /** Checks digest {@code which} (0 SHA-256, 1 CRC32C) against {@code expected}; returns the SHA-256. */
+    /** Checks digest {@code which} ({@link #SHA256} or {@link #CRC32C}) against {@code expected}; returns the SHA-256. */
     private String finish(String expected, int which) throws ProtocolException {
         try {
             behind.finish();
             List<String> digests = digest.finishAll(size);
-            String actual = digests.get(0);
+            String actual = digests.get(SHA256);
             ch.close();
             if (!digests.get(which).equalsIgnoreCase(expected)) {
                 Files.deleteIfExists(partial);
@@ -146,7 +149,7 @@ public final class LocalUploadSink implements UploadSink {
             }
             if (keepDigest) {
                 // before the rename, so the file appears with its digest (the rename keeps both)
-                StoredDigest.store(partial, actual, digests.get(1));
+                StoredDigest.store(partial, actual, digests.get(CRC32C));
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             syncDir(target.getParent());
