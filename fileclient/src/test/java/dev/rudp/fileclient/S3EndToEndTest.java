@@ -35,6 +35,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -199,9 +200,10 @@ class S3EndToEndTest {
             FileConnection c = FileConnection.connect("127.0.0.1", port, 10_000, null, ServerTrust.fingerprint(fingerprint));
             c.login("alice", "secret-a".toCharArray());
             Transfers t = new Transfers(c);
+            Hold hold = new Hold(size / 2);
             CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return t.upload(local, "big.bin", false, TransferListener.NONE, cancel);
+                    return t.upload(local, "big.bin", false, hold, cancel);
                 } catch (Exception e) {
                     return e;
                 }
@@ -210,6 +212,7 @@ class S3EndToEndTest {
             awaitStored(() -> storedParts("killed/alice/big.bin") >= 2, upload, "kill");
             proc.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             cancel.cancel();
+            hold.open();
             Object outcome = upload.get(120, TimeUnit.SECONDS);
             assertTrue(outcome instanceof Exception, "the interrupted upload failed: " + outcome);
             t.close();
@@ -248,15 +251,17 @@ class S3EndToEndTest {
                 FileServer s = server(backend);
                 try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
                     t.upload(v1, "f.bin", false, TransferListener.NONE, new CancelToken());
+                    Hold hold = new Hold(v2.toFile().length() / 2);
                     CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
                         try {
-                            return t.upload(v2, "f.bin", false, TransferListener.NONE, new CancelToken());
+                            return t.upload(v2, "f.bin", false, hold, new CancelToken());
                         } catch (Exception e) {
                             return e;
                         }
                     });
                     awaitStored(() -> resumable("outage", "outage/alice/f.bin"), upload, "cut");
                     relay.cut();
+                    hold.open();
                     Object outcome = upload.get(180, TimeUnit.SECONDS);
                     assertTrue(outcome instanceof ClientException, "the upload failed: " + outcome);
                     String message = ((ClientException) outcome).getMessage();
@@ -277,6 +282,48 @@ class S3EndToEndTest {
                     assertTrue(r.transferred() < v2.toFile().length(), "reput resent only what no stored part holds: "
                             + r.transferred());
                     assertEquals(sha2, objectSha256("outage/alice/f.bin"));
+                } finally {
+                    s.shutdown();
+                }
+            }
+        }
+    }
+
+    /**
+     * The store takes an upload's completion but its answer never comes back (the link goes down
+     * just then): the upload fails with one line that says the store did not confirm the new
+     * version; the object is one whole version, old or new, never a part; a reput settles it.
+     */
+    @Test
+    void theCompletionsAnswerLostFailsTheUploadSayingSoAndReputSettlesIt() throws Exception {
+        Path v1 = TransferEndToEndTest.randomFile(scratch.resolve("lost-v1.bin"), 1L << 20, 85);
+        Path v2 = TransferEndToEndTest.randomFile(scratch.resolve("lost-v2.bin"), 20L << 20, 86);
+        String sha1 = Transfers.hashFile(v1);
+        String sha2 = Transfers.hashFile(v2);
+        String key = "lost/alice/f.bin";
+        try (TcpRelay relay = new TcpRelay(new InetSocketAddress(engine.endpoint().getHost(), engine.endpoint().getPort()))) {
+            S3ClientFactory viaRelay = S3ClientFactory.builder()
+                    .endpoint(java.net.URI.create("http://127.0.0.1:" + relay.port()))
+                    .staticCredentials(engine.accessKey(), engine.secretKey()).build();
+            try (S3Backend backend = backend("lost", viaRelay)) {
+                FileServer s = server(backend);
+                try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
+                    t.upload(v1, "f.bin", false, TransferListener.NONE, new CancelToken());
+                    relay.loseCompletionAnswer();
+                    ClientException failed = assertThrows(ClientException.class,
+                            () -> t.upload(v2, "f.bin", false, TransferListener.NONE, new CancelToken()));
+                    String message = failed.getMessage();
+                    assertTrue(message.contains("did not confirm the new version") && !message.contains("\n"), message);
+                    String now = objectSha256(key);
+                    assertTrue(now.equals(sha1) || now.equals(sha2), "one whole version: " + now);
+
+                    relay.resume();
+                    relay.start();
+                    Transfers.Result r = t.upload(v2, "f.bin", true, TransferListener.NONE, new CancelToken());
+                    assertEquals(sha2, r.sha256());
+                    assertEquals(sha2, objectSha256(key));
+                    System.out.printf("completion's answer lost: the store %s it; the upload failed with: %s%n",
+                            now.equals(sha2) ? "had taken" : "had not taken", message);
                 } finally {
                     s.shutdown();
                 }
@@ -322,6 +369,38 @@ class S3EndToEndTest {
         }
     }
 
+    /**
+     * Holds the uploading thread once {@code at} bytes are sent until {@link #open}, so that a fault
+     * the test makes always lands mid-upload (a fast machine once sent the last part before the cut).
+     * The connection stays up meanwhile: its event loop is another thread.
+     */
+    private static final class Hold implements TransferListener {
+        private final long at;
+        private final CountDownLatch opened = new CountDownLatch(1);
+
+        Hold(long at) {
+            this.at = at;
+        }
+
+        @Override
+        public void progress(long done, long total) {
+            if (done < at) {
+                return;
+            }
+            try {
+                if (!opened.await(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the upload was held for 120 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void open() {
+            opened.countDown();
+        }
+    }
+
     /** The stall timeout of the fault tests: short beside the default 30 s, long enough for a loaded machine. */
     private static final int STALL_SECONDS = 3;
 
@@ -344,15 +423,17 @@ class S3EndToEndTest {
                 FileServer s = server(backend);
                 try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
                     t.upload(v1, "f.bin", false, TransferListener.NONE, new CancelToken());
+                    Hold hold = new Hold(v2.toFile().length() / 2);
                     CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
                         try {
-                            return t.upload(v2, "f.bin", false, TransferListener.NONE, new CancelToken());
+                            return t.upload(v2, "f.bin", false, hold, new CancelToken());
                         } catch (Exception e) {
                             return e;
                         }
                     });
                     awaitStored(() -> resumable(prefix, key), upload, "fault");
                     fault.apply(relay);
+                    hold.open();
                     long t0 = System.nanoTime();
                     Object outcome = upload.get(180, TimeUnit.SECONDS);
                     double took = (System.nanoTime() - t0) / 1e9;

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,9 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * service slow or failing instead: {@link #stall()} keeps every connection open but passes no byte
  * on until {@link #resume()}; {@link #fail503()} answers every new HTTP request with
  * {@code 503 Slow Down} as an overloaded S3 engine does, until {@link #resume()}.
+ * {@link #loseCompletionAnswer()} passes a multipart upload's completion on to the store and cuts
+ * when the answer comes: the store took the request, its client never hears.
  */
 final class TcpRelay implements AutoCloseable {
-    private enum Mode { RELAY, STALL, FAIL_503 }
+    private enum Mode { RELAY, STALL, FAIL_503, LOSE_COMPLETION_ANSWER }
 
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -71,6 +74,16 @@ final class TcpRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * The next CompleteMultipartUpload request goes on to the store; when the store answers it, the
+     * answer is dropped and the relay {@link #cut cuts}.
+     */
+    void loseCompletionAnswer() {
+        synchronized (open) {
+            mode = Mode.LOSE_COMPLETION_ANSWER;
+        }
+    }
+
     /** How many requests were answered 503. */
     int answered503() {
         return answered503.get();
@@ -119,20 +132,29 @@ final class TcpRelay implements AutoCloseable {
                     open.add(in);
                     open.add(out);
                 }
-                pump(in, out);
-                pump(out, in);
+                AtomicBoolean completionSent = new AtomicBoolean();
+                pump(in, out, completionSent, true);
+                pump(out, in, completionSent, false);
             } catch (IOException e) {
                 return; // cut
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** {@code completionSent}: this connection carried a completion while its answer is to be lost. */
+    private void pump(Socket from, Socket to, AtomicBoolean completionSent, boolean toStore) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                    if (mode != Mode.RELAY && !holdWhileNotRelaying()) {
+                    if (mode == Mode.LOSE_COMPLETION_ANSWER) {
+                        if (toStore && isCompletion(buf, n)) {
+                            completionSent.set(true);
+                        } else if (!toStore && completionSent.get()) {
+                            cut();
+                            return;
+                        }
+                    } else if (mode != Mode.RELAY && !holdWhileNotRelaying()) {
                         return; // stalled, then resumed: the peer gave up long ago
                     }
                     out.write(buf, 0, n);
@@ -150,6 +172,13 @@ final class TcpRelay implements AutoCloseable {
         }, "tcp-relay-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Whether a request head in {@code buf} is a CompleteMultipartUpload ({@code POST /key?uploadId=}). */
+    private static boolean isCompletion(byte[] buf, int n) {
+        String text = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+        int post = text.indexOf("POST /");
+        return post >= 0 && text.indexOf("uploadId=", post) > post && text.indexOf(" HTTP/1.1", post) > post;
     }
 
     /** Waits while stalled; false when the bytes held must not go on (the relay no longer relays them). */

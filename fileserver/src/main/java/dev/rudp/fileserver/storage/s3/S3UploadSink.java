@@ -303,27 +303,34 @@ final class S3UploadSink implements UploadSink {
             throw ProtocolException.of(Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
                     + " (the server's copy differs; the partial upload was discarded, put it again)");
         }
+        String etag;
         try {
-            String etag = uploadId == null ? putWhole() : complete();
-            buffers.clear();
-            transitionTo(State.DONE);
-            usage.invalidate();
-            try {
-                backend.sidecars().store(key, etag, size, actual);
-                if (uploadId != null) {
-                    backend.uploads().deleteState(key, uploadId);
-                }
-            } catch (S3StoreException e) {
-                // the file is complete; a lost sidecar means hashing on the next download, and
-                // leftover state goes with expireUploads
-                LOG.log(System.Logger.Level.WARNING, "upload of " + shown + ": after completion: " + e.getMessage());
-            }
-            return actual;
+            etag = uploadId == null ? putWhole() : complete();
         } catch (S3StoreException e) {
             transitionTo(State.ABORTED);
+            buffers.clear();
+            usage.invalidate();
+            // No answer to the request that makes the new version: the store may have taken it.
+            // Either version is whole; a reput (fresh when the upload is gone) settles it.
+            String outcome = e.reason() == S3StoreException.Reason.UNREACHABLE
+                    ? " (the store did not confirm the new version; put it again" : " (put it again";
             throw ProtocolException.of(Status.IO_ERROR, "I/O error on " + shown + ": " + e.getMessage()
-                    + (uploadId != null ? " (put it again with resume)" : ""));
+                    + outcome + (uploadId != null ? " with resume)" : ")"));
         }
+        buffers.clear();
+        transitionTo(State.DONE);
+        usage.invalidate();
+        try {
+            backend.sidecars().store(key, etag, size, actual);
+            if (uploadId != null) {
+                backend.uploads().deleteState(key, uploadId);
+            }
+        } catch (S3StoreException e) {
+            // the file is complete; a lost sidecar means hashing on the next download, and
+            // leftover state goes with expireUploads
+            LOG.log(System.Logger.Level.WARNING, "upload of " + shown + ": after completion: " + e.getMessage());
+        }
+        return actual;
     }
 
     private String putWhole() throws S3StoreException {
