@@ -133,12 +133,14 @@ class S3EndToEndTest {
         try (S3Backend backend = backend("lossy")) {
             FileServer s = server(backend);
             try (FileConnection c = login(s, impairment); Transfers t = new Transfers(c)) {
-                assertEquals(sha, t.upload(local, "f.bin", false, TransferListener.NONE, new CancelToken()).sha256(),
-                        "upload under " + profile);
+                Transfers.Result up = t.upload(local, "f.bin", false, TransferListener.NONE, new CancelToken());
+                assertEquals(sha, up.sha256(), "upload under " + profile);
+                assertTrue(up.byCrc32c(), "the server checked the upload by its CRC32C (computed part by part)");
                 assertEquals(sha, objectSha256("lossy/alice/f.bin"), "what the bucket holds, read with the SDK");
                 Path back = scratch.resolve("lossy-back.bin");
-                assertEquals(sha, t.download("f.bin", back, false, TransferListener.NONE, new CancelToken()).sha256(),
-                        "download under " + profile);
+                Transfers.Result down = t.download("f.bin", back, false, TransferListener.NONE, new CancelToken());
+                assertEquals(sha, down.sha256(), "download under " + profile);
+                assertTrue(down.byCrc32c(), "checked by the CRC32C the upload recorded");
                 assertEquals(sha, Transfers.hashFile(back));
                 assertTrue(impairment.stats().dropped() > 0, "the path was lossy: " + impairment.stats());
             } finally {

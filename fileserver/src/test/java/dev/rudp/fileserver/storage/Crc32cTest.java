@@ -1,6 +1,7 @@
 package dev.rudp.fileserver.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -38,5 +39,27 @@ class Crc32cTest {
         assertEquals(4, md.getDigestLength());
         // digest() resets, as every MessageDigest does
         assertEquals(expected, HexFormat.of().formatHex(md.digest(data)));
+    }
+    @Test
+    void combiningTheCrcsOfTwoPiecesGivesTheCrcOfTheWhole() {
+        byte[] data = new byte[3 << 20];
+        new Random(4).nextBytes(data);
+        for (int cut : new int[] {0, 1, 7, 64, 4095, 1 << 20, (3 << 20) - 1, 3 << 20}) {
+            assertEquals(crc(data, 0, data.length), Crc32c.combine(crc(data, 0, cut), crc(data, cut, data.length - cut),
+                    data.length - cut), "cut at " + cut);
+        }
+        // part by part, as an upload stored in parts is
+        int whole = 0;
+        for (int at = 0; at < data.length; at += 1 << 20) {
+            whole = Crc32c.combine(whole, crc(data, at, 1 << 20), 1 << 20);
+        }
+        assertEquals(crc(data, 0, data.length), whole);
+        assertThrows(IllegalArgumentException.class, () -> Crc32c.combine(0, 0, -1));
+    }
+
+    private static int crc(byte[] data, int from, int length) {
+        CRC32C c = new CRC32C();
+        c.update(data, from, length);
+        return (int) c.getValue();
     }
 }

@@ -6,15 +6,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A file's verified SHA-256, kept in a small object beside it ({@link S3Keys#sidecar}) when an
- * upload completes or a checksum was computed: {@code v1 <size> <etag> <sha256 hex>}. It is
- * believed only while the object's ETag and size are the ones recorded, so an object replaced or
- * rewritten by anything (another server, a tool beside the service) is hashed again. A sidecar
- * cannot be attached to the object itself: the digest is known only after the multipart upload
- * began, and S3 metadata is fixed at creation.
+ * A file's verified digests, kept in a small object beside it ({@link S3Keys#sidecar}) when an
+ * upload completes or a download or checksum hashed the whole file: {@code v2 <size> <etag> <sha256
+ * hex> <crc32c hex>}, or {@code v1 <size> <etag> <sha256 hex>} where the CRC32C is not known (written
+ * so by older servers too). It is believed only while the object's ETag and size are the ones
+ * recorded, so an object replaced or rewritten by anything (another server, a tool beside the
+ * service) is hashed again. A sidecar cannot be attached to the object itself: the digest is known
+ * only after the multipart upload began, and S3 metadata is fixed at creation.
  */
 final class DigestSidecar {
-    private static final Pattern VALUE = Pattern.compile("v1 (\\d+) (\\S+) ([0-9a-f]{64})");
+    private static final Pattern VALUE = Pattern.compile("(v1|v2) (\\d+) (\\S+) ([0-9a-f]{64})(?: ([0-9a-f]{8}))?");
+
+    /** What a sidecar holds: the SHA-256 and, when recorded with it, the CRC32C (else null). */
+    record Known(String sha256, String crc32c) {
+    }
 
     private final S3Calls calls;
     private final S3Keys keys;
@@ -24,36 +29,42 @@ final class DigestSidecar {
         this.keys = keys;
     }
 
-    /** The digest recorded for {@code objectKey}, or null unless it was recorded for this ETag and size. */
-    String lookup(String objectKey, String etag, long size) throws S3StoreException {
+    /** The digests recorded for {@code objectKey}, or null unless they were recorded for this ETag and size. */
+    Known lookup(String objectKey, String etag, long size) throws S3StoreException {
         String e = S3Keys.etag(etag);
         if (e.isEmpty()) {
             return null;
         }
         byte[] b = calls.get(keys.sidecar(objectKey));
-        if (b == null || b.length > 256) {
+        return b == null || b.length > 256 ? null : parse(b, e, size);
+    }
+
+    /** The digests in {@code value} if it is a sidecar recorded for {@code etag} and {@code size}, else null. */
+    private static Known parse(byte[] value, String etag, long size) {
+        Matcher m = VALUE.matcher(new String(value, StandardCharsets.US_ASCII));
+        if (!m.matches() || m.group(1).equals("v2") != (m.group(5) != null)) {
             return null;
         }
-        Matcher m = VALUE.matcher(new String(b, StandardCharsets.US_ASCII));
-        return m.matches() && Long.parseLong(m.group(1)) == size && m.group(2).equals(e) ? m.group(3) : null;
+        return Long.parseLong(m.group(2)) == size && m.group(3).equals(etag) ? new Known(m.group(4), m.group(5)) : null;
     }
 
-    /** Records {@code sha256} for {@code objectKey} as it is (ETag and size). */
-    void store(String objectKey, String etag, long size, String sha256) throws S3StoreException {
-        calls.join(storeAsync(objectKey, etag, size, sha256));
+    /** Records {@code sha256} and {@code crc32c} (null: not known) for {@code objectKey} as it is (ETag and size). */
+    void store(String objectKey, String etag, long size, String sha256, String crc32c) throws S3StoreException {
+        calls.join(storeAsync(objectKey, etag, size, sha256, crc32c));
     }
 
-    CompletableFuture<String> storeAsync(String objectKey, String etag, long size, String sha256) {
+    CompletableFuture<String> storeAsync(String objectKey, String etag, long size, String sha256, String crc32c) {
         String e = S3Keys.etag(etag);
         if (e.isEmpty() || e.indexOf(' ') >= 0) {
             return CompletableFuture.completedFuture("");
         }
-        return calls.putAsync(keys.sidecar(objectKey),
-                ("v1 " + size + " " + e + " " + sha256).getBytes(StandardCharsets.US_ASCII));
+        String value = crc32c != null ? "v2 " + size + " " + e + " " + sha256 + " " + crc32c
+                : "v1 " + size + " " + e + " " + sha256;
+        return calls.putAsync(keys.sidecar(objectKey), value.getBytes(StandardCharsets.US_ASCII));
     }
 
     /**
-     * After a server-side copy: records the source's digest for the copy (new ETag {@code toEtag})
+     * After a server-side copy: records the source's digests for the copy (new ETag {@code toEtag})
      * when the source's sidecar still held.
      */
     CompletableFuture<?> copyAsync(String fromKey, String fromEtag, long size, String toKey, String toEtag) {
@@ -61,10 +72,8 @@ final class DigestSidecar {
             if (t != null) {
                 return null; // no sidecar (404) or unreadable: the copy is hashed when asked
             }
-            Matcher m = VALUE.matcher(new String(b.asByteArrayUnsafe(), StandardCharsets.US_ASCII));
-            return m.matches() && Long.parseLong(m.group(1)) == size && m.group(2).equals(S3Keys.etag(fromEtag))
-                    ? m.group(3) : null;
-        }).thenCompose(sha -> sha == null ? CompletableFuture.completedFuture("")
-                : storeAsync(toKey, toEtag, size, sha));
+            return parse(b.asByteArrayUnsafe(), S3Keys.etag(fromEtag), size);
+        }).thenCompose(k -> k == null ? CompletableFuture.completedFuture("")
+                : storeAsync(toKey, toEtag, size, k.sha256(), k.crc32c()));
     }
 }

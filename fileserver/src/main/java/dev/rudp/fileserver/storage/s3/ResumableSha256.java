@@ -29,7 +29,7 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
  */
 final class ResumableSha256 {
     /** BouncyCastle's encoded state at a block boundary: xBuf(4) xBufOff(4) byteCount(8) H1-H8(32) xOff(4) purpose(1). */
-    private static final int ENCODED_LENGTH = 53;
+    static final int ENCODED_LENGTH = 53;
     private static final int COUNT_AT = 8;
     private static final int H_AT = 16;
     private static final int X_OFF_AT = 48;

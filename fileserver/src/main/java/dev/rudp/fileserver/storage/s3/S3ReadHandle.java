@@ -22,24 +22,30 @@ import java.util.concurrent.CompletionException;
  * transport has not sent yet. Reads come from one thread at a time; the SDK's threads complete the GETs.
  */
 final class S3ReadHandle implements ReadHandle {
+    private static final System.Logger LOG = System.getLogger("fileserver");
     private final S3Calls calls;
     private final String key;
     private final String shown;
     private final long size;
     private final String etag;
-    private final String knownSha256;
+    /** Where a whole-file hash is kept ({@link #hashed}); null: nowhere. */
+    private final DigestSidecar sidecars;
+    /** The digests the sidecar holds for this very object, or null. */
+    private final DigestSidecar.Known known;
     private final int block;
     private final int ahead;
     private final Map<Long, Fetch> blocks = new HashMap<>();
     private volatile boolean closed;
 
-    S3ReadHandle(S3Calls calls, String key, String shown, long size, String etag, String knownSha256) {
+    S3ReadHandle(S3Calls calls, DigestSidecar sidecars, String key, String shown, long size, String etag,
+            DigestSidecar.Known known) {
         this.calls = calls;
+        this.sidecars = sidecars;
         this.key = key;
         this.shown = shown;
         this.size = size;
         this.etag = etag;
-        this.knownSha256 = knownSha256;
+        this.known = known;
         this.block = calls.settings().readBlock;
         this.ahead = calls.settings().readAhead;
     }
@@ -51,7 +57,29 @@ final class S3ReadHandle implements ReadHandle {
 
     @Override
     public String knownSha256() {
-        return knownSha256;
+        return known == null ? null : known.sha256();
+    }
+
+    @Override
+    public String knownCrc32c() {
+        return known == null ? null : known.crc32c();
+    }
+
+    @Override
+    public void hashed(String sha256) {
+        hashed(sha256, null);
+    }
+
+    /** Records the digests of a whole read (every GET matched the ETag, so they describe this object). */
+    @Override
+    public void hashed(String sha256, String crc32c) {
+        if (sidecars != null && known == null) {
+            sidecars.storeAsync(key, etag, size, sha256, crc32c).exceptionally(t -> {
+                LOG.log(System.Logger.Level.WARNING, "digest of " + shown + " not recorded: "
+                        + calls.translate(t).getMessage());
+                return "";
+            });
+        }
     }
 
     @Override
@@ -100,13 +128,20 @@ final class S3ReadHandle implements ReadHandle {
 
     @Override
     public void hashRange(MessageDigest digest, long from, long to) throws IOException {
+        hashRange(from, to, digest);
+    }
+
+    /** Adds bytes {@code [from, to)} to each of {@code digests} in one read. */
+    void hashRange(long from, long to, MessageDigest... digests) throws IOException {
         for (long pos = from; pos < to; ) {
             long index = pos / block;
             ByteBuf b = block(index);
             try {
                 int within = (int) (pos - index * block);
                 int n = (int) Math.min(b.readableBytes() - within, to - pos);
-                digest.update(b.nioBuffer(within, n));
+                for (MessageDigest d : digests) {
+                    d.update(b.nioBuffer(within, n));
+                }
                 pos += n;
             } finally {
                 b.release();

@@ -3,6 +3,7 @@ package dev.rudp.fileserver.storage.s3;
 import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.Crc32c;
 import dev.rudp.fileserver.storage.ReadHandle;
 import dev.rudp.fileserver.storage.Store;
 import dev.rudp.fileserver.storage.UploadSink;
@@ -271,16 +272,17 @@ final class S3Store implements Store {
             String key = fileKey(p);
             long size = n.head().contentLength();
             String etag = S3Keys.etag(n.head().eTag());
-            String known = backend.sidecars().lookup(key, etag, size);
+            DigestSidecar.Known known = backend.sidecars().lookup(key, etag, size);
             if (known != null) {
-                return known;
+                return known.sha256();
             }
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (S3ReadHandle h = new S3ReadHandle(calls, key, shown, size, etag, null)) {
-                h.hashRange(md, 0, size);
+            MessageDigest crc = new Crc32c();
+            try (S3ReadHandle h = new S3ReadHandle(calls, null, key, shown, size, etag, null)) {
+                h.hashRange(0, size, md, crc);
             }
             String sha = HexFormat.of().formatHex(md.digest());
-            backend.sidecars().store(key, etag, size, sha);
+            backend.sidecars().store(key, etag, size, sha, HexFormat.of().formatHex(crc.digest()));
             return sha;
         } catch (ProtocolException e) {
             throw e;
@@ -393,8 +395,8 @@ final class S3Store implements Store {
             }
             String key = fileKey(p);
             String etag = S3Keys.etag(n.head().eTag());
-            String known = backend.sidecars().lookup(key, etag, size);
-            return new S3ReadHandle(calls, key, shown, size, etag, known);
+            return new S3ReadHandle(calls, backend.sidecars(), key, shown, size, etag,
+                    backend.sidecars().lookup(key, etag, size));
         } catch (S3StoreException e) {
             throw failed(e, shown);
         }
@@ -442,7 +444,7 @@ final class S3Store implements Store {
                 return resumed(key, shown, size, reuse);
             }
             String id = size > partSize ? backend.uploads().create(key, size, partSize) : null;
-            return new S3UploadSink(backend, usage, key, shown, size, id, 0, Map.of(), ResumableSha256.fresh());
+            return new S3UploadSink(backend, usage, key, shown, size, id, 0, Map.of(), UploadDigests.fresh());
         } catch (S3StoreException e) {
             throw failed(e, shown);
         }
@@ -468,12 +470,12 @@ final class S3Store implements Store {
         while (kept > 0 && !f.digests().contains(kept)) {
             kept--;
         }
-        ResumableSha256 digest = ResumableSha256.fresh();
+        UploadDigests digest = UploadDigests.fresh();
         while (kept > 0) {
             byte[] state = backend.uploads().readDigest(key, f.uploadId(), kept);
             if (state != null) {
                 try {
-                    digest = ResumableSha256.resume(state);
+                    digest = UploadDigests.resume(state);
                     break;
                 } catch (RuntimeException e) {
                     // a damaged state object: fall back to an earlier part

@@ -20,11 +20,11 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 /**
  * One upload into the bucket: a multipart upload with fixed parts ({@link S3Settings#partSize}),
  * each sent with UploadPart as soon as its bytes are complete, whatever order the chunks come in.
- * The whole-file SHA-256 is computed in part order ({@link ResumableSha256}: the JDK's digest, its
- * state in BouncyCastle's encoded format), and its state after each part is stored beside the upload ({@link S3Uploads}),
- * so a resume on any server continues the digest without reading parts back. {@link #finish}
- * completes the upload only when the digest matches (the old object stays untouched until then),
- * then records the digest in a sidecar with the new object's ETag; a mismatch aborts it. A file
+ * The whole-file SHA-256 and CRC32C are computed in part order ({@link UploadDigests}), and their
+ * state after each part is stored beside the upload ({@link S3Uploads}), so a resume on any server
+ * continues them without reading parts back. {@link #finish} (or {@link #finishByCrc32c}) completes
+ * the upload only when the client's digest matches (the old object stays untouched until then), then
+ * records both in a sidecar with the new object's ETag; a mismatch aborts it. A file
  * of at most one part is kept in memory and stored with one PUT at {@link #finish}.
  *
  * <p>Memory: at most {@link S3Settings#maxPartBuffers} part buffers (parts being filled, complete
@@ -77,7 +77,7 @@ final class S3UploadSink implements UploadSink {
     /** Null: the file fits one part and is stored with one PUT. */
     private final String uploadId;
     private final long start;
-    private final ResumableSha256 digest;
+    private final UploadDigests digest;
     private final int maxBuffers;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -97,7 +97,7 @@ final class S3UploadSink implements UploadSink {
      * parts, whose ETags are {@code keptEtags} and whose digest state is {@code digest}.
      */
     S3UploadSink(S3Backend backend, UsageCache usage, String key, String shown, long size, String uploadId,
-            int keptParts, Map<Integer, String> keptEtags, ResumableSha256 digest) {
+            int keptParts, Map<Integer, String> keptEtags, UploadDigests digest) {
         this.backend = backend;
         this.usage = usage;
         this.key = key;
@@ -272,6 +272,24 @@ final class S3UploadSink implements UploadSink {
 
     @Override
     public String finish(String expectedSha256) throws ProtocolException {
+        return finish(expectedSha256, false);
+    }
+
+    @Override
+    public boolean checksCrc32c() {
+        return digest.crcKnown();
+    }
+
+    @Override
+    public String finishByCrc32c(String expectedCrc32c) throws ProtocolException {
+        if (!digest.crcKnown()) {
+            throw new IllegalStateException("upload of " + shown + " resumed from a state without its CRC32C");
+        }
+        return finish(expectedCrc32c, true);
+    }
+
+    /** {@code expected}: the client's CRC32C when {@code byCrc}, else its SHA-256. */
+    private String finish(String expected, boolean byCrc) throws ProtocolException {
         lock.lock();
         try {
             checkOpen();
@@ -296,9 +314,9 @@ final class S3UploadSink implements UploadSink {
             throw new IllegalStateException("upload of " + shown + ": hashed up to part " + (nextToHash - 1)
                     + " of " + partCount);
         }
-        byte[] out = digest.digest();
-        String actual = HexFormat.of().formatHex(out);
-        if (!actual.equalsIgnoreCase(expectedSha256)) {
+        String crc = digest.crcKnown() ? digest.crc32c() : null;
+        String actual = HexFormat.of().formatHex(digest.sha256());
+        if (!(byCrc ? crc : actual).equalsIgnoreCase(expected)) {
             discard();
             throw ProtocolException.of(Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
                     + " (the server's copy differs; the partial upload was discarded, put it again)");
@@ -321,7 +339,7 @@ final class S3UploadSink implements UploadSink {
         transitionTo(State.DONE);
         usage.invalidate();
         try {
-            backend.sidecars().store(key, etag, size, actual);
+            backend.sidecars().store(key, etag, size, actual, crc);
             if (uploadId != null) {
                 backend.uploads().deleteState(key, uploadId);
             }

@@ -21,8 +21,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Unfinished uploads and their state in the bucket, so that any server can resume one: the
  * multipart upload itself (found with ListMultipartUploads, its parts with ListParts) and, under
  * {@link S3Keys#upload}, an {@code info} object (the file size and part size the upload was
- * started for) and {@code dNNNNNN} objects, the encoded state of the whole-file SHA-256 after
- * part N (in BouncyCastle's {@code SHA256Digest} encoded format, 53 bytes; {@link ResumableSha256}). Thread-safe.
+ * started for) and {@code dNNNNNN} objects, the state of the whole-file digests after part N
+ * ({@link UploadDigests}: the SHA-256's in BouncyCastle's {@code SHA256Digest} encoded format, 53
+ * bytes, then the CRC32C's 4). Thread-safe.
  */
 final class S3Uploads {
     private static final Pattern INFO = Pattern.compile("rudp-upload v1 size=(\\d+) part=(\\d+)\\s*");

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.Crc32c;
 import dev.rudp.fileserver.storage.PathRules;
 import dev.rudp.fileserver.storage.ReadHandle;
 import dev.rudp.fileserver.storage.Store;
@@ -89,6 +90,10 @@ class S3StoreTest {
 
     private static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private static String crc32c(byte[] b) {
+        return HexFormat.of().formatHex(new Crc32c().digest(b));
     }
 
     private static void write(UploadSink sink, byte[] a, long from, long to) throws Exception {
@@ -186,8 +191,9 @@ class S3StoreTest {
             assertEquals(2L * PART, s.usage(), "unfinished parts count towards usage");
             UploadSink sink = s.openUpload(p("f"), "f", a.length, true);
             assertEquals(2L * PART, sink.start(), "every stored part is kept");
+            assertTrue(sink.checksCrc32c(), "the CRC32C so far was stored with the SHA-256's state");
             write(sink, a, sink.start(), a.length);
-            assertEquals(sha256(a), sink.finish(sha256(a)));
+            assertEquals(sha256(a), sink.finishByCrc32c(crc32c(a)));
             assertArrayEquals(a, rawGet(key));
             List<String> state = bucket.keys("resume/.rudp/uploads/");
             assertTrue(state.isEmpty(), state.toString());
@@ -195,7 +201,53 @@ class S3StoreTest {
             assertEquals(a.length, s.usage());
             try (ReadHandle h = s.openRead(p("f"), "f", 0)) {
                 assertEquals(sha256(a), h.knownSha256());
+                assertEquals(crc32c(a), h.knownCrc32c());
             }
+        }
+    }
+
+    /**
+     * An upload begun by a server before the CRC32C (digest states of the SHA-256 alone) is resumed
+     * and checked by its SHA-256; its sidecar then holds no CRC32C. A wrong CRC32C discards an upload.
+     */
+    @Test
+    void anUploadResumedFromAStateWithoutTheCrcIsCheckedByItsSha256() throws Exception {
+        byte[] a = bytes(3 * PART + 5, 11);
+        String user = newUser();
+        String key = "oldstate/" + user + "/f";
+        try (S3Backend first = bucket.backend("oldstate", small())) {
+            UploadSink sink = first.open(user, -1).openUpload(p("f"), "f", a.length, false);
+            write(sink, a, 0, 2L * PART);
+            sink.abort();
+        }
+        List<String> states = bucket.keys("oldstate/.rudp/uploads/").stream().filter(k -> k.matches(".*/d\\d+")).toList();
+        assertEquals(2, states.size(), states.toString());
+        for (String k : states) {
+            byte[] state = rawGet(k);
+            assertEquals(ResumableSha256.ENCODED_LENGTH + 4, state.length);
+            bucket.raw.putObject(r -> r.bucket(bucket.name).key(k),
+                    AsyncRequestBody.fromBytes(java.util.Arrays.copyOf(state, ResumableSha256.ENCODED_LENGTH))).join();
+        }
+        try (S3Backend second = bucket.backend("oldstate", small())) {
+            Store s = second.open(user, -1);
+            UploadSink sink = s.openUpload(p("f"), "f", a.length, true);
+            assertEquals(2L * PART, sink.start());
+            assertFalse(sink.checksCrc32c());
+            assertThrows(IllegalStateException.class, () -> sink.finishByCrc32c(crc32c(a)));
+            write(sink, a, sink.start(), a.length);
+            assertEquals(sha256(a), sink.finish(sha256(a)));
+            assertArrayEquals(a, rawGet(key));
+            try (ReadHandle h = s.openRead(p("f"), "f", 0)) {
+                assertEquals(sha256(a), h.knownSha256());
+                assertNull(h.knownCrc32c());
+            }
+
+            UploadSink wrong = s.openUpload(p("g"), "g", a.length, false);
+            write(wrong, a, 0, a.length);
+            ProtocolException e = assertThrows(ProtocolException.class, () -> wrong.finishByCrc32c("00000000"));
+            assertEquals(Status.CHECKSUM_MISMATCH, e.status());
+            assertTrue(bucket.keys("oldstate/" + user + "/g").isEmpty(), "nothing under the name");
+            assertTrue(bucket.uploads("oldstate/" + user + "/g").isEmpty(), "the upload was discarded");
         }
     }
 
@@ -244,6 +296,7 @@ class S3StoreTest {
             put(s, "f", a);
             try (ReadHandle h = s.openRead(p("f"), "f", 0)) {
                 assertEquals(sha256(a), h.knownSha256());
+                assertEquals(crc32c(a), h.knownCrc32c());
             }
             // replaced beside the service, same size
             byte[] other = bytes(100_000, 3);
@@ -251,11 +304,13 @@ class S3StoreTest {
                     AsyncRequestBody.fromBytes(other)).join();
             try (ReadHandle h = s.openRead(p("f"), "f", 0)) {
                 assertNull(h.knownSha256());
+                assertNull(h.knownCrc32c());
             }
             assertEquals(sha256(other), s.sha256(p("f"), "f"));
-            // the computed digest is recorded for the new object
+            // the computed digests are recorded for the new object
             try (ReadHandle h = s.openRead(p("f"), "f", 0)) {
                 assertEquals(sha256(other), h.knownSha256());
+                assertEquals(crc32c(other), h.knownCrc32c());
             }
             // a move and a copy carry it
             s.move(p("f"), "f", p("g"), "g");
@@ -263,7 +318,34 @@ class S3StoreTest {
             for (String name : List.of("g", "h")) {
                 try (ReadHandle h = s.openRead(p(name), name, 0)) {
                     assertEquals(sha256(other), h.knownSha256(), name);
+                    assertEquals(crc32c(other), h.knownCrc32c(), name);
                 }
+            }
+            // a sidecar of an older server (v1: the SHA-256 alone) is believed, with no CRC32C
+            String key = "sidecar/" + user + "/h";
+            String etag = bucket.raw.headObject(r -> r.bucket(bucket.name).key(key)).join().eTag();
+            b.sidecars().store(key, etag, other.length, sha256(other), null);
+            try (ReadHandle h = s.openRead(p("h"), "h", 0)) {
+                assertEquals(sha256(other), h.knownSha256());
+                assertNull(h.knownCrc32c());
+            }
+            // a download that hashed the whole object records what it computed
+            bucket.raw.putObject(r -> r.bucket(bucket.name).key(key), AsyncRequestBody.fromBytes(a)).join();
+            try (ReadHandle h = s.openRead(p("h"), "h", 0)) {
+                assertNull(h.knownSha256());
+                h.hashed(sha256(a), crc32c(a));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                try (ReadHandle h = s.openRead(p("h"), "h", 0)) {
+                    if (h.knownSha256() != null) {
+                        assertEquals(sha256(a), h.knownSha256());
+                        assertEquals(crc32c(a), h.knownCrc32c());
+                        break;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "the download's digests recorded within 30 s");
+                Thread.sleep(50);
             }
         }
     }
