@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -32,6 +33,11 @@ final class TestBucket implements AutoCloseable {
     /** A backend on this bucket under {@code prefix} with test settings. */
     S3Backend backend(String prefix, S3Settings settings) throws S3StoreException {
         return S3Backend.open(factory, name, prefix, settings);
+    }
+
+    /** The object {@code key}'s bytes, read with the SDK. */
+    byte[] get(String key) {
+        return raw.getObject(r -> r.bucket(name).key(key), AsyncResponseTransformer.toBytes()).join().asByteArray();
     }
 
     /** Every key in the bucket below {@code prefix}. */
