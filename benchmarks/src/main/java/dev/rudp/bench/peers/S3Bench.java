@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 /**
  * {@code java -jar benchmarks.jar s3 [--size BYTES] [--rounds N]}: issue 14's measure. Put and get of
  * one file through the file service on its S3 backend ({@code bin/fileserver serve --store s3://...},
- * {@code bin/fileclient -c put|get} through a warm agent, DTLS, SHA-256 verified) beside the engine's
+ * {@code bin/fileclient -c put|get} through a warm agent, DTLS, checked end to end) beside the engine's
  * own speed for the same file in the same run: one SDK PutObject from the file and one GetObject to a
  * file, with the same client settings the server uses ({@link S3ClientFactory}). The engine is the
  * one named by {@code RUDP_S3_ENDPOINT}/{@code RUDP_S3_ACCESS_KEY}/{@code RUDP_S3_SECRET_KEY}, or one
@@ -75,9 +75,11 @@ public final class S3Bench {
         Path agents = Files.createTempDirectory("rudp-agents-");
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
+        Map<String, List<Double>> agentCpu = new LinkedHashMap<>();
         ROWS.forEach(r -> {
             seconds.put(r, new ArrayList<>());
             serverCpu.put(r, new ArrayList<>());
+            agentCpu.put(r, new ArrayList<>());
         });
         Engine engine = null;
         try {
@@ -120,19 +122,24 @@ public final class S3Bench {
                         String key = "raw-" + round + ".bin";
                         seconds.get(ROWS.get(0)).add(timed(() -> s3.putObject(b -> b.bucket(bucket).key(key),
                                 AsyncRequestBody.fromFile(source)).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)));
+                        long agent = Fileclient.agentPid(agents);
                         double cpu0 = server.cpuNow();
+                        double agent0 = ProcCpu.seconds(agent, true);
                         seconds.get(ROWS.get(1)).add(timed(() -> fileclient(client, "put \"" + source + "\" bench.bin",
                                 work, clientEnv)));
                         serverCpu.get(ROWS.get(1)).add(ProcCpu.delta(server.cpuNow(), cpu0));
+                        agentCpu.get(ROWS.get(1)).add(agent < 0 ? -1.0 : ProcCpu.delta(ProcCpu.seconds(agent, true), agent0));
                         Files.deleteIfExists(back);
                         seconds.get(ROWS.get(2)).add(timed(() -> s3.getObject(b -> b.bucket(bucket).key(key),
                                 AsyncResponseTransformer.toFile(back)).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)));
                         check(back, sha, "SDK GetObject");
                         Files.deleteIfExists(back);
                         double cpu1 = server.cpuNow();
+                        double agent1 = ProcCpu.seconds(agent, true);
                         seconds.get(ROWS.get(3)).add(timed(() -> fileclient(client, "get bench.bin \"" + back + "\"",
                                 work, clientEnv)));
                         serverCpu.get(ROWS.get(3)).add(ProcCpu.delta(server.cpuNow(), cpu1));
+                        agentCpu.get(ROWS.get(3)).add(agent < 0 ? -1.0 : ProcCpu.delta(ProcCpu.seconds(agent, true), agent1));
                         check(back, sha, "fileclient get");
                         Files.deleteIfExists(back);
                         // what the service stored, read back with the SDK, is the source too
@@ -151,7 +158,7 @@ public final class S3Bench {
                     run("agent-stop", stop, work, clientEnv, null);
                 }
             }
-            record(seconds, serverCpu, size, rounds, engine.endpoint, log, "java -jar benchmarks/target/benchmarks.jar s3 "
+            record(seconds, serverCpu, agentCpu, size, rounds, engine.endpoint, log, "java -jar benchmarks/target/benchmarks.jar s3 "
                     + String.join(" ", args));
             return 0;
         } finally {
@@ -286,8 +293,9 @@ public final class S3Bench {
         }
     }
 
-    private static void record(Map<String, List<Double>> seconds, Map<String, List<Double>> serverCpu, long size, int rounds, String endpoint,
-            PrintStream log, String command) throws IOException {
+    private static void record(Map<String, List<Double>> seconds, Map<String, List<Double>> serverCpu,
+            Map<String, List<Double>> agentCpu, long size, int rounds, String endpoint, PrintStream log, String command)
+            throws IOException {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         StringBuilder md = new StringBuilder("## s3 ").append(DateTimeFormatter.ISO_INSTANT.format(now)).append("\n\n");
         md.append("- command: `").append(command).append("`\n");
@@ -298,22 +306,27 @@ public final class S3Bench {
         md.append("- engine: OpenStack Swift + s3api, single node, on this machine (").append(endpoint).append(")\n");
         md.append(String.format(Locale.ROOT, "- %d bytes, loopback, medians of %d (round-robin); every copy checked"
                 + " against the source's SHA-256%n%n", size, rounds));
-        md.append("| row | MB/s | range | vs raw engine | server CPU-s/GB |\n|---|---:|---|---:|---:|\n");
+        md.append("- client CPU: the user's agent (warm, it runs the transfer); the launcher JVM of each command"
+                + " (about 0.2 CPU-s) is not counted\n\n");
+        md.append("| row | MB/s | range | vs raw engine | server CPU-s/GB | client CPU-s/GB |\n|---|---:|---|---:|---:|---:|\n");
         for (int i = 0; i < ROWS.size(); i++) {
             List<Double> s = seconds.get(ROWS.get(i));
             double med = median(s);
             double raw = median(seconds.get(ROWS.get(i < 2 ? 0 : 2)));
-            List<Double> cpu = serverCpu.get(ROWS.get(i));
-            String perGb = cpu.isEmpty() || cpu.contains(-1.0) ? "-"
-                    : String.format(Locale.ROOT, "%.2f", median(cpu) / (size / 1e9));
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f-%.1f | %.2fx | %s |%n", ROWS.get(i), size / med / 1e6,
-                    size / s.stream().mapToDouble(x -> x).max().orElse(med) / 1e6,
-                    size / s.stream().mapToDouble(x -> x).min().orElse(med) / 1e6, raw / med, perGb));
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f-%.1f | %.2fx | %s | %s |%n", ROWS.get(i),
+                    size / med / 1e6, size / s.stream().mapToDouble(x -> x).max().orElse(med) / 1e6,
+                    size / s.stream().mapToDouble(x -> x).min().orElse(med) / 1e6, raw / med,
+                    perGb(serverCpu.get(ROWS.get(i)), size), perGb(agentCpu.get(ROWS.get(i)), size)));
         }
         Path out = Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks") : Paths.get(".");
         Path file = RawRun.write(out, "s3", STAMP.format(now), md.toString());
         log.println(md);
         log.println("wrote " + file.toAbsolutePath().normalize() + " and its .csv");
+    }
+
+    /** CPU-s per GB of the median reading, or "-" for a row without readings. */
+    private static String perGb(List<Double> cpu, long size) {
+        return cpu.isEmpty() || cpu.contains(-1.0) ? "-" : String.format(Locale.ROOT, "%.2f", median(cpu) / (size / 1e9));
     }
 
     private static double median(List<Double> v) {
