@@ -111,6 +111,17 @@ class S3EndToEndTest {
         return c;
     }
 
+    /** A relay in front of the engine, which a test cuts, stalls or makes fail. */
+    private static TcpRelay relayToEngine() throws IOException {
+        return new TcpRelay(new InetSocketAddress(engine.endpoint().getHost(), engine.endpoint().getPort()));
+    }
+
+    /** Client settings for the engine reached through {@code relay}. */
+    private static S3ClientFactory.Builder through(TcpRelay relay) {
+        return S3ClientFactory.builder().endpoint(java.net.URI.create("http://127.0.0.1:" + relay.port()))
+                .staticCredentials(engine.accessKey(), engine.secretKey());
+    }
+
     private static String objectSha256(String key) throws Exception {
         try (InputStream in = raw.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBlockingInputStream())
                 .get(120, TimeUnit.SECONDS)) {
@@ -245,10 +256,8 @@ class S3EndToEndTest {
         Path v2 = TransferEndToEndTest.randomFile(scratch.resolve("v2.bin"), 40L << 20, 82);
         String sha1 = Transfers.hashFile(v1);
         String sha2 = Transfers.hashFile(v2);
-        try (TcpRelay relay = new TcpRelay(new InetSocketAddress(engine.endpoint().getHost(), engine.endpoint().getPort()))) {
-            S3ClientFactory viaRelay = S3ClientFactory.builder()
-                    .endpoint(java.net.URI.create("http://127.0.0.1:" + relay.port()))
-                    .staticCredentials(engine.accessKey(), engine.secretKey()).build();
+        try (TcpRelay relay = relayToEngine()) {
+            S3ClientFactory viaRelay = through(relay).build();
             try (S3Backend backend = backend("outage", viaRelay)) {
                 FileServer s = server(backend);
                 try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
@@ -303,10 +312,8 @@ class S3EndToEndTest {
         String sha1 = Transfers.hashFile(v1);
         String sha2 = Transfers.hashFile(v2);
         String key = "lost/alice/f.bin";
-        try (TcpRelay relay = new TcpRelay(new InetSocketAddress(engine.endpoint().getHost(), engine.endpoint().getPort()))) {
-            S3ClientFactory viaRelay = S3ClientFactory.builder()
-                    .endpoint(java.net.URI.create("http://127.0.0.1:" + relay.port()))
-                    .staticCredentials(engine.accessKey(), engine.secretKey()).build();
+        try (TcpRelay relay = relayToEngine()) {
+            S3ClientFactory viaRelay = through(relay).build();
             try (S3Backend backend = backend("lost", viaRelay)) {
                 FileServer s = server(backend);
                 try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
@@ -416,11 +423,8 @@ class S3EndToEndTest {
         String sha1 = Transfers.hashFile(v1);
         String sha2 = Transfers.hashFile(v2);
         String key = prefix + "/alice/f.bin";
-        try (TcpRelay relay = new TcpRelay(new InetSocketAddress(engine.endpoint().getHost(), engine.endpoint().getPort()))) {
-            S3ClientFactory viaRelay = S3ClientFactory.builder()
-                    .endpoint(java.net.URI.create("http://127.0.0.1:" + relay.port()))
-                    .staticCredentials(engine.accessKey(), engine.secretKey())
-                    .stallTimeout(java.time.Duration.ofSeconds(STALL_SECONDS)).build();
+        try (TcpRelay relay = relayToEngine()) {
+            S3ClientFactory viaRelay = through(relay).stallTimeout(java.time.Duration.ofSeconds(STALL_SECONDS)).build();
             try (S3Backend backend = backend(prefix, viaRelay)) {
                 FileServer s = server(backend);
                 try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
