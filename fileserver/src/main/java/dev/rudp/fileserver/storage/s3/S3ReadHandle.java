@@ -36,6 +36,8 @@ final class S3ReadHandle implements ReadHandle {
     private final int ahead;
     private final Map<Long, Fetch> blocks = new HashMap<>();
     private volatile boolean closed;
+    /** The sidecar write {@link #hashed} started, done or not (tests wait on it). */
+    private volatile CompletableFuture<?> recording = CompletableFuture.completedFuture(null);
 
     S3ReadHandle(S3Calls calls, DigestSidecar sidecars, String key, String shown, long size, String etag,
             DigestSidecar.Known known) {
@@ -74,7 +76,7 @@ final class S3ReadHandle implements ReadHandle {
     @Override
     public void hashed(String sha256, String crc32c) {
         if (sidecars != null && known == null) {
-            sidecars.storeAsync(key, etag, size, sha256, crc32c).exceptionally(t -> {
+            recording = sidecars.storeAsync(key, etag, size, sha256, crc32c).exceptionally(t -> {
                 LOG.log(System.Logger.Level.WARNING, "digest of " + shown + " not recorded: "
                         + calls.translate(t).getMessage());
                 return "";
@@ -129,6 +131,11 @@ final class S3ReadHandle implements ReadHandle {
     @Override
     public void hashRange(MessageDigest digest, long from, long to) throws IOException {
         hashRange(from, to, digest);
+    }
+
+    /** The sidecar write of the last {@link #hashed}, completed when it ended (failed or not). */
+    CompletableFuture<?> recording() {
+        return recording;
     }
 
     /** Adds bytes {@code [from, to)} to each of {@code digests} in one read. */
