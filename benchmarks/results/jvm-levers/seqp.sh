@@ -1,0 +1,14 @@
+#!/bin/bash
+# seq.sh OPS...: one agent, each op (get|put) a 1 GiB transfer timed as its own command
+export FILECLIENT_AGENT_DIR=/tmp/exp/agentdir-seq FILECLIENT_LAUNCHER_OPTS=-Duser.home=/tmp/exp/home FILECLIENT_JAVA_OPTS="-Duser.home=/tmp/exp/home ${SEQ_OPTS:-}"
+/work/main/bin/fileclient --port 7801 --user bob -c "ls" 127.0.0.1 >/dev/null 2>&1
+out=""
+for op in "$@"; do
+  if [ $op = get ]; then c="get up.bin /tmp/exp/got.bin"; else c="put /tmp/exp/up.bin up.bin"; fi
+  s=$(date +%s%N); /work/main/bin/fileclient --port 7801 --user bob -c "$c" 127.0.0.1 >/dev/null 2>&1; e=$(date +%s%N)
+  [ -n "${SEQ_PAUSE:-}" ] && sleep $SEQ_PAUSE
+  out="$out $op:$(( 1024000000000/((e-s)/1000) ))"
+
+done
+/work/main/bin/fileclient --agent-stop --port 7801 --user bob 127.0.0.1 >/dev/null 2>&1
+echo "MiB/s:$out"
