@@ -11,6 +11,7 @@ import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.connection.Transfers;
+import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.local.StoredDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,9 +146,9 @@ class TransferEndToEndTest {
             assertTrue(up.byCrc32c(), "the local store checks an upload by its CRC32C");
             assertEquals(sha, up.sha256(), "and names the SHA-256 it computed of what it wrote");
             Path onServer = s.home("alice").resolve("r.bin");
-            StoredDigest.Known known = StoredDigest.lookupAll(onServer, null, -1);
+            KnownDigests known = StoredDigest.lookupAll(onServer, null, -1);
             org.junit.jupiter.api.Assumptions.assumeTrue(known != null, "no user attributes here: nothing recorded");
-            assertEquals(new StoredDigest.Known(sha, crc32c), known, "the upload recorded both digests");
+            assertEquals(new KnownDigests(sha, crc32c), known, "the upload recorded both digests");
             Transfers.Result down = t.download("r.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
                     new CancelToken());
             assertTrue(down.byCrc32c());
@@ -178,7 +179,7 @@ class TransferEndToEndTest {
                 ch.write(one, 1_000_000);
             }
             Files.setLastModifiedTime(onServer, time);
-            assertEquals(new StoredDigest.Known(sha, crc32c), StoredDigest.lookupAll(onServer, null, -1));
+            assertEquals(new KnownDigests(sha, crc32c), StoredDigest.lookupAll(onServer, null, -1));
             e = assertThrows(ClientException.class, () -> t.download("r.bin", tmp.resolve("c.bin"), false,
                     TransferListener.NONE, new CancelToken()));
             assertTrue(e.getMessage().startsWith("checksum mismatch: r.bin"), e.getMessage());

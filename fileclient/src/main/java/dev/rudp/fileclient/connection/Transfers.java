@@ -24,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -145,7 +146,7 @@ public final class Transfers implements AutoCloseable {
                 throw ClientException.of(done);
             }
             // checked by the CRC32C: the file's SHA-256 is the one the server computed of what it wrote
-            sha = !byCrc ? digest : done.lines().isEmpty() ? "" : done.lines().get(0).toLowerCase(java.util.Locale.ROOT);
+            sha = !byCrc ? digest : done.lines().isEmpty() ? "" : done.lines().get(0).toLowerCase(Locale.ROOT);
         } finally {
             conn.forget(doneId);
         }
@@ -244,7 +245,7 @@ public final class Transfers implements AutoCloseable {
             }
             Files.move(part, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             success = true;
-            return new Result(size, size - offset, byCrc ? sha.toLowerCase(java.util.Locale.ROOT) : actual, byCrc);
+            return new Result(size, size - offset, byCrc ? sha.toLowerCase(Locale.ROOT) : actual, byCrc);
         } catch (IOException e) {
             throw localError(e, local);
         } finally {

@@ -32,16 +32,12 @@ public interface ReadHandle extends Closeable {
     }
 
     /**
-     * The caller read the whole file and hashed it to {@code sha256} (lower-case hex), because
-     * {@link #knownSha256()} had none: a backend may keep it so that later downloads need not hash
-     * (only if the file did not change meanwhile). Best effort; the default keeps nothing.
+     * The caller read the whole file and hashed it to {@code sha256} and, in the same pass,
+     * {@code crc32c} (lower-case hex; null when it did not compute one), because {@link #knownSha256()}
+     * had none: a backend may keep them so that later downloads need not hash (only if the file did not
+     * change meanwhile). Best effort; the default keeps nothing.
      */
-    default void hashed(String sha256) {
-    }
-
-    /** As {@link #hashed(String)}, with the CRC32C computed in the same pass; the default keeps the SHA-256 only. */
     default void hashed(String sha256, String crc32c) {
-        hashed(sha256);
     }
 
     /**

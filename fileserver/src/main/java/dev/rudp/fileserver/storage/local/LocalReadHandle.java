@@ -1,6 +1,7 @@
 package dev.rudp.fileserver.storage.local;
 
 import dev.rudp.fileserver.storage.FileChunks;
+import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.ReadHandle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,7 +25,7 @@ final class LocalReadHandle implements ReadHandle {
     private final StoredDigest.Stamp opened;
 
     /** {@code opened}: the file's stamp taken before it was opened, or null to keep no digest. */
-    LocalReadHandle(FileChannel file, long size, StoredDigest.Known known, Path path, StoredDigest.Stamp opened) {
+    LocalReadHandle(FileChannel file, long size, KnownDigests known, Path path, StoredDigest.Stamp opened) {
         this.file = file;
         this.size = size;
         this.knownSha256 = known == null ? null : known.sha256();
@@ -46,11 +47,6 @@ final class LocalReadHandle implements ReadHandle {
     @Override
     public String knownCrc32c() {
         return knownCrc32c;
-    }
-
-    @Override
-    public void hashed(String sha256) {
-        hashed(sha256, null);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.rudp.fileserver.storage.local;
 import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.PathRules;
 import dev.rudp.fileserver.storage.ReadHandle;
 import dev.rudp.fileserver.storage.Sha256;
@@ -461,7 +462,7 @@ public final class LocalStore implements Store {
                 throw ProtocolException.of(Status.BAD_REQUEST, "cannot resume " + shown + " at " + offset
                         + ": the remote file has only " + size + " bytes");
             }
-            StoredDigest.Known known = stamp == null ? null : StoredDigest.lookupAll(f, stamp.key(), size);
+            KnownDigests known = stamp == null ? null : StoredDigest.lookupAll(f, stamp.key(), size);
             LocalReadHandle h = new LocalReadHandle(ch, size, known, f, stamp);
             ch = null;
             return h;

@@ -1,5 +1,6 @@
 package dev.rudp.fileserver.storage.local;
 
+import dev.rudp.fileserver.storage.KnownDigests;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,10 +41,6 @@ public final class StoredDigest {
             "v([12]) (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{64})(?: ([0-9a-f]{8}))?");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern CRC_HEX = Pattern.compile("[0-9a-fA-F]{8}");
-
-    /** A file's recorded digests: its SHA-256 and, when recorded (uploads since v2), its CRC32C; lower-case hex. */
-    public record Known(String sha256, String crc32c) {
-    }
     private static final int MAX_VALUE = 256;
 
     private StoredDigest() {
@@ -129,12 +126,12 @@ public final class StoredDigest {
      * @param size the size of the file the caller opened, or -1 for no such check
      */
     public static String lookup(Path file, Object identity, long size) {
-        Known k = lookupAll(file, identity, size);
+        KnownDigests k = lookupAll(file, identity, size);
         return k == null ? null : k.sha256();
     }
 
     /** As {@link #lookup}, both digests (the CRC32C null where none was recorded). */
-    public static Known lookupAll(Path file, Object identity, long size) {
+    public static KnownDigests lookupAll(Path file, Object identity, long size) {
         try {
             UserDefinedFileAttributeView view = view(file);
             if (view == null) {
@@ -160,7 +157,7 @@ public final class StoredDigest {
                     && Long.parseLong(m.group(2)) == after.size()
                     && Long.parseLong(m.group(3)) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
                     && m.group(4).equals(key(after));
-            return same ? new Known(m.group(5), m.group(6)) : null;
+            return same ? new KnownDigests(m.group(5), m.group(6)) : null;
         } catch (IOException | RuntimeException e) {
             return null; // unreadable or foreign attribute: hash the file instead
         }

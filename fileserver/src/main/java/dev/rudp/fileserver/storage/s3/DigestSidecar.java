@@ -1,5 +1,6 @@
 package dev.rudp.fileserver.storage.s3;
 
+import dev.rudp.fileserver.storage.KnownDigests;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -17,10 +18,6 @@ import java.util.regex.Pattern;
 final class DigestSidecar {
     private static final Pattern VALUE = Pattern.compile("(v1|v2) (\\d+) (\\S+) ([0-9a-f]{64})(?: ([0-9a-f]{8}))?");
 
-    /** What a sidecar holds: the SHA-256 and, when recorded with it, the CRC32C (else null). */
-    record Known(String sha256, String crc32c) {
-    }
-
     private final S3Calls calls;
     private final S3Keys keys;
 
@@ -30,7 +27,7 @@ final class DigestSidecar {
     }
 
     /** The digests recorded for {@code objectKey}, or null unless they were recorded for this ETag and size. */
-    Known lookup(String objectKey, String etag, long size) throws S3StoreException {
+    KnownDigests lookup(String objectKey, String etag, long size) throws S3StoreException {
         String e = S3Keys.etag(etag);
         if (e.isEmpty()) {
             return null;
@@ -40,12 +37,12 @@ final class DigestSidecar {
     }
 
     /** The digests in {@code value} if it is a sidecar recorded for {@code etag} and {@code size}, else null. */
-    private static Known parse(byte[] value, String etag, long size) {
+    private static KnownDigests parse(byte[] value, String etag, long size) {
         Matcher m = VALUE.matcher(new String(value, StandardCharsets.US_ASCII));
         if (!m.matches() || m.group(1).equals("v2") != (m.group(5) != null)) {
             return null;
         }
-        return Long.parseLong(m.group(2)) == size && m.group(3).equals(etag) ? new Known(m.group(4), m.group(5)) : null;
+        return Long.parseLong(m.group(2)) == size && m.group(3).equals(etag) ? new KnownDigests(m.group(4), m.group(5)) : null;
     }
 
     /** Records {@code sha256} and {@code crc32c} (null: not known) for {@code objectKey} as it is (ETag and size). */

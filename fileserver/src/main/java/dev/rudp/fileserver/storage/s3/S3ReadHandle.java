@@ -1,5 +1,7 @@
 package dev.rudp.fileserver.storage.s3;
 
+import dev.rudp.fileserver.storage.FileChunks;
+import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.ReadHandle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -31,7 +33,7 @@ final class S3ReadHandle implements ReadHandle {
     /** Where a whole-file hash is kept ({@link #hashed}); null: nowhere. */
     private final DigestSidecar sidecars;
     /** The digests the sidecar holds for this very object, or null. */
-    private final DigestSidecar.Known known;
+    private final KnownDigests known;
     private final int block;
     private final int ahead;
     private final Map<Long, Fetch> blocks = new HashMap<>();
@@ -40,7 +42,7 @@ final class S3ReadHandle implements ReadHandle {
     private volatile CompletableFuture<?> recording = CompletableFuture.completedFuture(null);
 
     S3ReadHandle(S3Calls calls, DigestSidecar sidecars, String key, String shown, long size, String etag,
-            DigestSidecar.Known known) {
+            KnownDigests known) {
         this.calls = calls;
         this.sidecars = sidecars;
         this.key = key;
@@ -65,11 +67,6 @@ final class S3ReadHandle implements ReadHandle {
     @Override
     public String knownCrc32c() {
         return known == null ? null : known.crc32c();
-    }
-
-    @Override
-    public void hashed(String sha256) {
-        hashed(sha256, null);
     }
 
     /** Records the digests of a whole read (every GET matched the ETag, so they describe this object). */
@@ -146,9 +143,7 @@ final class S3ReadHandle implements ReadHandle {
             try {
                 int within = (int) (pos - index * block);
                 int n = (int) Math.min(b.readableBytes() - within, to - pos);
-                for (MessageDigest d : digests) {
-                    d.update(b.nioBuffer(within, n));
-                }
+                FileChunks.update(b.nioBuffer(within, n), digests);
                 pos += n;
             } finally {
                 b.release();

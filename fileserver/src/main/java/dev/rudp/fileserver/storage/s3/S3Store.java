@@ -4,6 +4,7 @@ import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
 import dev.rudp.fileserver.storage.Crc32c;
+import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.ReadHandle;
 import dev.rudp.fileserver.storage.Store;
 import dev.rudp.fileserver.storage.UploadSink;
@@ -272,7 +273,7 @@ final class S3Store implements Store {
             String key = fileKey(p);
             long size = n.head().contentLength();
             String etag = S3Keys.etag(n.head().eTag());
-            DigestSidecar.Known known = backend.sidecars().lookup(key, etag, size);
+            KnownDigests known = backend.sidecars().lookup(key, etag, size);
             if (known != null) {
                 return known.sha256();
             }

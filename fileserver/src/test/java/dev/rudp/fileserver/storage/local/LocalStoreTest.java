@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.PathRules;
 import dev.rudp.fileserver.storage.Sha256;
 import dev.rudp.fileserver.storage.Store;
@@ -149,7 +150,7 @@ class LocalStoreTest {
         boolean supported;
         try (var h = store.openRead(p("placed.bin"), "placed.bin", 0)) {
             assertNull(h.knownSha256(), "nothing recorded yet");
-            h.hashed(sha);
+            h.hashed(sha, null);
             supported = sha.equals(StoredDigest.lookup(root.resolve("placed.bin"), null, -1));
         }
         try (var h = store.openRead(p("placed.bin"), "placed.bin", 0)) {
@@ -165,7 +166,7 @@ class LocalStoreTest {
         Files.write(root.resolve("busy.bin"), content);
         try (var h = store.openRead(p("busy.bin"), "busy.bin", 0)) {
             Files.write(root.resolve("busy.bin"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
-            h.hashed(sha);
+            h.hashed(sha, null);
         }
         assertNull(StoredDigest.lookup(root.resolve("busy.bin"), null, -1));
     }
@@ -200,9 +201,9 @@ class LocalStoreTest {
         String sha = HexFormat.of().formatHex(Sha256.newDigest().digest(content));
         assertEquals(sha, good.finishByCrc32c(crc32c.toUpperCase(java.util.Locale.ROOT)));
         assertArrayEquals(content, Files.readAllBytes(root.resolve("c.txt")));
-        StoredDigest.Known known = StoredDigest.lookupAll(root.resolve("c.txt"), null, -1);
+        KnownDigests known = StoredDigest.lookupAll(root.resolve("c.txt"), null, -1);
         if (known != null) {
-            assertEquals(new StoredDigest.Known(sha, crc32c), known);
+            assertEquals(new KnownDigests(sha, crc32c), known);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.UserPath;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,10 +96,10 @@ class StoredDigestTest {
 
     @Test
     void theCrc32cIsKeptBesideTheSha256AndARecordWithoutOneStillReads() throws Exception {
-        assertEquals(supported ? new StoredDigest.Known(sha, null) : null, StoredDigest.lookupAll(file, null, -1),
+        assertEquals(supported ? new KnownDigests(sha, null) : null, StoredDigest.lookupAll(file, null, -1),
                 "a record of the SHA-256 alone (as older servers wrote) has no CRC32C");
         assertEquals(supported, StoredDigest.store(file, sha, "0A1B2C3D"));
-        assertEquals(supported ? new StoredDigest.Known(sha, "0a1b2c3d") : null,
+        assertEquals(supported ? new KnownDigests(sha, "0a1b2c3d") : null,
                 StoredDigest.lookupAll(file, null, -1));
         assertEquals(expectedWhileValid(), StoredDigest.lookup(file, null, -1));
         assertThrows(IllegalArgumentException.class, () -> StoredDigest.store(file, sha, "not-hex!"));
