@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
@@ -32,14 +34,27 @@ public final class Identity {
         0x04, 0x22, 0x04, 0x20};
     private static final String BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String END = "-----END PRIVATE KEY-----";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Ed25519PrivateKeyParameters privateKey;
-    private final Ed25519Key publicKey;
+    /**
+     * Derived on a thread of its own, started by the constructor: a new client's first Ed25519 point
+     * multiplication (BouncyCastle's tables and its registrar's start-up) takes 0.05-0.07 s, which
+     * would otherwise come before the connection starts; the login, after the handshake, is the first
+     * to need it.
+     */
+    private final FutureTask<Ed25519Key> publicKey;
 
-    private Identity(Ed25519PrivateKeyParameters privateKey, String comment) {
+    /** {@code pubFileKey}: the .pub file's key, whose comment is kept when it is this key's. */
+    private Identity(Ed25519PrivateKeyParameters privateKey, Ed25519Key pubFileKey) {
         this.privateKey = privateKey;
-        this.publicKey = Ed25519Key.of(privateKey.generatePublicKey().getEncoded(), comment);
+        this.publicKey = new FutureTask<>(() -> {
+            byte[] raw = privateKey.generatePublicKey().getEncoded();
+            boolean same = pubFileKey != null && Arrays.equals(pubFileKey.raw(), raw);
+            return Ed25519Key.of(raw, same ? pubFileKey.comment() : "");
+        });
+        Thread t = new Thread(publicKey, "fileclient-identity");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** {@code ~/.fileclient/id_ed25519}. */
@@ -54,7 +69,8 @@ public final class Identity {
 
     /** A new random key pair with {@code comment} on its public key. */
     public static Identity generate(String comment) {
-        return new Identity(new Ed25519PrivateKeyParameters(RANDOM), comment);
+        Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(new SecureRandom());
+        return new Identity(key, Ed25519Key.of(key.generatePublicKey().getEncoded(), comment));
     }
 
     /** {@code user@host}, the comment ssh-keygen gives a new key. */
@@ -87,19 +103,16 @@ public final class Identity {
         checkPrivate(privateFile);
         Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(der, PKCS8_PREFIX.length);
         Arrays.fill(der, (byte) 0);
-        String comment = "";
+        Ed25519Key pubFileKey = null;
         Path pub = publicFile(privateFile);
         if (Files.isRegularFile(pub)) {
             try {
-                Ed25519Key k = Ed25519Key.parse(Files.readString(pub, StandardCharsets.UTF_8));
-                if (Arrays.equals(k.raw(), key.generatePublicKey().getEncoded())) {
-                    comment = k.comment();
-                }
+                pubFileKey = Ed25519Key.parse(Files.readString(pub, StandardCharsets.UTF_8));
             } catch (IllegalArgumentException | IOException e) {
                 // a damaged .pub does not stop the private key from working
             }
         }
-        return new Identity(key, comment);
+        return new Identity(key, pubFileKey);
     }
 
     /**
@@ -132,12 +145,27 @@ public final class Identity {
         String pem = BEGIN + "\n" + Base64.getEncoder().encodeToString(der) + "\n" + END + "\n";
         Arrays.fill(der, (byte) 0);
         write(privateFile, pem, "rw-------");
-        write(pub, publicKey.line() + "\n", "rw-r--r--");
+        write(pub, publicKey().line() + "\n", "rw-r--r--");
     }
 
     /** The public key, with its comment. */
     public Ed25519Key publicKey() {
-        return publicKey;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return publicKey.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // a cancel arrives as an interrupt: the key is a moment away anyway
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot derive the public key", e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The Ed25519 signature (64 bytes) of {@code data}. */
