@@ -83,6 +83,25 @@ public final class ClientMain {
      */
     public static int run(String[] argv, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
             Terminal terminal) {
+        return run(argv, in, out, err, env, terminal, null);
+    }
+
+    /**
+     * Takes over the logged-in session a batch run ends with, instead of the run logging out: the
+     * agent a first command becomes ({@link dev.rudp.fileclient.agent.FirstRun}).
+     */
+    @FunctionalInterface
+    public interface SessionKeeper {
+        /**
+         * Called once a batch ended with its connection open; {@code remoteFolder} is where the batch
+         * left the session's remote folder. True when it keeps the session (the run leaves it open).
+         */
+        boolean keep(OpenedSession session, String remoteFolder);
+    }
+
+    /** {@link #run(String[], InputStream, PrintStream, PrintStream, Map, Terminal)}, ending with {@code keeper}. */
+    public static int run(String[] argv, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+            Terminal terminal, SessionKeeper keeper) {
         PrintWriter errW = new PrintWriter(err, true);
         if (argv.length > 0 && argv[0].equals("keygen")) {
             return dev.rudp.fileclient.keys.Keygen.run(Arrays.copyOfRange(argv, 1, argv.length), out, errW);
@@ -132,18 +151,24 @@ public final class ClientMain {
         dev.rudp.fileclient.keys.SessionPassword kept = new dev.rudp.fileclient.keys.SessionPassword(
                 () -> early != null ? early : password(a, env));
         Session session = new Session(conn, reconnector(a, identity, kept));
+        boolean handedOver = false;
         try {
             dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, kept);
             if (a.batch != null || a.commands != null) {
-                return batch(a, session, in, out, errW);
+                int code = batch(a, session, in, out, errW);
+                handedOver = keeper != null && session.connection.isOpen() && keeper.keep(
+                        new OpenedSession(session.connection, a.user, session.reconnector), session.remoteFolder);
+                return code;
             }
             return shell(a, session, in, out, terminal);
         } catch (ClientException e) {
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
         } finally {
-            session.connection.close();
-            kept.close();
+            if (!handedOver) {
+                session.connection.close();
+                kept.close();
+            }
         }
     }
 
@@ -162,6 +187,8 @@ public final class ClientMain {
     private static final class Session {
         FileConnection connection;
         final Reconnector reconnector;
+        /** Where the last batch left the remote folder. */
+        String remoteFolder = "~";
 
         Session(FileConnection connection, Reconnector reconnector) {
             this.connection = connection;
@@ -349,6 +376,7 @@ public final class ClientMain {
         } finally {
             org.jline.utils.Signals.unregister("INT", previous);
             session.connection = ctx.connection();
+            session.remoteFolder = ctx.remoteCwd();
             ctx.close();
         }
     }

@@ -24,6 +24,7 @@ final class Fileclient implements Tool {
     static final String USER = "bench";
     static final String REMOTE = "bench.bin";
     private static final String AGENT_CLASS = "dev.rudp.fileclient.agent.Agent";
+    private static final String FIRST_RUN_CLASS = "dev.rudp.fileclient.agent.FirstRun";
 
     /** How the timed command meets the client's per-user agent (fileclient/README.md, "The agent"). */
     enum Start {
@@ -177,13 +178,29 @@ final class Fileclient implements Tool {
         }
     }
 
-    /** The agent serving sockets in {@code agents} (found by its command line), or -1 when none runs. */
+    /**
+     * The agent serving sockets in {@code agents}, or -1 when none runs: one the launcher started (its
+     * command line names the socket) or a first command that stayed as the agent ({@code FirstRun},
+     * whose environment names the folder).
+     */
     static long agentPid(Path agents) {
         String dir = agents.toAbsolutePath().toString();
         return ProcessHandle.allProcesses()
                 .filter(h -> h.info().arguments().map(a -> String.join(" ", a)).map(
-                        a -> a.contains(AGENT_CLASS) && a.contains("--socket " + dir + "/")).orElse(false))
+                        a -> a.contains(AGENT_CLASS) && a.contains("--socket " + dir + "/")
+                                || a.contains(FIRST_RUN_CLASS) && environ(h.pid()).contains("\0FILECLIENT_AGENT_DIR=" + dir + "\0"))
+                        .orElse(false))
                 .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+    }
+
+    /** A process's environment as {@code /proc} has it, NUL-separated with a NUL in front; "" when unreadable. */
+    private static String environ(long pid) {
+        try {
+            return "\0" + new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** Ends the row's agent: {@code --agent-stop}, then by signal if it is still there after 10 s. */

@@ -142,11 +142,21 @@ public final class Agent {
      * there. A socket file whose agent is gone is removed first.
      */
     public static Agent start(Path socket, String key, String[] sessionArgv, long idleMillis) throws IOException {
+        return start(socket, key, sessionArgv, idleMillis, null);
+    }
+
+    /**
+     * {@link #start(Path, String, String[], long)} holding {@code session} from the first: a first
+     * command's own logged-in session ({@link FirstRun}).
+     */
+    static Agent start(Path socket, String key, String[] sessionArgv, long idleMillis,
+            ClientMain.OpenedSession session) throws IOException {
         ServerSocketChannel ssc = bind(socket);
         if (ssc == null) {
             return null;
         }
         Agent a = new Agent(socket, key, sessionArgv, idleMillis, ssc);
+        a.session = session;
         Thread acceptor = new Thread(a::acceptLoop, "fileclient-agent-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -490,7 +500,7 @@ public final class Agent {
         stopped.complete(why);
     }
 
-    private static void log(String line) {
+    static void log(String line) {
         System.err.println(Instant.now() + " agent: " + line);
     }
 
@@ -500,7 +510,7 @@ public final class Agent {
      * supported way (module jdk.unsupported).
      */
     @SuppressWarnings("restriction")
-    private static void ignoreTerminalSignals() {
+    static void ignoreTerminalSignals() {
         for (String sig : new String[] {"INT", "HUP"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(sig), sun.misc.SignalHandler.SIG_IGN);

@@ -85,6 +85,21 @@ final class LaunchArgs {
         return a;
     }
 
+    /**
+     * Whether an agent may run this command: a batch run (the interactive shell stays in-process), the
+     * agent not turned off, a batch file readable, and typed commands ({@code -b -} on a terminal)
+     * run as typed, not after Ctrl-D.
+     */
+    boolean agentMayRun(java.util.Map<String, String> env, String ttys, java.nio.file.Path cwd) {
+        if (!isBatch() || noAgent || "0".equals(env.get("FILECLIENT_AGENT"))) {
+            return false;
+        }
+        if ("-".equals(batch)) {
+            return !ttys.contains("i");
+        }
+        return batch == null || java.nio.file.Files.isReadable(cwd.resolve(batch));
+    }
+
     /** Whether this is a batch run (-c or -b); the interactive shell stays in-process. */
     boolean isBatch() {
         return batch != null || commands != null;

@@ -74,14 +74,8 @@ public final class Launcher {
     /** Runs {@code argv}; the exit status, or {@link #IN_PROCESS}. */
     public int run(String[] argv) {
         LaunchArgs a = LaunchArgs.parse(argv);
-        if (a == null || !(a.isBatch() || a.agentStop)) {
+        if (a == null || !(a.agentStop || a.agentMayRun(env, ttys, cwd))) {
             return IN_PROCESS;
-        }
-        if (!a.agentStop && (a.noAgent || "0".equals(env.get("FILECLIENT_AGENT")))) {
-            return IN_PROCESS;
-        }
-        if (a.batch != null && a.batch.equals("-") && ttys.contains("i")) {
-            return IN_PROCESS; // typed commands run as typed, not after Ctrl-D
         }
         AgentDir dir;
         try {
@@ -94,9 +88,6 @@ public final class Launcher {
         Path sock = dir.socket(key);
         if (a.agentStop) {
             return stop(sock, a);
-        }
-        if (a.batch != null && !a.batch.equals("-") && !Files.isReadable(cwd.resolve(a.batch))) {
-            return IN_PROCESS;
         }
         SocketChannel ch = connect(sock);
         if (ch == null) {

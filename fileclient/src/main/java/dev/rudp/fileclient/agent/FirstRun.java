@@ -1,0 +1,148 @@
+package dev.rudp.fileclient.agent;
+
+import dev.rudp.fileclient.ClientMain;
+import dev.rudp.fileclient.connection.ClientException;
+import dev.rudp.fileserver.MachineId;
+import dev.rudp.fileserver.protocol.Op;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A batch command run when no agent serves its session yet, in the JVM that then stays behind as that
+ * session's agent, as ssh's first connection becomes the master with {@code ControlMaster=auto} and
+ * {@code ControlPersist}. bin/fileclient starts it instead of the launcher when the agent folder holds
+ * no socket at all (its guess, made without a JVM). Without it a first command paid for two new JVMs
+ * in a row, the launcher's and the agent's (0.7 s instead of 0.5 for an {@code ls}); now it pays for one, and
+ * the agent it leaves has its code compiled by that command and its session logged in.
+ *
+ * <p>The batch runs exactly as {@code --no-agent} runs it (the user's own streams, terminal prompts,
+ * Ctrl-C). If an agent may serve this command line (the launcher's rules) and the session is still
+ * up at the end, this JVM lets go of the user's streams (closing {@code System.in}, {@code out} and
+ * {@code err} makes the JDK point descriptors 0-2 at /dev/null, so a pipe reading the output sees its
+ * end), logs to the agent's log, ignores the terminal's Ctrl-C and hang-up, and serves on the agent's
+ * socket; when another agent already serves there it closes the session and exits instead. A process
+ * that goes on running cannot be waited for, so the exit status reaches bin/fileclient as one line
+ * written to the FIFO named by {@code -Dfileclient.status}.
+ */
+public final class FirstRun {
+    private FirstRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        MachineId.chooseIfUnset();
+        Map<String, String> env = System.getenv();
+        Path cwd = Path.of("").toAbsolutePath();
+        LaunchArgs a = LaunchArgs.parse(args);
+        boolean mayStay = a != null && a.agentMayRun(env, System.getProperty("fileclient.tty", ""), cwd);
+        ClientMain.OpenedSession[] kept = {null};
+        int code = ClientMain.run(args, System.in, System.out, System.err, env, null, !mayStay ? null
+                : (session, folder) -> {
+                    // every batch an agent runs starts in ~, as a new fileclient's would
+                    if (!"~".equals(folder)) {
+                        try {
+                            session.connection().call(Op.CD, List.of("~"));
+                        } catch (ClientException e) {
+                            return false;
+                        }
+                    }
+                    kept[0] = session;
+                    return true;
+                });
+        System.out.flush();
+        System.err.flush();
+        Agent agent = kept[0] == null ? null : become(a, cwd, env, kept[0]);
+        if (!report(System.getProperty("fileclient.status"), code)) {
+            if (agent != null) {
+                agent.stop("bin/fileclient could not be told the exit status"); // it sees this JVM end instead
+            }
+            System.exit(code);
+        }
+        if (agent == null) {
+            System.exit(code);
+        }
+        Agent.log("stopped: " + agent.stopped().get());
+        System.exit(0);
+    }
+
+    /** Lets go of the user's streams and serves {@code session} as its agent; null when it cannot. */
+    private static Agent become(LaunchArgs a, Path cwd, Map<String, String> env, ClientMain.OpenedSession session) {
+        String key = a.key(cwd, Launcher.build());
+        Path socket;
+        PrintStream log;
+        try {
+            AgentDir dir = AgentDir.open(AgentDir.location(env));
+            socket = dir.socket(key);
+            Path file = dir.log(key);
+            AgentDir.ownerOnlyFile(file);
+            if (Files.size(file) > (1 << 20)) {
+                Files.write(file, new byte[0]);
+            }
+            log = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println("fileclient: agent not kept: " + e.getMessage());
+            session.connection().close();
+            return null;
+        }
+        // from here a Ctrl-C or hang-up of the user's terminal must not end the agent
+        Agent.ignoreTerminalSignals();
+        try {
+            System.in.close();
+        } catch (IOException e) {
+            // the JDK points descriptor 0 at /dev/null even so
+        }
+        System.out.close();
+        System.err.close();
+        System.setOut(log);
+        System.setErr(log);
+        Agent agent;
+        try {
+            agent = Agent.start(socket, key, a.sessionArgv(cwd).toArray(String[]::new), idleMillis(env), session);
+        } catch (IOException e) {
+            Agent.log("cannot serve on " + socket + ": " + e.getMessage());
+            agent = null;
+        }
+        if (agent == null) {
+            Agent.log("another agent serves " + socket + " (or none can): the first command's session ends");
+            session.connection().close();
+            return null;
+        }
+        Agent started = agent;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> started.stop("terminated")));
+        Agent.log("kept the session of the first command (pid " + ProcessHandle.current().pid() + ")");
+        return agent;
+    }
+
+    private static long idleMillis(Map<String, String> env) {
+        String idle = env.get("FILECLIENT_AGENT_IDLE");
+        return idle != null && idle.matches("\\d{1,9}") ? Math.max(1, Long.parseLong(idle)) * 1000
+                : Agent.DEFAULT_IDLE_MILLIS;
+    }
+
+    /** Writes {@code code} to the FIFO (then removes its name); false when that failed. */
+    private static boolean report(String fifo, int code) {
+        if (fifo == null || fifo.isEmpty()) {
+            return false; // not started by bin/fileclient: nobody to tell but the exit status
+        }
+        // read-write: opening a FIFO only to write waits for a reader, forever if bin/fileclient was killed
+        try (FileChannel f = FileChannel.open(Path.of(fifo), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            f.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            return false;
+        }
+        try {
+            Files.deleteIfExists(Path.of(fifo)); // bin/fileclient holds it open: the line stays readable
+        } catch (IOException e) {
+            // bin/fileclient removes it too
+        }
+        return true;
+    }
+}
