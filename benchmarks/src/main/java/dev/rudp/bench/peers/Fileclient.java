@@ -11,9 +11,10 @@ import java.util.Map;
 /**
  * The product as users run it: {@code bin/fileclient -c "get ..."} (or {@code put}) as a new process at
  * the client end against {@code bin/fileserver serve} as its own process at the server end, with the
- * defaults of both (DTLS 1.2 AES-128-GCM, BBR, SHA-256 of the whole file checked by the product). The
- * account is made by {@code bin/fileserver adduser} with a random password the client gets in
- * {@code FILECLIENT_PASSWORD}; the client pins the server's fingerprint. Wall time and client CPU are
+ * defaults of both (DTLS 1.2 AES-128-GCM, BBR, the whole file checked by the product). The account is
+ * made by {@code bin/fileserver adduser} (a random password) and the client logs in by its key
+ * ({@code bin/fileclient keygen}, {@code bin/fileserver addkey}), as sftp's rows do; the client pins the
+ * server's fingerprint. Wall time and client CPU are
  * the client command's (JVM start, handshake and login included) plus, where the command goes through
  * the per-user agent ({@link Start}), the agent's CPU over the same span; server CPU is the server JVM's
  * over the same span. Each row has an agent folder of its own and stops its agent at the end. Before the
@@ -28,7 +29,7 @@ final class Fileclient implements Tool {
 
     /** How the timed command meets the client's per-user agent (fileclient/README.md, "The agent"). */
     enum Start {
-        /** The user's first command: it starts the agent, whose JVM start and JIT warm-up are in the row. */
+        /** The user's first command: it becomes the agent; its JVM start and JIT warm-up are in the row. */
         FIRST(""),
         /** A later command: the agent an earlier put and get of the same file (untimed) left runs it. */
         WARM(", agent warm"),
@@ -92,6 +93,17 @@ final class Fileclient implements Tool {
                 add.close();
                 throw new IOException("fileserver adduser failed: " + add.tail(300));
             }
+            Path key = job.dir().resolve("fileclient-key");
+            Files.deleteIfExists(key);
+            Files.deleteIfExists(Path.of(key + ".pub"));
+            for (List<String> step : List.of(List.of(bin("fileclient"), "keygen", "-f", key.toString()),
+                    List.of(bin("fileserver"), "addkey", "--root", data.toString(), USER, key + ".pub"))) {
+                try (Proc p = Proc.start("key", Side.LOOPBACK, step, job.dir(), true, Map.of(), null)) {
+                    if (!p.await(60_000) || p.exitCode() != 0) {
+                        throw new IOException(String.join(" ", step) + " failed: " + p.tail(300));
+                    }
+                }
+            }
             Files.createDirectories(home);
             if (!put) {
                 Files.createLink(home.resolve(REMOTE), job.source());
@@ -108,7 +120,7 @@ final class Fileclient implements Tool {
                 String command = put ? "put \"" + job.source().toAbsolutePath() + "\" " + REMOTE
                         : "get " + REMOTE + " \"" + local.toAbsolutePath() + "\"";
                 List<String> client = new java.util.ArrayList<>(List.of(bin("fileclient"), "--port", String.valueOf(port),
-                        "--user", USER, "--fingerprint", fp, "--connect-timeout", "30", "--timeout",
+                        "--user", USER, "-i", key.toString(), "--fingerprint", fp, "--connect-timeout", "30", "--timeout",
                         String.valueOf(Math.max(1, job.timeoutMillis() / 1000)), "-q"));
                 if (start == Start.NO_AGENT) {
                     client.add("--no-agent");
@@ -116,8 +128,7 @@ final class Fileclient implements Tool {
                 String host = job.server().addr();
                 // short: a UNIX socket's path holds at most 107 bytes, and the row's folder is deep
                 Path agents = Files.createTempDirectory("rudp-agents-");
-                Map<String, String> env = Map.of("FILECLIENT_PASSWORD", password, "FILECLIENT_AGENT_DIR",
-                        agents.toString());
+                Map<String, String> env = Map.of("FILECLIENT_AGENT_DIR", agents.toString());
                 Path archive = repo.resolve("fileclient/target/fileclient.jsa");
                 if (!Files.isRegularFile(archive)) {
                     // bin/fileclient's first in-process run records its class archive (the agent maps it too):
@@ -194,7 +205,7 @@ final class Fileclient implements Tool {
     }
 
     /** A process's environment as {@code /proc} has it, NUL-separated with a NUL in front; "" when unreadable. */
-    private static String environ(long pid) {
+    static String environ(long pid) {
         try {
             return "\0" + new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")),
                     java.nio.charset.StandardCharsets.UTF_8);

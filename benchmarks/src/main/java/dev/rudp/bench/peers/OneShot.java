@@ -26,14 +26,14 @@ import java.util.Map;
  * login on both sides, as a user types it: {@code sftp -b} with one {@code ls} against an sshd, and
  * {@code bin/fileclient -i KEY -c ls} against {@code bin/fileserver serve}, each a new process on
  * loopback. The fileclient command three ways: {@code --no-agent} (the whole client in its own JVM), as
- * the first command (it starts the per-user agent; the agent is stopped before each such run), and
+ * the first command (it becomes the per-user agent; the agent is stopped before each such run), and
  * with the agent a previous command left (a session already open). Rows run round-robin; medians of
  * wall time, client CPU (with the detached agent's) and server CPU. Writes {@code results/oneshot-STAMP}.
  */
 public final class OneShot {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final List<String> ROWS = List.of("sftp -b (ls), key auth", "fileclient -c ls, --no-agent",
-            "fileclient -c ls, first command (starts the agent)", "fileclient -c ls, agent open");
+            "fileclient -c ls, first command (becomes the agent)", "fileclient -c ls, agent open");
 
     private OneShot() {
     }
