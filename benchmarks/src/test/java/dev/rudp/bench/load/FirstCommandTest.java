@@ -1,0 +1,113 @@
+package dev.rudp.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rudp.fileclient.keys.Identity;
+import dev.rudp.fileserver.auth.Account;
+import dev.rudp.fileserver.auth.AccountStore;
+import dev.rudp.fileserver.auth.AuthorizedKeys;
+import dev.rudp.fileserver.auth.PasswordHasher;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/fileclient}'s first batch command, which stays behind as the agent (fileclient's
+ * {@code agent.FirstRun}), run as users run it: the script, its FIFO for the exit status, its
+ * standard input. Here because this module's tests run after the client's jar is packaged (the
+ * script runs the jar); the server is {@code bin/fileserver} ({@link ServerProc}).
+ */
+@Timeout(180)
+class FirstCommandTest {
+    private static final long WAIT_SECONDS = 60;
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out) {
+    }
+
+    private Run fileclient(List<String> argv, String stdin) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true);
+        pb.environment().put("FILECLIENT_AGENT_DIR", tmp.resolve("agents").toString());
+        pb.environment().put("HOME", tmp.resolve("home").toString());
+        pb.environment().remove("FILECLIENT_PASSWORD");
+        pb.environment().remove("FILECLIENT_AGENT");
+        Process p = pb.start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        // the output must end when the command does, though a JVM of it goes on as the agent
+        String out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "read failed: " + e;
+            }
+        }).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertTrue(p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "bin/fileclient ends: " + out);
+        return new Run(p.exitValue(), out);
+    }
+
+    private static List<String> sockets(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(Path::toString).filter(f -> f.endsWith(".sock")).toList();
+        }
+    }
+
+    @Test
+    void theFirstCommandsStatusAndOutputArriveAndItsJvmServesTheNext() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = tmp.resolve("id_ed25519");
+        Identity id = Identity.generate("first");
+        id.save(key, true);
+        AccountStore.open(data).put(new Account("alice", false, PasswordHasher.DEFAULT.hash("unused-pw".toCharArray())));
+        AuthorizedKeys.open(data).add("alice", id.publicKey());
+        Files.createDirectories(data.resolve("home").resolve("alice"));
+        Files.writeString(data.resolve("home").resolve("alice").resolve("a.txt"), "a");
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            List<String> base = new ArrayList<>(List.of(ServerProc.repo().resolve("bin/fileclient").toString(),
+                    "--port", String.valueOf(server.port), "--user", "alice", "-i", key.toString(), "--fingerprint",
+                    server.fingerprint, "-q"));
+            // after a build bin/fileclient's first run records its class archive, in-process and leaving no agent
+            List<String> record = new ArrayList<>(base);
+            record.addAll(List.of("--no-agent", "-c", "pwd", "127.0.0.1"));
+            assertEquals(0, fileclient(record, null).code());
+            assertEquals(List.of(), sockets(tmp.resolve("agents")));
+            // a failing first command: its status, through the FIFO; the session stays as the agent
+            List<String> get = new ArrayList<>(base);
+            get.addAll(List.of("-c", "get nosuch.bin " + tmp.resolve("x"), "127.0.0.1"));
+            Run first = fileclient(get, null);
+            assertEquals(3, first.code(), first.out());
+            assertTrue(first.out().contains("get: no such file: nosuch.bin"), first.out());
+            assertEquals(1, sockets(tmp.resolve("agents")).size(), "the first command's JVM serves as the agent");
+            // the next batch, from standard input, through that agent
+            List<String> batch = new ArrayList<>(base);
+            batch.addAll(List.of("-b", "-", "127.0.0.1"));
+            Run next = fileclient(batch, "ls\npwd\n");
+            assertEquals(0, next.code(), next.out());
+            assertEquals("fileclient> ls\na.txt\nfileclient> pwd\n~\n", next.out());
+            String log = Files.readString(Files.list(tmp.resolve("agents")).filter(f -> f.toString().endsWith(".log"))
+                    .findFirst().orElseThrow());
+            assertTrue(log.contains("kept the session of the first command") && log.contains("batch done, exit 0"), log);
+            List<String> stop = new ArrayList<>(base);
+            stop.remove("-q");
+            stop.addAll(List.of("--agent-stop", "127.0.0.1"));
+            assertEquals(0, fileclient(stop, null).code());
+            assertEquals(List.of(), sockets(tmp.resolve("agents")), "stopped and gone");
+        }
+    }
+}
