@@ -83,7 +83,7 @@ public final class ClientMain {
      */
     public static int run(String[] argv, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
             Terminal terminal) {
-        return run(argv, in, out, err, env, terminal, null);
+        return run(argv, in, out, err, env, terminal, Path.of(""), null);
     }
 
     /**
@@ -99,9 +99,12 @@ public final class ClientMain {
         boolean keep(OpenedSession session, String remoteFolder);
     }
 
-    /** {@link #run(String[], InputStream, PrintStream, PrintStream, Map, Terminal)}, ending with {@code keeper}. */
+    /**
+     * {@link #run(String[], InputStream, PrintStream, PrintStream, Map, Terminal)} with a batch's local
+     * paths resolved in {@code localFolder} (not the JVM's working folder), ending with {@code keeper}.
+     */
     public static int run(String[] argv, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
-            Terminal terminal, SessionKeeper keeper) {
+            Terminal terminal, Path localFolder, SessionKeeper keeper) {
         PrintWriter errW = new PrintWriter(err, true);
         if (argv.length > 0 && argv[0].equals("keygen")) {
             return dev.rudp.fileclient.keys.Keygen.run(Arrays.copyOfRange(argv, 1, argv.length), out, errW);
@@ -155,7 +158,7 @@ public final class ClientMain {
         try {
             dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, kept);
             if (a.batch != null || a.commands != null) {
-                int code = batch(a, session, in, out, errW);
+                int code = batch(a, session, in, out, errW, localFolder);
                 handedOver = keeper != null && session.connection.isOpen() && keeper.keep(
                         new OpenedSession(session.connection, a.user, session.reconnector), session.remoteFolder);
                 return code;
@@ -349,12 +352,12 @@ public final class ClientMain {
         }
     }
 
-    private static int batch(Args a, Session session, InputStream in, PrintStream out, PrintWriter err)
-            throws ClientException {
+    private static int batch(Args a, Session session, InputStream in, PrintStream out, PrintWriter err,
+            Path localFolder) throws ClientException {
         FileConnection conn = session.connection;
         Supplier<TransferListener> progress = a.quiet ? () -> TransferListener.NONE
                 : () -> new ProgressDisplay(err, false, 80, System::nanoTime);
-        ClientContext ctx = new ClientContext(conn, a.user, new PrintWriter(out, true), err, progress, Path.of(""));
+        ClientContext ctx = new ClientContext(conn, a.user, new PrintWriter(out, true), err, progress, localFolder);
         ctx.reconnectWith(session.reconnector);
         a.applyIdentity(ctx);
         BatchRunner runner = new BatchRunner(new CommandTable(), ctx);

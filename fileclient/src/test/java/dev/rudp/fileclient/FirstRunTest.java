@@ -89,7 +89,7 @@ class FirstRunTest {
 
     private List<String> argv(String passwordFile, String... extra) {
         List<String> v = new ArrayList<>(List.of("--port", String.valueOf(server.port()), "--user", "alice",
-                "--fingerprint", server.fingerprint(), "--password-file", tmp.resolve(passwordFile).toString()));
+                "--fingerprint", server.fingerprint(), "--password-file", passwordFile));
         v.addAll(List.of(extra));
         v.add("127.0.0.1");
         return v;
@@ -104,10 +104,11 @@ class FirstRunTest {
 
     private Process firstRun(Path status, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:+UseSerialGC", "-Dfileclient.status=" + status, "-cp", System.getProperty("java.class.path"),
-                "dev.rudp.fileclient.agent.FirstRun"));
+                "-XX:+UseSerialGC", "-Dfileclient.status=" + status, "-Dfileclient.cwd=" + tmp, "-cp",
+                System.getProperty("java.class.path"), "dev.rudp.fileclient.agent.FirstRun"));
         cmd.addAll(args);
-        ProcessBuilder b = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true)
+        // in / as bin/fileclient runs it: the password file (relative) is found in -Dfileclient.cwd
+        ProcessBuilder b = new ProcessBuilder(cmd).directory(new java.io.File("/")).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         b.environment().put("FILECLIENT_AGENT_DIR", tmp.resolve("agents").toString());
         b.environment().put("HOME", tmp.resolve("home").toString());

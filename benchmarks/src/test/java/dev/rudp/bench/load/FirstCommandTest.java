@@ -59,6 +59,14 @@ class FirstCommandTest {
         return new Run(p.exitValue(), out);
     }
 
+    private static String environ(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     private static List<String> sockets(Path dir) throws Exception {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -87,13 +95,21 @@ class FirstCommandTest {
             record.addAll(List.of("--no-agent", "-c", "pwd", "127.0.0.1"));
             assertEquals(0, fileclient(record, null).code());
             assertEquals(List.of(), sockets(tmp.resolve("agents")));
-            // a failing first command: its status, through the FIFO; the session stays as the agent
+            // a failing first command: its status, through the FIFO; the session stays as the agent. A
+            // relative local path lands in the command's folder, though the JVM runs in / (it holds
+            // no folder of the user's busy while it idles as the agent)
             List<String> get = new ArrayList<>(base);
-            get.addAll(List.of("-c", "get nosuch.bin " + tmp.resolve("x"), "127.0.0.1"));
+            get.addAll(List.of("-c", "get a.txt got.txt; get nosuch.bin x", "127.0.0.1"));
             Run first = fileclient(get, null);
             assertEquals(3, first.code(), first.out());
             assertTrue(first.out().contains("get: no such file: nosuch.bin"), first.out());
+            assertEquals("a", Files.readString(tmp.resolve("got.txt")));
             assertEquals(1, sockets(tmp.resolve("agents")).size(), "the first command's JVM serves as the agent");
+            ProcessHandle agent = ProcessHandle.allProcesses().filter(h -> h.info().arguments()
+                    .map(a -> String.join(" ", a).contains("dev.rudp.fileclient.agent.FirstRun")).orElse(false)
+                    && environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
+                    .findFirst().orElseThrow();
+            assertEquals(Path.of("/"), Files.readSymbolicLink(Path.of("/proc", String.valueOf(agent.pid()), "cwd")));
             // the next batch, from standard input, through that agent
             List<String> batch = new ArrayList<>(base);
             batch.addAll(List.of("-b", "-", "127.0.0.1"));

@@ -37,14 +37,15 @@ public final class FirstRun {
     private FirstRun() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] argv) throws Exception {
         MachineId.chooseIfUnset();
         Map<String, String> env = System.getenv();
-        Path cwd = Path.of("").toAbsolutePath();
+        Path cwd = userFolder();
+        String[] args = LaunchArgs.withPathsIn(argv, cwd);
         LaunchArgs a = LaunchArgs.parse(args);
         boolean mayStay = a != null && a.agentMayRun(env, System.getProperty("fileclient.tty", ""), cwd);
         ClientMain.OpenedSession[] kept = {null};
-        int code = ClientMain.run(args, System.in, System.out, System.err, env, null, !mayStay ? null
+        int code = ClientMain.run(args, System.in, System.out, System.err, env, null, cwd, !mayStay ? null
                 : (session, folder) -> {
                     // every batch an agent runs starts in ~, as a new fileclient's would
                     if (!"~".equals(folder)) {
@@ -121,27 +122,44 @@ public final class FirstRun {
         return agent;
     }
 
+    /**
+     * The user's working folder, {@code -Dfileclient.cwd}: bin/fileclient runs this JVM in {@code /}, so
+     * that the agent it may become holds no folder of the user's busy (a mount could not be unmounted
+     * while it idles); the command's local files and options are resolved here instead.
+     */
+    private static Path userFolder() {
+        String p = System.getProperty("fileclient.cwd", "");
+        if (p.isEmpty()) {
+            return Path.of("").toAbsolutePath();
+        }
+        try {
+            return Path.of(p).toRealPath(); // as the launcher's own working folder is: no symbolic links
+        } catch (IOException | RuntimeException e) {
+            return Path.of(p).toAbsolutePath();
+        }
+    }
+
     private static long idleMillis(Map<String, String> env) {
         String idle = env.get("FILECLIENT_AGENT_IDLE");
         return idle != null && idle.matches("\\d{1,9}") ? Math.max(1, Long.parseLong(idle)) * 1000
                 : Agent.DEFAULT_IDLE_MILLIS;
     }
 
-    /** Writes {@code code} to the FIFO (then removes its name); false when that failed. */
+    /** Writes {@code code} to the FIFO, whose name it removes first; false when that failed. */
     private static boolean report(String fifo, int code) {
         if (fifo == null || fifo.isEmpty()) {
             return false; // not started by bin/fileclient: nobody to tell but the exit status
         }
         // read-write: opening a FIFO only to write waits for a reader, forever if bin/fileclient was killed
         try (FileChannel f = FileChannel.open(Path.of(fifo), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try {
+                Files.deleteIfExists(Path.of(fifo)); // bin/fileclient holds it open: the line still reaches it
+            } catch (IOException e) {
+                // bin/fileclient removes it too when this JVM ends
+            }
             f.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             return false;
-        }
-        try {
-            Files.deleteIfExists(Path.of(fifo)); // bin/fileclient holds it open: the line stays readable
-        } catch (IOException e) {
-            // bin/fileclient removes it too
         }
         return true;
     }

@@ -100,6 +100,30 @@ final class LaunchArgs {
         return batch == null || java.nio.file.Files.isReadable(cwd.resolve(batch));
     }
 
+    /**
+     * {@code argv} with the files it names ({@code -b}, {@code --password-file}, {@code -i},
+     * {@code --known-hosts}) resolved in {@code cwd}, for a client whose JVM runs in another folder.
+     */
+    static String[] withPathsIn(String[] argv, java.nio.file.Path cwd) {
+        String[] v = argv.clone();
+        for (int i = 0; i + 1 < v.length; i++) {
+            switch (v[i]) {
+                case "-b", "--password-file", "--identity", "-i", "--known-hosts" -> {
+                    String f = v[++i];
+                    if (!f.equals("-") && !f.equals("none") && !f.isEmpty()) {
+                        v[i] = cwd.resolve(f).toString();
+                    }
+                }
+                case "--port", "-P", "--user", "-u", "-c", "--connect-timeout", "--timeout", "--fingerprint",
+                        "--reconnect" -> i++;
+                default -> {
+                    // a flag or the host
+                }
+            }
+        }
+        return v;
+    }
+
     /** Whether this is a batch run (-c or -b); the interactive shell stays in-process. */
     boolean isBatch() {
         return batch != null || commands != null;
