@@ -43,7 +43,10 @@ public final class FirstRun {
         Path cwd = userFolder();
         String[] args = LaunchArgs.withPathsIn(argv, cwd);
         LaunchArgs a = LaunchArgs.parse(args);
-        boolean mayStay = a != null && a.agentMayRun(env, System.getProperty("fileclient.tty", ""), cwd);
+        String status = System.getProperty("fileclient.status", "");
+        // started by hand (no FIFO to say the status on) it runs as --no-agent would
+        boolean mayStay = a != null && !status.isEmpty()
+                && a.agentMayRun(env, System.getProperty("fileclient.tty", ""), cwd);
         ClientMain.OpenedSession[] kept = {null};
         int code = ClientMain.run(args, System.in, System.out, System.err, env, null, cwd, !mayStay ? null
                 : (session, folder) -> {
@@ -61,7 +64,7 @@ public final class FirstRun {
         System.out.flush();
         System.err.flush();
         Agent agent = kept[0] == null ? null : become(a, cwd, env, kept[0]);
-        if (!report(System.getProperty("fileclient.status"), code)) {
+        if (!report(status, code)) {
             if (agent != null) {
                 agent.stop("bin/fileclient could not be told the exit status"); // it sees this JVM end instead
             }
@@ -147,8 +150,8 @@ public final class FirstRun {
 
     /** Writes {@code code} to the FIFO, whose name it removes first; false when that failed. */
     private static boolean report(String fifo, int code) {
-        if (fifo == null || fifo.isEmpty()) {
-            return false; // not started by bin/fileclient: nobody to tell but the exit status
+        if (fifo.isEmpty()) {
+            return false; // nobody to tell but the exit status
         }
         // read-write: opening a FIFO only to write waits for a reader, forever if bin/fileclient was killed
         try (FileChannel f = FileChannel.open(Path.of(fifo), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
