@@ -98,7 +98,10 @@ class FirstCommandTest {
             // a failing first command: its status, through the FIFO; the session stays as the agent. A
             // relative local path lands in the command's folder, though the JVM runs in / (it holds
             // no folder of the user's busy while it idles as the agent)
-            List<String> get = new ArrayList<>(base);
+            // run with a descriptor 5 of the caller's open, which the agent must not keep
+            List<String> get = new ArrayList<>(List.of("bash", "-c", "exec 5>\"$0\"; exec \"$@\"",
+                    tmp.resolve("held.txt").toString()));
+            get.addAll(base);
             get.addAll(List.of("-c", "get a.txt got.txt; get nosuch.bin x", "127.0.0.1"));
             Run first = fileclient(get, null);
             assertEquals(3, first.code(), first.out());
@@ -110,6 +113,16 @@ class FirstCommandTest {
                     && environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
                     .findFirst().orElseThrow();
             assertEquals(Path.of("/"), Files.readSymbolicLink(Path.of("/proc", String.valueOf(agent.pid()), "cwd")));
+            try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(agent.pid()), "fd"))) {
+                List<String> held = fds.map(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString();
+                    } catch (java.io.IOException e) {
+                        return "";
+                    }
+                }).filter(t -> t.endsWith("held.txt")).toList();
+                assertEquals(List.of(), held, "the caller's descriptor is not held by the agent");
+            }
             // the next batch, from standard input, through that agent
             List<String> batch = new ArrayList<>(base);
             batch.addAll(List.of("-b", "-", "127.0.0.1"));
