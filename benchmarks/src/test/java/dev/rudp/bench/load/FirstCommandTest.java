@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,15 @@ class FirstCommandTest {
     Path tmp;
 
     private record Run(int code, String out) {
+    }
+
+    /** A failed test must not leave its agent behind (it would idle for ten minutes). */
+    @AfterEach
+    void noAgentLeft() {
+        ProcessHandle.allProcesses().filter(h -> h.info().arguments()
+                .map(a -> String.join(" ", a).contains("dev.rudp.fileclient.agent.FirstRun")).orElse(false)
+                && environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     private Run fileclient(List<String> argv, String stdin) throws Exception {
