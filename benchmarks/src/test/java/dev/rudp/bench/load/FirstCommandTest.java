@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -47,11 +48,17 @@ class FirstCommandTest {
     }
 
     private Run fileclient(List<String> argv, String stdin) throws Exception {
+        return fileclient(argv, stdin, Map.of());
+    }
+
+    private Run fileclient(List<String> argv, String stdin, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true);
         pb.environment().put("FILECLIENT_AGENT_DIR", tmp.resolve("agents").toString());
         pb.environment().put("HOME", tmp.resolve("home").toString());
+        pb.environment().put("TMPDIR", Files.createDirectories(tmp.resolve("scratch")).toString());
         pb.environment().remove("FILECLIENT_PASSWORD");
         pb.environment().remove("FILECLIENT_AGENT");
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -75,6 +82,14 @@ class FirstCommandTest {
         } catch (java.io.IOException e) {
             return "";
         }
+    }
+
+    /** The first command's JVM serving as the agent of this test's folder. */
+    private ProcessHandle agent() {
+        return ProcessHandle.allProcesses().filter(h -> h.info().arguments()
+                .map(a -> String.join(" ", a).contains("dev.rudp.fileclient.agent.FirstRun")).orElse(false)
+                && environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
+                .findFirst().orElseThrow();
     }
 
     private static List<String> sockets(Path dir) throws Exception {
@@ -118,10 +133,7 @@ class FirstCommandTest {
             assertTrue(first.out().contains("get: no such file: nosuch.bin"), first.out());
             assertEquals("a", Files.readString(tmp.resolve("got.txt")));
             assertEquals(1, sockets(tmp.resolve("agents")).size(), "the first command's JVM serves as the agent");
-            ProcessHandle agent = ProcessHandle.allProcesses().filter(h -> h.info().arguments()
-                    .map(a -> String.join(" ", a).contains("dev.rudp.fileclient.agent.FirstRun")).orElse(false)
-                    && environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
-                    .findFirst().orElseThrow();
+            ProcessHandle agent = agent();
             assertEquals(Path.of("/"), Files.readSymbolicLink(Path.of("/proc", String.valueOf(agent.pid()), "cwd")));
             try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(agent.pid()), "fd"))) {
                 List<String> held = fds.map(fd -> {
@@ -147,6 +159,39 @@ class FirstCommandTest {
             stop.addAll(List.of("--agent-stop", "127.0.0.1"));
             assertEquals(0, fileclient(stop, null).code());
             assertEquals(List.of(), sockets(tmp.resolve("agents")), "stopped and gone");
+        }
+    }
+
+    @Test
+    void aPasswordFromTheEnvironmentReachesTheFirstCommandButNotItsAgentsEnvironment() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        AccountStore.open(data).put(new Account("bob", false, PasswordHasher.DEFAULT.hash("pw-bob-1".toCharArray())));
+        Files.createDirectories(data.resolve("home").resolve("bob"));
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            List<String> base = new ArrayList<>(List.of(ServerProc.repo().resolve("bin/fileclient").toString(),
+                    "--port", String.valueOf(server.port), "--user", "bob", "-i", "none", "--fingerprint",
+                    server.fingerprint, "-q"));
+            List<String> record = new ArrayList<>(base);
+            record.addAll(List.of("--no-agent", "-c", "pwd", "127.0.0.1"));
+            assertEquals(0, fileclient(record, null, Map.of("FILECLIENT_PASSWORD", "pw-bob-1")).code());
+            List<String> pwd = new ArrayList<>(base);
+            pwd.addAll(List.of("-c", "pwd", "127.0.0.1"));
+            Run first = fileclient(pwd, null, Map.of("FILECLIENT_PASSWORD", "pw-bob-1"));
+            assertEquals(0, first.code(), first.out());
+            assertEquals("fileclient> pwd\n~\n", first.out());
+            String environ = environ(agent().pid());
+            assertTrue(environ.contains("FILECLIENT_AGENT_DIR=") && !environ.contains("FILECLIENT_PASSWORD"),
+                    "the agent's environment holds no password");
+            try (Stream<Path> left = Files.list(tmp.resolve("scratch"))) {
+                assertEquals(List.of(), left.toList(), "both FIFOs' names are gone");
+            }
+            // the agent logged in with it: the next command needs no password
+            Run next = fileclient(pwd, null, Map.of());
+            assertEquals(0, next.code(), next.out());
+            List<String> stop = new ArrayList<>(base);
+            stop.remove("-q");
+            stop.addAll(List.of("--agent-stop", "127.0.0.1"));
+            assertEquals(0, fileclient(stop, null).code());
         }
     }
 }

@@ -31,7 +31,8 @@ import java.util.Map;
  * end), logs to the agent's log, ignores the terminal's Ctrl-C and hang-up, and serves on the agent's
  * socket; when another agent already serves there it closes the session and exits instead. A process
  * that goes on running cannot be waited for, so the exit status reaches bin/fileclient as one line
- * written to the FIFO named by {@code -Dfileclient.status}.
+ * written to the FIFO named by {@code -Dfileclient.status}. FILECLIENT_PASSWORD is not in its
+ * environment: bin/fileclient hands it over on the FIFO named by {@code -Dfileclient.passwordFifo}.
  */
 public final class FirstRun {
     private FirstRun() {
@@ -39,7 +40,14 @@ public final class FirstRun {
 
     public static void main(String[] argv) throws Exception {
         MachineId.chooseIfUnset();
-        Map<String, String> env = System.getenv();
+        Map<String, String> env;
+        try {
+            env = withPassword(System.getenv(), System.getProperty("fileclient.passwordFifo", ""));
+        } catch (IOException e) {
+            System.err.println("fileclient: cannot read FILECLIENT_PASSWORD from bin/fileclient: " + e.getMessage());
+            System.exit(1); // bin/fileclient sees this JVM end and exits with its status
+            return;
+        }
         Path cwd = userFolder();
         String[] args = LaunchArgs.withPathsIn(argv, cwd);
         LaunchArgs a = LaunchArgs.parse(args);
@@ -140,6 +148,33 @@ public final class FirstRun {
         } catch (IOException | RuntimeException e) {
             return Path.of(p).toAbsolutePath();
         }
+    }
+
+    /**
+     * {@code env} with FILECLIENT_PASSWORD read from {@code fifo}, where bin/fileclient put it instead of
+     * this JVM's environment (an agent's environment never holds it; /proc shows it to the user's other
+     * processes for as long as the agent lives): its bytes up to a NUL, already written and held there
+     * by the script. The FIFO's name is removed first.
+     */
+    private static Map<String, String> withPassword(Map<String, String> env, String fifo) throws IOException {
+        if (fifo.isEmpty()) {
+            return env;
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try (FileChannel f = FileChannel.open(Path.of(fifo), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Files.deleteIfExists(Path.of(fifo));
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (b.size() <= 16 << 10) {
+                one.clear();
+                if (f.read(one) <= 0 || one.get(0) == 0) {
+                    break;
+                }
+                b.write(one.get(0));
+            }
+        }
+        Map<String, String> withIt = new java.util.HashMap<>(env);
+        withIt.put("FILECLIENT_PASSWORD", b.toString(StandardCharsets.UTF_8));
+        return withIt;
     }
 
     private static long idleMillis(Map<String, String> env) {
