@@ -51,9 +51,9 @@ public final class FirstRun {
         Path cwd = userFolder();
         String[] args = LaunchArgs.withPathsIn(argv, cwd);
         LaunchArgs a = LaunchArgs.parse(args);
-        String status = System.getProperty("fileclient.status", "");
+        FileChannel status = statusChannel(System.getProperty("fileclient.status", ""));
         // started by hand (no FIFO to say the status on) it runs as --no-agent would
-        boolean mayStay = a != null && !status.isEmpty()
+        boolean mayStay = a != null && status != null
                 && a.agentMayRun(env, System.getProperty("fileclient.tty", ""), cwd);
         ClientMain.OpenedSession[] kept = {null};
         int code = ClientMain.run(args, System.in, System.out, System.err, env, null, cwd, !mayStay ? null
@@ -183,22 +183,38 @@ public final class FirstRun {
                 : Agent.DEFAULT_IDLE_MILLIS;
     }
 
-    /** Writes {@code code} to the FIFO, whose name it removes first; false when that failed. */
-    private static boolean report(String fifo, int code) {
+    /**
+     * The status FIFO, opened at once and its name removed, so that nothing is left in the folder
+     * whatever ends this JVM or bin/fileclient later; null when there is none. Read-write: opening a
+     * FIFO only to write would wait for a reader, forever if bin/fileclient was killed.
+     */
+    private static FileChannel statusChannel(String fifo) {
         if (fifo.isEmpty()) {
+            return null;
+        }
+        try {
+            FileChannel f = FileChannel.open(Path.of(fifo), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                Files.deleteIfExists(Path.of(fifo)); // bin/fileclient holds it open: a line still reaches it
+            } catch (IOException e) {
+                // bin/fileclient removes it when this JVM ends
+            }
+            return f;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Writes {@code code} as a line on {@code status}; false when there is none or that failed. */
+    private static boolean report(FileChannel status, int code) {
+        if (status == null) {
             return false; // nobody to tell but the exit status
         }
-        // read-write: opening a FIFO only to write waits for a reader, forever if bin/fileclient was killed
-        try (FileChannel f = FileChannel.open(Path.of(fifo), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            try {
-                Files.deleteIfExists(Path.of(fifo)); // bin/fileclient holds it open: the line still reaches it
-            } catch (IOException e) {
-                // bin/fileclient removes it too when this JVM ends
-            }
-            f.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+        try (status) {
+            status.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+            return true;
         } catch (IOException e) {
             return false;
         }
-        return true;
     }
 }
