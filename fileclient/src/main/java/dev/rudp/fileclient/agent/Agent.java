@@ -54,6 +54,12 @@ public final class Agent {
     /** Default idle time before the agent logs out and exits: 10 minutes, like a typical ControlPersist. */
     public static final long DEFAULT_IDLE_MILLIS = 600_000;
 
+    /** The idle time {@code seconds} (FILECLIENT_AGENT_IDLE) asks for, at least 1 s; the default when not a count. */
+    static long idleMillis(String seconds) {
+        return seconds != null && seconds.matches("\\d{1,9}") ? Math.max(1, Long.parseLong(seconds)) * 1000
+                : DEFAULT_IDLE_MILLIS;
+    }
+
     /** Agent states; {@link #transitionTo} checks the allowed moves. */
     enum State { IDLE, RUNNING, STOPPED }
 
@@ -112,7 +118,7 @@ public final class Agent {
             } else if (args[i].equals("--key") && i + 1 < args.length) {
                 key = args[++i];
             } else if (args[i].equals("--idle-seconds") && i + 1 < args.length) {
-                idle = Math.max(1, Long.parseLong(args[++i])) * 1000;
+                idle = idleMillis(args[++i]);
             } else {
                 throw new IllegalArgumentException("agent: unexpected argument " + args[i]);
             }

@@ -116,6 +116,16 @@ public final class AgentDir {
         return dir.resolve(fileName(key) + ".log");
     }
 
+    /**
+     * Readies an agent's log for a new agent: owner-only ({@link #ownerOnlyFile}), emptied once over 1 MiB.
+     */
+    static void readyLog(Path log) throws IOException {
+        ownerOnlyFile(log);
+        if (Files.size(log) > (1 << 20)) {
+            Files.write(log, new byte[0]);
+        }
+    }
+
     /** Creates (or keeps) {@code file} with mode 0600 before anything is written to it. */
     static void ownerOnlyFile(Path file) throws IOException {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {

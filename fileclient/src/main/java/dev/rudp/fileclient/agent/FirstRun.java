@@ -94,10 +94,7 @@ public final class FirstRun {
             AgentDir dir = AgentDir.open(AgentDir.location(env));
             socket = dir.socket(key);
             Path file = dir.log(key);
-            AgentDir.ownerOnlyFile(file);
-            if (Files.size(file) > (1 << 20)) {
-                Files.write(file, new byte[0]);
-            }
+            AgentDir.readyLog(file);
             log = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
         } catch (IOException e) {
             System.err.println("fileclient: agent not kept: " + e.getMessage());
@@ -117,7 +114,8 @@ public final class FirstRun {
         System.setErr(log);
         Agent agent;
         try {
-            agent = Agent.start(socket, key, a.sessionArgv(cwd).toArray(String[]::new), idleMillis(env), session);
+            long idle = Agent.idleMillis(env.get("FILECLIENT_AGENT_IDLE"));
+            agent = Agent.start(socket, key, a.sessionArgv(cwd).toArray(String[]::new), idle, session);
         } catch (IOException e) {
             Agent.log("cannot serve on " + socket + ": " + e.getMessage());
             agent = null;
@@ -175,12 +173,6 @@ public final class FirstRun {
         Map<String, String> withIt = new java.util.HashMap<>(env);
         withIt.put("FILECLIENT_PASSWORD", b.toString(StandardCharsets.UTF_8));
         return withIt;
-    }
-
-    private static long idleMillis(Map<String, String> env) {
-        String idle = env.get("FILECLIENT_AGENT_IDLE");
-        return idle != null && idle.matches("\\d{1,9}") ? Math.max(1, Long.parseLong(idle)) * 1000
-                : Agent.DEFAULT_IDLE_MILLIS;
     }
 
     /**

@@ -317,10 +317,7 @@ public final class Launcher {
      * shell never parses.
      */
     public static boolean spawnProcess(Path socket, Path log, String key, List<String> sessionArgv) throws IOException {
-        AgentDir.ownerOnlyFile(log);
-        if (Files.size(log) > (1 << 20)) {
-            Files.write(log, new byte[0]);
-        }
+        AgentDir.readyLog(log);
         List<String> cmd = new ArrayList<>();
         for (String s : new String[] {"/usr/bin/setsid", "/bin/setsid"}) {
             if (Files.isExecutable(Path.of(s))) {
