@@ -214,13 +214,7 @@ class S3EndToEndTest {
             c.login("alice", "secret-a".toCharArray());
             Transfers t = new Transfers(c);
             Hold hold = new Hold(size / 2);
-            CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return t.upload(local, "big.bin", false, hold, cancel);
-                } catch (Exception e) {
-                    return e;
-                }
-            });
+            CompletableFuture<Object> upload = inBackground(t, local, "big.bin", hold, cancel);
             // kill -9 once the bucket holds two parts of the upload (bounded wait)
             awaitStored(() -> storedParts("killed/alice/big.bin") >= 2, upload, "kill");
             proc.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -263,13 +257,7 @@ class S3EndToEndTest {
                 try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
                     t.upload(v1, "f.bin", false, TransferListener.NONE, new CancelToken());
                     Hold hold = new Hold(v2.toFile().length() / 2);
-                    CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return t.upload(v2, "f.bin", false, hold, new CancelToken());
-                        } catch (Exception e) {
-                            return e;
-                        }
-                    });
+                    CompletableFuture<Object> upload = inBackground(t, v2, "f.bin", hold, new CancelToken());
                     awaitStored(() -> resumable("outage", "outage/alice/f.bin"), upload, "cut");
                     relay.cut();
                     hold.open();
@@ -368,6 +356,18 @@ class S3EndToEndTest {
      * Polls the bucket every 20 ms until {@code stored} holds, at most 120 s; the upload must still be
      * running meanwhile, or the fault comes after it (there is no event to wait on in a bucket).
      */
+    /** {@code t.upload(file, remote, ...)} on another thread; completes with its result or the exception it ended with. */
+    private static CompletableFuture<Object> inBackground(Transfers t, Path file, String remote, TransferListener l,
+            CancelToken cancel) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return t.upload(file, remote, false, l, cancel);
+            } catch (Exception e) {
+                return e;
+            }
+        });
+    }
+
     private static void awaitStored(BucketCheck stored, CompletableFuture<Object> upload, String fault)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -430,13 +430,7 @@ class S3EndToEndTest {
                 try (FileConnection c = login(s, null); Transfers t = new Transfers(c)) {
                     t.upload(v1, "f.bin", false, TransferListener.NONE, new CancelToken());
                     Hold hold = new Hold(v2.toFile().length() / 2);
-                    CompletableFuture<Object> upload = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return t.upload(v2, "f.bin", false, hold, new CancelToken());
-                        } catch (Exception e) {
-                            return e;
-                        }
-                    });
+                    CompletableFuture<Object> upload = inBackground(t, v2, "f.bin", hold, new CancelToken());
                     awaitStored(() -> resumable(prefix, key), upload, "fault");
                     fault.apply(relay);
                     hold.open();
