@@ -1,0 +1,105 @@
+package dev.rudp.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rudp.fileclient.keys.Identity;
+import dev.rudp.fileserver.auth.Account;
+import dev.rudp.fileserver.auth.AccountStore;
+import dev.rudp.fileserver.auth.AuthorizedKeys;
+import dev.rudp.fileserver.auth.PasswordHasher;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which run of {@code bin/fileclient} records the client's class-data archive: one that talked to a
+ * server and succeeded, never {@code keygen}, {@code --help} or a failed command, whose archive
+ * would lack the session's classes until the next build. Runs a copy of the script in a folder of
+ * its own, beside links to the packaged jars, so the repository's own archive is left alone.
+ */
+@Timeout(180)
+class ClassArchiveTest {
+    @TempDir
+    Path tmp;
+
+    private Path root;
+
+    private Path archive() {
+        return root.resolve("fileclient/target/fileclient.jsa");
+    }
+
+    /** bin/fileclient, _build.sh and the JIT directives copied; the jars and their lib folders linked. */
+    private void copyOfTheScript() throws Exception {
+        Path repo = ServerProc.repo();
+        root = tmp.resolve("root");
+        Files.createDirectories(root.resolve("bin"));
+        for (String f : List.of("bin/fileclient", "bin/_build.sh")) {
+            Files.copy(repo.resolve(f), root.resolve(f));
+        }
+        Path directives = Path.of("fileclient/src/main/jvm/compiler-directives.json");
+        Files.createDirectories(root.resolve(directives).getParent());
+        Files.copy(repo.resolve(directives), root.resolve(directives));
+        for (String module : List.of("fileclient", "fileserver")) {
+            Path target = Files.createDirectories(root.resolve(module).resolve("target"));
+            Files.createSymbolicLink(target.resolve(module + ".jar"), repo.resolve(module + "/target/" + module + ".jar"));
+            Files.createSymbolicLink(target.resolve("lib"), repo.resolve(module + "/target/lib"));
+        }
+    }
+
+    private int fileclient(List<String> args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(root.resolve("bin/fileclient").toString()));
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("FILECLIENT_AGENT_DIR", Files.createDirectories(tmp.resolve("agents")).toString());
+        pb.environment().put("HOME", tmp.resolve("home").toString());
+        pb.environment().put("FILECLIENT_AGENT", "0");
+        pb.environment().remove("FILECLIENT_CDS");
+        pb.environment().remove("FILECLIENT_PASSWORD");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/fileclient ends: " + out);
+        return p.exitValue();
+    }
+
+    @Test
+    void onlyASucceededSessionRecordsTheArchive() throws Exception {
+        copyOfTheScript();
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = tmp.resolve("id_ed25519");
+        Identity id = Identity.generate("archive");
+        id.save(key, true);
+        AccountStore.open(data).put(new Account("alice", false, PasswordHasher.DEFAULT.hash("unused-pw".toCharArray())));
+        AuthorizedKeys.open(data).add("alice", id.publicKey());
+        Files.createDirectories(data.resolve("home").resolve("alice"));
+
+        assertEquals(0, fileclient(List.of("keygen", "-f", tmp.resolve("other_key").toString())));
+        assertFalse(Files.exists(archive()), "keygen, a new user's first command, records no archive");
+        assertEquals(0, fileclient(List.of("--help")));
+        assertFalse(Files.exists(archive()), "nor does --help");
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            List<String> session = List.of("--port", String.valueOf(server.port), "--user", "alice", "-i",
+                    key.toString(), "--fingerprint", server.fingerprint, "-q");
+            List<String> failing = new ArrayList<>(session);
+            failing.addAll(List.of("-c", "get nosuch.bin", "127.0.0.1"));
+            assertEquals(3, fileclient(failing));
+            assertFalse(Files.exists(archive()), "a failed command's archive is not kept");
+            List<String> ok = new ArrayList<>(session);
+            ok.addAll(List.of("-c", "pwd", "127.0.0.1"));
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.size(archive()) > 0, "a session that succeeded records it");
+        }
+        try (var left = Files.list(archive().getParent())) {
+            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("fileclient.jsa."))
+                    .toList(), "no temporary archive left");
+        }
+    }
+}
