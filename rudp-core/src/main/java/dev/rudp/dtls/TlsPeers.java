@@ -17,6 +17,7 @@ import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.DefaultTlsClient;
 import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.PSKTlsClient;
 import org.bouncycastle.tls.PSKTlsServer;
 import org.bouncycastle.tls.ProtocolVersion;
@@ -76,6 +77,31 @@ final class TlsPeers {
 
     private static int[] supported(TlsCrypto crypto, int[] suites) {
         return TlsUtils.getSupportedCipherSuites(crypto, suites);
+    }
+
+    /*
+     * A client's key-exchange groups and signature algorithms are fixed lists, not BouncyCastle's
+     * defaults: those are probed against the JCA one by one on a new JVM's first handshake (about
+     * twenty algorithms, some in no provider, so every provider in java.security gets loaded), 20-30 ms
+     * of a one-shot command. Every JDK 17 has these in SunEC; the server's key is an EC key (DtlsConfig).
+     */
+
+    /** X25519 for ECDHE; P-256 and P-384 for ECDHE and for the server's ECDSA key. */
+    private static Vector<Integer> clientGroups() {
+        Vector<Integer> groups = new Vector<>(3);
+        groups.add(NamedGroup.x25519);
+        groups.add(NamedGroup.secp256r1);
+        groups.add(NamedGroup.secp384r1);
+        return groups;
+    }
+
+    /** ECDSA with SHA-256, SHA-384 or SHA-512: what an EC server key signs with in DTLS 1.2. */
+    private static Vector<SignatureAndHashAlgorithm> clientSignatureAlgorithms() {
+        Vector<SignatureAndHashAlgorithm> algorithms = new Vector<>(3);
+        for (short hash : new short[] {HashAlgorithm.sha256, HashAlgorithm.sha384, HashAlgorithm.sha512}) {
+            algorithms.add(SignatureAndHashAlgorithm.getInstance(hash, SignatureAlgorithm.ecdsa));
+        }
+        return algorithms;
     }
 
     private static final class CertificateServer extends DefaultTlsServer {
@@ -204,6 +230,16 @@ final class TlsPeers {
         }
 
         @Override
+        protected Vector<Integer> getSupportedGroups(Vector namedGroupRoles) {
+            return clientGroups();
+        }
+
+        @Override
+        protected Vector<SignatureAndHashAlgorithm> getSupportedSignatureAlgorithms() {
+            return clientSignatureAlgorithms();
+        }
+
+        @Override
         protected ProtocolVersion[] getSupportedVersions() {
             return ProtocolVersion.DTLSv12.only();
         }
@@ -277,6 +313,16 @@ final class TlsPeers {
             super(config.tlsCrypto(), new BasicTlsPSKIdentity(config.pskIdentity(), config.pskKey()));
             this.config = config;
             this.keys = keys;
+        }
+
+        @Override
+        protected Vector<Integer> getSupportedGroups(Vector namedGroupRoles) {
+            return clientGroups();
+        }
+
+        @Override
+        protected Vector<SignatureAndHashAlgorithm> getSupportedSignatureAlgorithms() {
+            return clientSignatureAlgorithms();
         }
 
         @Override

@@ -9,10 +9,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.dtls.DtlsConfig.KeyAndCertificate;
 import io.netty.channel.ChannelFuture;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,6 +66,28 @@ class DtlsHandshakeTest {
             assertTrue(server.helloVerifyRequestsSent() >= 1, "the cookie exchange ran: " + server);
             assertEquals(1, server.sessionsOpen());
             assertEquals(400, client.dtls.recordsSent(client.server));
+            client.close();
+        }
+    }
+
+    /**
+     * The client offers fixed groups and ECDSA signature algorithms (TlsPeers) rather than probing
+     * BouncyCastle's defaults: a server whose key is on P-384, signing with SHA-384, still agrees.
+     */
+    @Test
+    void serverKeyOnP384Handshakes() throws Exception {
+        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+        gen.initialize(new ECGenParameterSpec("secp384r1"));
+        KeyPair pair = gen.generateKeyPair();
+        X500Name name = new X500Name("CN=p384 server");
+        Instant now = Instant.now();
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+                BigInteger.ONE, Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(1))),
+                name, pair.getPublic()).build(new JcaContentSignerBuilder("SHA384withECDSA").build(pair.getPrivate())));
+        try (DtlsLoopback lo = DtlsLoopback.start(DtlsConfig.serverCertificate(pair.getPrivate(), cert).build())) {
+            DtlsLoopback.Client client = lo.client(pinnedClient(DtlsConfig.fingerprint(cert)));
+            echoMany(client, 10);
+            assertEquals(1, lo.serverDtls.stats().handshakesSucceeded());
             client.close();
         }
     }
