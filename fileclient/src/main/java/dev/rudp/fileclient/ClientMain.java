@@ -72,9 +72,20 @@ public final class ClientMain {
     }
 
     public static void main(String[] args) {
-        MachineId.chooseIfUnset();
+        prepareJvm();
         int code = run(args, System.in, System.out, System.err, System.getenv(), null);
         System.exit(code);
+    }
+
+    /**
+     * What every client JVM's main (this one, the agent's, a first command's) does first: the machine
+     * id, and Netty's logging straight to java.util.logging, where it otherwise probes for SLF4J and
+     * two Log4Js that are not on the client's class path (a few ms of a one-shot command).
+     */
+    public static void prepareJvm() {
+        MachineId.chooseIfUnset();
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
     }
 
     /**

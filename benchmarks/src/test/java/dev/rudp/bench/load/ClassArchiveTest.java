@@ -97,6 +97,15 @@ class ClassArchiveTest {
             assertEquals(0, fileclient(ok));
             assertTrue(Files.size(archive()) > 0, "a session that succeeded records it");
         }
+        // it holds the session's classes, and those a first command loads when it stays as the agent
+        Process list = new ProcessBuilder("java", "-XX:SharedArchiveFile=" + archive(), "-XX:+PrintSharedArchiveAndExit",
+                "-cp", root.resolve("fileclient/target/fileclient.jar").toString()).redirectErrorStream(true).start();
+        String classes = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(list.waitFor(60, TimeUnit.SECONDS));
+        for (String c : List.of("org.bouncycastle.tls.DTLSClientProtocol", "io.netty.channel.epoll.EpollDatagramChannel",
+                "dev.rudp.fileclient.agent.FirstRun", "dev.rudp.fileclient.agent.Agent")) {
+            assertTrue(classes.contains(" " + c + " "), c + " is in the archive");
+        }
         try (var left = Files.list(archive().getParent())) {
             assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("fileclient.jsa."))
                     .toList(), "no temporary archive left");

@@ -10,7 +10,6 @@ import dev.rudp.fileclient.connection.ClientException;
 import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.progress.ProgressDisplay;
-import dev.rudp.fileserver.MachineId;
 import dev.rudp.fileserver.protocol.Op;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -107,7 +106,7 @@ public final class Agent {
      * SESSION-ARGS are fileclient's connection options and HOST, never a secret.
      */
     public static void main(String[] args) throws Exception {
-        MachineId.chooseIfUnset();
+        ClientMain.prepareJvm();
         Path sock = null;
         String key = null;
         long idle = DEFAULT_IDLE_MILLIS;
