@@ -82,8 +82,8 @@ final class TlsPeers {
     /*
      * A client's key-exchange groups and signature algorithms are fixed lists, not BouncyCastle's
      * defaults: those are probed against the JCA one by one on a new JVM's first handshake (about
-     * twenty algorithms, some in no provider, so every provider in java.security gets loaded), 20-30 ms
-     * of a one-shot command. Every JDK 17 has these in SunEC; the server's key is an EC key (DtlsConfig).
+     * twenty algorithms, some in no provider, so every provider in java.security gets loaded), about
+     * 0.02 s of a one-shot command. Every JDK 17 has these in SunEC; the server's key is an EC key (DtlsConfig).
      */
 
     /** X25519 for ECDHE; P-256 and P-384 for ECDHE and for the server's ECDSA key. */

@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rudp.fileclient.keys.Identity;
-import dev.rudp.fileserver.auth.Account;
-import dev.rudp.fileserver.auth.AccountStore;
-import dev.rudp.fileserver.auth.AuthorizedKeys;
-import dev.rudp.fileserver.auth.PasswordHasher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,11 +70,7 @@ class ClassArchiveTest {
         copyOfTheScript();
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path key = tmp.resolve("id_ed25519");
-        Identity id = Identity.generate("archive");
-        id.save(key, true);
-        AccountStore.open(data).put(new Account("alice", false, PasswordHasher.DEFAULT.hash("unused-pw".toCharArray())));
-        AuthorizedKeys.open(data).add("alice", id.publicKey());
-        Files.createDirectories(data.resolve("home").resolve("alice"));
+        KeyAccount.create(data, "alice", key);
 
         assertEquals(0, fileclient(List.of("keygen", "-f", tmp.resolve("other_key").toString())));
         assertFalse(Files.exists(archive()), "keygen, a new user's first command, records no archive");

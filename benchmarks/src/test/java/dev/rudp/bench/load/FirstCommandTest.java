@@ -3,10 +3,8 @@ package dev.rudp.bench.load;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rudp.fileclient.keys.Identity;
 import dev.rudp.fileserver.auth.Account;
 import dev.rudp.fileserver.auth.AccountStore;
-import dev.rudp.fileserver.auth.AuthorizedKeys;
 import dev.rudp.fileserver.auth.PasswordHasher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,11 +103,7 @@ class FirstCommandTest {
     void theFirstCommandsStatusAndOutputArriveAndItsJvmServesTheNext() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path key = tmp.resolve("id_ed25519");
-        Identity id = Identity.generate("first");
-        id.save(key, true);
-        AccountStore.open(data).put(new Account("alice", false, PasswordHasher.DEFAULT.hash("unused-pw".toCharArray())));
-        AuthorizedKeys.open(data).add("alice", id.publicKey());
-        Files.createDirectories(data.resolve("home").resolve("alice"));
+        KeyAccount.create(data, "alice", key);
         Files.writeString(data.resolve("home").resolve("alice").resolve("a.txt"), "a");
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
             List<String> base = new ArrayList<>(List.of(ServerProc.repo().resolve("bin/fileclient").toString(),
