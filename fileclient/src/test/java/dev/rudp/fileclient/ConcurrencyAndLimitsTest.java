@@ -32,7 +32,10 @@ class ConcurrencyAndLimitsTest {
     @Test
     void twentyClientsUploadAndDownloadAtOnceWithoutCorruption() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
-            roundTripsAtOnce(s, tmp, 20, 2L << 20, 100, 5_000, 120);
+            // connect within 60 s, as the two-loop test does: twenty cold handshakes at once on two cores
+            // shared with another test fork took more than 5 s once in CI; this test is about
+            // corruption, the connection latency is the benchmarks' to measure
+            roundTripsAtOnce(s, tmp, 20, 2L << 20, 100, 60_000, 120);
         }
     }
 
