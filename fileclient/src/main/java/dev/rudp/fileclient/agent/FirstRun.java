@@ -94,10 +94,9 @@ public final class FirstRun {
      * while the user waits for its status (about half of become's 13 ms).
      */
     private static void loadAgentClasses() {
-        Agent.idleMillis(null);
-        AgentDir.location(Map.of());
-        for (String name : List.of("dev.rudp.fileclient.agent.Launcher", "dev.rudp.fileclient.agent.Agent$State",
-                "java.net.UnixDomainSocketAddress", "java.nio.channels.ServerSocketChannel",
+        // this package's own by class literal (a rename is a compile error here, not a silent miss)
+        List.of(Agent.class, Agent.State.class, AgentDir.class, Launcher.class);
+        for (String name : List.of("java.net.UnixDomainSocketAddress", "java.nio.channels.ServerSocketChannel",
                 "sun.nio.ch.UnixDomainSockets", "sun.nio.ch.UnixDomainSocketsUtil", "sun.nio.ch.ServerSocketChannelImpl",
                 "java.util.concurrent.ScheduledThreadPoolExecutor",
                 "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask",
@@ -105,7 +104,7 @@ public final class FirstRun {
             try {
                 Class.forName(name, false, FirstRun.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
-                // another JDK: nothing to archive
+                // another JDK's internals: nothing to archive
             }
         }
     }
