@@ -31,7 +31,7 @@ class ClassArchiveTest {
         return root.resolve("fileclient/target/fileclient.jsa");
     }
 
-    /** bin/fileclient, _build.sh and the JIT directives copied; the jars and their lib folders linked. */
+    /** bin/fileclient, _build.sh and the JIT files copied; the jars and their lib folders linked. */
     private void copyOfTheScript() throws Exception {
         Path repo = ServerProc.repo();
         root = tmp.resolve("root");
@@ -39,9 +39,11 @@ class ClassArchiveTest {
         for (String f : List.of("bin/fileclient", "bin/_build.sh")) {
             Files.copy(repo.resolve(f), root.resolve(f));
         }
-        Path directives = Path.of("fileclient/src/main/jvm/compiler-directives.json");
-        Files.createDirectories(root.resolve(directives).getParent());
-        Files.copy(repo.resolve(directives), root.resolve(directives));
+        for (String f : List.of("compiler-directives.json", "compile-commands.txt")) {
+            Path jit = Path.of("fileclient/src/main/jvm", f);
+            Files.createDirectories(root.resolve(jit).getParent());
+            Files.copy(repo.resolve(jit), root.resolve(jit));
+        }
         for (String module : List.of("fileclient", "fileserver")) {
             Path target = Files.createDirectories(root.resolve(module).resolve("target"));
             Files.createSymbolicLink(target.resolve(module + ".jar"), repo.resolve(module + "/target/" + module + ".jar"));
