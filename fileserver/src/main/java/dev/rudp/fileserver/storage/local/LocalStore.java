@@ -244,7 +244,13 @@ public final class LocalStore implements Store {
             Files.walkFileTree(f, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path x, BasicFileAttributes a) throws IOException {
-                    Files.delete(x);
+                    // a large file is freed after the reply, not inside the unlink (ReplacedFiles)
+                    FileChannel held = ReplacedFiles.hold(x);
+                    try {
+                        Files.delete(x);
+                    } finally {
+                        ReplacedFiles.release(held);
+                    }
                     count[0]++;
                     return FileVisitResult.CONTINUE;
                 }
