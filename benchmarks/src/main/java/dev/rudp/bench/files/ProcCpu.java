@@ -35,6 +35,33 @@ public final class ProcCpu {
         }
     }
 
+    /**
+     * Seconds of CPU time of a HotSpot JVM's compiler threads ({@code C1 CompilerThre...} and
+     * {@code C2 CompilerThre...} in /proc/PID/task), or -1 when unreadable: how much the JIT is still
+     * doing.
+     */
+    public static double compilerSeconds(long pid) {
+        long ticks = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = String.join(" ", Files.readAllLines(task.resolve("stat")));
+                } catch (IOException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+            return ticks / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** {@code after - before} of two {@link #seconds} readings, 0 when either was unreadable. */
     public static double delta(double after, double before) {
         return after < 0 || before < 0 ? 0 : after - before;
