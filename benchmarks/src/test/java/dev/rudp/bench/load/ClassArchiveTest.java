@@ -39,8 +39,9 @@ class ClassArchiveTest {
         for (String f : List.of("bin/fileclient", "bin/_build.sh")) {
             Files.copy(repo.resolve(f), root.resolve(f));
         }
-        for (String f : List.of("compiler-directives.json", "compile-commands.txt")) {
-            Path jit = Path.of("fileclient/src/main/jvm", f);
+        for (String f : List.of("fileclient/src/main/jvm/compiler-directives.json",
+                "rudp-core/src/main/jvm/compile-commands.txt")) {
+            Path jit = Path.of(f);
             Files.createDirectories(root.resolve(jit).getParent());
             Files.copy(repo.resolve(jit), root.resolve(jit));
         }
