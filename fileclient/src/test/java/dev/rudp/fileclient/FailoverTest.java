@@ -350,7 +350,10 @@ class FailoverTest {
         TestServer s = server(tmp.resolve("a"), 0, 0);
         int port = s.port();
         String pinned = s.fingerprint();
-        CompletableFuture<Run> put = client(port, pinned, "-c", "put " + local + " f.bin");
+        // --timeout 20: should the stopping server's notice be lost on a loaded machine, the client
+        // still gives up on it (and reconnects, meeting the other key) well within the 60 s below,
+        // instead of at the default 60 s stall timeout (seen once in CI, 2026-12-06)
+        CompletableFuture<Run> put = client(port, pinned, "--timeout", "20", "-c", "put " + local + " f.bin");
         try {
             await("a part of the upload on the server", 60, partAtLeast(tmp.resolve("a"), SIZE / 4, put));
         } finally {
