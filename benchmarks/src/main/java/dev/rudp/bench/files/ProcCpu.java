@@ -3,6 +3,7 @@ package dev.rudp.bench.files;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * CPU time of other processes, from {@code /proc/PID/stat} (Linux only): what a process used itself
@@ -22,9 +23,7 @@ public final class ProcCpu {
         try {
             // Not Files.readString: procfs sizes can make it stop after a first chunk.
             String stat = String.join(" ", Files.readAllLines(Path.of("/proc", String.valueOf(pid), "stat")));
-            // The command name (field 2) is in parentheses and may hold spaces: count from its end.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            // f[0] is field 3 (state): utime 14, stime 15, cutime 16, cstime 17.
+            String[] f = fieldsAfterName(stat);
             long ticks = Long.parseLong(f[13]) + Long.parseLong(f[14]);
             if (own) {
                 ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
@@ -42,7 +41,7 @@ public final class ProcCpu {
      */
     public static double compilerSeconds(long pid) {
         long ticks = 0;
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 String stat;
                 try {
@@ -52,7 +51,7 @@ public final class ProcCpu {
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    String[] f = fieldsAfterName(stat);
                     ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
                 }
             }
@@ -60,6 +59,15 @@ public final class ProcCpu {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * The fields of a /proc stat line after the command name: {@code f[0]} is field 3 (state), utime
+     * is {@code f[11]}, stime {@code f[12]}, cutime {@code f[13]}, cstime {@code f[14]}. The name
+     * (field 2) is in parentheses and may hold spaces, so this counts from its end.
+     */
+    private static String[] fieldsAfterName(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     }
 
     /** {@code after - before} of two {@link #seconds} readings, 0 when either was unreadable. */
