@@ -245,7 +245,7 @@ public final class LocalStore implements Store {
                 @Override
                 public FileVisitResult visitFile(Path x, BasicFileAttributes a) throws IOException {
                     // a large file is freed after the reply, not inside the unlink (ReplacedFiles)
-                    FileChannel held = ReplacedFiles.hold(x);
+                    FileChannel held = ReplacedFiles.hold(x, a);
                     try {
                         Files.delete(x);
                     } finally {

@@ -46,10 +46,18 @@ final class ReplacedFiles {
      */
     static FileChannel hold(Path file) {
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile() || a.size() < WORTH) {
-                return null;
-            }
+            return hold(file, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@link #hold(Path)} with the attributes a folder walk already read (not following links). */
+    static FileChannel hold(Path file, BasicFileAttributes a) {
+        if (!a.isRegularFile() || a.size() < WORTH) {
+            return null;
+        }
+        try {
             return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             return null;
