@@ -150,7 +150,7 @@ final class Fileclient implements Tool {
                     // timed command (1.6-1.8 CPU-s of C2 beside a 1 GiB get), beside the client on two cores.
                     Path back = job.dir().resolve("fileclient-warm.bin");
                     // No rm of warm.bin: the server frees a removed (or replaced) large file on a background
-                    // thread after the reply, which would overlap the timed command; each later round's put
+                    // thread beside its reply, which would overlap the timed command; each later round's put
                     // replaces it, freed during that round's get, and the row's folder goes at the end.
                     String warmUp = "put \"" + job.source().toAbsolutePath() + "\" warm.bin; get warm.bin \""
                             + back.toAbsolutePath() + "\"";

@@ -244,7 +244,7 @@ public final class LocalStore implements Store {
             Files.walkFileTree(f, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path x, BasicFileAttributes a) throws IOException {
-                    // a large file is freed after the reply, not inside the unlink (ReplacedFiles)
+                    // a large file is freed on a background thread, not inside the unlink (ReplacedFiles)
                     FileChannel held = ReplacedFiles.hold(x, a);
                     try {
                         Files.delete(x);

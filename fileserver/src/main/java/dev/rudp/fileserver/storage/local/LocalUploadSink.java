@@ -23,7 +23,7 @@ import java.util.List;
  * and hashed as the complete prefix grows ({@link PrefixDigest}), and written back to the disk as
  * they come ({@link WriteBehind}). {@link #finish} fsyncs the file,
  * compares its SHA-256 and renames it over the target atomically (then fsyncs the folder; a large
- * file replaced is freed after the reply, {@link ReplacedFiles}); on a
+ * file replaced is freed on a background thread, {@link ReplacedFiles}); on a
  * mismatch the partial file is deleted. {@link #abort} cuts the partial file to its longest
  * complete prefix, which a resume continues. The target is untouched until the rename. A write or
  * fsync that finds the disk full (or the disk quota used up) deletes the partial file at once and
@@ -152,7 +152,7 @@ public final class LocalUploadSink implements UploadSink {
                 // before the rename, so the file appears with its digest (the rename keeps both)
                 StoredDigest.store(partial, actual, digests.get(CRC32C));
             }
-            // the file replaced is freed after the reply, not inside the rename (ReplacedFiles)
+            // the file replaced is freed on a background thread, not inside the rename (ReplacedFiles)
             FileChannel replaced = ReplacedFiles.hold(target);
             try {
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
