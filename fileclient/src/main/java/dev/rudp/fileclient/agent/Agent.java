@@ -237,8 +237,18 @@ public final class Agent {
                 return;
             }
             if (f.type() == AgentProtocol.STOP) {
-                stop("stopped by fileclient --agent-stop");
-                AgentProtocol.write(ch, AgentProtocol.EXIT, AgentProtocol.u32(0));
+                // the EXIT goes out before stopped() completes: the JVM's main thread waits on it and
+                // exits at once, which could otherwise close this socket first (the launcher then
+                // reported "no answer" and exit 1 for an agent that did stop; a CI run of 2026-12-06)
+                String why = "stopped by fileclient --agent-stop";
+                boolean first = shutDown(why);
+                try {
+                    AgentProtocol.write(ch, AgentProtocol.EXIT, AgentProtocol.u32(0));
+                } finally {
+                    if (first) {
+                        stopped.complete(why);
+                    }
+                }
                 return;
             }
             if (f.type() != AgentProtocol.REQUEST) {
@@ -475,10 +485,17 @@ public final class Agent {
      * the socket. Idempotent.
      */
     public void stop(String why) {
+        if (shutDown(why)) {
+            stopped.complete(why);
+        }
+    }
+
+    /** What {@link #stop} does but completing {@link #stopped()}; false when already stopped. */
+    private boolean shutDown(String why) {
         ClientMain.OpenedSession s;
         synchronized (lock) {
             if (state == State.STOPPED) {
-                return;
+                return false;
             }
             if (running != null) {
                 running.interrupt();
@@ -502,7 +519,7 @@ public final class Agent {
         }
         timer.shutdown();
         log("stopping: " + why);
-        stopped.complete(why);
+        return true;
     }
 
     static void log(String line) {
