@@ -19,8 +19,13 @@ final class Cookies {
     static final int COOKIE_SIZE = 4 + 16;
     private static final long LIFETIME_SECONDS = 30;
 
-    private final Mac mac;
-    private final Mac resetMac;
+    // Keys drawn at once, MACs made on first use: a client's codec never issues a cookie and rarely a
+    // reset, and the first Mac.getInstance of a JVM sets up the JCA's providers and JCE policy, about
+    // 0.02 s of a one-shot client command's start before its first packet.
+    private final byte[] cookieKey;
+    private final byte[] resetKey;
+    private Mac mac;
+    private Mac resetMac;
 
     /**
      * @param resetKey key of the reset tokens; a server that keeps it across restarts can still
@@ -32,27 +37,30 @@ final class Cookies {
 
     /** @param cookieKey key of the cookies, shared by the sockets of one address; null: a random key */
     Cookies(SecureRandom random, byte[] resetKey, byte[] cookieKey) {
+        this.cookieKey = cookieKey != null ? cookieKey : randomKey(random);
+        this.resetKey = resetKey != null ? resetKey : randomKey(random);
+    }
+
+    private static byte[] randomKey(SecureRandom random) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return key;
+    }
+
+    private static Mac hmac(byte[] key) {
         try {
-            byte[] k1 = cookieKey;
-            if (k1 == null) {
-                k1 = new byte[32];
-                random.nextBytes(k1);
-            }
-            byte[] k2 = resetKey;
-            if (k2 == null) {
-                k2 = new byte[32];
-                random.nextBytes(k2);
-            }
-            mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(k1, "HmacSHA256"));
-            resetMac = Mac.getInstance("HmacSHA256");
-            resetMac.init(new SecretKeySpec(k2, "HmacSHA256"));
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(key, "HmacSHA256"));
+            return m;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
     }
 
     private byte[] tag(long seconds, InetSocketAddress peer, long clientId) {
+        if (mac == null) {
+            mac = hmac(cookieKey);
+        }
         mac.update(ByteBuffer.allocate(4).putInt((int) seconds).array());
         mac.update(peer.getAddress().getAddress());
         mac.update(ByteBuffer.allocate(10).putShort((short) peer.getPort()).putLong(clientId).array());
@@ -83,6 +91,9 @@ final class Cookies {
 
     /** The reset token of a connection ID this server issued (or would have). */
     byte[] resetToken(long connectionId) {
+        if (resetMac == null) {
+            resetMac = hmac(resetKey);
+        }
         byte[] t = resetMac.doFinal(ByteBuffer.allocate(8).putLong(connectionId).array());
         byte[] token = new byte[Handshake.RESET_TOKEN_SIZE];
         System.arraycopy(t, 0, token, 0, token.length);
