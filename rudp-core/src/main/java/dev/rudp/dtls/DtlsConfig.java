@@ -86,11 +86,22 @@ public final class DtlsConfig {
      */
     public static final String JDK_RECORDS_PROPERTY = "rudp.dtls.jdkRecords";
 
-    /** The crypto back end for the handshake and record protection. */
+    /**
+     * The crypto back end of the handshake, and of the records where the JDK's AES-GCM does not seal them
+     * ({@link #JDK_RECORDS_PROPERTY}: by default every application-data record of an AES-GCM session is
+     * the JDK's, whichever back end).
+     */
     public enum Crypto {
-        /** BouncyCastle's {@code JcaTlsCrypto} over the JDK's providers (AES-NI, CLMUL): the default, about 12x faster. */
+        /**
+         * BouncyCastle's {@code JcaTlsCrypto} over the JDK's providers: the default, and the faster one in a
+         * JVM that has run a while (a server's).
+         */
         JCA,
-        /** BouncyCastle's pure-Java {@code BcTlsCrypto}: no JCA providers needed. */
+        /**
+         * BouncyCastle's pure-Java {@code BcTlsCrypto}: a new JVM's first handshake loads none of the JCA's
+         * EC, RSA and TLS providers (a short-lived client's choice); its own AES-GCM, for records the JDK
+         * does not seal, is about 12x slower than the JDK's.
+         */
         BC
     }
 
@@ -233,7 +244,16 @@ public final class DtlsConfig {
     /** {@code SHA256:} and the unpadded base64 of the SHA-256 of the certificate's DER encoding, like ssh. */
     public static String fingerprint(X509Certificate certificate) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            return fingerprint(certificate.getEncoded());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #fingerprint(X509Certificate)} of a certificate's DER encoding. */
+    public static String fingerprint(byte[] encodedCertificate) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(encodedCertificate);
             return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -410,7 +430,7 @@ public final class DtlsConfig {
             return this;
         }
 
-        /** The crypto back end. Default {@link Crypto#JCA} (measured about 12x faster than {@link Crypto#BC}). */
+        /** The crypto back end (default {@link Crypto#JCA}; {@link Crypto} says when to choose which). */
         public Builder crypto(Crypto crypto) {
             this.crypto = Objects.requireNonNull(crypto, "crypto");
             return this;

@@ -71,6 +71,9 @@ final class HandshakeLifecycle {
         }
         DtlsSession s = newSession(to);
         startHandshake(s, () -> new DTLSClientProtocol().connect(TlsPeers.client(config, to, s::keys), s.transport));
+        if (config.jdkRecords()) {
+            GcmRecords.prepare();
+        }
         return s;
     }
 

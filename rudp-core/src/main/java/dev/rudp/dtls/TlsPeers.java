@@ -1,11 +1,10 @@
 package dev.rudp.dtls;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Vector;
 import java.util.function.Consumer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
@@ -267,9 +266,9 @@ final class TlsPeers {
             return new TlsAuthentication() {
                 @Override
                 public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
-                    X509Certificate[] chain = toX509(serverCertificate.getCertificate());
+                    List<byte[]> chain = encoded(serverCertificate.getCertificate());
                     try {
-                        config.verifier().verify(chain, server);
+                        config.verifier().verifyEncoded(chain, server);
                     } catch (DtlsException refused) {
                         throw new TlsFatalAlert(AlertDescription.bad_certificate, refused);
                     } catch (RuntimeException e) {
@@ -285,23 +284,16 @@ final class TlsPeers {
             };
         }
 
-        private static X509Certificate[] toX509(Certificate certificate) throws IOException {
+        private static List<byte[]> encoded(Certificate certificate) throws IOException {
             if (certificate == null || certificate.isEmpty()) {
                 throw new TlsFatalAlert(AlertDescription.bad_certificate,
                         DtlsException.certificateRejected("the server sent no certificate"));
             }
-            try {
-                CertificateFactory factory = CertificateFactory.getInstance("X.509");
-                X509Certificate[] chain = new X509Certificate[certificate.getLength()];
-                for (int i = 0; i < chain.length; i++) {
-                    chain[i] = (X509Certificate) factory.generateCertificate(
-                            new ByteArrayInputStream(certificate.getCertificateAt(i).getEncoded()));
-                }
-                return chain;
-            } catch (GeneralSecurityException e) {
-                throw new TlsFatalAlert(AlertDescription.bad_certificate,
-                        DtlsException.certificateRejected("the server certificate does not parse: " + e, e));
+            List<byte[]> chain = new ArrayList<>(certificate.getLength());
+            for (int i = 0; i < certificate.getLength(); i++) {
+                chain.add(certificate.getCertificateAt(i).getEncoded());
             }
+            return chain;
         }
     }
 

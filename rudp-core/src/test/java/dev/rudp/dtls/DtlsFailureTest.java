@@ -44,6 +44,22 @@ class DtlsFailureTest {
     }
 
     @Test
+    void aFingerprintPinRefusesAnotherServer() throws Exception {
+        DtlsConfig pinned = DtlsConfig.clientCertificateVerifier(ServerCertificateVerifier.pinning((fp, peer) -> {
+            throw DtlsException.certificateRejected("pinned SHA256:other, the server presented " + fp);
+        })).crypto(DtlsConfig.Crypto.BC).build();
+        try (DtlsLoopback lo = DtlsLoopback.start(DtlsHandshakeTest.certificateServer())) {
+            DtlsLoopback.Client wrong = lo.client(pinned);
+            wrong.send(HELLO);
+            DtlsException cause = failure(wrong);
+            assertEquals(DtlsException.Reason.CERTIFICATE_REJECTED, cause.reason());
+            assertTrue(cause.getMessage().contains("the server presented "
+                    + DtlsConfig.fingerprint(DtlsHandshakeTest.SERVER.certificate())), cause.getMessage());
+            wrong.close();
+        }
+    }
+
+    @Test
     void unknownPskIdentityIsReported() throws Exception {
         try (DtlsLoopback lo = DtlsLoopback.start(DtlsHandshakeTest.pskServer())) {
             DtlsLoopback.Client stranger = lo.client(DtlsConfig.clientPsk(

@@ -112,6 +112,30 @@ class DtlsHandshakeTest {
         }
     }
 
+    /**
+     * The client a new JVM runs (fileclient's): BouncyCastle's own crypto for the handshake, the server
+     * pinned by the fingerprint of the certificate's bytes; its application records still go to the JDK.
+     */
+    @Test
+    void bouncyCastleClientPinningTheFingerprintUsesJdkRecords() throws Exception {
+        String expected = DtlsConfig.fingerprint(SERVER.certificate());
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DtlsConfig config = DtlsConfig.clientCertificateVerifier(ServerCertificateVerifier.pinning((fp, peer) -> {
+            seen.add(fp);
+            if (!fp.equals(expected)) {
+                throw DtlsException.certificateRejected("pin mismatch");
+            }
+        })).crypto(DtlsConfig.Crypto.BC).build();
+        try (DtlsLoopback lo = DtlsLoopback.start(certificateServer())) {
+            DtlsLoopback.Client client = lo.client(config);
+            echoMany(client, 50);
+            assertEquals(java.util.List.of(expected), seen);
+            assertTrue(client.dtls.usesJdkRecords(client.server), "records on the JDK's AES-GCM");
+            assertTrue(lo.serverDtls.usesJdkRecords(client.address()));
+            client.close();
+        }
+    }
+
     @Test
     void recordAtTheLimitPassesAndOneByteMoreIsRefused() throws Exception {
         try (DtlsLoopback lo = DtlsLoopback.start(pskServer())) {

@@ -110,8 +110,7 @@ public final class ServerTrust {
 
     /** A verifier for one connect to {@code key} ({@code host:port}); runs on a DTLS handshake thread. */
     ServerCertificateVerifier verifier(String key) {
-        return (chain, peer) -> {
-            String fp = DtlsConfig.fingerprint(chain[0]);
+        return ServerCertificateVerifier.pinning((fp, peer) -> {
             seen = fp;
             if (expected != null) {
                 if (!expected.equals(fp)) {
@@ -142,7 +141,7 @@ public final class ServerTrust {
             throw refuse(Outcome.UNKNOWN, "unknown server " + key + " with fingerprint " + fp + " (not in "
                     + knownHosts.file() + "); to trust it, connect interactively and confirm, or pass --trust-new,"
                     + " or --fingerprint " + fp);
-        };
+        });
     }
 
     /** After a successful handshake: pins a new server under {@code --trust-new}. */

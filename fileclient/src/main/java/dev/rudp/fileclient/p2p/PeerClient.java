@@ -8,6 +8,7 @@ import dev.rudp.RudpMessage;
 import dev.rudp.RudpServerCodecBuilder;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
+import dev.rudp.dtls.ServerCertificateVerifier;
 import dev.rudp.fileclient.connection.CancelToken;
 import dev.rudp.fileclient.connection.ClientException;
 import dev.rudp.fileclient.connection.ExitCode;
@@ -333,14 +334,13 @@ public final class PeerClient implements AutoCloseable {
      */
     public FileConnection connect(Intro intro, ChannelHandler first) throws ClientException {
         AtomicReference<String> presented = new AtomicReference<>();
-        DtlsConfig pin = DtlsConfig.clientCertificateVerifier((chain, peer) -> {
-            String got = DtlsConfig.fingerprint(chain[0]);
+        DtlsConfig pin = DtlsConfig.clientCertificateVerifier(ServerCertificateVerifier.pinning((got, peer) -> {
             if (!got.equals(intro.fingerprint())) {
                 presented.set(got);
                 throw DtlsException.certificateRejected("peer identity mismatch: certificate " + got
                         + " is not the one the server vouched for");
             }
-        }).build();
+        })).crypto(DtlsConfig.Crypto.BC).build();
         EventLoopGroup g = NativeTransport.newEventLoopGroup(1);
         String where = intro.user() + " at " + intro.host() + ":" + intro.port();
         FileConnection peer;
