@@ -29,6 +29,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -148,6 +150,7 @@ public final class ClientMain {
             errW.println("fileclient: " + e.getMessage());
             return e.code().code();
         }
+        Future<CommandTable> table = a.batch != null || a.commands != null ? CommandTable.buildAside() : null;
         FileConnection conn;
         try {
             conn = connect(a, errW, terminal);
@@ -169,7 +172,7 @@ public final class ClientMain {
         try {
             dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, kept);
             if (a.batch != null || a.commands != null) {
-                int code = batch(a, session, in, out, errW, localFolder);
+                int code = batch(a, session, table, in, out, errW, localFolder);
                 handedOver = keeper != null && session.connection.isOpen() && keeper.keep(
                         new OpenedSession(session.connection, a.user, session.reconnector), session.remoteFolder);
                 return code;
@@ -363,15 +366,15 @@ public final class ClientMain {
         }
     }
 
-    private static int batch(Args a, Session session, InputStream in, PrintStream out, PrintWriter err,
-            Path localFolder) throws ClientException {
+    private static int batch(Args a, Session session, Future<CommandTable> table, InputStream in, PrintStream out,
+            PrintWriter err, Path localFolder) throws ClientException {
         FileConnection conn = session.connection;
         Supplier<TransferListener> progress = a.quiet ? () -> TransferListener.NONE
                 : () -> new ProgressDisplay(err, false, 80, System::nanoTime);
         ClientContext ctx = new ClientContext(conn, a.user, new PrintWriter(out, true), err, progress, localFolder);
         ctx.reconnectWith(session.reconnector);
         a.applyIdentity(ctx);
-        BatchRunner runner = new BatchRunner(new CommandTable(), ctx);
+        BatchRunner runner = new BatchRunner(built(table), ctx);
         Object previous = org.jline.utils.Signals.register("INT", runner::interrupt);
         try {
             Iterator<String> lines;
@@ -392,6 +395,17 @@ public final class ClientMain {
             session.connection = ctx.connection();
             session.remoteFolder = ctx.remoteCwd();
             ctx.close();
+        }
+    }
+
+    private static CommandTable built(Future<CommandTable> table) {
+        try {
+            return table.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandTable();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("building the command table failed", e.getCause());
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * All client commands by name and alias, with {@code help} and {@link #execute}, which runs one
@@ -33,6 +35,19 @@ public final class CommandTable {
                 byName.put(a, c);
             }
         }
+    }
+
+    /**
+     * A table built on a daemon thread of its own, for a caller with a wait ahead (a one-shot command's
+     * connect and login): its sixty commands and their lambdas, linked on a new JVM's first use, cost
+     * about 0.02 s, which otherwise come after the login.
+     */
+    public static Future<CommandTable> buildAside() {
+        FutureTask<CommandTable> task = new FutureTask<>(CommandTable::new);
+        Thread t = new Thread(task, "fileclient-commands");
+        t.setDaemon(true);
+        t.start();
+        return task;
     }
 
     /** The command named (or aliased) {@code name}, or null. */
