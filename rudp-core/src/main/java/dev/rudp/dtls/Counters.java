@@ -6,6 +6,7 @@ package dev.rudp.dtls;
  */
 final class Counters {
     volatile long handshakesSucceeded;
+    volatile long handshakesResumed;
     volatile long handshakesFailed;
     volatile long droppedGarbage;
     volatile long droppedTooLongFragment;
@@ -14,7 +15,7 @@ final class Counters {
     volatile long droppedQueueFull;
 
     DtlsStats snapshot(int sessionsOpen, long helloVerifyRequestsSent) {
-        return new DtlsStats(handshakesSucceeded, handshakesFailed, helloVerifyRequestsSent, droppedGarbage,
+        return new DtlsStats(handshakesSucceeded, handshakesResumed, handshakesFailed, helloVerifyRequestsSent, droppedGarbage,
                 droppedTooLongFragment, droppedUnknownPeer, droppedReplayOrTampered, droppedQueueFull, sessionsOpen);
     }
 }

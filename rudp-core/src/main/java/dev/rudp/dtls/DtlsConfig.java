@@ -85,6 +85,8 @@ public final class DtlsConfig {
      * wire, less CPU per record); handshake, alerts and everything else stay with BouncyCastle.
      */
     public static final String JDK_RECORDS_PROPERTY = "rudp.dtls.jdkRecords";
+    /** Default {@link #sessionLifetimeMillis()}: an hour. */
+    public static final long DEFAULT_SESSION_LIFETIME_MILLIS = 3_600_000;
 
     /**
      * The crypto back end of the handshake, and of the records where the JDK's AES-GCM does not seal them
@@ -125,6 +127,9 @@ public final class DtlsConfig {
     private final long idleTimeoutMillis;
     private final long maxRecordsPerKey;
     private final boolean jdkRecords;
+    private final DtlsSessionStore sessionStore;
+    private final long sessionLifetimeMillis;
+    private final Resumption.Cache sessionCache;
 
     private DtlsConfig(Builder b) {
         role = b.role;
@@ -144,6 +149,9 @@ public final class DtlsConfig {
         idleTimeoutMillis = b.idleTimeoutMillis;
         maxRecordsPerKey = b.maxRecordsPerKey;
         jdkRecords = b.jdkRecords;
+        sessionStore = b.sessionStore;
+        sessionLifetimeMillis = b.sessionLifetimeMillis;
+        sessionCache = b.resumableSessions > 0 ? new Resumption.Cache(b.resumableSessions, b.sessionLifetimeMillis) : null;
     }
 
     // ---- role factories -------------------------------------------------------------------------
@@ -309,9 +317,28 @@ public final class DtlsConfig {
         return idleTimeoutMillis;
     }
 
+    /**
+     * How long a session stays resumable after the full handshake that made it (default an hour): a
+     * server forgets it then, a client no longer offers it. Resumed records have no forward secrecy of
+     * their own, so this bounds what one leaked master secret opens.
+     */
+    public long sessionLifetimeMillis() {
+        return sessionLifetimeMillis;
+    }
+
     /** Whether this config is for a server. */
     public boolean isServer() {
         return role == Role.SERVER;
+    }
+
+    /** A client's saved sessions, or null (no resumption). */
+    DtlsSessionStore sessionStore() {
+        return sessionStore;
+    }
+
+    /** A certificate server's resumable sessions, or null (none kept). */
+    Resumption.Cache sessionCache() {
+        return sessionCache;
     }
 
     TlsCrypto tlsCrypto() {
@@ -386,6 +413,9 @@ public final class DtlsConfig {
         private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
         private long maxRecordsPerKey = MAX_RECORDS_PER_KEY;
         private boolean jdkRecords = !"false".equals(System.getProperty(JDK_RECORDS_PROPERTY));
+        private DtlsSessionStore sessionStore;
+        private int resumableSessions;
+        private long sessionLifetimeMillis = DEFAULT_SESSION_LIFETIME_MILLIS;
 
         private Builder(Role role) {
             this.role = role;
@@ -472,6 +502,43 @@ public final class DtlsConfig {
          * with the JDK's AES-GCM directly on Netty buffers (default, unless the system property
          * {@value DtlsConfig#JDK_RECORDS_PROPERTY} is {@code false}) or through BouncyCastle's record layer.
          */
+        /**
+         * A certificate client: offers the session {@code store} holds for the server, and saves each new
+         * one there ({@link DtlsSessionStore}); a server that still knows it resumes it. Default none.
+         */
+        public Builder sessionStore(DtlsSessionStore store) {
+            if (role != Role.CLIENT || pskKey != null) {
+                throw new IllegalStateException("a session store is for certificate clients");
+            }
+            this.sessionStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * A certificate server: keeps up to {@code max} sessions resumable (the least recently used
+         * forgotten first), each for {@link #sessionLifetimeMillis(long)}. Default 0: every handshake is a
+         * full one. A session costs about 0.5 KiB.
+         */
+        public Builder resumableSessions(int max) {
+            if (role != Role.SERVER || pskLookup != null) {
+                throw new IllegalStateException("resumable sessions are kept by certificate servers");
+            }
+            if (max < 0) {
+                throw new IllegalArgumentException("max must be >= 0: " + max);
+            }
+            this.resumableSessions = max;
+            return this;
+        }
+
+        /** See {@link DtlsConfig#sessionLifetimeMillis()}; at least 1 000 ms. */
+        public Builder sessionLifetimeMillis(long millis) {
+            if (millis < 1_000) {
+                throw new IllegalArgumentException("millis must be >= 1000: " + millis);
+            }
+            this.sessionLifetimeMillis = millis;
+            return this;
+        }
+
         Builder jdkRecords(boolean on) {
             this.jdkRecords = on;
             return this;

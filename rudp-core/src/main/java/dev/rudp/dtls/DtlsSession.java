@@ -54,6 +54,7 @@ final class DtlsSession {
     private byte[] clientRandom;
     /** Set by the handshake thread when BouncyCastle completed the handshake; taken once on the event loop. */
     private volatile RecordKeys keys;
+    private volatile boolean resumed;
     /** The JDK record path, once it took over epoch 1's application records; null: BouncyCastle's path. */
     private volatile GcmRecords gcm;
 
@@ -102,9 +103,18 @@ final class DtlsSession {
         transport.enterEventLoopMode();
     }
 
-    /** Handshake thread: the record keys of the handshake that just completed (null: not usable). */
-    void keys(RecordKeys derived) {
+    /**
+     * Handshake thread: the record keys of the handshake that just completed (null: not usable), and
+     * whether it resumed a session.
+     */
+    void keys(RecordKeys derived, boolean resumedSession) {
         this.keys = derived;
+        this.resumed = resumedSession;
+    }
+
+    /** Whether the handshake resumed an earlier session (read once the handshake thread finished). */
+    boolean resumed() {
+        return resumed;
     }
 
     /** The record keys, once; later calls return null. */

@@ -4,6 +4,7 @@ package dev.rudp.dtls;
  * A snapshot of one {@link DtlsHandler}'s counters since it was created ({@link DtlsHandler#stats()}).
  *
  * @param handshakesSucceeded handshakes that completed
+ * @param handshakesResumed of those, the ones that resumed an earlier session (the abbreviated handshake)
  * @param handshakesFailed handshakes that failed or timed out (each one fired a failed
  *        {@link DtlsHandshakeCompletionEvent})
  * @param helloVerifyRequestsSent stateless HelloVerifyRequests a server sent (ClientHellos without a valid cookie)
@@ -18,7 +19,7 @@ package dev.rudp.dtls;
  *        refused because {@link DtlsConfig#maxConcurrentHandshakes()} handshakes were running
  * @param sessionsOpen sessions currently handshaking or established
  */
-public record DtlsStats(long handshakesSucceeded, long handshakesFailed, long helloVerifyRequestsSent,
+public record DtlsStats(long handshakesSucceeded, long handshakesResumed, long handshakesFailed, long helloVerifyRequestsSent,
         long droppedGarbage, long droppedTooLongFragment, long droppedUnknownPeer, long droppedReplayOrTampered,
         long droppedQueueFull, int sessionsOpen) {
 }

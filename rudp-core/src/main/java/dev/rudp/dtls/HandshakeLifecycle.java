@@ -139,6 +139,9 @@ final class HandshakeLifecycle {
         takeOverRecords(s);
         s.touch(System.nanoTime());
         counters.handshakesSucceeded++;
+        if (s.resumed()) {
+            counters.handshakesResumed++;
+        }
         LOG.debug("DTLS handshake with {} completed", s.peer);
         Pending p;
         while (s.state() == State.ESTABLISHED && (p = s.pollPending()) != null) {

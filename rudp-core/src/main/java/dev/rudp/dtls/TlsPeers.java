@@ -6,7 +6,6 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Vector;
-import java.util.function.Consumer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.BasicTlsPSKIdentity;
@@ -30,6 +29,7 @@ import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKIdentityManager;
 import org.bouncycastle.tls.TlsServer;
 import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsSession;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCertificate;
 import org.bouncycastle.tls.crypto.TlsCrypto;
@@ -65,13 +65,19 @@ final class TlsPeers {
     }
 
     /** A server peer that hands the session's {@link RecordKeys} (or null) to {@code keys}, if any, when the handshake completes. */
-    static TlsServer server(DtlsConfig config, Consumer<RecordKeys> keys) {
+    static TlsServer server(DtlsConfig config, Completed keys) {
         return config.pskLookup() != null ? new PskServer(config, keys) : new CertificateServer(config, keys);
     }
 
     /** A client peer that hands the session's {@link RecordKeys} (or null) to {@code keys}, if any, when the handshake completes. */
-    static TlsClient client(DtlsConfig config, InetSocketAddress server, Consumer<RecordKeys> keys) {
+    static TlsClient client(DtlsConfig config, InetSocketAddress server, Completed keys) {
         return config.pskKey() != null ? new PskClient(config, keys) : new CertificateClient(config, server, keys);
+    }
+
+    /** What a completed handshake hands over: its record keys (null: not usable), and whether it resumed a session. */
+    @FunctionalInterface
+    interface Completed {
+        void accept(RecordKeys keys, boolean resumed);
     }
 
     private static int[] supported(TlsCrypto crypto, int[] suites) {
@@ -105,9 +111,9 @@ final class TlsPeers {
 
     private static final class CertificateServer extends DefaultTlsServer {
         private final DtlsConfig config;
-        private final Consumer<RecordKeys> keys;
+        private final Completed keys;
 
-        CertificateServer(DtlsConfig config, Consumer<RecordKeys> keys) {
+        CertificateServer(DtlsConfig config, Completed keys) {
             super(config.tlsCrypto());
             this.config = config;
             this.keys = keys;
@@ -126,9 +132,27 @@ final class TlsPeers {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            if (keys != null) {
-                keys.accept(RecordKeys.derive(context));
+            boolean resumed = context.getSecurityParametersConnection().isResumedSession();
+            Resumption.Cache cache = config.sessionCache();
+            if (cache != null && !resumed) {
+                cache.store(context.getSession(), System.nanoTime());
             }
+            if (keys != null) {
+                keys.accept(RecordKeys.derive(context), resumed);
+            }
+        }
+
+        /** A new session gets an ID only when the server keeps sessions (DtlsConfig.Builder#resumableSessions). */
+        @Override
+        public byte[] getNewSessionID() {
+            Resumption.Cache cache = config.sessionCache();
+            return cache == null ? null : cache.newSessionId();
+        }
+
+        @Override
+        public TlsSession getSessionToResume(byte[] sessionID) {
+            Resumption.Cache cache = config.sessionCache();
+            return cache == null ? null : cache.lookup(sessionID, System.nanoTime());
         }
 
         @Override
@@ -174,9 +198,9 @@ final class TlsPeers {
 
     private static final class PskServer extends PSKTlsServer {
         private final DtlsConfig config;
-        private final Consumer<RecordKeys> keys;
+        private final Completed keys;
 
-        PskServer(DtlsConfig config, Consumer<RecordKeys> keys) {
+        PskServer(DtlsConfig config, Completed keys) {
             super(config.tlsCrypto(), new TlsPSKIdentityManager() {
                 @Override
                 public byte[] getHint() {
@@ -206,7 +230,7 @@ final class TlsPeers {
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context));
+                keys.accept(RecordKeys.derive(context), context.getSecurityParametersConnection().isResumedSession());
             }
         }
 
@@ -218,10 +242,10 @@ final class TlsPeers {
 
     private static final class CertificateClient extends DefaultTlsClient {
         private final DtlsConfig config;
-        private final Consumer<RecordKeys> keys;
+        private final Completed keys;
         private final InetSocketAddress server;
 
-        CertificateClient(DtlsConfig config, InetSocketAddress server, Consumer<RecordKeys> keys) {
+        CertificateClient(DtlsConfig config, InetSocketAddress server, Completed keys) {
             super(config.tlsCrypto());
             this.config = config;
             this.keys = keys;
@@ -248,11 +272,38 @@ final class TlsPeers {
             return supported(getCrypto(), CERTIFICATE_SUITES);
         }
 
+        /** The session the store holds for this server, if it has not expired; BouncyCastle falls back to a full handshake. */
+        @Override
+        public TlsSession getSessionToResume() {
+            DtlsSessionStore store = config.sessionStore();
+            if (store == null) {
+                return null;
+            }
+            try {
+                return Resumption.decode(store.load(server), getCrypto(), System.currentTimeMillis() / 1000,
+                        config.sessionLifetimeMillis() / 1000);
+            } catch (RuntimeException storeFailed) { // the caller's store: a full handshake, not a failed one
+                return null;
+            }
+        }
+
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
+            boolean resumed = context.getSecurityParametersConnection().isResumedSession();
+            DtlsSessionStore store = config.sessionStore();
+            if (store != null && !resumed) {
+                byte[] saved = Resumption.encode(context.getSession(), getCrypto(), System.currentTimeMillis() / 1000);
+                try {
+                    if (saved != null) {
+                        store.save(server, saved);
+                    }
+                } catch (RuntimeException storeFailed) {
+                    // the caller's store: only the next handshake's speed is lost, not this session
+                }
+            }
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context));
+                keys.accept(RecordKeys.derive(context), resumed);
             }
         }
 
@@ -299,9 +350,9 @@ final class TlsPeers {
 
     private static final class PskClient extends PSKTlsClient {
         private final DtlsConfig config;
-        private final Consumer<RecordKeys> keys;
+        private final Completed keys;
 
-        PskClient(DtlsConfig config, Consumer<RecordKeys> keys) {
+        PskClient(DtlsConfig config, Completed keys) {
             super(config.tlsCrypto(), new BasicTlsPSKIdentity(config.pskIdentity(), config.pskKey()));
             this.config = config;
             this.keys = keys;
@@ -331,7 +382,7 @@ final class TlsPeers {
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context));
+                keys.accept(RecordKeys.derive(context), context.getSecurityParametersConnection().isResumedSession());
             }
         }
 

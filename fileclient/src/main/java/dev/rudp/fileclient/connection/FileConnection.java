@@ -117,13 +117,7 @@ public final class FileConnection implements AutoCloseable {
         }
         String key = KnownHosts.key(host, port);
         trust.reset();
-        // BouncyCastle's own crypto for the handshake (X25519, the server's ECDSA signature, the PRF): a new
-        // client JVM then loads none of the JCA's EC, RSA and TLS providers, 0.02 s of a one-shot command's
-        // start; the records after the handshake are the JDK's AES-GCM all the same (DtlsConfig.Crypto).
-        dev.rudp.dtls.DtlsConfig dtls = trust.isPlaintext() ? null
-                : dev.rudp.dtls.DtlsConfig.clientCertificateVerifier(trust.verifier(key))
-                        .handshakeTimeoutMillis(Math.max(1_000, timeoutMillis))
-                        .crypto(dev.rudp.dtls.DtlsConfig.Crypto.BC).build();
+        dev.rudp.dtls.DtlsConfig dtls = dtlsConfig(trust, key, timeoutMillis);
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         Handler handler = new Handler();
         Channel[] socket = new Channel[1];
@@ -190,6 +184,23 @@ public final class FileConnection implements AutoCloseable {
     }
 
     /**
+     * The client's DTLS settings, or null for plaintext. BouncyCastle's own crypto for the handshake
+     * (X25519, the server's ECDSA signature, the PRF): a new client JVM then loads none of the JCA's EC,
+     * RSA and TLS providers, 0.02 s of a one-shot command's start; the records after the handshake are
+     * the JDK's AES-GCM all the same (DtlsConfig.Crypto). With known-hosts trust, the session is kept for
+     * the next command to resume (SessionFiles).
+     */
+    private static dev.rudp.dtls.DtlsConfig dtlsConfig(ServerTrust trust, String key, long timeoutMillis) {
+        if (trust.isPlaintext()) {
+            return null;
+        }
+        dev.rudp.dtls.DtlsConfig.Builder b = dev.rudp.dtls.DtlsConfig.clientCertificateVerifier(trust.verifier(key))
+                .handshakeTimeoutMillis(Math.max(1_000, timeoutMillis)).crypto(dev.rudp.dtls.DtlsConfig.Crypto.BC);
+        dev.rudp.dtls.DtlsSessionStore sessions = trust.sessions(key);
+        return (sessions != null ? b.sessionStore(sessions) : b).build();
+    }
+
+    /**
      * After a failed connect: closes the socket on its event loop first, so that the DTLS layer
      * releases what it still queues for an unfinished handshake, then stops the loop (bounded).
      */
@@ -241,6 +252,15 @@ public final class FileConnection implements AutoCloseable {
     /** The host name given at connect. */
     public String host() {
         return host;
+    }
+
+    /**
+     * Whether this connection's DTLS handshake resumed the session an earlier connect saved
+     * ({@link SessionFiles}): no certificate was shown, the pin was checked against the saved session.
+     */
+    public boolean resumedSession() {
+        dev.rudp.dtls.DtlsHandler dtls = datagram.pipeline().get(dev.rudp.dtls.DtlsHandler.class);
+        return dtls != null && dtls.stats().handshakesResumed() > 0;
     }
 
     /** The transport's statistics of this connection. */

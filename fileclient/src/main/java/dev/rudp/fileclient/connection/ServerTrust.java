@@ -100,6 +100,39 @@ public final class ServerTrust {
         return refusal;
     }
 
+    /**
+     * Where the DTLS session with {@code key} ({@code host:port}) is kept for resumption
+     * ({@link SessionFiles}), or null: with known-hosts trust only (a {@code --fingerprint} run keeps
+     * nothing on disk, as it neither reads nor writes the known-hosts file), and not when the
+     * environment sets {@code FILECLIENT_RESUME=0}.
+     */
+    dev.rudp.dtls.DtlsSessionStore sessions(String key) {
+        if (knownHosts == null || plaintext || "0".equals(System.getenv("FILECLIENT_RESUME"))) {
+            return null;
+        }
+        return new SessionFiles(SessionFiles.folderBeside(knownHosts.file()), key, this);
+    }
+
+    /** The fingerprint the known-hosts file pins for {@code key}, or null (none, or it cannot be read). */
+    String pinned(String key) {
+        if (knownHosts == null) {
+            return null;
+        }
+        try {
+            return knownHosts.lookup(key).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A saved session made with {@code fingerprint} (the pinned one) is offered: the server's identity,
+     * should it resume, for {@link #seenFingerprint()}; a full handshake's certificate replaces it.
+     */
+    void offered(String fingerprint) {
+        seen = fingerprint;
+    }
+
     /** Called before each connect attempt. */
     void reset() {
         refused = null;

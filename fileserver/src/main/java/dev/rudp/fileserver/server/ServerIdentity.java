@@ -23,6 +23,9 @@ import java.util.Base64;
  * them, so the fingerprint clients pin stays the same across restarts.
  */
 public final class ServerIdentity {
+    /** Sessions a server keeps resumable (about 0.5 KiB each). */
+    public static final int RESUMABLE_SESSIONS = 10_000;
+
     /** The private key's file name in the data folder. */
     public static final String KEY_FILE = "server-key.pem";
     /** The certificate's file name in the data folder. */
@@ -95,9 +98,13 @@ public final class ServerIdentity {
         return created;
     }
 
-    /** The DTLS settings of a server with this identity. */
+    /**
+     * The DTLS settings of a server with this identity. Up to {@link #RESUMABLE_SESSIONS} sessions stay
+     * resumable for DtlsConfig's default hour: a client's next command skips the key exchange and this
+     * server's signature (the login after it is unchanged).
+     */
     public DtlsConfig dtlsConfig() {
-        return DtlsConfig.serverCertificate(key, certificate).build();
+        return DtlsConfig.serverCertificate(key, certificate).resumableSessions(RESUMABLE_SESSIONS).build();
     }
 
     private static byte[] pemBody(byte[] pem, String file, String type) throws IOException {
