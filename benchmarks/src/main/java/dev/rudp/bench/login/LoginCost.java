@@ -2,6 +2,7 @@ package dev.rudp.bench.login;
 
 import dev.rudp.fileclient.connection.ClientException;
 import dev.rudp.fileclient.connection.FileConnection;
+import dev.rudp.fileclient.connection.KnownHosts;
 import dev.rudp.fileclient.connection.ServerTrust;
 import dev.rudp.fileclient.keys.Identity;
 import dev.rudp.fileserver.auth.Account;
@@ -30,6 +31,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code connect}: DTLS handshake, one KEY_CHALLENGE round trip, close (the floor every login pays);</li>
  *   <li>{@code key}: the same plus KEY_LOGIN (an Ed25519 verification, lockout check, home folder);</li>
+ *   <li>{@code resumed}: as {@code connect}, the client pinning the server in a known-hosts file and so
+ *   resuming the DTLS session the previous connect saved (no key exchange, certificate or signature);</li>
  *   <li>{@code password}: DTLS handshake, LOGIN with scrypt N=2^15, close.</li>
  * </ul>
  * <pre>
@@ -74,10 +77,16 @@ public final class LoginCost {
                 "--port", String.valueOf(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             awaitListening(log, server);
-            Client c = new Client(port, ServerTrust.fingerprint(fingerprint), id);
+            Path knownHosts = data.resolve("client-known_hosts");
+            new KnownHosts(knownHosts).add(KnownHosts.key("127.0.0.1", port), fingerprint);
+            Client c = new Client(port, ServerTrust.fingerprint(fingerprint),
+                    ServerTrust.knownHosts(new KnownHosts(knownHosts), false), id);
+            // the first connect through the known-hosts file runs a full handshake and saves the session
+            FileConnection.connect("127.0.0.1", port, 10_000, null, c.resuming()).close();
             for (int i = 0; i < warmup; i++) {
                 c.once(Row.KEY);
                 c.once(Row.CONNECT);
+                c.once(Row.RESUMED);
                 if (i % 30 == 0) {
                     c.once(Row.PASSWORD);
                 }
@@ -130,7 +139,7 @@ public final class LoginCost {
     }
 
     enum Row {
-        CONNECT("connect"), KEY("key"), PASSWORD("password");
+        CONNECT("connect"), KEY("key"), RESUMED("resumed"), PASSWORD("password");
 
         final String label;
 
@@ -139,11 +148,15 @@ public final class LoginCost {
         }
     }
 
-    private record Client(int port, ServerTrust trust, Identity id) {
+    private record Client(int port, ServerTrust trust, ServerTrust resuming, Identity id) {
         void once(Row row) throws ClientException {
-            try (FileConnection c = FileConnection.connect("127.0.0.1", port, 10_000, null, trust)) {
+            try (FileConnection c = FileConnection.connect("127.0.0.1", port, 10_000, null,
+                    row == Row.RESUMED ? resuming : trust)) {
+                if (row == Row.RESUMED && !c.resumedSession()) {
+                    throw new IllegalStateException("the server did not resume the session");
+                }
                 switch (row) {
-                    case CONNECT -> c.call(Op.KEY_CHALLENGE, List.of());
+                    case CONNECT, RESUMED -> c.call(Op.KEY_CHALLENGE, List.of());
                     case KEY -> c.loginWithKey("bench", id.publicKey(), id::sign);
                     case PASSWORD -> c.login("bench", "bench-pw".toCharArray());
                 }
