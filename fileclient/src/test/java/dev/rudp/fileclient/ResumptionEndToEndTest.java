@@ -28,6 +28,13 @@ class ResumptionEndToEndTest {
     @TempDir
     Path tmp;
 
+    /** A known-hosts file that pins {@code s}. */
+    private Path pinned(TestServer s) throws Exception {
+        Path kh = tmp.resolve("client/known_hosts");
+        new KnownHosts(kh).add(KnownHosts.key("127.0.0.1", s.port()), s.fingerprint());
+        return kh;
+    }
+
     private static FileConnection connect(TestServer s, Path knownHosts) throws ClientException {
         return FileConnection.connect("127.0.0.1", s.port(), 5_000, null,
                 ServerTrust.knownHosts(new KnownHosts(knownHosts), false));
@@ -36,9 +43,7 @@ class ResumptionEndToEndTest {
     @Test
     void theSecondConnectResumesAndLogsInAsUsual() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
-            Path kh = tmp.resolve("client/known_hosts");
-            String key = KnownHosts.key("127.0.0.1", s.port());
-            new KnownHosts(kh).add(key, s.fingerprint());
+            Path kh = pinned(s);
             try (FileConnection first = connect(s, kh)) {
                 assertFalse(first.resumedSession());
                 first.login("alice", "secret-a".toCharArray());
@@ -67,9 +72,8 @@ class ResumptionEndToEndTest {
     @Test
     void aChangedPinIsCheckedByAFullHandshake() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
-            Path kh = tmp.resolve("client/known_hosts");
+            Path kh = pinned(s);
             String key = KnownHosts.key("127.0.0.1", s.port());
-            new KnownHosts(kh).add(key, s.fingerprint());
             try (FileConnection first = connect(s, kh)) {
                 assertFalse(first.resumedSession());
             }
@@ -85,9 +89,8 @@ class ResumptionEndToEndTest {
     @Test
     void aGarbledSessionFileIsReplaced() throws Exception {
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
-            Path kh = tmp.resolve("client/known_hosts");
+            Path kh = pinned(s);
             String key = KnownHosts.key("127.0.0.1", s.port());
-            new KnownHosts(kh).add(key, s.fingerprint());
             Path sessions = Files.createDirectories(kh.resolveSibling("sessions"));
             Path saved = sessions.resolve(key.replaceAll("[^A-Za-z0-9._-]", "_"));
             Files.writeString(saved, "fileclient-dtls-session 1\n" + s.fingerprint() + "\nnot base64 at all!\n");

@@ -498,11 +498,6 @@ public final class DtlsConfig {
         }
 
         /**
-         * For tests and A/B measurements: whether established sessions seal and open application records
-         * with the JDK's AES-GCM directly on Netty buffers (default, unless the system property
-         * {@value DtlsConfig#JDK_RECORDS_PROPERTY} is {@code false}) or through BouncyCastle's record layer.
-         */
-        /**
          * A certificate client: offers the session {@code store} holds for the server, and saves each new
          * one there ({@link DtlsSessionStore}); a server that still knows it resumes it. Default none.
          */
@@ -539,6 +534,11 @@ public final class DtlsConfig {
             return this;
         }
 
+        /**
+         * For tests and A/B measurements: whether established sessions seal and open application records
+         * with the JDK's AES-GCM directly on Netty buffers (default, unless the system property
+         * {@value DtlsConfig#JDK_RECORDS_PROPERTY} is {@code false}) or through BouncyCastle's record layer.
+         */
         Builder jdkRecords(boolean on) {
             this.jdkRecords = on;
             return this;

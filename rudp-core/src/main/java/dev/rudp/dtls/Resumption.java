@@ -119,7 +119,8 @@ final class Resumption {
         private final int capacity;
         private final long lifetimeNanos;
         private final SecureRandom random = new SecureRandom();
-        private final LinkedHashMap<Key, Entry> sessions = new LinkedHashMap<>(16, 0.75f, true);
+        /** By ID (a ByteBuffer compares its bytes), least recently used first. */
+        private final LinkedHashMap<ByteBuffer, Entry> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
         Cache(int capacity, long lifetimeMillis) {
             this.capacity = capacity;
@@ -138,7 +139,7 @@ final class Resumption {
             if (id == null || id.length == 0) {
                 return null;
             }
-            Key key = new Key(id);
+            ByteBuffer key = ByteBuffer.wrap(id.clone());
             Entry e = sessions.get(key);
             if (e == null) {
                 return null;
@@ -165,8 +166,8 @@ final class Resumption {
             if (session == null || !session.isResumable() || session.getSessionID().length == 0) {
                 return;
             }
-            sessions.put(new Key(session.getSessionID()), new Entry(session, nowNanos));
-            Iterator<Map.Entry<Key, Entry>> it = sessions.entrySet().iterator();
+            sessions.put(ByteBuffer.wrap(session.getSessionID().clone()), new Entry(session, nowNanos));
+            Iterator<Map.Entry<ByteBuffer, Entry>> it = sessions.entrySet().iterator();
             while (it.hasNext()) { // least recently used first: over capacity, or expired
                 Entry e = it.next().getValue();
                 if (sessions.size() <= capacity && nowNanos - e.storedNanos < lifetimeNanos) {
@@ -182,18 +183,6 @@ final class Resumption {
         }
 
         private record Entry(TlsSession session, long storedNanos) {
-        }
-
-        private record Key(byte[] id) {
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof Key k && Arrays.equals(id, k.id);
-            }
-
-            @Override
-            public int hashCode() {
-                return Arrays.hashCode(id);
-            }
         }
     }
 }

@@ -46,6 +46,14 @@ class ResumptionTest {
         }
     }
 
+    /** A session with this ID, the extended master secret or not, and this master secret. */
+    private static TlsSession session(byte[] id, boolean extendedMasterSecret, byte[] master) {
+        return TlsUtils.importSession(id, new SessionParameters.Builder()
+                .setCipherSuite(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+                .setExtendedMasterSecret(extendedMasterSecret).setNegotiatedVersion(ProtocolVersion.DTLSv12)
+                .setMasterSecret(CRYPTO.createSecret(master)).build());
+    }
+
     private static DtlsConfig server(int sessions) {
         DtlsConfig.Builder b = DtlsConfig.serverCertificate(DtlsHandshakeTest.SERVER.privateKey(),
                 DtlsHandshakeTest.SERVER.certificate());
@@ -110,10 +118,8 @@ class ResumptionTest {
         try (DtlsLoopback lo = DtlsLoopback.start(server(100))) {
             DtlsLoopback.Client c = lo.client(client(store, verified, DtlsConfig.Crypto.BC));
             InetSocketAddress at = c.server;
-            byte[] stranger = Resumption.encode(TlsUtils.importSession(new byte[32], new SessionParameters.Builder()
-                    .setCipherSuite(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).setExtendedMasterSecret(true)
-                    .setNegotiatedVersion(ProtocolVersion.DTLSv12).setMasterSecret(CRYPTO.createSecret(new byte[48]))
-                    .build()), CRYPTO, System.currentTimeMillis() / 1000);
+            byte[] stranger = Resumption.encode(session(new byte[32], true, new byte[48]), CRYPTO,
+                    System.currentTimeMillis() / 1000);
             store.saved.put(at, stranger);
             DtlsHandshakeTest.echoMany(c, 5);
             assertEquals(1, verified.get());
@@ -128,9 +134,7 @@ class ResumptionTest {
         byte[] id = new byte[32];
         byte[] master = new byte[48];
         new SecureRandom().nextBytes(master);
-        TlsSession session = TlsUtils.importSession(id, new SessionParameters.Builder()
-                .setCipherSuite(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).setExtendedMasterSecret(true)
-                .setNegotiatedVersion(ProtocolVersion.DTLSv12).setMasterSecret(CRYPTO.createSecret(master)).build());
+        TlsSession session = session(id, true, master);
         byte[] saved = Resumption.encode(session, CRYPTO, 1_000);
         assertNotNull(saved);
         assertTrue(session.exportSessionParameters().getMasterSecret().isAlive(), "encoding leaves the session usable");
@@ -148,9 +152,7 @@ class ResumptionTest {
         byte[] other = saved.clone();
         other[0] = 2;
         assertNull(Resumption.decode(other, CRYPTO, 1_000, 3_600), "another format");
-        assertNull(Resumption.encode(TlsUtils.importSession(id, new SessionParameters.Builder()
-                .setCipherSuite(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).setExtendedMasterSecret(false)
-                .setNegotiatedVersion(ProtocolVersion.DTLSv12).setMasterSecret(CRYPTO.createSecret(master)).build()),
+        assertNull(Resumption.encode(session(id, false, master),
                 CRYPTO, 1_000), "no extended master secret: never resumed (RFC 7627)");
     }
 
@@ -159,10 +161,7 @@ class ResumptionTest {
         Resumption.Cache cache = new Resumption.Cache(2, 1_000);
         TlsSession[] s = new TlsSession[3];
         for (int i = 0; i < 3; i++) {
-            s[i] = TlsUtils.importSession(cache.newSessionId(), new SessionParameters.Builder()
-                    .setCipherSuite(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).setExtendedMasterSecret(true)
-                    .setNegotiatedVersion(ProtocolVersion.DTLSv12).setMasterSecret(CRYPTO.createSecret(new byte[48]))
-                    .build());
+            s[i] = session(cache.newSessionId(), true, new byte[48]);
         }
         cache.store(s[0], 0);
         cache.store(s[1], 1);
