@@ -29,7 +29,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.jline.terminal.Terminal;
@@ -374,7 +373,7 @@ public final class ClientMain {
         ClientContext ctx = new ClientContext(conn, a.user, new PrintWriter(out, true), err, progress, localFolder);
         ctx.reconnectWith(session.reconnector);
         a.applyIdentity(ctx);
-        BatchRunner runner = new BatchRunner(built(table), ctx);
+        BatchRunner runner = new BatchRunner(CommandTable.built(table), ctx);
         Object previous = org.jline.utils.Signals.register("INT", runner::interrupt);
         try {
             Iterator<String> lines;
@@ -395,17 +394,6 @@ public final class ClientMain {
             session.connection = ctx.connection();
             session.remoteFolder = ctx.remoteCwd();
             ctx.close();
-        }
-    }
-
-    private static CommandTable built(Future<CommandTable> table) {
-        try {
-            return table.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new CommandTable();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("building the command table failed", e.getCause());
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
@@ -48,6 +49,18 @@ public final class CommandTable {
         t.setDaemon(true);
         t.start();
         return task;
+    }
+
+    /** The table {@link #buildAside()} built, once it is done. */
+    public static CommandTable built(Future<CommandTable> aside) {
+        try {
+            return aside.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandTable();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("building the command table failed", e.getCause());
+        }
     }
 
     /** The command named (or aliased) {@code name}, or null. */

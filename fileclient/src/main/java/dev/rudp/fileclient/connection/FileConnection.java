@@ -12,24 +12,17 @@ import dev.rudp.RudpStats;
 import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.Op;
-import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.DecoderException;
-import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,7 +44,7 @@ public final class FileConnection implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel datagram;
     private final RudpChannel channel;
-    private final Handler handler;
+    private final ReplyHandler handler;
     private final String host;
     private volatile String fingerprint;
     private final AtomicLong ids = new AtomicLong(1);
@@ -66,7 +59,7 @@ public final class FileConnection implements AutoCloseable {
     /** The server's rate limits from the login reply: bytes/s per account and total, 0 none. */
     private volatile long[] rateLimits = {0, 0};
 
-    private FileConnection(EventLoopGroup group, Channel datagram, RudpChannel channel, Handler handler,
+    private FileConnection(EventLoopGroup group, Channel datagram, RudpChannel channel, ReplyHandler handler,
             String host) {
         this.group = group;
         this.datagram = datagram;
@@ -117,9 +110,9 @@ public final class FileConnection implements AutoCloseable {
         }
         String key = KnownHosts.key(host, port);
         trust.reset();
-        dev.rudp.dtls.DtlsConfig dtls = dtlsConfig(trust, key, timeoutMillis);
+        dev.rudp.dtls.DtlsConfig dtls = trust.dtlsConfig(key, timeoutMillis);
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
-        Handler handler = new Handler();
+        ReplyHandler handler = new ReplyHandler();
         Channel[] socket = new Channel[1];
         try {
             Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
@@ -181,23 +174,6 @@ public final class FileConnection implements AutoCloseable {
             throw new ClientException(ExitCode.CONNECT, "cannot connect to " + host + ":" + port + ": "
                     + e.getMessage());
         }
-    }
-
-    /**
-     * The client's DTLS settings, or null for plaintext. BouncyCastle's own crypto for the handshake
-     * (X25519, the server's ECDSA signature, the PRF): a new client JVM then loads none of the JCA's EC,
-     * RSA and TLS providers, 0.02 s of a one-shot command's start; the records after the handshake are
-     * the JDK's AES-GCM all the same (DtlsConfig.Crypto). With known-hosts trust, the session is kept for
-     * the next command to resume (SessionFiles).
-     */
-    private static dev.rudp.dtls.DtlsConfig dtlsConfig(ServerTrust trust, String key, long timeoutMillis) {
-        if (trust.isPlaintext()) {
-            return null;
-        }
-        dev.rudp.dtls.DtlsConfig.Builder b = dev.rudp.dtls.DtlsConfig.clientCertificateVerifier(trust.verifier(key))
-                .handshakeTimeoutMillis(Math.max(1_000, timeoutMillis)).crypto(dev.rudp.dtls.DtlsConfig.Crypto.BC);
-        dev.rudp.dtls.DtlsSessionStore sessions = trust.sessions(key);
-        return (sessions != null ? b.sessionStore(sessions) : b).build();
     }
 
     /**
@@ -283,6 +259,22 @@ public final class FileConnection implements AutoCloseable {
      */
     public boolean moving() {
         return moving;
+    }
+
+    /** The server said it is moving this session elsewhere (a notice). */
+    void serverMoving() {
+        moving = true;
+    }
+
+    boolean loggedIn() {
+        return loggedIn;
+    }
+
+    /** Wakes the senders waiting for the channel to be writable (or closed). */
+    void wakeWriters() {
+        synchronized (writability) {
+            writability.notifyAll();
+        }
     }
 
     /** Whether the connection is still open. */
@@ -481,7 +473,7 @@ public final class FileConnection implements AutoCloseable {
      */
     public static FileConnection over(EventLoopGroup group, Channel datagram, InetSocketAddress addr, String name,
             long timeoutMillis) throws ClientException {
-        Handler handler = new Handler();
+        ReplyHandler handler = new ReplyHandler();
         try {
             RudpChannel ch = RudpChannel.newBootstrap(datagram).handler(new io.netty.channel.ChannelInitializer<>() {
                 @Override
@@ -511,111 +503,6 @@ public final class FileConnection implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Matches replies to requests; consumes and releases every frame. */
-    private static final class Handler extends ChannelInboundHandlerAdapter {
-        final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
-        final Map<Long, Consumer<Data>> sinks = new ConcurrentHashMap<>();
-        final Map<Long, java.util.concurrent.BlockingQueue<Object>> replyRoutes = new ConcurrentHashMap<>();
-        volatile FileConnection conn;
-        /** Set when the server refused the whole session (id 0 reply). */
-        volatile ClientException sessionError;
-
-        @Override
-        public boolean isSharable() {
-            return true;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Data d) {
-                Consumer<Data> sink = sinks.get(d.id());
-                if (sink == null) {
-                    d.release();
-                } else {
-                    sink.accept(d);
-                }
-                return;
-            }
-            try {
-                if (msg instanceof Reply r) {
-                    if (r.isNotice()) {
-                        // notices this client does not know are ignored, as an older client ignores them all
-                        FileConnection c = conn;
-                        if (r.status() == dev.rudp.fileserver.protocol.Status.MOVE && c != null) {
-                            c.moving = true;
-                        }
-                        return;
-                    }
-                    if (r.id() == 0) {
-                        FileConnection c = conn;
-                        sessionError = r.status() == dev.rudp.fileserver.protocol.Status.SHUTTING_DOWN && c != null
-                                && c.loggedIn ? new ClientException(ExitCode.CONNECTION_LOST, r.message())
-                                : ClientException.of(r);
-                        failAll(sessionError);
-                        ctx.close();
-                        return;
-                    }
-                    java.util.concurrent.BlockingQueue<Object> route = replyRoutes.get(r.id());
-                    if (route != null) {
-                        route.add(r);
-                        return;
-                    }
-                    CompletableFuture<Reply> f = pending.remove(r.id());
-                    if (f != null) {
-                        f.complete(r);
-                    }
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        private void failAll(ClientException e) {
-            for (java.util.concurrent.BlockingQueue<Object> q : replyRoutes.values()) {
-                q.add(e);
-            }
-            for (Long id : pending.keySet()) {
-                CompletableFuture<Reply> f = pending.remove(id);
-                if (f != null) {
-                    f.completeExceptionally(e);
-                }
-            }
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            FileConnection c = conn;
-            if (c != null) {
-                synchronized (c.writability) {
-                    c.writability.notifyAll();
-                }
-            }
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            FileConnection c = conn;
-            RudpChannel ch = (RudpChannel) ctx.channel();
-            String why = ch.closeCode() == null ? "" : " (" + ch.closeCode() + ")";
-            failAll(sessionError != null ? sessionError : new ClientException(ExitCode.CONNECTION_LOST,
-                    "connection to " + (c == null ? "the server" : c.host) + " lost" + why));
-            if (c != null) {
-                synchronized (c.writability) {
-                    c.writability.notifyAll();
-                }
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-            failAll(new ClientException(ExitCode.PROTOCOL, "protocol error: " + (c instanceof ProtocolException
-                    ? c.getMessage() : c.toString())));
-            ctx.close();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.rudp.fileclient.connection;
 
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsException;
+import dev.rudp.dtls.DtlsSessionStore;
 import dev.rudp.dtls.ServerCertificateVerifier;
 import java.io.IOException;
 import java.util.Optional;
@@ -101,12 +102,29 @@ public final class ServerTrust {
     }
 
     /**
+     * The DTLS settings of one connect to {@code key} ({@code host:port}), or null for plaintext.
+     * BouncyCastle's own crypto for the handshake (X25519, the server's ECDSA signature, the PRF): a new
+     * client JVM then loads none of the JCA's EC, RSA and TLS providers, 0.02 s of a one-shot command's
+     * start; the records after the handshake are the JDK's AES-GCM all the same (DtlsConfig.Crypto).
+     * With known-hosts trust the session is kept for the next command to resume ({@link #sessions}).
+     */
+    DtlsConfig dtlsConfig(String key, long handshakeTimeoutMillis) {
+        if (plaintext) {
+            return null;
+        }
+        DtlsConfig.Builder b = DtlsConfig.clientCertificateVerifier(verifier(key))
+                .handshakeTimeoutMillis(Math.max(1_000, handshakeTimeoutMillis)).crypto(DtlsConfig.Crypto.BC);
+        DtlsSessionStore store = sessions(key);
+        return (store != null ? b.sessionStore(store) : b).build();
+    }
+
+    /**
      * Where the DTLS session with {@code key} ({@code host:port}) is kept for resumption
      * ({@link SessionFiles}), or null: with known-hosts trust only (a {@code --fingerprint} run keeps
      * nothing on disk, as it neither reads nor writes the known-hosts file), and not when the
      * environment sets {@code FILECLIENT_RESUME=0}.
      */
-    dev.rudp.dtls.DtlsSessionStore sessions(String key) {
+    DtlsSessionStore sessions(String key) {
         if (knownHosts == null || plaintext || "0".equals(System.getenv("FILECLIENT_RESUME"))) {
             return null;
         }
