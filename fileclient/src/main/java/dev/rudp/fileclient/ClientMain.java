@@ -80,13 +80,12 @@ public final class ClientMain {
 
     /**
      * What every client JVM's main (this one, the agent's, a first command's) does first: the machine
-     * id, and Netty's logging straight to java.util.logging, where it otherwise probes for SLF4J and
-     * two Log4Js that are not on the client's class path (a few ms of a one-shot command).
+     * id, and Netty's logging set ({@link StderrLogging}), where it otherwise probes for SLF4J and two
+     * Log4Js that are not on the client's class path before java.util.logging.
      */
     public static void prepareJvm() {
         MachineId.chooseIfUnset();
-        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(StderrLogging.choose());
     }
 
     /**
