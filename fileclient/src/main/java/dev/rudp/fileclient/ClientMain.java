@@ -169,7 +169,7 @@ public final class ClientMain {
         boolean handedOver = false;
         try {
             dev.rudp.fileclient.keys.KeyFirstLogin.login(conn, a.user, identity, kept);
-            if (a.batch != null || a.commands != null) {
+            if (table != null) { // a batch (-b or -c)
                 int code = batch(a, session, table, in, out, errW, localFolder);
                 handedOver = keeper != null && session.connection.isOpen() && keeper.keep(
                         new OpenedSession(session.connection, a.user, session.reconnector), session.remoteFolder);

@@ -77,7 +77,8 @@ public final class LoginCost {
                 "--port", String.valueOf(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             awaitListening(log, server);
-            Path knownHosts = data.resolve("client-known_hosts");
+            // the client's files (known_hosts, and the sessions/ folder beside it) outside the server's data
+            Path knownHosts = Files.createTempDirectory("login-cost-client").resolve("known_hosts");
             new KnownHosts(knownHosts).add(KnownHosts.key("127.0.0.1", port), fingerprint);
             Client c = new Client(port, ServerTrust.fingerprint(fingerprint),
                     ServerTrust.knownHosts(new KnownHosts(knownHosts), false), id);

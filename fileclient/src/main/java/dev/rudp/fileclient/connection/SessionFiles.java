@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -66,9 +65,7 @@ final class SessionFiles implements DtlsSessionStore {
             byte[] session = Base64.getDecoder().decode(lines.get(2));
             trust.offered(pinned);
             return session;
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) { // none yet, unreadable, or not base64
             return null;
         }
     }
