@@ -186,6 +186,19 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         return s != null && s.state() == State.ESTABLISHED;
     }
 
+    /**
+     * A server's application values bound to the DTLS session established with {@code peer}, shared
+     * with every later connection that resumes that session, as JSSE's {@code SSLSession.putValue}: say,
+     * who logged in on it. Null without an established session, on a client, or on a server that keeps
+     * no sessions ({@link DtlsConfig.Builder#resumableSessions}). The values go when the session can no
+     * longer be resumed (expired, or dropped from the cache); whatever they grant must still be checked
+     * when used. Callable from any thread.
+     */
+    public java.util.concurrent.ConcurrentMap<String, Object> sessionValues(InetSocketAddress peer) {
+        DtlsSession s = sessions.get(peer);
+        return s == null || s.state() != State.ESTABLISHED ? null : s.values();
+    }
+
     /** Whether a session with {@code peer} exists, handshaking or established. Callable from any thread. */
     public boolean hasSession(InetSocketAddress peer) {
         return sessions.containsKey(peer);

@@ -55,6 +55,8 @@ final class DtlsSession {
     /** Set by the handshake thread when BouncyCastle completed the handshake; taken once on the event loop. */
     private volatile RecordKeys keys;
     private volatile boolean resumed;
+    /** Server keeping sessions: the values bound to the DTLS session (shared by every connection resuming it). */
+    private volatile java.util.concurrent.ConcurrentMap<String, Object> values;
     /** The JDK record path, once it took over epoch 1's application records; null: BouncyCastle's path. */
     private volatile GcmRecords gcm;
 
@@ -105,11 +107,17 @@ final class DtlsSession {
 
     /**
      * Handshake thread: the record keys of the handshake that just completed (null: not usable), and
-     * whether it resumed a session.
+     * whether it resumed a session, and the values bound to that session (null: none kept).
      */
-    void keys(RecordKeys derived, boolean resumedSession) {
+    void keys(RecordKeys derived, boolean resumedSession, java.util.concurrent.ConcurrentMap<String, Object> bound) {
         this.keys = derived;
         this.resumed = resumedSession;
+        this.values = bound;
+    }
+
+    /** The values bound to the session (null: not a server keeping sessions). */
+    java.util.concurrent.ConcurrentMap<String, Object> values() {
+        return values;
     }
 
     /** Whether the handshake resumed an earlier session (read once the handshake thread finished). */

@@ -18,4 +18,13 @@ public interface DtlsSessionStore {
 
     /** Keeps {@code session}, which a full handshake with {@code server} just established, replacing any other. */
     void save(InetSocketAddress server, byte[] session);
+
+    /**
+     * Whether a client would still offer {@code saved} (bytes it gave {@link #save}): of this version and
+     * younger than {@code lifetimeMillis} ({@link DtlsConfig#sessionLifetimeMillis()}). Lets a caller
+     * guess, before connecting, whether the handshake may resume; the server decides.
+     */
+    static boolean isCurrent(byte[] saved, long lifetimeMillis) {
+        return Resumption.isCurrent(saved, System.currentTimeMillis() / 1000, lifetimeMillis / 1000);
+    }
 }

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SessionParameters;
 import org.bouncycastle.tls.TlsSession;
@@ -68,6 +70,15 @@ final class Resumption {
         } finally {
             Arrays.fill(ms, (byte) 0);
         }
+    }
+
+    /** Whether {@code saved} is of this format and younger than {@code lifetimeSeconds} (its secret unread). */
+    static boolean isCurrent(byte[] saved, long nowSeconds, long lifetimeSeconds) {
+        if (saved == null || saved.length < 9 || saved[0] != FORMAT) {
+            return false;
+        }
+        long savedAt = ByteBuffer.wrap(saved, 1, 8).getLong();
+        return nowSeconds >= savedAt && nowSeconds - savedAt < lifetimeSeconds;
     }
 
     /**
@@ -146,14 +157,29 @@ final class Resumption {
             }
             if (nowNanos - e.storedNanos >= lifetimeNanos || !e.session.isResumable()) {
                 sessions.remove(key);
-                forget(e.session);
+                forget(e);
                 return null;
             }
             return e.session;
         }
 
-        /** No longer resumable, its master secret zeroed (a handshake copying it just then falls back to a full one). */
-        private static void forget(TlsSession session) {
+        /**
+         * The values bound to the live session with this ID ({@link DtlsHandler#sessionValues}), or null.
+         * Touches it, as a resumption does.
+         */
+        synchronized ConcurrentMap<String, Object> values(byte[] id) {
+            Entry e = id == null || id.length == 0 ? null : sessions.get(ByteBuffer.wrap(id.clone()));
+            return e == null ? null : e.values;
+        }
+
+        /**
+         * No longer resumable, its master secret zeroed (a handshake copying it just then falls back to a
+         * full one), and what was bound to it dropped: a value bound to a session must not outlive the
+         * session's resumability.
+         */
+        private static void forget(Entry e) {
+            e.values.clear();
+            TlsSession session = e.session;
             session.invalidate();
             SessionParameters p = session.exportSessionParameters();
             if (p != null) {
@@ -166,7 +192,8 @@ final class Resumption {
             if (session == null || !session.isResumable() || session.getSessionID().length == 0) {
                 return;
             }
-            sessions.put(ByteBuffer.wrap(session.getSessionID().clone()), new Entry(session, nowNanos));
+            sessions.put(ByteBuffer.wrap(session.getSessionID().clone()),
+                    new Entry(session, nowNanos, new ConcurrentHashMap<>(4)));
             Iterator<Map.Entry<ByteBuffer, Entry>> it = sessions.entrySet().iterator();
             while (it.hasNext()) { // least recently used first: over capacity, or expired
                 Entry e = it.next().getValue();
@@ -174,7 +201,7 @@ final class Resumption {
                     break;
                 }
                 it.remove();
-                forget(e.session);
+                forget(e);
             }
         }
 
@@ -182,7 +209,7 @@ final class Resumption {
             return sessions.size();
         }
 
-        private record Entry(TlsSession session, long storedNanos) {
+        private record Entry(TlsSession session, long storedNanos, ConcurrentMap<String, Object> values) {
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.rudp.dtls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.ConcurrentMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Vector;
@@ -74,10 +75,13 @@ final class TlsPeers {
         return config.pskKey() != null ? new PskClient(config, keys) : new CertificateClient(config, server, keys);
     }
 
-    /** What a completed handshake hands over: its record keys (null: not usable), and whether it resumed a session. */
+    /**
+     * What a completed handshake hands over: its record keys (null: not usable), whether it resumed a
+     * session, and (a server keeping sessions only, else null) the values bound to that session.
+     */
     @FunctionalInterface
     interface Completed {
-        void accept(RecordKeys keys, boolean resumed);
+        void accept(RecordKeys keys, boolean resumed, ConcurrentMap<String, Object> sessionValues);
     }
 
     private static int[] supported(TlsCrypto crypto, int[] suites) {
@@ -138,7 +142,8 @@ final class TlsPeers {
                 cache.store(context.getSession(), System.nanoTime());
             }
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context), resumed);
+                keys.accept(RecordKeys.derive(context), resumed,
+                        cache == null ? null : cache.values(context.getSession().getSessionID()));
             }
         }
 
@@ -230,7 +235,7 @@ final class TlsPeers {
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context), context.getSecurityParametersConnection().isResumedSession());
+                keys.accept(RecordKeys.derive(context), context.getSecurityParametersConnection().isResumedSession(), null);
             }
         }
 
@@ -303,7 +308,7 @@ final class TlsPeers {
                 }
             }
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context), resumed);
+                keys.accept(RecordKeys.derive(context), resumed, null);
             }
         }
 
@@ -382,7 +387,7 @@ final class TlsPeers {
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context), context.getSecurityParametersConnection().isResumedSession());
+                keys.accept(RecordKeys.derive(context), context.getSecurityParametersConnection().isResumedSession(), null);
             }
         }
 

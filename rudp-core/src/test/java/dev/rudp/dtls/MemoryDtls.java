@@ -51,7 +51,7 @@ final class MemoryDtls {
             try {
                 DTLSServerProtocol protocol = new DTLSServerProtocol();
                 protocol.setVerifyRequests(false);
-                return protocol.accept(TlsPeers.server(serverConfig, (k, resumed) -> keys.set(k)), serverEnd);
+                return protocol.accept(TlsPeers.server(serverConfig, (k, resumed, values) -> keys.set(k)), serverEnd);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

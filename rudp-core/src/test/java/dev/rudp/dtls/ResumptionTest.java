@@ -94,6 +94,41 @@ class ResumptionTest {
         }
     }
 
+    /** A server's values bound to a session reach the connections that resume it, and no other. */
+    @Test
+    void valuesBoundToASessionFollowItsResumption() throws Exception {
+        Store store = new Store();
+        AtomicInteger verified = new AtomicInteger();
+        try (DtlsLoopback lo = DtlsLoopback.start(server(100))) {
+            DtlsLoopback.Client first = lo.client(client(store, verified, DtlsConfig.Crypto.BC));
+            DtlsHandshakeTest.echoMany(first, 5);
+            assertNull(first.dtls.sessionValues(first.server), "a client keeps no values");
+            java.util.concurrent.ConcurrentMap<String, Object> values = lo.serverDtls.sessionValues(first.address());
+            assertNotNull(values);
+            assertTrue(values.isEmpty(), "a new session starts with none");
+            values.put("who", "bob");
+            first.close();
+
+            DtlsLoopback.Client second = lo.client(client(store, verified, DtlsConfig.Crypto.BC));
+            DtlsHandshakeTest.echoMany(second, 5);
+            assertEquals(1, second.dtls.stats().handshakesResumed());
+            assertEquals("bob", lo.serverDtls.sessionValues(second.address()).get("who"));
+
+            DtlsLoopback.Client other = lo.client(client(new Store(), verified, DtlsConfig.Crypto.BC));
+            DtlsHandshakeTest.echoMany(other, 5);
+            assertEquals(0, other.dtls.stats().handshakesResumed());
+            assertTrue(lo.serverDtls.sessionValues(other.address()).isEmpty(), "another session, other values");
+            second.close();
+            other.close();
+        }
+        try (DtlsLoopback lo = DtlsLoopback.start(server(0))) {
+            DtlsLoopback.Client c = lo.client(client(new Store(), verified, DtlsConfig.Crypto.BC));
+            DtlsHandshakeTest.echoMany(c, 5);
+            assertNull(lo.serverDtls.sessionValues(c.address()), "a server keeping no sessions binds nothing");
+            c.close();
+        }
+    }
+
     @Test
     void aServerThatKeepsNoSessionsRunsFullHandshakes() throws Exception {
         Store store = new Store();
@@ -154,6 +189,11 @@ class ResumptionTest {
         assertNull(Resumption.decode(other, CRYPTO, 1_000, 3_600), "another format");
         assertNull(Resumption.encode(session(id, false, master),
                 CRYPTO, 1_000), "no extended master secret: never resumed (RFC 7627)");
+        assertTrue(Resumption.isCurrent(saved, 1_000 + 3_599, 3_600));
+        assertFalse(Resumption.isCurrent(saved, 1_000 + 3_600, 3_600), "expired");
+        assertFalse(Resumption.isCurrent(other, 1_000, 3_600), "another format");
+        assertFalse(Resumption.isCurrent(new byte[3], 1_000, 3_600));
+        assertFalse(DtlsSessionStore.isCurrent(null, 3_600_000));
     }
 
     @Test
@@ -171,8 +211,12 @@ class ResumptionTest {
         assertNull(cache.lookup(s[1].getSessionID(), 4));
         assertFalse(s[1].isResumable());
         assertFalse(s[1].exportSessionParameters().getMasterSecret().isAlive(), "its master secret zeroed");
+        assertNull(cache.values(s[1].getSessionID()), "its values gone with it");
+        cache.values(s[2].getSessionID()).put("who", "bob");
         assertEquals(s[2], cache.lookup(s[2].getSessionID(), 4));
+        java.util.concurrent.ConcurrentMap<String, Object> bound = cache.values(s[2].getSessionID());
         assertNull(cache.lookup(s[2].getSessionID(), 3 + 1_000_000_000L), "expired after the lifetime");
+        assertTrue(bound.isEmpty(), "what was bound to an expired session is dropped");
         assertNull(cache.lookup(new byte[0], 4));
     }
 
