@@ -2,6 +2,7 @@ package dev.rudp.fileclient;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.fileclient.connection.ClientException;
@@ -9,24 +10,177 @@ import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.KnownHosts;
 import dev.rudp.fileclient.connection.ServerTrust;
+import dev.rudp.fileclient.keys.Identity;
+import dev.rudp.fileclient.keys.KeyFirstLogin;
+import dev.rudp.fileserver.auth.AuthorizedKeys;
 import dev.rudp.fileserver.protocol.Op;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A command after the first resumes the DTLS session the first saved beside the known-hosts file: no
- * certificate shown, the pin checked against the saved session instead, owner-only files.
+ * certificate shown, the pin checked against the saved session instead, owner-only files; and a key
+ * login on a session is carried to the connections that resume it while the key stays registered.
  */
 @Timeout(90)
 class ResumptionEndToEndTest {
+    private static final Logger SERVER_LOG = Logger.getLogger("dev.rudp.fileserver");
+
     @TempDir
     Path tmp;
+
+    /** The server's login lines ({@code login alice@... key SHA256:..., resumed session}). */
+    private final List<String> logins = new CopyOnWriteArrayList<>();
+    private final Handler watch = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            String m = r.getMessage();
+            if (m != null && m.startsWith("login ")) {
+                logins.add(m);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void watchLog() {
+        SERVER_LOG.addHandler(watch);
+    }
+
+    @AfterEach
+    void stopWatching() {
+        SERVER_LOG.removeHandler(watch);
+    }
+
+    private Identity registeredKey(TestServer s, String name) throws Exception {
+        Path file = tmp.resolve("keys").resolve(name);
+        Identity.generate(name + "@test").save(file, false);
+        Identity id = Identity.load(file);
+        AuthorizedKeys.open(s.data).add("alice", id.publicKey());
+        return id;
+    }
+
+    private static List<String> loginWithKey(FileConnection c, Identity id) throws ClientException {
+        return c.loginWithKey("alice", id.publicKey(), id::sign);
+    }
+
+    @Test
+    void aResumedSessionCarriesTheKeyLoginWhileTheKeyIsRegistered() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+            Path kh = pinned(s);
+            Identity id = registeredKey(s, "alice");
+            Identity other = registeredKey(s, "other");
+            try (FileConnection first = connect(s, kh)) {
+                assertFalse(first.resumedSession());
+                ClientException none = assertThrows(ClientException.class,
+                        () -> first.loginResumed("alice", id.publicKey()));
+                assertEquals(ExitCode.AUTH, none.code(), "nothing bound to a new session");
+                loginWithKey(first, id);
+            }
+            try (FileConnection second = connect(s, kh)) {
+                assertTrue(second.resumedSession());
+                for (String[] wrong : new String[][] {{"bob", "alice"}, {"alice", "other"}}) {
+                    ClientException e = assertThrows(ClientException.class,
+                            () -> second.loginResumed(wrong[0], (wrong[1].equals("alice") ? id : other).publicKey()));
+                    assertEquals(ExitCode.AUTH, e.code(), "only the user and key that logged in on it: " + e.getMessage());
+                }
+                assertEquals("~", second.loginResumed("alice", id.publicKey()).get(0));
+                second.call(Op.LS, List.of());
+            }
+            assertTrue(logins.get(logins.size() - 1).matches("login alice@127\\.0\\.0\\.1 key "
+                    + java.util.regex.Pattern.quote(id.publicKey().fingerprint()) + ", resumed session"), logins.toString());
+
+            // the key removed from the account: the session's login goes with it; the key login then fails
+            // too and the password is the way in, as for any unregistered key
+            AuthorizedKeys.open(s.data).remove("alice", id.publicKey().fingerprint());
+            try (FileConnection third = connect(s, kh)) {
+                assertTrue(third.resumedSession());
+                ClientException e = assertThrows(ClientException.class,
+                        () -> third.loginResumed("alice", id.publicKey()));
+                assertEquals(ExitCode.AUTH, e.code());
+                assertEquals("~", KeyFirstLogin.login(third, "alice", id, () -> "secret-a".toCharArray()).get(0));
+            }
+        }
+    }
+
+    /** A password login binds nothing; a locked account refuses the session's key login as any other. */
+    @Test
+    void aPasswordLoginBindsNothingAndALockRefusesTheResumedLogin() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.clock(clock::get).maxFailures(2))) {
+            Path kh = pinned(s);
+            Identity id = registeredKey(s, "alice");
+            try (FileConnection first = connect(s, kh)) {
+                first.login("alice", "secret-a".toCharArray());
+            }
+            try (FileConnection second = connect(s, kh)) {
+                assertTrue(second.resumedSession());
+                ClientException e = assertThrows(ClientException.class,
+                        () -> second.loginResumed("alice", id.publicKey()));
+                assertEquals(ExitCode.AUTH, e.code(), "a password login is not carried");
+                loginWithKey(second, id); // binds the key login to the (resumed) session
+            }
+            try (FileConnection third = connect(s, kh)) {
+                for (int i = 0; i < 2; i++) {
+                    assertThrows(ClientException.class,
+                            () -> third.login("alice", "wrong".toCharArray()));
+                }
+            }
+            try (FileConnection fourth = connect(s, kh)) {
+                assertTrue(fourth.resumedSession());
+                ClientException locked = assertThrows(ClientException.class,
+                        () -> fourth.loginResumed("alice", id.publicKey()));
+                assertEquals(ExitCode.LOCKED, locked.code(), locked.getMessage());
+                clock.addAndGet(11_000_000_000L); // past the 10 s lock
+                assertEquals("~", fourth.loginResumed("alice", id.publicKey()).get(0));
+            }
+        }
+    }
+
+    /** Two one-shot commands as users run them: the second resumes the session and its key login. */
+    @Test
+    void aSecondCommandLogsInWithTheSessionsKeyLogin() throws Exception {
+        try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+            Path keyFile = tmp.resolve("keys/alice");
+            Identity.generate("alice@test").save(keyFile, false);
+            AuthorizedKeys.open(s.data).add("alice", Identity.load(keyFile).publicKey());
+            Path kh = tmp.resolve("client/known_hosts");
+            for (int i = 0; i < 2; i++) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                int code = ClientMain.run(new String[] {"--port", String.valueOf(s.port()), "--user", "alice",
+                    "--identity", keyFile.toString(), "--known-hosts", kh.toString(), "--trust-new", "--no-agent", "-q",
+                    "-c", "pwd", "127.0.0.1"}, new java.io.ByteArrayInputStream(new byte[0]),
+                        new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                        new java.io.PrintStream(err, true, StandardCharsets.UTF_8), java.util.Map.of(), null);
+                assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+                assertTrue(out.toString(StandardCharsets.UTF_8).endsWith("~\n"), out.toString(StandardCharsets.UTF_8));
+            }
+            assertEquals(2, logins.size(), logins.toString());
+            assertFalse(logins.get(0).endsWith("resumed session"), logins.get(0));
+            assertTrue(logins.get(1).endsWith(", resumed session"), logins.get(1));
+        }
+    }
 
     /** A known-hosts file that pins {@code s}. */
     private Path pinned(TestServer s) throws Exception {
@@ -78,7 +232,7 @@ class ResumptionEndToEndTest {
                 assertFalse(first.resumedSession());
             }
             new KnownHosts(kh).add(key, "SHA256:someOtherServerEntirely"); // the last line for a key wins
-            ClientException e = org.junit.jupiter.api.Assertions.assertThrows(ClientException.class,
+            ClientException e = assertThrows(ClientException.class,
                     () -> connect(s, kh).close());
             assertEquals(ExitCode.UNTRUSTED, e.code());
             assertTrue(e.getMessage().contains("SERVER IDENTITY HAS CHANGED"), e.getMessage());

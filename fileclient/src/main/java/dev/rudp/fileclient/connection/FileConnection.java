@@ -339,6 +339,19 @@ public final class FileConnection implements AutoCloseable {
         return r.lines();
     }
 
+    /**
+     * Logs in with the key login the resumed DTLS session carries ({@link #resumedSession()}): the server
+     * bound {@code user} and {@code key} to the session when they logged in on it, so no challenge and no
+     * signature. Fails with {@link ExitCode#AUTH} when the session carries no such login (the server forgot
+     * it, or the key is no longer registered): log in with {@link #loginWithKey} then.
+     */
+    public List<String> loginResumed(String user, dev.rudp.fileserver.auth.Ed25519Key key) throws ClientException {
+        Reply r = call(Op.RESUME_LOGIN, List.of(user, key.keyText()));
+        loggedIn = true;
+        rateLimits = new long[] {r.num(0, 0), r.num(1, 0)};
+        return r.lines();
+    }
+
     /** Sends a request and waits for its reply; an error reply is thrown. */
     public Reply call(Op op, List<String> args, long... nums) throws ClientException {
         Reply r = callRaw(Request.of(nextId(), op, args, nums), timeoutMillis);

@@ -131,6 +131,16 @@ public final class ServerTrust {
         return new SessionFiles(SessionFiles.folderBeside(knownHosts.file()), key, this);
     }
 
+    /**
+     * Whether a connect to {@code host:port} will likely resume a saved DTLS session (one is saved, pinned
+     * and current; the server decides): then its login is the one the session carries, and the key's
+     * public half need not be derived ahead ({@link dev.rudp.fileclient.keys.Identity#deriveAside}).
+     */
+    public boolean mayResume(String host, int port) {
+        String key = KnownHosts.key(host, port);
+        return sessions(key) instanceof SessionFiles files && files.current();
+    }
+
     /** The fingerprint the known-hosts file pins for {@code key}, or null (none, or it cannot be read). */
     String pinned(String key) {
         if (knownHosts == null) {

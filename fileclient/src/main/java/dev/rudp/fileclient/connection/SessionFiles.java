@@ -1,5 +1,6 @@
 package dev.rudp.fileclient.connection;
 
+import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.dtls.DtlsSessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -49,6 +50,20 @@ final class SessionFiles implements DtlsSessionStore {
 
     @Override
     public byte[] load(InetSocketAddress server) {
+        byte[] session = saved();
+        if (session != null) {
+            trust.offered(trust.pinned(key));
+        }
+        return session;
+    }
+
+    /** Whether a session is saved that the next handshake would offer: pinned, and not expired. */
+    boolean current() {
+        return DtlsSessionStore.isCurrent(saved(), DtlsConfig.DEFAULT_SESSION_LIFETIME_MILLIS);
+    }
+
+    /** The saved session, if the known-hosts file pins the fingerprint it was made with; else null. */
+    private byte[] saved() {
         // The run that records bin/fileclient's class-data archive runs a full handshake: a resumed one
         // would leave out X25519, ECDSA and the certificate's classes, which every later full handshake
         // (a new server, an expired session) would then read from the jars; the other way round only a
@@ -62,9 +77,7 @@ final class SessionFiles implements DtlsSessionStore {
             if (lines.size() != 3 || !lines.get(0).equals(MAGIC) || !lines.get(1).equals(pinned)) {
                 return null;
             }
-            byte[] session = Base64.getDecoder().decode(lines.get(2));
-            trust.offered(pinned);
-            return session;
+            return Base64.getDecoder().decode(lines.get(2));
         } catch (IOException | IllegalArgumentException e) { // none yet, unreadable, or not base64
             return null;
         }

@@ -37,24 +37,48 @@ public final class Identity {
 
     private final Ed25519PrivateKeyParameters privateKey;
     /**
-     * Derived on a thread of its own, started by the constructor: a new client's first Ed25519 point
+     * Derived on a thread of its own ({@link #deriveAside}): a new client's first Ed25519 point
      * multiplication (BouncyCastle's tables and its registrar's start-up) takes 0.05-0.07 s, which
      * would otherwise come before the connection starts; the login, after the handshake, is the first
-     * to need it.
+     * to need it. A login the resumed DTLS session carries needs none of it.
      */
     private final FutureTask<Ed25519Key> publicKey;
+    /** The public key of the .pub file beside the private key, unchecked against it; null: none. */
+    private final Ed25519Key pubFileKey;
+    private boolean deriving;
 
     /** {@code pubFileKey}: the .pub file's key, whose comment is kept when it is this key's. */
     private Identity(Ed25519PrivateKeyParameters privateKey, Ed25519Key pubFileKey) {
         this.privateKey = privateKey;
+        this.pubFileKey = pubFileKey;
         this.publicKey = new FutureTask<>(() -> {
             byte[] raw = privateKey.generatePublicKey().getEncoded();
             boolean same = pubFileKey != null && Arrays.equals(pubFileKey.raw(), raw);
             return Ed25519Key.of(raw, same ? pubFileKey.comment() : "");
         });
+    }
+
+    /**
+     * Starts deriving the public key on a thread of its own, once, so that a key login after the
+     * handshake finds it ready; {@link #publicKey()} derives it on the caller's thread otherwise.
+     */
+    public synchronized void deriveAside() {
+        if (deriving) {
+            return;
+        }
+        deriving = true;
         Thread t = new Thread(publicKey, "fileclient-identity");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * The public key as the {@code .pub} file beside the private key says, without deriving it (else the
+     * derived one). Only for a claim the server checks against a key that proved itself before (a login
+     * the resumed DTLS session carries): a {@code .pub} that does not match costs a full key login.
+     */
+    public Ed25519Key claimedPublicKey() {
+        return pubFileKey != null ? pubFileKey : publicKey();
     }
 
     /** {@code ~/.fileclient/id_ed25519}. */
@@ -150,6 +174,7 @@ public final class Identity {
 
     /** The public key, with its comment. */
     public Ed25519Key publicKey() {
+        publicKey.run(); // derives it here unless a thread did or does (then a no-op, and get waits)
         boolean interrupted = false;
         try {
             while (true) {

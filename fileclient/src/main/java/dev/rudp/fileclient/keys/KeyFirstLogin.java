@@ -53,12 +53,24 @@ public final class KeyFirstLogin {
     }
 
     /**
-     * Logs in on {@code conn}: with {@code identity} first when not null, then with the password from
-     * {@code password} (asked only if needed; cleared after use). Returns the server's reply lines.
+     * Logs in on {@code conn}: with {@code identity} first when not null (on a resumed DTLS session, with
+     * the key login the session carries, if the server still has it: no signature), then with the
+     * password from {@code password} (asked only if needed; cleared after use). Returns the server's
+     * reply lines.
      */
     public static List<String> login(FileConnection conn, String user, Identity identity, PasswordSource password)
             throws ClientException {
+        if (identity != null && conn.resumedSession()) {
+            try {
+                return conn.loginResumed(user, identity.claimedPublicKey());
+            } catch (ClientException e) {
+                if (e.code() != ExitCode.AUTH) {
+                    throw e;
+                }
+            }
+        }
         if (identity != null) {
+            identity.deriveAside(); // if not yet: beside the challenge's round trip
             try {
                 return conn.loginWithKey(user, identity.publicKey(), identity::sign);
             } catch (ClientException e) {

@@ -92,7 +92,14 @@ public enum Op {
      * Removes one of the logged-in account's keys. args: fingerprint (SHA256:...) or key text. Reply
      * lines: [the removed key line].
      */
-    KEY_REMOVE(27);
+    KEY_REMOVE(27),
+    /**
+     * Key login carried by a resumed DTLS session (before login only): args: user, public key
+     * ({@code ed25519 BASE64}). Accepted when this connection's DTLS session resumed one on which that
+     * user logged in with that key (KEY_LOGIN), and the key is still registered; reply as LOGIN.
+     * KEY_NOT_ACCEPTED otherwise: the client then logs in with KEY_LOGIN.
+     */
+    RESUME_LOGIN(28);
 
     /**
      * GET and PUT flag: the client can check the file by its CRC32C. A GET announces it when the file

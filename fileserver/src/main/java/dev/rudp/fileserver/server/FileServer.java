@@ -308,6 +308,23 @@ public final class FileServer implements AutoCloseable {
         throw failed(user, address, "login failed: the signature does not verify with this key");
     }
 
+    /**
+     * A key login carried by a resumed DTLS session ({@link SessionLogin}): the key proved itself on the
+     * session's first connection; here only that it is still registered and the account not locked.
+     */
+    Account authenticateResumed(String user, Ed25519Key key, String address) throws ProtocolException {
+        Optional<Account> acc = findAccount(user);
+        if (acc.isEmpty() || keys.find(user, key).isEmpty()) {
+            log.event("key-not-accepted", user + "@" + address, key.fingerprint() + " (resumed session)");
+            throw ProtocolException.of(Status.KEY_NOT_ACCEPTED, "public key not accepted");
+        }
+        admitAttempt(user, address);
+        guard.success(user, address);
+        log.event("login", user + "@" + address, "key " + key.fingerprint() + ", resumed session"
+                + (acc.get().admin() ? " (admin)" : ""));
+        return acc.get();
+    }
+
     /** The account as the accounts record says now; IO_ERROR (logged) when it cannot be read. */
     private Optional<Account> findAccount(String user) throws ProtocolException {
         try {

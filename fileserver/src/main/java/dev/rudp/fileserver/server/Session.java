@@ -38,10 +38,6 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** Session states; {@link #transitionTo} checks the allowed moves. */
     enum State { NEW, AUTHENTICATING, READY, CLOSED }
 
-    /** Bounds of how often a queued password login is told it still waits ({@link #noticeEveryMillis}). */
-    static final long MIN_QUEUED_NOTICE_MILLIS = 250;
-    static final long MAX_QUEUED_NOTICE_MILLIS = 5_000;
-
     /** Key-login challenges (reads the kernel's non-blocking urandom pool: safe on the event loop). */
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
@@ -143,6 +139,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             case LOGIN -> login(r);
             case KEY_CHALLENGE -> challenge(r);
             case KEY_LOGIN -> keyLogin(r);
+            case RESUME_LOGIN -> resumeLogin(r);
             case PUT_DONE -> {
                 if (!ready(r)) {
                     return;
@@ -247,42 +244,9 @@ final class Session extends ChannelInboundHandlerAdapter {
         });
         heldLogin = ticket;
         if (r.acceptsQueued()) {
-            tellQueued(r.id(), ticket, noticeEveryMillis(r.loginReplyTimeoutMillis()));
+            QueuedNotices.start(ctx, r.id(), ticket, QueuedNotices.everyMillis(r.loginReplyTimeoutMillis()),
+                    () -> heldLogin == ticket);
         }
-    }
-
-    /**
-     * How often a queued login is told it still waits: three times per client reply timeout (each
-     * notice restarts it, so two may be late or lost on a loaded machine), at most every
-     * {@value #MIN_QUEUED_NOTICE_MILLIS} ms, at least every {@value #MAX_QUEUED_NOTICE_MILLIS} ms.
-     */
-    static long noticeEveryMillis(long clientTimeoutMillis) {
-        if (clientTimeoutMillis <= 0) {
-            return MAX_QUEUED_NOTICE_MILLIS;
-        }
-        return Math.max(MIN_QUEUED_NOTICE_MILLIS, Math.min(MAX_QUEUED_NOTICE_MILLIS, clientTimeoutMillis / 3));
-    }
-
-    /**
-     * While the server holds the login (queued for a hashing thread, or being checked by one), tells
-     * the client so: at once if it must queue, then every {@code everyMillis}, so that the client's
-     * reply timeout never runs out however long the queue or the check. On the event loop.
-     */
-    private void tellQueued(long id, LoginQueue.Ticket ticket, long everyMillis) {
-        if (ticket.waits()) {
-            ctx.writeAndFlush(Reply.queued(id, ticket.ahead()));
-        }
-        ctx.executor().schedule(() -> stillQueued(id, ticket, everyMillis), everyMillis,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
-    private void stillQueued(long id, LoginQueue.Ticket ticket, long everyMillis) {
-        if (heldLogin != ticket || !ctx.channel().isActive()) {
-            return; // answered (or the client is gone)
-        }
-        ctx.writeAndFlush(Reply.queued(id, ticket.ahead()));
-        ctx.executor().schedule(() -> stillQueued(id, ticket, everyMillis), everyMillis,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** KEY_CHALLENGE: a fresh challenge for the next KEY_LOGIN of this connection (replacing any earlier one). */
@@ -327,7 +291,27 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         ServerIdentity id = server.identity();
         byte[] signed = KeyLogin.signedData(user, id == null ? KeyLogin.PLAINTEXT : id.fingerprint(), key.keyText(), c);
-        server.io().execute(() -> finishLogin(r, () -> server.authenticateKey(user, key, signed, signature, address)));
+        server.io().execute(() -> finishLogin(r, () -> {
+            Account a = server.authenticateKey(user, key, signed, signature, address);
+            SessionLogin.bind(ctx.channel(), user, key);
+            return a;
+        }));
+    }
+
+    /** RESUME_LOGIN: the key login bound to the DTLS session this connection resumed ({@link SessionLogin}). */
+    private void resumeLogin(Request r) {
+        if (!startLogin(r)) {
+            return;
+        }
+        String user = r.arg(0, "");
+        SessionLogin.Bound b = SessionLogin.bound(ctx.channel());
+        if (b == null || !b.user().equals(user) || !b.key().keyText().equals(r.arg(1, ""))) {
+            transitionTo(State.NEW);
+            ctx.writeAndFlush(Reply.error(r.id(), Status.KEY_NOT_ACCEPTED, "no key login of " + user
+                    + " with this key on this DTLS session"));
+            return;
+        }
+        server.io().execute(() -> finishLogin(r, () -> server.authenticateResumed(user, b.key(), address)));
     }
 
     private void closeForLoginTimeout() {
