@@ -93,13 +93,13 @@ public class GcmRecordsBenchmark {
             try {
                 DTLSServerProtocol protocol = new DTLSServerProtocol();
                 protocol.setVerifyRequests(false);
-                return protocol.accept(TlsPeers.server(serverConfig, (k, resumed) -> serverKeys.set(k)), server);
+                return protocol.accept(TlsPeers.server(serverConfig, (k, resumed, values) -> serverKeys.set(k)), server);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
         });
         client.dtls = new DTLSClientProtocol().connect(
-                TlsPeers.client(clientConfig, new InetSocketAddress("127.0.0.1", 1), (k, resumed) -> clientKeys.set(k)), client);
+                TlsPeers.client(clientConfig, new InetSocketAddress("127.0.0.1", 1), (k, resumed, values) -> clientKeys.set(k)), client);
         server.dtls = accepted.get(30, TimeUnit.SECONDS);
         client.direct = new ArrayDeque<>();
         server.direct = new ArrayDeque<>();
