@@ -25,10 +25,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,25 +45,8 @@ class AgentTest {
     private Path agentDir;
     private final List<Agent> agents = new CopyOnWriteArrayList<>();
     private final List<Path> sockets = new CopyOnWriteArrayList<>();
-    private final AtomicInteger logins = new AtomicInteger();
     private long idleMillis = 600_000;
-    private final Logger serverLog = Logger.getLogger("dev.rudp.fileserver");
-    private final Handler loginCounter = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getMessage() != null && r.getMessage().startsWith("login alice@")) {
-                logins.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private ServerLogLines logins;
 
     record Run(int code, String out, String err) {
     }
@@ -76,12 +55,12 @@ class AgentTest {
     void start() throws Exception {
         server = TestServer.start(tmp.resolve("data"));
         agentDir = tmp.resolve("agents");
-        serverLog.addHandler(loginCounter);
+        logins = ServerLogLines.starting("login alice@");
     }
 
     @AfterEach
     void stop() {
-        serverLog.removeHandler(loginCounter);
+        logins.close();
         agents.forEach(a -> a.stop("test over"));
         server.close();
     }
@@ -140,7 +119,7 @@ class AgentTest {
         assertEquals(0, next.code(), next.err());
         assertEquals("fileclient> ls\nkept.txt\n", next.out());
         assertEquals("reconnected to 127.0.0.1:" + port + " (attempt 1 of 3)\n", next.err());
-        assertEquals(2, logins.get(), "one login per server, none asked of the launcher");
+        assertEquals(2, logins.all().size(), "one login per server, none asked of the launcher");
         assertEquals(1, agents.size(), "the same agent");
     }
 
@@ -157,7 +136,7 @@ class AgentTest {
         Run again = launch(env(null), tmp, null, "-q", "-i", key.toString(), "-c", "pwd");
         assertEquals(0, again.code(), again.err());
         assertEquals(1, agents.size(), "the second batch found the first agent");
-        assertEquals(1, logins.get(), "the server saw one login");
+        assertEquals(1, logins.all().size(), "the server saw one login");
     }
 
     @Test
@@ -172,7 +151,7 @@ class AgentTest {
         assertEquals(3, missing.code());
         assertEquals("get: no such file: nothere.txt\n", missing.err());
         assertEquals(1, agents.size(), "one agent served every batch");
-        assertEquals(1, logins.get(), "the server saw one login");
+        assertEquals(1, logins.all().size(), "the server saw one login");
         assertTrue(agents.get(0).hasSession());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets.get(0))));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(agentDir)));
@@ -212,7 +191,7 @@ class AgentTest {
         assertEquals(1, none.code());
         assertEquals("fileclient: no password: set FILECLIENT_PASSWORD, use --password-file, or run on a terminal\n",
                 none.err());
-        assertEquals(1, logins.get());
+        assertEquals(1, logins.all().size());
         Run wrong = launch(env("nope"), tmp, null, "--user", "bob", "-c", "pwd");
         assertEquals(6, wrong.code());
         assertEquals("fileclient: login failed: bad user name or password\n", wrong.err());
@@ -352,7 +331,7 @@ class AgentTest {
             assertTrue(out.toString(StandardCharsets.UTF_8).endsWith("~\n"));
         }
         assertEquals(1, logs.size(), "started once");
-        assertEquals(1, logins.get(), "logged in once");
+        assertEquals(1, logins.all().size(), "logged in once");
         Path log = logs.get(0);
         String text = Files.readString(log);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("pid (\\d+)").matcher(text);

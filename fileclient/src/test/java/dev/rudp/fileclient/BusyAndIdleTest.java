@@ -16,13 +16,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +33,6 @@ class BusyAndIdleTest {
     Path tmp;
 
     /** Strong reference: JUL keeps loggers weakly, and the handler must stay attached. */
-    private static final Logger SERVER_LOG = Logger.getLogger("dev.rudp.fileserver");
 
     @Test
     void aFullServerSaysBusyAtOnceWithExitFive() throws Exception {
@@ -72,27 +67,7 @@ class BusyAndIdleTest {
     void aClientThatStopsAckingMidDownloadCostsAWindowAndEndsAtTheIdleTimeout() throws Exception {
         long idleMillis = 2_000;
         long fileSize = 96L << 20;
-        CountDownLatch ended = new CountDownLatch(1);
-        long[] endedAt = new long[1];
-        Handler watch = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                String m = r.getMessage();
-                if (m != null && m.startsWith("disconnect alice@")) {
-                    endedAt[0] = System.nanoTime();
-                    ended.countDown();
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        SERVER_LOG.addHandler(watch);
+        ServerLogLines disconnects = ServerLogLines.starting("disconnect alice@");
         ExecutorService pool = Executors.newSingleThreadExecutor();
         ByteBufAllocatorMetric memory = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
         try (TestServer s = TestServer.start(tmp.resolve("data"), c -> c.idleTimeoutMillis(idleMillis))) {
@@ -120,12 +95,13 @@ class BusyAndIdleTest {
             long window = c.stats().receiveWindow();
             long peak = 0;
             // sample what the process holds in Netty buffers until the server ends the session
-            while (!ended.await(50, TimeUnit.MILLISECONDS)) {
+            ServerLogLines.Line ended;
+            while ((ended = disconnects.poll(50, TimeUnit.MILLISECONDS)) == null) {
                 peak = Math.max(peak, memory.usedDirectMemory() + memory.usedHeapMemory() - before);
                 assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(idleMillis + 20_000),
                         "the session outlived its idle timeout by 20 s");
             }
-            long waited = (endedAt[0] - t0) / 1_000_000;
+            long waited = (ended.atNanos() - t0) / 1_000_000;
             // the server's unacknowledged data (at most the window the client granted), the session's
             // unsent queue (4 MiB high water mark) and one pump batch (64 x 128 KiB); the client's own
             // receive buffers (another window) live in this process too
@@ -139,7 +115,7 @@ class BusyAndIdleTest {
             c.close();
         } finally {
             pool.shutdownNow();
-            SERVER_LOG.removeHandler(watch);
+            disconnects.close();
         }
     }
 }

@@ -19,11 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,39 +33,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 class ResumptionEndToEndTest {
-    private static final Logger SERVER_LOG = Logger.getLogger("dev.rudp.fileserver");
-
     @TempDir
     Path tmp;
 
     /** The server's login lines ({@code login alice@... key SHA256:..., resumed session}). */
-    private final List<String> logins = new CopyOnWriteArrayList<>();
-    private final Handler watch = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            String m = r.getMessage();
-            if (m != null && m.startsWith("login ")) {
-                logins.add(m);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private ServerLogLines logins;
 
     @BeforeEach
     void watchLog() {
-        SERVER_LOG.addHandler(watch);
+        logins = ServerLogLines.starting("login ");
     }
 
     @AfterEach
     void stopWatching() {
-        SERVER_LOG.removeHandler(watch);
+        logins.close();
     }
 
     private Identity registeredKey(TestServer s, String name) throws Exception {
@@ -107,8 +84,8 @@ class ResumptionEndToEndTest {
                 assertEquals("~", second.loginResumed("alice", id.publicKey()).get(0));
                 second.call(Op.LS, List.of());
             }
-            assertTrue(logins.get(logins.size() - 1).matches("login alice@127\\.0\\.0\\.1 key "
-                    + java.util.regex.Pattern.quote(id.publicKey().fingerprint()) + ", resumed session"), logins.toString());
+            assertTrue(logins.all().get(logins.all().size() - 1).matches("login alice@127\\.0\\.0\\.1 key "
+                    + java.util.regex.Pattern.quote(id.publicKey().fingerprint()) + ", resumed session"), logins.all().toString());
 
             // the key removed from the account: the session's login goes with it; the key login then fails
             // too and the password is the way in, as for any unregistered key
@@ -176,9 +153,9 @@ class ResumptionEndToEndTest {
                 assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
                 assertTrue(out.toString(StandardCharsets.UTF_8).endsWith("~\n"), out.toString(StandardCharsets.UTF_8));
             }
-            assertEquals(2, logins.size(), logins.toString());
-            assertFalse(logins.get(0).endsWith("resumed session"), logins.get(0));
-            assertTrue(logins.get(1).endsWith(", resumed session"), logins.get(1));
+            assertEquals(2, logins.all().size(), logins.all().toString());
+            assertFalse(logins.all().get(0).endsWith("resumed session"), logins.all().get(0));
+            assertTrue(logins.all().get(1).endsWith(", resumed session"), logins.all().get(1));
         }
     }
 

@@ -12,11 +12,7 @@ import dev.rudp.fileserver.protocol.Op;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,38 +28,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionIdleTest {
     private static final long IDLE_MILLIS = 1_500;
     /** Strong reference: JUL keeps loggers weakly, and the handler must stay attached. */
-    private static final Logger SERVER_LOG = Logger.getLogger("dev.rudp.fileserver");
 
     @TempDir
     Path tmp;
 
-    private final LinkedBlockingQueue<String> idleCloses = new LinkedBlockingQueue<>();
-    private final Handler watch = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            String m = r.getMessage();
-            if (m != null && m.startsWith("idle-close ")) {
-                idleCloses.add(m);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private ServerLogLines idleCloses;
 
     @BeforeEach
     void watchLog() {
-        SERVER_LOG.addHandler(watch);
+        idleCloses = ServerLogLines.starting("idle-close ");
     }
 
     @AfterEach
     void stopWatching() {
-        SERVER_LOG.removeHandler(watch);
+        idleCloses.close();
     }
 
     @Test
@@ -74,7 +52,8 @@ class SessionIdleTest {
             FileConnection c = s.login("alice", "secret-a");
             long t0 = System.nanoTime();
             c.call(Op.LS, List.of(""));
-            String logged = idleCloses.poll(30, TimeUnit.SECONDS);
+            ServerLogLines.Line line = idleCloses.poll(30, TimeUnit.SECONDS);
+            String logged = line == null ? null : line.text();
             assertTrue(logged != null && logged.startsWith("idle-close alice@"), "logged: " + logged);
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertTrue(waited >= IDLE_MILLIS - 100, "closed after " + waited + " ms, before its idle time");
@@ -85,7 +64,7 @@ class SessionIdleTest {
             // the shell: an ls, an idle close, another ls: both answered, one line saying it reconnected
             try (PipedShell shell = new PipedShell(s.port(), s.fingerprint(), "alice", "secret-a")) {
                 shell.send("ls");
-                String shellClosed = idleCloses.poll(30, TimeUnit.SECONDS);
+                ServerLogLines.Line shellClosed = idleCloses.poll(30, TimeUnit.SECONDS);
                 assertTrue(shellClosed != null, "the shell's session was not closed for idleness");
                 assertTrue(shell.out().contains("hello.txt"), shell.out());
                 shell.send("ls");
@@ -118,7 +97,7 @@ class SessionIdleTest {
                 assertEquals(sha, r.sha256());
                 assertTrue(took > 2 * IDLE_MILLIS, "the download took " + took + " ms: too fast to show anything");
                 assertFalse(c.moving(), "no idle notice during the download");
-                assertTrue(idleCloses.isEmpty(), "closed during the download: " + idleCloses);
+                assertTrue(idleCloses.allPolled(), "closed during the download: " + idleCloses.all());
                 // and once it has ended, the session is idle like any other
                 assertTrue(idleCloses.poll(30, TimeUnit.SECONDS) != null, "not closed once idle");
             }
