@@ -136,7 +136,7 @@ public final class ClientMain {
         char[] password = null;
         try {
             identity = dev.rudp.fileclient.keys.KeyFirstLogin.identity(a.identity, errW);
-            prepare(identity, a);
+            dev.rudp.fileclient.keys.KeyFirstLogin.prepare(identity, trust(a), a.host, a.port);
             if (a.plaintext) {
                 errW.println("fileclient: WARNING: --plaintext: encryption is OFF; everything travels in the clear");
                 if (identity == null) {
@@ -241,7 +241,7 @@ public final class ClientMain {
         if (a.plaintext && identity == null) {
             requireLoopback(a.host);
         }
-        prepare(identity, a);
+        dev.rudp.fileclient.keys.KeyFirstLogin.prepare(identity, trust(a), a.host, a.port);
         FileConnection conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a),
                 a.idleMillis());
         conn.timeoutMillis(a.timeoutMillis);
@@ -264,16 +264,6 @@ public final class ClientMain {
             throw e;
         }
         return new OpenedSession(conn, a.user, reconnector(a, identity, kept));
-    }
-
-    /**
-     * Starts deriving the key's public half beside the connect, unless the handshake will likely resume
-     * a session whose login then needs none of it (0.05-0.07 CPU-s of a new client on its two busy cores).
-     */
-    private static void prepare(dev.rudp.fileclient.keys.Identity identity, Args a) {
-        if (identity != null && !trust(a).mayResume(a.host, a.port)) {
-            identity.deriveAside();
-        }
     }
 
     /** The {@link ServerTrust} the options ask for. */
