@@ -187,13 +187,16 @@ final class Resumption {
             }
         }
 
-        /** Keeps a session a full handshake established. */
-        synchronized void store(TlsSession session, long nowNanos) {
+        /**
+         * Keeps a session a full handshake established; returns the values bound to it (new, empty), or
+         * null when it cannot be kept.
+         */
+        synchronized ConcurrentMap<String, Object> store(TlsSession session, long nowNanos) {
             if (session == null || !session.isResumable() || session.getSessionID().length == 0) {
-                return;
+                return null;
             }
-            sessions.put(ByteBuffer.wrap(session.getSessionID().clone()),
-                    new Entry(session, nowNanos, new ConcurrentHashMap<>(4)));
+            Entry stored = new Entry(session, nowNanos, new ConcurrentHashMap<>(4));
+            sessions.put(ByteBuffer.wrap(session.getSessionID().clone()), stored);
             Iterator<Map.Entry<ByteBuffer, Entry>> it = sessions.entrySet().iterator();
             while (it.hasNext()) { // least recently used first: over capacity, or expired
                 Entry e = it.next().getValue();
@@ -203,6 +206,7 @@ final class Resumption {
                 it.remove();
                 forget(e);
             }
+            return stored.values();
         }
 
         synchronized int size() {

@@ -138,12 +138,13 @@ final class TlsPeers {
             super.notifyHandshakeComplete();
             boolean resumed = context.getSecurityParametersConnection().isResumedSession();
             Resumption.Cache cache = config.sessionCache();
-            if (cache != null && !resumed) {
-                cache.store(context.getSession(), System.nanoTime());
+            ConcurrentMap<String, Object> values = null; // what the application binds to the session
+            if (cache != null) {
+                values = resumed ? cache.values(context.getSession().getSessionID())
+                        : cache.store(context.getSession(), System.nanoTime());
             }
             if (keys != null) {
-                keys.accept(RecordKeys.derive(context), resumed,
-                        cache == null ? null : cache.values(context.getSession().getSessionID()));
+                keys.accept(RecordKeys.derive(context), resumed, values);
             }
         }
 

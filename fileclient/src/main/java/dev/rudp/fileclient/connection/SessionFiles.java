@@ -50,20 +50,26 @@ final class SessionFiles implements DtlsSessionStore {
 
     @Override
     public byte[] load(InetSocketAddress server) {
-        byte[] session = saved();
-        if (session != null) {
-            trust.offered(trust.pinned(key));
+        Saved saved = saved();
+        if (saved == null) {
+            return null;
         }
-        return session;
+        trust.offered(saved.pinned());
+        return saved.session();
     }
 
     /** Whether a session is saved that the next handshake would offer: pinned, and not expired. */
     boolean current() {
-        return DtlsSessionStore.isCurrent(saved(), DtlsConfig.DEFAULT_SESSION_LIFETIME_MILLIS);
+        Saved saved = saved();
+        return saved != null && DtlsSessionStore.isCurrent(saved.session(), DtlsConfig.DEFAULT_SESSION_LIFETIME_MILLIS);
+    }
+
+    /** A saved session and the pinned fingerprint it was made with. */
+    private record Saved(String pinned, byte[] session) {
     }
 
     /** The saved session, if the known-hosts file pins the fingerprint it was made with; else null. */
-    private byte[] saved() {
+    private Saved saved() {
         // The run that records bin/fileclient's class-data archive runs a full handshake: a resumed one
         // would leave out X25519, ECDSA and the certificate's classes, which every later full handshake
         // (a new server, an expired session) would then read from the jars; the other way round only a
@@ -77,7 +83,7 @@ final class SessionFiles implements DtlsSessionStore {
             if (lines.size() != 3 || !lines.get(0).equals(MAGIC) || !lines.get(1).equals(pinned)) {
                 return null;
             }
-            return Base64.getDecoder().decode(lines.get(2));
+            return new Saved(pinned, Base64.getDecoder().decode(lines.get(2)));
         } catch (IOException | IllegalArgumentException e) { // none yet, unreadable, or not base64
             return null;
         }

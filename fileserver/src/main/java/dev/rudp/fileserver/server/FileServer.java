@@ -293,17 +293,9 @@ public final class FileServer implements AutoCloseable {
      */
     Account authenticateKey(String user, Ed25519Key key, byte[] signedData, byte[] signature, String address)
             throws ProtocolException {
-        Optional<Account> acc = findAccount(user);
-        if (acc.isEmpty() || keys.find(user, key).isEmpty()) {
-            log.event("key-not-accepted", user + "@" + address, key.fingerprint());
-            throw ProtocolException.of(Status.KEY_NOT_ACCEPTED, "public key not accepted");
-        }
-        admitAttempt(user, address);
+        Account acc = registeredKey(user, key, address, "");
         if (key.verify(signedData, signature)) {
-            guard.success(user, address);
-            log.event("login", user + "@" + address, "key " + key.fingerprint()
-                    + (acc.get().admin() ? " (admin)" : ""));
-            return acc.get();
+            return keyLoggedIn(acc, key, address, "");
         }
         throw failed(user, address, "login failed: the signature does not verify with this key");
     }
@@ -313,16 +305,30 @@ public final class FileServer implements AutoCloseable {
      * session's first connection; here only that it is still registered and the account not locked.
      */
     Account authenticateResumed(String user, Ed25519Key key, String address) throws ProtocolException {
+        return keyLoggedIn(registeredKey(user, key, address, " (resumed session)"), key, address, ", resumed session");
+    }
+
+    /**
+     * The account {@code key} is registered for, past the lockout and rate limit; KEY_NOT_ACCEPTED
+     * (logged, counting nowhere) when there is no such account or key. {@code note} follows the
+     * fingerprint in the log.
+     */
+    private Account registeredKey(String user, Ed25519Key key, String address, String note) throws ProtocolException {
         Optional<Account> acc = findAccount(user);
         if (acc.isEmpty() || keys.find(user, key).isEmpty()) {
-            log.event("key-not-accepted", user + "@" + address, key.fingerprint() + " (resumed session)");
+            log.event("key-not-accepted", user + "@" + address, key.fingerprint() + note);
             throw ProtocolException.of(Status.KEY_NOT_ACCEPTED, "public key not accepted");
         }
         admitAttempt(user, address);
-        guard.success(user, address);
-        log.event("login", user + "@" + address, "key " + key.fingerprint() + ", resumed session"
-                + (acc.get().admin() ? " (admin)" : ""));
         return acc.get();
+    }
+
+    /** A key login that succeeded: the lockout's count cleared, and logged. */
+    private Account keyLoggedIn(Account acc, Ed25519Key key, String address, String note) {
+        guard.success(acc.name(), address);
+        log.event("login", acc.name() + "@" + address, "key " + key.fingerprint() + note
+                + (acc.admin() ? " (admin)" : ""));
+        return acc;
     }
 
     /** The account as the accounts record says now; IO_ERROR (logged) when it cannot be read. */
