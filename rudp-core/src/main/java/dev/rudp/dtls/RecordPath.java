@@ -1,5 +1,6 @@
 package dev.rudp.dtls;
 
+import dev.rudp.wire.ByteCopy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -136,7 +137,7 @@ final class RecordPath implements PeerTransport.RecordWriter {
                     s.touch(System.nanoTime());
                     int from = at + GcmRecords.BODY;
                     ByteBuf out = n >= HAND_OVER_BYTES ? datagram.retainedSlice(from, n)
-                            : ctx.alloc().buffer(n).writeBytes(datagram, from, n);
+                            : ByteCopy.append(ctx.alloc().buffer(n), datagram, from, n);
                     ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
                 }
             } else {
@@ -247,7 +248,7 @@ final class RecordPath implements PeerTransport.RecordWriter {
                     out = spare.writerIndex(n);
                     spare = null;
                 } else {
-                    out = ctx.alloc().buffer(n).writeBytes(spare, 0, n);
+                    out = ByteCopy.append(ctx.alloc().buffer(n), spare, 0, n);
                 }
                 ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
                 if (oneRecord && datagram != null && s.transport.drained()) {

@@ -1,6 +1,7 @@
 package dev.rudp.reliability;
 
 import dev.rudp.RudpErrorCode;
+import dev.rudp.wire.ByteCopy;
 import dev.rudp.wire.MessageFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -107,7 +108,7 @@ final class InboundAssembler {
                 // Whole message in one fragment: no copy, unless the slice would pin a much larger buffer.
                 ByteBuf data = f.data();
                 buf = fillsItsBuffer(data) ? data.retainedSlice()
-                        : alloc.buffer(data.readableBytes()).writeBytes(data, data.readerIndex(), data.readableBytes());
+                        : ByteCopy.append(alloc.buffer(data.readableBytes()), data, data.readerIndex(), data.readableBytes());
             } else {
                 buf = alloc.buffer((int) f.messageLength());
                 buf.writerIndex((int) f.messageLength());
@@ -173,7 +174,7 @@ final class InboundAssembler {
         }
         if (added > 0) {
             // Overlapping retransmissions carry the same bytes; rewriting them is harmless.
-            p.buf.setBytes((int) f.offset(), f.data(), f.data().readerIndex(), n);
+            f.data().getBytes(f.data().readerIndex(), p.buf, (int) f.offset(), n); // as ByteCopy says why
             p.receivedBytes += added;
             p.lastProgressNanos = nowNanos;
         }

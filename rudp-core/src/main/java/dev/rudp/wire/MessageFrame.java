@@ -34,7 +34,7 @@ public final class MessageFrame {
         Varint.write(out, message.readableBytes());
         Varint.write(out, offset);
         Varint.write(out, length);
-        out.writeBytes(message, message.readerIndex() + offset, length);
+        ByteCopy.append(out, message, message.readerIndex() + offset, length);
     }
 
     /**
