@@ -134,9 +134,11 @@ public final class ClientMain {
         }
         dev.rudp.fileclient.keys.Identity identity;
         char[] password = null;
+        ServerTrust trust;
         try {
             identity = dev.rudp.fileclient.keys.KeyFirstLogin.identity(a.identity, errW);
-            dev.rudp.fileclient.keys.KeyFirstLogin.prepare(identity, trust(a), a.host, a.port);
+            trust = trust(a);
+            dev.rudp.fileclient.keys.KeyFirstLogin.prepare(identity, trust, a.host, a.port);
             if (a.plaintext) {
                 errW.println("fileclient: WARNING: --plaintext: encryption is OFF; everything travels in the clear");
                 if (identity == null) {
@@ -152,7 +154,7 @@ public final class ClientMain {
         Future<CommandTable> table = a.batch != null || a.commands != null ? CommandTable.buildAside() : null;
         FileConnection conn;
         try {
-            conn = connect(a, errW, terminal);
+            conn = connect(a, trust, errW, terminal);
         } catch (ClientException e) {
             if (password != null) {
                 Arrays.fill(password, '\0');
@@ -241,8 +243,9 @@ public final class ClientMain {
         if (a.plaintext && identity == null) {
             requireLoopback(a.host);
         }
-        dev.rudp.fileclient.keys.KeyFirstLogin.prepare(identity, trust(a), a.host, a.port);
-        FileConnection conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust(a),
+        ServerTrust trust = trust(a); // one for the resume check and the connect it decides about
+        dev.rudp.fileclient.keys.KeyFirstLogin.prepare(identity, trust, a.host, a.port);
+        FileConnection conn = FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust,
                 a.idleMillis());
         conn.timeoutMillis(a.timeoutMillis);
         conn.waitNotices(line -> System.err.println("fileclient agent: " + line)); // the agent's log
@@ -284,9 +287,8 @@ public final class ClientMain {
      * calling thread, and on "yes" the fingerprint is pinned and the client connects again, trusting
      * exactly the fingerprint that was shown.
      */
-    private static FileConnection connect(Args a, PrintWriter err, Terminal terminal)
+    private static FileConnection connect(Args a, ServerTrust trust, PrintWriter err, Terminal terminal)
             throws ClientException {
-        ServerTrust trust = trust(a);
         try {
             return FileConnection.connect(a.host, a.port, a.connectTimeoutMillis, null, trust, a.idleMillis());
         } catch (ClientException e) {

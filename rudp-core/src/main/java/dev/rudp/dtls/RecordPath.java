@@ -307,7 +307,7 @@ final class RecordPath implements PeerTransport.RecordWriter {
         if (filled > 0 && filled == expected && s.state() == DtlsSession.State.ESTABLISHED) {
             ByteBuf joined = ctx.alloc().buffer(total, total);
             for (ByteBuf part : parts) {
-                joined.writeBytes(part);
+                ByteCopy.append(joined, part, part.readerIndex(), part.readableBytes());
             }
             s.touch(System.nanoTime());
             ctx.fireChannelRead(new DatagramPacket(joined, recipient, s.peer));
@@ -424,7 +424,7 @@ final class RecordPath implements PeerTransport.RecordWriter {
     @Override
     public void write(InetSocketAddress peer, ByteBuf out) {
         if (gathering != null && ctx.executor().inEventLoop()) {
-            gathering.writeBytes(out);
+            ByteCopy.append(gathering, out, out.readerIndex(), out.readableBytes());
             out.release();
             return;
         }
