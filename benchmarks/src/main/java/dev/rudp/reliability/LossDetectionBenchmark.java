@@ -51,7 +51,7 @@ public class LossDetectionBenchmark {
         for (int pn = 0; pn < PACKETS; pn++) {
             if (holeEvery == 0 || pn % holeEvery != holeEvery - 1) {
                 tracker.onPacketNumber(pn);
-                tracker.onPacketProcessed(pn, true, t);
+                tracker.onPacketProcessed(pn, true, false, t);
             }
             if (pn % 2 == 1) {
                 AckFrame f = new AckFrame();

@@ -34,7 +34,8 @@ final class ControlPackets {
     /** What this side announces to {@code c}'s peer. */
     private TransportParameters localParams(Connection c) {
         return new TransportParameters((int) settings.idleTimeoutMillis(), c.receiveLimit, settings.initialWindow(),
-                settings.maxMessageSize(), settings.dtls() != null ? TransportParameters.WHOLE_DATAGRAMS : 0);
+                settings.maxMessageSize(), TransportParameters.ACK_FREQUENCY
+                        | (settings.dtls() != null ? TransportParameters.WHOLE_DATAGRAMS : 0));
     }
 
     void attach(ChannelHandlerContext ctx) {

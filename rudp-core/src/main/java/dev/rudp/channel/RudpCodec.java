@@ -394,6 +394,9 @@ public final class RudpCodec extends ChannelDuplexHandler {
                 peer.initialMaxData(), peer.maxMessageSize(), Math.min(control.packetBase(), ceiling));
         c.engine = new ReliableConnection(config, settings.congestionControl().create(config.baseDatagramSize()),
                 ctx.alloc(), c, now());
+        if (peer.ackFrequency()) {
+            c.engine.peerAppliesAckFrequency();
+        }
         RudpChildChannel child = new RudpChildChannel(ctx.channel(), c, settings);
         c.child = child;
         if (!child.config().setOptions(settings.childOptions())) {

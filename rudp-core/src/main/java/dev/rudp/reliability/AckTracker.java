@@ -4,8 +4,10 @@ import dev.rudp.wire.AckFrame;
 
 /**
  * The receiving side of acknowledgements: remembers which packet numbers arrived (bounded
- * history), spots duplicates, and decides when an ACK is due: after every second ack-eliciting
- * packet, at once when a packet arrives out of order, and otherwise within the max ack delay.
+ * history), spots duplicates, and decides when an ACK is due: at once when a packet arrives out of
+ * order or carries a PING; otherwise after every second ack-eliciting packet and at the end of each
+ * read burst, or, once the peer sent an ACK_FREQUENCY frame, after its threshold of ack-eliciting
+ * packets; and always within the max ack delay.
  */
 final class AckTracker {
     /** Ranges remembered; older history is forgotten and treated as already received. */
@@ -20,6 +22,9 @@ final class AckTracker {
     private boolean ackNeeded;
     private boolean ackImmediately;
     private long ackDeadlineNanos;
+    /** Ack-eliciting packets that may wait for one ACK, from the peer's ACK_FREQUENCY; 0: none received. */
+    private int threshold;
+    private long thresholdSequence = -1;
 
     AckTracker(long maxAckDelayNanos) {
         this.maxAckDelayNanos = maxAckDelayNanos;
@@ -39,8 +44,11 @@ final class AckTracker {
         return true;
     }
 
-    /** Notes that a packet passed checks and was processed. */
-    void onPacketProcessed(long pn, boolean ackEliciting, long nowNanos) {
+    /**
+     * Notes that a packet passed checks and was processed; {@code immediate}: it asked for an ACK at
+     * once (a PING).
+     */
+    void onPacketProcessed(long pn, boolean ackEliciting, boolean immediate, long nowNanos) {
         boolean outOfOrder = !received.isEmpty() && (pn < received.max() || pn > received.max() + 1);
         received.add(pn);
         if (pn == received.max()) {
@@ -54,18 +62,34 @@ final class AckTracker {
         }
         ackNeeded = true;
         unackedAckEliciting++;
-        if (outOfOrder || unackedAckEliciting >= 2) {
+        if (outOfOrder || immediate || unackedAckEliciting >= (threshold == 0 ? 2 : threshold)) {
             ackImmediately = true;
         }
     }
 
     /**
+     * The peer's ACK_FREQUENCY frame: from now on up to {@code packets} ack-eliciting packets may wait
+     * for one ACK, and the end of a read burst no longer sends one by itself. A frame older than the
+     * last one applied (reordered) is ignored.
+     */
+    void onAckFrequency(long sequence, int packets) {
+        if (sequence > thresholdSequence) {
+            thresholdSequence = sequence;
+            threshold = packets;
+            if (ackNeeded && unackedAckEliciting >= packets) {
+                ackImmediately = true;
+            }
+        }
+    }
+
+    /**
      * The receiver has processed everything the socket had for now: acknowledge what is pending at
-     * once. One ACK per read burst keeps ACKs few at high rates, yet a sender with a small window
-     * never waits out the delayed-ACK timer for the odd packet of its flight.
+     * once, unless the peer set a threshold. One ACK per read burst keeps ACKs few at high rates, yet a
+     * sender with a small window never waits out the delayed-ACK timer for the odd packet of its
+     * flight; a peer that sets a threshold marks the packet after which it waits with a PING instead.
      */
     void onReadBatchEnd() {
-        if (ackNeeded) {
+        if (ackNeeded && threshold == 0) {
             ackImmediately = true;
         }
     }

@@ -2,6 +2,7 @@ package dev.rudp.reliability;
 
 import dev.rudp.RudpStats;
 import dev.rudp.wire.AckFrame;
+import dev.rudp.wire.AckFrequencyFrame;
 import dev.rudp.wire.FrameType;
 import dev.rudp.wire.MaxDataFrame;
 import io.netty.buffer.ByteBuf;
@@ -29,6 +30,7 @@ final class PacketSender {
     private final PathMtu mtu;
     private final SendLimitTracker limits;
     private final AckFrame ackOut = new AckFrame();
+    final AckFrequencyRequests ackFrequency = new AckFrequencyRequests();
 
     // Frames owed: set by the connection's timers and loss callbacks, taken by the next packet.
     boolean pingPending;
@@ -128,6 +130,12 @@ final class PacketSender {
         }
         boolean ackEliciting = false;
         if (eliciting) {
+            int threshold = ackFrequency.due(cc.congestionWindow(), mtu.current());
+            if (threshold > 0) {
+                p.ackFrequencySequence = ackFrequency.onSent(threshold);
+                AckFrequencyFrame.encode(out, p.ackFrequencySequence, threshold);
+                ackEliciting = true;
+            }
             if (maxDataPending) {
                 long max = inbound.raiseMaxData(nowNanos);
                 MaxDataFrame.encode(out, max);
@@ -136,18 +144,25 @@ final class PacketSender {
                 ackEliciting = true;
             }
             if (cwndOpen) {
-                int used = out.writerIndex() - start;
+                // A peer that applies ACK_FREQUENCY reads a PING as "acknowledge at once": keep a byte for it.
+                int used = out.writerIndex() - start + (ackFrequency.enabled() ? 1 : 0);
                 if (outbound.writeFrames(out, room - used, p) > 0) {
                     ackEliciting = true;
                 }
             }
-            if (pingPending || probesPending > 0) {
-                // A PING only makes the packet ack-eliciting; data may have filled the room already.
-                if (!ackEliciting) {
+            if (pingPending || probesPending > 0 || ackEliciting && ackFrequency.peerDecimates()
+                    && waitsAfter(out.writerIndex() - start + overhead)) {
+                // Without ACK_FREQUENCY a PING only makes the packet ack-eliciting; data may have filled
+                // the room already.
+                if (!ackEliciting || ackFrequency.enabled()) {
                     out.writeByte(FrameType.PING.code());
                     ackEliciting = true;
                 }
                 pingPending = false;
+            } else if (ackFrequency.enabled() && out.writerIndex() - start == room - 1) {
+                // The byte kept for a PING: a full packet stays full, so runs of them go out as one
+                // GSO send (whose segments must be equal).
+                out.writeByte(FrameType.PADDING.code());
             }
             if (probesPending > 0) {
                 probesPending--;
@@ -181,6 +196,14 @@ final class PacketSender {
             out.writeByte(FrameType.PADDING.code());
         }
         return ReliableConnection.SENT;
+    }
+
+    /**
+     * Whether, once a packet of {@code size} bytes is sent, this side has to wait for an ACK before
+     * sending more: its window is full, or nothing more may go (no data, or no credit).
+     */
+    private boolean waitsAfter(int size) {
+        return !outbound.hasSendable() || loss.bytesInFlight() + size + mtu.current() > cc.congestionWindow();
     }
 
     /** See {@link ReliableConnection#probeSize}. */

@@ -4,6 +4,7 @@ import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
 import dev.rudp.RudpStats;
 import dev.rudp.wire.AckFrame;
+import dev.rudp.wire.AckFrequencyFrame;
 import dev.rudp.wire.CloseFrame;
 import dev.rudp.wire.FrameType;
 import dev.rudp.wire.MaxDataFrame;
@@ -67,6 +68,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final SendLimitTracker limits;
     private final PacketSender sender;
     private final AckFrame ackIn = new AckFrame();
+    private final long[] ackFrequencyIn = new long[2];
     private final MessageFrame messageIn = new MessageFrame();
 
     /** Ack-only packets after which one is made ack-eliciting. */
@@ -178,6 +180,11 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         inbound.onConsumed(bytes);
     }
 
+    /** The peer announced that it applies ACK_FREQUENCY frames: ask it for fewer ACKs when the window allows. */
+    public void peerAppliesAckFrequency() {
+        sender.ackFrequency.enable();
+    }
+
     /** The caller has handed over every packet it had received for now (the end of a read burst). */
     public void onReadBatchEnd() {
         acks.onReadBatchEnd();
@@ -213,13 +220,20 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         bytesReceived += datagramSize;
         lastReceivedNanos = nowNanos;
         boolean ackEliciting = false;
+        boolean ping = false;
         while (frames.isReadable() && state != State.CLOSED) {
             FrameType type = FrameType.of(frames.readUnsignedByte());
             ackEliciting |= type.ackEliciting();
             RudpErrorCode error = null;
             switch (type) {
                 case PADDING:
+                    break;
                 case PING:
+                    ping = true;
+                    break;
+                case ACK_FREQUENCY:
+                    AckFrequencyFrame.decode(frames, ackFrequencyIn);
+                    acks.onAckFrequency(ackFrequencyIn[0], (int) ackFrequencyIn[1]);
                     break;
                 case ACK:
                     ackIn.decode(frames);
@@ -249,7 +263,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             }
         }
         if (state != State.CLOSED) {
-            acks.onPacketProcessed(packetNumber, ackEliciting, nowNanos);
+            acks.onPacketProcessed(packetNumber, ackEliciting, ping, nowNanos);
         }
         checkFinished(nowNanos);
     }
@@ -393,6 +407,9 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
         outbound.onLost(p);
         if (p.hasMaxData) {
             sender.maxDataPending = true;
+        }
+        if (p.ackFrequencySequence >= 0) {
+            sender.ackFrequency.onLost(p.ackFrequencySequence);
         }
     }
 

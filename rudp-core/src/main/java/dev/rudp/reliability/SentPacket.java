@@ -16,6 +16,8 @@ final class SentPacket {
     boolean inFlight;
     State state;
     boolean hasMaxData;
+    /** The sequence number of the ACK_FREQUENCY frame carried, or -1. */
+    long ackFrequencySequence;
     /** A path MTU probe: its loss says the size is too big, not that the path is congested. */
     boolean mtuProbe;
 
@@ -38,6 +40,7 @@ final class SentPacket {
         inFlight = false;
         state = State.OUTSTANDING;
         hasMaxData = false;
+        ackFrequencySequence = -1;
         mtuProbe = false;
         deliveredAtSend = 0;
         deliveredTimeAtSend = 0;

@@ -4,7 +4,10 @@ package dev.rudp.wire;
 public enum FrameType {
     /** One zero byte; ignored. Pads probes and handshake packets. */
     PADDING(0x00, false),
-    /** Asks for an acknowledgement; used by keepalive and probe timeouts. */
+    /**
+     * Asks for an acknowledgement, at once: keepalives, probes, and the packet after which the sender
+     * must wait (its window full, or nothing more to send) carry it.
+     */
     PING(0x01, true),
     /** Acknowledges ranges of packet numbers; see {@link AckFrame}. */
     ACK(0x02, false),
@@ -15,7 +18,9 @@ public enum FrameType {
     /** Raises the sender's flow-control credit; see {@link MaxDataFrame}. */
     MAX_DATA(0x05, true),
     /** Closes the connection with a code and reason; see {@link CloseFrame}. */
-    CLOSE(0x06, false);
+    CLOSE(0x06, false),
+    /** How many packets the receiver may leave unacknowledged; see {@link AckFrequencyFrame}. */
+    ACK_FREQUENCY(0x07, true);
 
     private static final FrameType[] BY_CODE = new FrameType[8];
 

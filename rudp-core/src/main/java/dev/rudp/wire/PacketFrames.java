@@ -27,6 +27,7 @@ public final class PacketFrames {
                 case MESSAGE_ORDERED, MESSAGE_UNORDERED -> message.decode(in, true);
                 case MAX_DATA -> MaxDataFrame.decode(in) >= 0;
                 case CLOSE -> CloseFrame.decode(in) != null;
+                case ACK_FREQUENCY -> AckFrequencyFrame.decode(in, null);
                 default -> false;
             };
             if (!ok) {

@@ -16,7 +16,7 @@ import io.netty.buffer.ByteBuf;
  * @param maxDatagramSize largest datagram the sender accepts
  * @param initialMaxData flow-control credit the sender grants before its first MAX_DATA
  * @param maxMessageSize largest message the sender accepts
- * @param flags capabilities of the sender ({@link #WHOLE_DATAGRAMS})
+ * @param flags capabilities of the sender ({@link #WHOLE_DATAGRAMS}, {@link #ACK_FREQUENCY})
  */
 public record TransportParameters(int idleTimeoutMillis, int maxDatagramSize, long initialMaxData,
         long maxMessageSize, long flags) {
@@ -25,6 +25,11 @@ public record TransportParameters(int idleTimeoutMillis, int maxDatagramSize, lo
      * be larger than one record (several records in one datagram).
      */
     public static final long WHOLE_DATAGRAMS = 1;
+    /**
+     * The sender applies {@link AckFrequencyFrame}s: its peer may ask it to acknowledge fewer packets
+     * (and must not send the frame otherwise: a receiver without it drops the packet as malformed).
+     */
+    public static final long ACK_FREQUENCY = 2;
 
     /** Parameters without flags. */
     public TransportParameters(int idleTimeoutMillis, int maxDatagramSize, long initialMaxData, long maxMessageSize) {
@@ -47,6 +52,11 @@ public record TransportParameters(int idleTimeoutMillis, int maxDatagramSize, lo
     /** Whether the sender announced {@link #WHOLE_DATAGRAMS}. */
     public boolean wholeDatagrams() {
         return (flags & WHOLE_DATAGRAMS) != 0;
+    }
+
+    /** Whether the sender announced {@link #ACK_FREQUENCY}. */
+    public boolean ackFrequency() {
+        return (flags & ACK_FREQUENCY) != 0;
     }
 
     public void encode(ByteBuf out) {

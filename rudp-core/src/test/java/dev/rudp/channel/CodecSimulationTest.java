@@ -132,6 +132,36 @@ class CodecSimulationTest {
         }
     }
 
+    /**
+     * Both codecs announce ACK_FREQUENCY, so the sending side asks the receiving side for fewer ACKs:
+     * here each datagram arrives alone (a read burst of one), which without the frame is acknowledged
+     * every one or two packets.
+     */
+    @Test
+    void theReceiverIsAskedForFewerAcknowledgements() throws Exception {
+        ImpairmentProfile clean = ImpairmentProfile.builder().delay(10).seed(5).build();
+        Collector collector = new Collector();
+        try (EmbeddedNetwork net = new EmbeddedNetwork(server(collector).build(),
+                new RudpClientCodecBuilder().option(RudpChannelOption.MAX_DATAGRAM_SIZE, WAN_DATAGRAM).build(), clean)) {
+            Future<RudpChannel> connect = RudpChannel.newBootstrap(net.client)
+                    .handler(new ChannelInboundHandlerAdapter()).remoteAddress(EmbeddedNetwork.SERVER).connect();
+            net.runUntil(connect::isDone, 10_000 * MS, 100_000, "connect");
+            RudpChannel client = connect.getNow();
+            int n = 64;
+            for (int i = 0; i < n; i++) {
+                client.write(Unpooled.wrappedBuffer(new byte[64 * 1024]));
+            }
+            client.flush();
+            net.runUntil(() -> collector.got.size() == n && client.stats().bytesInFlight() == 0, 60_000 * MS, 1_000_000,
+                    "4 MiB delivered and acknowledged");
+            long data = collector.channel.stats().packetsReceived();
+            long acks = collector.channel.stats().packetsSent();
+            assertTrue(data > 2800, data + " packets received");
+            assertTrue(acks * 8 < data, acks + " packets sent by the receiver for " + data + " received");
+            client.close();
+        }
+    }
+
     @Test
     void connectTimesOutWhenTheServerNeverAnswers() {
         ImpairmentProfile blackHole = ImpairmentProfile.builder().loss(1.0).seed(9).build();

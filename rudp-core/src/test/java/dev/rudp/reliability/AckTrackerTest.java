@@ -13,7 +13,7 @@ class AckTrackerTest {
 
     private void receive(long pn, boolean ackEliciting, long now) {
         assertTrue(acks.onPacketNumber(pn), "pn " + pn + " is new");
-        acks.onPacketProcessed(pn, ackEliciting, now);
+        acks.onPacketProcessed(pn, ackEliciting, false, now);
     }
 
     @Test
@@ -79,6 +79,49 @@ class AckTrackerTest {
         acks.onAckSent();
         receive(3, true, 0); // in order again
         assertFalse(acks.ackDue(0));
+    }
+
+    @Test
+    void readBurstEndAcksWhatWaitsUntilThePeerSetsAThreshold() {
+        receive(0, true, 0);
+        acks.onReadBatchEnd();
+        assertTrue(acks.ackDue(0), "without a threshold, each read burst is acknowledged");
+        acks.onAckSent();
+        acks.onAckFrequency(0, 8);
+        receive(1, true, 0);
+        acks.onReadBatchEnd();
+        assertFalse(acks.ackDue(0), "with one, a burst of fewer packets waits");
+        assertEquals(25 * MS, acks.ackDeadline(), "though never past the max ack delay");
+        assertTrue(acks.ackDue(25 * MS));
+    }
+
+    @Test
+    void thresholdCountsAckElicitingPacketsAndPingOrReorderingStillAckAtOnce() {
+        acks.onAckFrequency(3, 4);
+        for (long pn = 0; pn < 6; pn++) {
+            receive(pn, pn % 2 == 0, 0); // the odd ones are not ack-eliciting: not counted
+            assertFalse(acks.ackDue(0), "packet " + pn);
+        }
+        receive(6, true, 0);
+        assertTrue(acks.ackDue(0), "the fourth ack-eliciting packet");
+        acks.onAckSent();
+        assertTrue(acks.onPacketNumber(7));
+        acks.onPacketProcessed(7, true, true, 0);
+        assertTrue(acks.ackDue(0), "a PING is acknowledged at once");
+        acks.onAckSent();
+        receive(9, true, 0);
+        assertTrue(acks.ackDue(0), "a gap is acknowledged at once");
+    }
+
+    @Test
+    void staleThresholdsAreIgnoredAndALowerOneAppliesToWhatWaits() {
+        acks.onAckFrequency(5, 16);
+        acks.onAckFrequency(4, 2); // reordered: older than the one applied
+        receive(0, true, 0);
+        receive(1, true, 0);
+        assertFalse(acks.ackDue(0), "the newer threshold of 16 holds");
+        acks.onAckFrequency(6, 2);
+        assertTrue(acks.ackDue(0), "two wait, and the new threshold is two");
     }
 
     @Test

@@ -323,9 +323,10 @@ class ReliableConnectionTest {
     void emptyOrUnknownPacketsAreCountedAsInvalid() {
         ReliableConnection c = engine(config());
         feed(c, 0, Unpooled.buffer(), MS);
-        feed(c, 1, Unpooled.buffer().writeByte(0x07), MS);
+        feed(c, 1, Unpooled.buffer().writeByte(0x08), MS);
         feed(c, 2, Unpooled.buffer().writeByte(FrameType.MAX_DATA.code()), MS);
-        assertEquals(3, c.stats().invalidPackets());
+        feed(c, 2, Unpooled.buffer().writeByte(FrameType.ACK_FREQUENCY.code()).writeByte(0), MS);
+        assertEquals(4, c.stats().invalidPackets());
         assertEquals(0, c.stats().packetsReceived());
         assertFalse(c.state() != ReliableConnection.State.OPEN);
         // a malformed packet leaves its number free: the real one is still accepted

@@ -199,6 +199,13 @@ final class Sim {
                 b, 0);
     }
 
+    /** Both engines announce ACK_FREQUENCY to each other, as the codec's do. */
+    Sim ackFrequency() {
+        a.conn.peerAppliesAckFrequency();
+        b.conn.peerAppliesAckFrequency();
+        return this;
+    }
+
     /** Settings like the codec's defaults: 1200-byte datagrams, 25 ms max ack delay. */
     static EngineConfig config(long window, long maxWindow, long idleTimeoutNanos, long keepaliveNanos) {
         return new EngineConfig(DATAGRAM, 25 * MS, 100 * MS, idleTimeoutNanos, keepaliveNanos, window, maxWindow,

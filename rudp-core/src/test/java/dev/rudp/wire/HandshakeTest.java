@@ -65,6 +65,12 @@ class HandshakeTest {
         assertParams(new TransportParameters(0, 1200, 0, 0), "00000000" + "04b0" + "00" + "00");
         assertParams(new TransportParameters(0, 1200, 0, 0), "00000000" + "04b0" + "00" + "00" + "000000");
         assertFalse(new TransportParameters(0, 1200, 0, 0).wholeDatagrams());
+        assertFalse(new TransportParameters(0, 1200, 0, 0).ackFrequency(), "an older peer gets no ACK_FREQUENCY frames");
+        TransportParameters both = new TransportParameters(0, 1200, 0, 0,
+                TransportParameters.WHOLE_DATAGRAMS | TransportParameters.ACK_FREQUENCY);
+        assertEquals("00000000" + "04b0" + "00" + "00" + "03", Bytes.encode(both::encode));
+        assertParams(both, "00000000" + "04b0" + "00" + "00" + "03");
+        assertTrue(both.ackFrequency() && both.wholeDatagrams());
         // An older peer reads the fields it knows and leaves the flags unread, as it leaves the padding.
         ByteBuf in = Bytes.hex("00000000" + "04b0" + "00" + "00" + "01");
         try {

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** MAX_DATA and CLOSE frames, and the frame and packet type tables. */
+/** MAX_DATA, CLOSE and ACK_FREQUENCY frames, and the frame and packet type tables. */
 class SmallFramesTest {
 
     @Test
@@ -39,6 +39,40 @@ class SmallFramesTest {
             for (int n = 0; n < full.readableBytes(); n++) {
                 assertEquals(Varint.INVALID, MaxDataFrame.decode(full.slice(0, n)), "cut to " + n);
             }
+        } finally {
+            full.release();
+        }
+    }
+
+    @Test
+    void ackFrequencyGoldenBytesRoundTripAndClamp() {
+        assertEquals("07054040", Bytes.encode(out -> AckFrequencyFrame.encode(out, 5, 64)));
+        assertEquals(4, AckFrequencyFrame.size(5, 64));
+        long[] f = new long[2];
+        for (long[] c : new long[][] {{0, 2, 2}, {7, 64, 64}, {Varint.MAX, 256, 256}, {1, 0, 2}, {1, 1, 2}, {1, 1000, 256}}) {
+            ByteBuf out = Unpooled.buffer();
+            try {
+                AckFrequencyFrame.encode(out, c[0], (int) c[1]);
+                assertEquals(FrameType.ACK_FREQUENCY.code(), out.readUnsignedByte());
+                assertTrue(AckFrequencyFrame.decode(out, f));
+                assertEquals(c[0], f[0]);
+                assertEquals(c[2], f[1], "threshold " + c[1] + " is read within the bounds");
+                assertFalse(out.isReadable());
+            } finally {
+                out.release();
+            }
+        }
+    }
+
+    @Test
+    void ackFrequencyTruncationsAreInvalid() {
+        ByteBuf full = Bytes.hex("054040");
+        try {
+            for (int n = 0; n < full.readableBytes(); n++) {
+                assertFalse(AckFrequencyFrame.decode(full.slice(0, n), new long[2]), "cut to " + n);
+                assertFalse(AckFrequencyFrame.decode(full.slice(0, n), null), "cut to " + n + ", checked only");
+            }
+            assertTrue(AckFrequencyFrame.decode(full.duplicate(), null));
         } finally {
             full.release();
         }
@@ -173,7 +207,8 @@ class SmallFramesTest {
         assertTrue(FrameType.MESSAGE_ORDERED.ackEliciting());
         assertTrue(FrameType.MESSAGE_UNORDERED.ackEliciting());
         assertTrue(FrameType.MAX_DATA.ackEliciting());
-        for (int code : new int[] {-1, 7, 8, 0xff, 1000}) {
+        assertTrue(FrameType.ACK_FREQUENCY.ackEliciting());
+        for (int code : new int[] {-1, 8, 0xff, 1000}) {
             assertNull(FrameType.of(code), "code " + code);
         }
     }

@@ -75,6 +75,7 @@ class WireFuzzTest {
         ByteBuf in = Unpooled.wrappedBuffer(input);
         AckFrame ack = new AckFrame();
         MessageFrame message = new MessageFrame();
+        long[] frequency = new long[2];
         while (in.isReadable()) {
             FrameType type = FrameType.of(in.readUnsignedByte());
             if (type == null) {
@@ -93,11 +94,29 @@ class WireFuzzTest {
                     CloseFrame c = CloseFrame.decode(in);
                     yield check ? checkClose(c) : c != null;
                 }
+                case ACK_FREQUENCY -> AckFrequencyFrame.decode(in, frequency) && (!check || checkAckFrequency(frequency));
             };
             if (!ok) {
                 return;
             }
         }
+    }
+
+    private static boolean checkAckFrequency(long[] f) {
+        assertTrue(f[0] >= 0 && f[0] <= Varint.MAX, "sequence " + f[0]);
+        assertTrue(f[1] >= AckFrequencyFrame.MIN_THRESHOLD && f[1] <= AckFrequencyFrame.MAX_THRESHOLD, "threshold " + f[1]);
+        ByteBuf out = Unpooled.buffer();
+        try {
+            AckFrequencyFrame.encode(out, f[0], (int) f[1]);
+            assertEquals(AckFrequencyFrame.size(f[0], (int) f[1]), out.readableBytes());
+            out.skipBytes(1);
+            long[] again = new long[2];
+            assertTrue(AckFrequencyFrame.decode(out, again), "a re-encoded ACK_FREQUENCY does not decode");
+            assertArrayEquals(f, again);
+        } finally {
+            out.release();
+        }
+        return true;
     }
 
     private static boolean checkAck(AckFrame ack) {
