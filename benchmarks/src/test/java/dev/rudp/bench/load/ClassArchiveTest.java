@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,11 @@ class ClassArchiveTest {
 
     /** bin/fileclient, _build.sh and the JIT files copied; the jars and their lib folders linked. */
     private void copyOfTheScript() throws Exception {
+        copyOfTheScript(false);
+    }
+
+    /** As {@link #copyOfTheScript()}, with the client's lib folder copied when {@code ownClientLib}. */
+    private void copyOfTheScript(boolean ownClientLib) throws Exception {
         Path repo = ServerProc.repo();
         root = tmp.resolve("root");
         Files.createDirectories(root.resolve("bin"));
@@ -48,7 +54,16 @@ class ClassArchiveTest {
         for (String module : List.of("fileclient", "fileserver")) {
             Path target = Files.createDirectories(root.resolve(module).resolve("target"));
             Files.createSymbolicLink(target.resolve(module + ".jar"), repo.resolve(module + "/target/" + module + ".jar"));
-            Files.createSymbolicLink(target.resolve("lib"), repo.resolve(module + "/target/lib"));
+            if (ownClientLib && module.equals("fileclient")) {
+                Path lib = Files.createDirectories(target.resolve("lib"));
+                try (var jars = Files.list(repo.resolve(module + "/target/lib"))) {
+                    for (Path jar : jars.toList()) {
+                        Files.copy(jar, lib.resolve(jar.getFileName()));
+                    }
+                }
+            } else {
+                Files.createSymbolicLink(target.resolve("lib"), repo.resolve(module + "/target/lib"));
+            }
         }
     }
 
@@ -66,6 +81,45 @@ class ClassArchiveTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/fileclient ends: " + out);
         return p.exitValue();
+    }
+
+    /**
+     * The archive names the lib/ jars too, and the JVM refuses all of it once one of them changed: a
+     * rebuilt rudp-core jar (the client's own jar untouched, as Maven leaves it when only rudp-core
+     * changed) makes the next session record it anew.
+     */
+    @Test
+    void aRebuiltLibraryJarRecordsTheArchiveAgain() throws Exception {
+        copyOfTheScript(true);
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = tmp.resolve("id_ed25519");
+        KeyAccount.create(data, "alice", key);
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            List<String> ok = new ArrayList<>(List.of("--port", String.valueOf(server.port), "--user", "alice", "-i",
+                    key.toString(), "--fingerprint", server.fingerprint, "-q", "-c", "pwd", "127.0.0.1"));
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.size(archive()) > 0, "the first session records the archive");
+            Path rudpCore;
+            try (var jars = Files.list(root.resolve("fileclient/target/lib"))) {
+                rudpCore = jars.filter(j -> j.getFileName().toString().startsWith("rudp-core-")).findFirst().orElseThrow();
+            }
+            // A rebuild: the library jar newer than the archive, which is newer than the client's jar.
+            long now = System.currentTimeMillis() / 1000 * 1000;
+            FileTime rebuilt = FileTime.fromMillis(now);
+            FileTime recorded = FileTime.fromMillis(now - 2000);
+            assertTrue(Files.getLastModifiedTime(root.resolve("fileclient/target/fileclient.jar")).compareTo(recorded) < 0,
+                    "the client's jar was built before the archive was recorded");
+            Files.setLastModifiedTime(rudpCore, rebuilt);
+            Files.setLastModifiedTime(archive(), recorded);
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.getLastModifiedTime(archive()).compareTo(rebuilt) >= 0,
+                    "the archive is recorded again after the library jar changed");
+        }
+        Process check = new ProcessBuilder("java", "-XX:SharedArchiveFile=" + archive(), "-Xshare:on", "-cp",
+                root.resolve("fileclient/target/fileclient.jar").toString(), "-version").redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), "the JVM maps the new archive: " + out);
     }
 
     @Test
