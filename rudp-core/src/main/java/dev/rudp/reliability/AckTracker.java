@@ -1,6 +1,7 @@
 package dev.rudp.reliability;
 
 import dev.rudp.wire.AckFrame;
+import dev.rudp.wire.AckFrequencyFrame;
 
 /**
  * The receiving side of acknowledgements: remembers which packet numbers arrived (bounded
@@ -62,7 +63,8 @@ final class AckTracker {
         }
         ackNeeded = true;
         unackedAckEliciting++;
-        if (outOfOrder || immediate || unackedAckEliciting >= (threshold == 0 ? 2 : threshold)) {
+        if (outOfOrder || immediate
+                || unackedAckEliciting >= (threshold == 0 ? AckFrequencyFrame.MIN_THRESHOLD : threshold)) {
             ackImmediately = true;
         }
     }

@@ -150,8 +150,11 @@ final class PacketSender {
                     ackEliciting = true;
                 }
             }
-            if (pingPending || probesPending > 0 || ackEliciting && ackFrequency.peerDecimates()
-                    && waitsAfter(out.writerIndex() - start + overhead)) {
+            // A peer that holds its ACKs for many packets must answer at once the packet after which
+            // this side waits.
+            boolean askNow = pingPending || probesPending > 0
+                    || ackEliciting && ackFrequency.peerDecimates() && waitsAfter(out.writerIndex() - start + overhead);
+            if (askNow) {
                 // Without ACK_FREQUENCY a PING only makes the packet ack-eliciting; data may have filled
                 // the room already.
                 if (!ackEliciting || ackFrequency.enabled()) {
