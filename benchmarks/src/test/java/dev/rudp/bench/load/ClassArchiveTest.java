@@ -67,6 +67,12 @@ class ClassArchiveTest {
         }
     }
 
+    /** Arguments of a batch run of {@code commands} as alice, by key, the server pinned. */
+    private static List<String> session(ServerProc server, Path key, String commands) {
+        return List.of("--port", String.valueOf(server.port), "--user", "alice", "-i", key.toString(),
+                "--fingerprint", server.fingerprint, "-q", "-c", commands, "127.0.0.1");
+    }
+
     private int fileclient(List<String> args) throws Exception {
         List<String> argv = new ArrayList<>(List.of(root.resolve("bin/fileclient").toString()));
         argv.addAll(args);
@@ -95,8 +101,7 @@ class ClassArchiveTest {
         Path key = tmp.resolve("id_ed25519");
         KeyAccount.create(data, "alice", key);
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            List<String> ok = new ArrayList<>(List.of("--port", String.valueOf(server.port), "--user", "alice", "-i",
-                    key.toString(), "--fingerprint", server.fingerprint, "-q", "-c", "pwd", "127.0.0.1"));
+            List<String> ok = session(server, key, "pwd");
             assertEquals(0, fileclient(ok));
             assertTrue(Files.size(archive()) > 0, "the first session records the archive");
             Path rudpCore;
@@ -134,14 +139,9 @@ class ClassArchiveTest {
         assertEquals(0, fileclient(List.of("--help")));
         assertFalse(Files.exists(archive()), "nor does --help");
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            List<String> session = List.of("--port", String.valueOf(server.port), "--user", "alice", "-i",
-                    key.toString(), "--fingerprint", server.fingerprint, "-q");
-            List<String> failing = new ArrayList<>(session);
-            failing.addAll(List.of("-c", "get nosuch.bin", "127.0.0.1"));
-            assertEquals(3, fileclient(failing));
+            assertEquals(3, fileclient(session(server, key, "get nosuch.bin")));
             assertFalse(Files.exists(archive()), "a failed command's archive is not kept");
-            List<String> ok = new ArrayList<>(session);
-            ok.addAll(List.of("-c", "pwd", "127.0.0.1"));
+            List<String> ok = session(server, key, "pwd");
             assertEquals(0, fileclient(ok));
             assertTrue(Files.size(archive()) > 0, "a session that succeeded records it");
         }
