@@ -3,7 +3,6 @@ package dev.rudp.reliability;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
 import dev.rudp.RudpStats;
-import dev.rudp.wire.AckFrame;
 import dev.rudp.wire.AckFrequencyFrame;
 import dev.rudp.wire.CloseFrame;
 import dev.rudp.wire.FrameType;
@@ -67,9 +66,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final PathMtu mtu;
     private final SendLimitTracker limits;
     private final PacketSender sender;
-    private final AckFrame ackIn = new AckFrame();
     private final long[] ackFrequencyIn = new long[2];
-    private final MessageFrame messageIn = new MessageFrame();
+    private final PacketFrames framesIn = new PacketFrames();
 
     /** Ack-only packets after which one is made ack-eliciting. */
     static final int ACK_ONLY_PING_INTERVAL = 32;
@@ -212,7 +210,7 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             return;
         }
         // First pass validates the whole packet so that a malformed one changes nothing.
-        if (!PacketFrames.wellFormed(frames.duplicate(), ackIn, messageIn)) {
+        if (!framesIn.wellFormed(frames.duplicate())) {
             invalid++;
             return;
         }
@@ -236,16 +234,15 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                     acks.onAckFrequency(ackFrequencyIn[0], (int) ackFrequencyIn[1]);
                     break;
                 case ACK:
-                    ackIn.decode(frames);
-                    if (!loss.onAck(ackIn, nowNanos, !outbound.hasSendable())) {
+                    if (!loss.onAck(framesIn.ack(frames), nowNanos, !outbound.hasSendable())) {
                         error = RudpErrorCode.PROTOCOL_VIOLATION;
                     }
                     break;
                 case MESSAGE_ORDERED:
                 case MESSAGE_UNORDERED:
-                    messageIn.decode(frames, type == FrameType.MESSAGE_ORDERED);
+                    MessageFrame message = framesIn.message(frames, type == FrameType.MESSAGE_ORDERED);
                     if (state == State.OPEN || state == State.FINISHING) {
-                        error = inbound.onFragment(messageIn, nowNanos);
+                        error = inbound.onFragment(message, nowNanos);
                     }
                     break;
                 case MAX_DATA:
