@@ -3,7 +3,6 @@ package dev.rudp.reliability;
 import dev.rudp.RudpErrorCode;
 import dev.rudp.RudpException;
 import dev.rudp.RudpStats;
-import dev.rudp.wire.AckFrequencyFrame;
 import dev.rudp.wire.CloseFrame;
 import dev.rudp.wire.FrameType;
 import dev.rudp.wire.MaxDataFrame;
@@ -66,7 +65,6 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
     private final PathMtu mtu;
     private final SendLimitTracker limits;
     private final PacketSender sender;
-    private final long[] ackFrequencyIn = new long[2];
     private final PacketFrames framesIn = new PacketFrames();
 
     /** Ack-only packets after which one is made ack-eliciting. */
@@ -230,8 +228,8 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
                     ping = true;
                     break;
                 case ACK_FREQUENCY:
-                    AckFrequencyFrame.decode(frames, ackFrequencyIn);
-                    acks.onAckFrequency(ackFrequencyIn[0], (int) ackFrequencyIn[1]);
+                    long[] frequency = framesIn.ackFrequency(frames);
+                    acks.onAckFrequency(frequency[0], (int) frequency[1]);
                     break;
                 case ACK:
                     if (!loss.onAck(framesIn.ack(frames), nowNanos, !outbound.hasSendable())) {

@@ -14,6 +14,8 @@ import io.netty.buffer.ByteBuf;
 public final class PacketFrames {
     private final AckFrame ack = new AckFrame();
     private final MessageFrame message = new MessageFrame();
+    /** An ACK_FREQUENCY frame's {@code [sequence, threshold]}. */
+    private final long[] ackFrequency = new long[2];
     /** Reader index just past the packet's only ACK frame, which {@link #ack} holds; -1 otherwise. */
     private int soleAckEnd = -1;
     /** As {@link #soleAckEnd}, for the only message frame and {@link #message}. */
@@ -66,6 +68,15 @@ public final class PacketFrames {
             ack.decode(frames);
         }
         return ack;
+    }
+
+    /**
+     * The second pass's ACK_FREQUENCY frame ({@link AckFrequencyFrame#decode}'s {@code [sequence,
+     * threshold]}, reused); rare enough, a frame per doubling of the sender's window, to decode twice.
+     */
+    public long[] ackFrequency(ByteBuf frames) {
+        AckFrequencyFrame.decode(frames, ackFrequency);
+        return ackFrequency;
     }
 
     /** As {@link #ack}, for a message frame of the mode its type byte named. */

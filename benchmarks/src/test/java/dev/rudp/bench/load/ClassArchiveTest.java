@@ -69,8 +69,9 @@ class ClassArchiveTest {
 
     /** Arguments of a batch run of {@code commands} as alice, by key, the server pinned. */
     private static List<String> session(ServerProc server, Path key, String commands) {
-        return List.of("--port", String.valueOf(server.port), "--user", "alice", "-i", key.toString(),
-                "--fingerprint", server.fingerprint, "-q", "-c", commands, "127.0.0.1");
+        List<String> args = new ArrayList<>(KeyAccount.options(server, "alice", key));
+        args.addAll(List.of("-c", commands, "127.0.0.1"));
+        return args;
     }
 
     private int fileclient(List<String> args) throws Exception {

@@ -106,9 +106,8 @@ class FirstCommandTest {
         KeyAccount.create(data, "alice", key);
         Files.writeString(data.resolve("home").resolve("alice").resolve("a.txt"), "a");
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            List<String> base = new ArrayList<>(List.of(ServerProc.repo().resolve("bin/fileclient").toString(),
-                    "--port", String.valueOf(server.port), "--user", "alice", "-i", key.toString(), "--fingerprint",
-                    server.fingerprint, "-q"));
+            List<String> base = new ArrayList<>(List.of(ServerProc.repo().resolve("bin/fileclient").toString()));
+            base.addAll(KeyAccount.options(server, "alice", key));
             // after a build bin/fileclient's first run records its class archive, in-process and leaving no agent
             List<String> record = new ArrayList<>(base);
             record.addAll(List.of("--no-agent", "-c", "pwd", "127.0.0.1"));

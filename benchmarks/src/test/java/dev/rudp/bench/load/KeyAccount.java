@@ -7,6 +7,7 @@ import dev.rudp.fileserver.auth.AuthorizedKeys;
 import dev.rudp.fileserver.auth.PasswordHasher;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** A server data folder's account that logs in by key, for the tests that run bin/fileclient. */
 final class KeyAccount {
@@ -23,5 +24,14 @@ final class KeyAccount {
         AccountStore.open(data).put(new Account(user, false, PasswordHasher.DEFAULT.hash("unused-pw".toCharArray())));
         AuthorizedKeys.open(data).add(user, id.publicKey());
         Files.createDirectories(data.resolve("home").resolve(user));
+    }
+
+    /**
+     * bin/fileclient's options for {@code user} logging in to {@code server} with {@code key}, the
+     * server pinned by its fingerprint as a user's client pins it, progress quiet.
+     */
+    static List<String> options(ServerProc server, String user, Path key) {
+        return List.of("--port", String.valueOf(server.port), "--user", user, "-i", key.toString(),
+                "--fingerprint", server.fingerprint, "-q");
     }
 }
