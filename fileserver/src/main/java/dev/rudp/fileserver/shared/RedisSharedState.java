@@ -110,8 +110,36 @@ public final class RedisSharedState implements SharedState {
         });
     }
 
-    /** Connects and checks that Redis answers PING. */
+    /** What Lettuce's handshake reports when the connection closed before it finished. */
+    private static final String PREMATURE_CLOSE = "Connection closed prematurely";
+
+    /**
+     * Connects and checks that Redis answers PING. A connection closed during the handshake is tried
+     * once more: Lettuce's handshake closes the channel before it reports a refused password, and the
+     * close it caused can overtake the answer (a wrong password then read "Connection closed
+     * prematurely", seen once in a full test run under load).
+     */
     static RedisSharedState connect(SharedStoreSettings settings) throws SharedStoreException {
+        try {
+            return connectOnce(settings);
+        } catch (SharedStoreException e) {
+            if (!closedDuringHandshake(e.getCause())) {
+                throw e;
+            }
+            return connectOnce(settings);
+        }
+    }
+
+    private static boolean closedDuringHandshake(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.nio.channels.ClosedChannelException || PREMATURE_CLOSE.equals(c.getMessage())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RedisSharedState connectOnce(SharedStoreSettings settings) throws SharedStoreException {
         WATCHDOG_LOG.setLevel(java.util.logging.Level.SEVERE);
         RedisURI.Builder uri = RedisURI.builder().withHost(settings.host()).withPort(settings.port())
                 .withTimeout(CONNECT_TIMEOUT).withClientName("rudp-fileserver");

@@ -12,6 +12,12 @@ import dev.rudp.fileserver.shared.PeerStore.Outcome;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -23,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -233,5 +240,58 @@ class RedisSharedStateTest {
         SharedStoreException none = assertThrows(SharedStoreException.class, () -> RedisSharedState.connect(
                 SharedStoreSettings.parse("redis://127.0.0.1:1", null, prefix)));
         assertTrue(none.getMessage().startsWith("cannot use the shared store redis://127.0.0.1:1: "), none.getMessage());
+    }
+
+    /**
+     * Lettuce's handshake can report a refused password as a premature close (its own close overtakes
+     * the answer), so a connection closed during the handshake is tried once more: here a relay in
+     * front of Redis closes the first connection as soon as it is accepted and relays the next.
+     */
+    @Test
+    void aConnectionClosedDuringTheHandshakeIsTriedOnceMore() throws Exception {
+        SharedStoreSettings good = redis.settings(prefix);
+        AtomicInteger accepted = new AtomicInteger();
+        List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ServerSocket front = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Thread relay = new Thread(() -> {
+                try {
+                    front.accept().close();
+                    accepted.incrementAndGet();
+                    Socket client = front.accept();
+                    accepted.incrementAndGet();
+                    Socket server = new Socket(good.host(), good.port());
+                    open.addAll(List.of(client, server));
+                    pipe(client.getInputStream(), server.getOutputStream());
+                    pipe(server.getInputStream(), client.getOutputStream());
+                } catch (IOException e) {
+                    // the test is over and closed the front socket
+                }
+            }, "handshake-closer");
+            relay.setDaemon(true);
+            relay.start();
+            RedisSharedState s = RedisSharedState.connect(SharedStoreSettings.parse(
+                    "redis://:" + good.password() + "@127.0.0.1:" + front.getLocalPort(), null, prefix));
+            try {
+                assertEquals(2, accepted.get(), "one connection closed, one relayed");
+                assertTrue(s.keysForTests("*").isEmpty(), "the second connection answers");
+            } finally {
+                s.close();
+                for (Socket k : open) {
+                    k.close();
+                }
+            }
+        }
+    }
+
+    private static void pipe(InputStream in, OutputStream out) {
+        Thread t = new Thread(() -> {
+            try {
+                in.transferTo(out);
+            } catch (IOException e) {
+                // one side closed
+            }
+        }, "handshake-closer-pipe");
+        t.setDaemon(true);
+        t.start();
     }
 }
