@@ -75,12 +75,8 @@ class ClassArchiveTest {
     }
 
     private int fileclient(List<String> args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of(root.resolve("bin/fileclient").toString()));
-        argv.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = ClientScript.builder(root, tmp, args);
         pb.environment().put("FILECLIENT_AGENT_DIR", Files.createDirectories(tmp.resolve("agents")).toString());
-        pb.environment().put("HOME", tmp.resolve("home").toString());
         pb.environment().put("FILECLIENT_AGENT", "0");
         pb.environment().remove("FILECLIENT_CDS");
         pb.environment().remove("FILECLIENT_PASSWORD");

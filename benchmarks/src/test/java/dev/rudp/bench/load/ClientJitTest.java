@@ -47,12 +47,9 @@ class ClientJitTest {
         Path back = tmp.resolve("back.bin");
         String out;
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            List<String> argv = new ArrayList<>(List.of(ServerProc.repo().resolve("bin/fileclient").toString()));
-            argv.addAll(KeyAccount.options(server, "alice", key));
-            argv.addAll(List.of("-c", "put " + local + " f.bin; get f.bin " + back, "127.0.0.1"));
-            ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().put("HOME", tmp.resolve("home").toString());
+            List<String> args = new ArrayList<>(KeyAccount.options(server, "alice", key));
+            args.addAll(List.of("-c", "put " + local + " f.bin; get f.bin " + back, "127.0.0.1"));
+            ProcessBuilder pb = ClientScript.builder(ServerProc.repo(), tmp, args);
             pb.environment().put("FILECLIENT_AGENT", "0");
             pb.environment().put("FILECLIENT_CDS", "0"); // the repository's archive is not this test's
             pb.environment().remove("FILECLIENT_JIT");

@@ -27,10 +27,7 @@ class ClientPagesTest {
     @Test
     void theHeapIsOnHugePagesWhereTheKernelOffersThem() throws Exception {
         Path log = tmp.resolve("pagesize.log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(ServerProc.repo().resolve("bin/fileclient").toString(), "--help"))
-                .directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("HOME", tmp.resolve("home").toString());
+        ProcessBuilder pb = ClientScript.builder(ServerProc.repo(), tmp, List.of("--help"));
         pb.environment().put("FILECLIENT_CDS", "0"); // the repository's archive is not this test's
         pb.environment().put("FILECLIENT_JAVA_OPTS", "-Xlog:pagesize:file=" + log);
         Process p = pb.start();

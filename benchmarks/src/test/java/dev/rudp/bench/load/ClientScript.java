@@ -1,0 +1,25 @@
+package dev.rudp.bench.load;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code bin/fileclient} as the script tests run it, each test adding the environment it is about. */
+final class ClientScript {
+    private ClientScript() {
+    }
+
+    /**
+     * {@code root/bin/fileclient args...} run in {@code tmp}, output and errors in one stream, no input, and
+     * a home folder of its own in {@code tmp} (so no key, known host or agent of the user running the tests).
+     */
+    static ProcessBuilder builder(Path root, Path tmp, List<String> args) {
+        List<String> argv = new ArrayList<>(List.of(root.resolve("bin/fileclient").toString()));
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("HOME", tmp.resolve("home").toString());
+        return pb;
+    }
+}
