@@ -61,7 +61,12 @@ class PeerTransferTest {
             assertEquals(sha, landed.lines().get(0));
             assertEquals(sha, Transfers.hashFile(inbox.resolve("big.bin")));
             long through = serverBytes.bytes.get() - before;
-            assertTrue(through < 64 * 1024, "the server handled " + through + " bytes of a " + size + "-byte transfer");
+            // What may cross the server connections meanwhile: the ticket, offer and arrival messages (about
+            // 1.5 KiB), and a path-MTU probe still due on either of them, padded to loopback's 64 KiB
+            // ceiling, in each direction (a CI run measured 67,022 bytes: by its size, the messages and one
+            // such probe). The file itself would be 100 MiB.
+            long allowed = 64 * 1024 + 4 * 65_507;
+            assertTrue(through < allowed, "the server handled " + through + " bytes of a " + size + "-byte transfer");
             try (Stream<Path> left = Files.list(inbox.resolve(PeerInbox.PARTIAL_DIR))) {
                 assertEquals(0, left.count(), "no partial file left");
             }
