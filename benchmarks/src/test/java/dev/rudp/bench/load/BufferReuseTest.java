@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Both scripts start their JVM with Netty keeping 16 free buffer chunks for reuse, as the JVM itself
  * reports its system properties ({@code -XshowSettings:properties}). With Netty's default of 2 per core a
- * transfer's 256 KiB buffers, 8 to a chunk, freed and allocated chunks all the time, each zeroed and
+ * transfer's pooled buffers, several to a chunk, freed and allocated chunks all the time, each zeroed and
  * faulted in afresh: a new client's 1 GiB put took 18% more CPU, a server 3,000-4,000 page faults per
  * 1 GiB put instead of 25 (bin/fileclient, bin/fileserver say more).
  */

@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * server then names the file's SHA-256 beside it.
  */
 public final class Transfers implements AutoCloseable {
-    /** Size of the data chunks sent. */
-    public static final int CHUNK = 128 * 1024;
+    /** Size of the data chunks sent ({@link Data#CHUNK}: a chunk's message fills a 128 KiB buffer). */
+    public static final int CHUNK = Data.CHUNK;
 
     private final FileConnection conn;
     private final ExecutorService diskThread = Executors.newSingleThreadExecutor(r -> {
