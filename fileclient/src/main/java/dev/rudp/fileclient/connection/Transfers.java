@@ -42,9 +42,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * server then names the file's SHA-256 beside it.
  */
 public final class Transfers implements AutoCloseable {
-    /** Size of the data chunks sent ({@link Data#CHUNK}: a chunk's message fills a 128 KiB buffer). */
-    public static final int CHUNK = Data.CHUNK;
-
     private final FileConnection conn;
     private final ExecutorService diskThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fileclient-disk");
@@ -120,7 +117,7 @@ public final class Transfers implements AutoCloseable {
                     }
                     continue;
                 }
-                int n = (int) Math.min(CHUNK, size - pos);
+                int n = (int) Math.min(Data.CHUNK, size - pos);
                 ByteBuf buf = FileChunks.read(in, pos, n, conn.channel().alloc(), md);
                 conn.channel().writeAndFlush(new Data(putId, pos, buf));
                 pos += n;
