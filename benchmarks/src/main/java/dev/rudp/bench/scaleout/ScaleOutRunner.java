@@ -72,7 +72,7 @@ public final class ScaleOutRunner {
 
         int serverPort = freeUdpPort();
         int balancerPort = freeUdpPort();
-        Process server = new ProcessBuilder(java(), NO_LEAK_DETECTION, "-jar", serverJar.toString(), "serve",
+        Process server = new ProcessBuilder(java(), NO_LEAK_DETECTION, CHUNK_REUSE, "-jar", serverJar.toString(), "serve",
                 "--root", data.toString(), "--bind", "127.0.0.1", "--port", Integer.toString(serverPort))
                 .redirectErrorStream(true).start();
         Path nginx = tmp.resolve("nginx");
@@ -163,10 +163,13 @@ public final class ScaleOutRunner {
 
     /** As bin/fileserver and bin/fileclient run the JVM (the jars are run directly here, to time them alone). */
     private static final String NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
+    /** As the scripts run the JVM too: 16 free buffer chunks kept for reuse (bin/fileserver says why). */
+    private static final String CHUNK_REUSE = "-Dio.netty.allocator.chunkReuseQueueCapacity=16";
 
     private static void transfer(Path clientJar, String fingerprint, Path pw, int port, String command, Path tmp)
             throws IOException, InterruptedException {
-        List<String> cmd = List.of(java(), "-XX:+UseSerialGC", "-Xmn64m", NO_LEAK_DETECTION, "-jar", clientJar.toString(), "--no-agent", "-q",
+        List<String> cmd = List.of(java(), "-XX:+UseSerialGC", "-Xmn64m", NO_LEAK_DETECTION, CHUNK_REUSE, "-jar",
+                clientJar.toString(), "--no-agent", "-q",
                 "--user", USER, "-i", "none", "--password-file", pw.toString(), "--fingerprint", fingerprint,
                 "--port", Integer.toString(port), "-c", command, "127.0.0.1");
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);

@@ -3,7 +3,6 @@ package dev.rudp.bench.load;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,9 +35,7 @@ class BufferReuseTest {
 
     @Test
     void theServerKeepsSixteenChunks() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(ServerProc.repo().resolve("bin/fileserver").toString(), "--help")
-                .directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder pb = ClientScript.builder(ServerProc.repo(), tmp, "fileserver", List.of("--help"));
         pb.environment().put("FILESERVER_JAVA_OPTS", "-XshowSettings:properties");
         assertTrue(run(pb).contains(SETTING));
     }

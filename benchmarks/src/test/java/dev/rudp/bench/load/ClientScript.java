@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code bin/fileclient} as the script tests run it, each test adding the environment it is about. */
+/** {@code bin/fileclient} (or another {@code bin/} script) as the script tests run it, each test adding the environment it is about. */
 final class ClientScript {
     private ClientScript() {
     }
@@ -15,7 +15,12 @@ final class ClientScript {
      * a home folder of its own in {@code tmp} (so no key, known host or agent of the user running the tests).
      */
     static ProcessBuilder builder(Path root, Path tmp, List<String> args) {
-        List<String> argv = new ArrayList<>(List.of(root.resolve("bin/fileclient").toString()));
+        return builder(root, tmp, "fileclient", args);
+    }
+
+    /** As {@link #builder(Path, Path, List)}, for {@code root/bin/script}. */
+    static ProcessBuilder builder(Path root, Path tmp, String script, List<String> args) {
+        List<String> argv = new ArrayList<>(List.of(root.resolve("bin").resolve(script).toString()));
         argv.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

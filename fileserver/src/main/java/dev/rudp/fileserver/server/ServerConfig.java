@@ -1,7 +1,6 @@
 package dev.rudp.fileserver.server;
 
 import dev.rudp.fileserver.auth.PasswordHasher;
-import dev.rudp.fileserver.protocol.Data;
 import dev.rudp.fileserver.shared.SharedStoreSettings;
 import dev.rudp.fileserver.storage.StoreBackend;
 import dev.rudp.fileserver.storage.local.LocalBackend;
@@ -33,7 +32,6 @@ public final class ServerConfig {
     long sessionIdleMillis = 60 * 60_000L;
     int loginThreads = 2;
     long drainSeconds = 10;
-    int chunkSize = Data.CHUNK;
     boolean plaintext;
     SharedStoreSettings shared;
     private StoreBackend backend;

@@ -455,7 +455,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         long id = r.id();
         String known = h.knownSha256();
         Download d = new Download(id, h, offset, (r.num(1, 0) & Op.FLAG_CRC32C) != 0, ctx.channel(), server.io(),
-                cfg.chunkSize, shown, () -> {
+                Data.CHUNK, shown, () -> {
                     downloads.remove(id);
                     closeIfDrained();
                 });
