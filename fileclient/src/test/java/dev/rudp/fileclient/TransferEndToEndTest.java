@@ -11,12 +11,14 @@ import dev.rudp.fileclient.connection.ExitCode;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.connection.Transfers;
+import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.local.StoredDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
 class TransferEndToEndTest {
     @TempDir
     Path tmp;
+
+    /** The CRC32C of a local file, 8 lower-case hex digits (what a transfer checked by it names). */
+    static String crc32c(Path p) throws Exception {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        try (var in = Files.newInputStream(p)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                crc.update(buf, 0, n);
+            }
+        }
+        return String.format("%08x", crc.getValue());
+    }
 
     static Path randomFile(Path p, long size, long seed) throws Exception {
         Random r = new Random(seed);
@@ -42,20 +56,31 @@ class TransferEndToEndTest {
     }
 
     @Test
-    void putThenGetKeepsTheSha256OnBothSidesAndOnTheServerDisk() throws Exception {
+    void putThenGetAreCheckedByTheCrc32cAndChecksumComputesTheSha256WhenAsked() throws Exception {
         Path local = randomFile(tmp.resolve("big.bin"), 200L << 20, 1);
         String sha = Transfers.hashFile(local);
+        String crc = crc32c(local);
         try (TestServer s = TestServer.start(tmp.resolve("data"));
                 FileConnection c = s.login("alice", "secret-a");
                 Transfers t = new Transfers(c)) {
             Transfers.Result up = t.upload(local, "big.bin", false, TransferListener.NONE, new CancelToken());
-            assertEquals(sha, up.sha256());
+            assertEquals(crc, up.crc32c(), "checked by the CRC32C on both sides");
+            assertEquals("", up.sha256(), "the server left the SHA-256 for when it is asked for");
+            assertEquals("crc32c " + crc, up.digestShown());
             assertEquals(sha, Transfers.hashFile(s.home("alice").resolve("big.bin")));
             Path back = tmp.resolve("back.bin");
             Transfers.Result down = t.download("big.bin", back, false, TransferListener.NONE, new CancelToken());
-            assertEquals(sha, down.sha256());
+            assertEquals(crc, down.crc32c());
             assertEquals(sha, Transfers.hashFile(back));
             assertFalse(Files.exists(tmp.resolve("back.bin.part")));
+
+            assertEquals(sha, c.call(Op.CHECKSUM, List.of("big.bin")).lines().get(0), "checksum is the SHA-256");
+            Transfers.Result again = t.download("big.bin", back, false, TransferListener.NONE, new CancelToken());
+            if (StoredDigest.lookup(s.home("alice").resolve("big.bin"), null, -1) != null) {
+                assertEquals(sha, again.sha256(), "once computed, the SHA-256 is recorded and named");
+                assertEquals("sha256 " + sha, again.digestShown());
+            }
+            assertEquals(crc, again.crc32c());
         }
     }
 
@@ -89,9 +114,9 @@ class TransferEndToEndTest {
             assertEquals(ExitCode.PARTIAL, up.code());
             assertTrue(up.getMessage().startsWith("checksum mismatch: u.bin"), up.getMessage());
             assertFalse(Files.exists(s.home("alice").resolve("u.bin")), "nothing half-right lands");
-            assertEquals(Transfers.hashFile(v2),
-                    t.upload(v2, "u.bin", true, TransferListener.NONE, new CancelToken()).sha256(),
+            assertEquals(crc32c(v2), t.upload(v2, "u.bin", true, TransferListener.NONE, new CancelToken()).crc32c(),
                     "after the mismatch the partial is gone and the next reput starts from zero");
+            assertEquals(Transfers.hashFile(v2), Transfers.hashFile(s.home("alice").resolve("u.bin")));
         }
     }
 
@@ -104,6 +129,8 @@ class TransferEndToEndTest {
                 Transfers t = new Transfers(c)) {
             t.upload(local, "s.bin", false, TransferListener.NONE, new CancelToken());
             Path onServer = s.home("alice").resolve("s.bin");
+            // the upload left the SHA-256 to the first checksum, which records it
+            assertEquals(sha, c.call(Op.CHECKSUM, List.of("s.bin")).lines().get(0));
             String stored = StoredDigest.lookup(onServer, null, -1);
             if (stored == null) {
                 // a file system without user attributes: nothing stored, every download hashes
@@ -111,7 +138,7 @@ class TransferEndToEndTest {
                         new CancelToken()).sha256());
                 return;
             }
-            assertEquals(sha, stored, "the upload stored its verified digest");
+            assertEquals(sha, stored, "checksum stored the digest it computed");
             Files.write(tmp.resolve("b.bin.part"), Arrays.copyOf(Files.readAllBytes(local), 1 << 20));
             assertEquals(sha, t.download("s.bin", tmp.resolve("b.bin"), true, TransferListener.NONE,
                     new CancelToken()).sha256(), "resumed from the stored digest");
@@ -144,21 +171,29 @@ class TransferEndToEndTest {
                 Transfers t = new Transfers(c)) {
             Transfers.Result up = t.upload(local, "r.bin", false, TransferListener.NONE, new CancelToken());
             assertTrue(up.byCrc32c(), "the local store checks an upload by its CRC32C");
-            assertEquals(sha, up.sha256(), "and names the SHA-256 it computed of what it wrote");
+            assertEquals(crc32c, up.crc32c());
             Path onServer = s.home("alice").resolve("r.bin");
             KnownDigests known = StoredDigest.lookupAll(onServer, null, -1);
             org.junit.jupiter.api.Assumptions.assumeTrue(known != null, "no user attributes here: nothing recorded");
-            assertEquals(new KnownDigests(sha, crc32c), known, "the upload recorded both digests");
+            assertEquals(new KnownDigests(null, crc32c), known, "the upload recorded its CRC32C alone");
             Transfers.Result down = t.download("r.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
                     new CancelToken());
             assertTrue(down.byCrc32c());
-            assertEquals(sha, down.sha256(), "the summary names the recorded SHA-256");
+            assertEquals("", down.sha256(), "no SHA-256 is computed for a client that needs none");
+            assertEquals(known, StoredDigest.lookupAll(onServer, null, -1));
             assertEquals(sha, Transfers.hashFile(tmp.resolve("a.bin")));
             Files.write(tmp.resolve("e.bin.part"), Arrays.copyOf(Files.readAllBytes(local), 1 << 20));
             Transfers.Result resumed = t.download("r.bin", tmp.resolve("e.bin"), true, TransferListener.NONE,
                     new CancelToken());
             assertFalse(resumed.byCrc32c(), "a resumed download is checked by the SHA-256");
+            assertEquals(sha, resumed.sha256());
             assertEquals(sha, Transfers.hashFile(tmp.resolve("e.bin")));
+            assertEquals(new KnownDigests(sha, crc32c), StoredDigest.lookupAll(onServer, null, -1),
+                    "the server computed the SHA-256 it needed and recorded it beside the CRC32C");
+            Transfers.Result named = t.download("r.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
+                    new CancelToken());
+            assertTrue(named.byCrc32c());
+            assertEquals(sha, named.sha256(), "the summary names the recorded SHA-256");
 
             // The CRC32C is what a whole-file download is checked by: a wrong one alone fails it.
             StoredDigest.store(onServer, sha, "00000000");
@@ -202,12 +237,13 @@ class TransferEndToEndTest {
         try (TestServer s = TestServer.start(tmp.resolve("data"));
                 FileConnection c = s.login("alice", "secret-a");
                 Transfers t = new Transfers(c)) {
-            String sha = t.upload(empty, "empty", false, TransferListener.NONE, new CancelToken()).sha256();
-            assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", sha);
+            assertEquals("00000000", t.upload(empty, "empty", false, TransferListener.NONE, new CancelToken()).crc32c());
             assertEquals(0, Files.size(s.home("alice").resolve("empty")));
-            assertEquals(sha, t.download("empty", tmp.resolve("back"), false, TransferListener.NONE,
-                    new CancelToken()).sha256());
+            assertEquals("00000000", t.download("empty", tmp.resolve("back"), false, TransferListener.NONE,
+                    new CancelToken()).crc32c());
             assertEquals(0, Files.size(tmp.resolve("back")));
+            assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                    c.call(Op.CHECKSUM, List.of("empty")).lines().get(0));
         }
     }
 
@@ -240,7 +276,7 @@ class TransferEndToEndTest {
                     }
                 }, new CancelToken());
                 assertTrue(start[0] > 0, "reput must continue where the upload stopped, started at " + start[0]);
-                assertEquals(Transfers.hashFile(local), r.sha256());
+                assertEquals(crc32c(local), r.crc32c());
                 assertEquals(Transfers.hashFile(local), Transfers.hashFile(old));
             }
         }
@@ -268,7 +304,7 @@ class TransferEndToEndTest {
             assertEquals(oldSha, Transfers.hashFile(old));
             try (FileConnection c2 = s.login("alice", "secret-a"); Transfers t2 = new Transfers(c2)) {
                 Transfers.Result r = t2.upload(local, "doc.bin", true, TransferListener.NONE, new CancelToken());
-                assertEquals(Transfers.hashFile(local), r.sha256());
+                assertEquals(crc32c(local), r.crc32c());
                 assertEquals(Transfers.hashFile(local), Transfers.hashFile(old));
             }
         }

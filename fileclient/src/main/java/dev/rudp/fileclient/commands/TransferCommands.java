@@ -31,13 +31,13 @@ final class TransferCommands {
         return List.of(
                 new Command("get", List.of("download"), "get [-a] [-r] REMOTE [LOCAL]",
                         "Download a file (or files matching a pattern; -r: folders). -a resumes an interrupted"
-                                + " download. The SHA-256 is checked before the file appears locally.",
+                                + " download. The whole file is checked (by its CRC32C or SHA-256) before it appears locally.",
                         List.of(REMOTE, LOCAL), (ctx, a) -> get(ctx, a, false, "get")),
                 new Command("reget", List.of(), "reget REMOTE [LOCAL]", "Resume an interrupted download (get -a).",
                         List.of(REMOTE, LOCAL), (ctx, a) -> get(ctx, a, true, "reget")),
                 new Command("put", List.of("upload"), "put [-a] [-r] LOCAL [REMOTE]",
                         "Upload a file (or files matching a pattern such as *.log; -r: folders). -a resumes an"
-                                + " interrupted upload. The server checks the SHA-256 before replacing anything.",
+                                + " interrupted upload. The server checks the whole file before replacing anything.",
                         List.of(LOCAL, REMOTE), (ctx, a) -> put(ctx, a, false, "put")),
                 new Command("reput", List.of(), "reput LOCAL [REMOTE]", "Resume an interrupted upload (put -a).",
                         List.of(LOCAL, REMOTE), (ctx, a) -> put(ctx, a, true, "reput")));
@@ -252,9 +252,9 @@ final class TransferCommands {
 
     private static void summary(ClientContext ctx, String verb, String from, String to, Transfers.Result r, long t0) {
         double secs = Math.max(1e-3, (System.nanoTime() - t0) / 1e9);
-        ctx.out.printf("%s %s -> %s: %s in %.1f s (%s/s), sha256 %s%n", verb, from, to,
+        ctx.out.printf("%s %s -> %s: %s in %.1f s (%s/s), %s%n", verb, from, to,
                 ProgressDisplay.human(r.size()), secs, ProgressDisplay.human((long) (r.transferred() / secs)),
-                r.sha256());
+                r.digestShown());
         ctx.out.flush();
     }
 }

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * or cancelled download never damages an existing file; {@code reget} continues the part file. The
  * check is the file's SHA-256, or its CRC32C (a tenth of the hashing) where the server offers it: an
  * upload to storage that computes it, a whole-file download of a file whose upload recorded one. The
- * server then names the file's SHA-256 beside it.
+ * client then needs no SHA-256 ({@link Op#FLAG_NO_SHA256}): the server names the file's SHA-256 where
+ * it has one, and may leave it to be computed when first asked for ({@code checksum}).
  */
 public final class Transfers implements AutoCloseable {
     private final FileConnection conn;
@@ -54,11 +55,20 @@ public final class Transfers implements AutoCloseable {
     }
 
     /**
-     * The result of a transfer: bytes in the file, bytes moved now, and the file's SHA-256 (computed
-     * here, or for a transfer checked by its CRC32C, the server's: computed of what it wrote, or
-     * recorded with that CRC32C), and whether the CRC32C was the check.
+     * The result of a transfer: bytes in the file, bytes moved now, the file's SHA-256 (computed
+     * here; for a transfer checked by its CRC32C the server's, or empty where the server left it for
+     * later), and the CRC32C when it was the check (else null). All hex in lower case.
      */
-    public record Result(long size, long transferred, String sha256, boolean byCrc32c) {
+    public record Result(long size, long transferred, String sha256, String crc32c) {
+        /** Whether the file's CRC32C was the check. */
+        public boolean byCrc32c() {
+            return crc32c != null;
+        }
+
+        /** The digest a summary shows: {@code sha256 HEX} where known, else {@code crc32c HEX}. */
+        public String digestShown() {
+            return sha256.isEmpty() && crc32c != null ? "crc32c " + crc32c : "sha256 " + sha256;
+        }
     }
 
     /** Uploads {@code local} to {@code remote}; {@code resume} continues an interrupted upload. */
@@ -72,7 +82,7 @@ public final class Transfers implements AutoCloseable {
         }
         long putId = conn.nextId();
         Reply started = conn.callRaw(Request.of(putId, Op.PUT, List.of(remote), size, resume ? 1 : 0,
-                Op.FLAG_CRC32C), conn.timeoutMillis());
+                Op.FLAG_CRC32C | Op.FLAG_NO_SHA256), conn.timeoutMillis());
         if (!started.ok()) {
             throw ClientException.of(started);
         }
@@ -142,12 +152,12 @@ public final class Transfers implements AutoCloseable {
             if (!done.ok()) {
                 throw ClientException.of(done);
             }
-            // checked by the CRC32C: the file's SHA-256 is the one the server computed of what it wrote
+            // checked by the CRC32C: the SHA-256 the server computed of what it wrote, or none
             sha = !byCrc ? digest : done.lines().isEmpty() ? "" : done.lines().get(0).toLowerCase(Locale.ROOT);
         } finally {
             conn.forget(doneId);
         }
-        return new Result(size, size - start, sha, byCrc);
+        return new Result(size, size - start, sha, byCrc ? digest : null);
     }
 
     /** What the server said when it ended an upload early (or why the connection ended). */
@@ -184,7 +194,8 @@ public final class Transfers implements AutoCloseable {
         boolean success = false;
         try {
             // a whole-file download may be checked by the file's CRC32C, when the server has one
-            conn.send(Request.of(getId, Op.GET, List.of(remote), offset, offset == 0 ? Op.FLAG_CRC32C : 0));
+            conn.send(Request.of(getId, Op.GET, List.of(remote), offset,
+                    offset == 0 ? Op.FLAG_CRC32C | Op.FLAG_NO_SHA256 : 0));
             Reply started = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
             if (!started.ok()) {
                 throw ClientException.of(started);
@@ -242,7 +253,8 @@ public final class Transfers implements AutoCloseable {
             }
             Files.move(part, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             success = true;
-            return new Result(size, size - offset, byCrc ? sha.toLowerCase(Locale.ROOT) : actual, byCrc);
+            return new Result(size, size - offset, byCrc ? sha.toLowerCase(Locale.ROOT) : actual,
+                    byCrc ? actual.toLowerCase(Locale.ROOT) : null);
         } catch (IOException e) {
             throw localError(e, local);
         } finally {

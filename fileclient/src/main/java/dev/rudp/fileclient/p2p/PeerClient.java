@@ -409,7 +409,7 @@ public final class PeerClient implements AutoCloseable {
                     ok = true;
                     l.finished(true);
                     results.add(r);
-                    each.accept("sent " + name + " to " + user + ": " + r.size() + " bytes, sha256 " + r.sha256());
+                    each.accept("sent " + name + " to " + user + ": " + r.size() + " bytes, " + r.digestShown());
                 } catch (ClientException e) {
                     String m = e.getMessage();
                     if (m.startsWith("declined")) {

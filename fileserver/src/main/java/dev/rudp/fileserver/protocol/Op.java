@@ -27,18 +27,21 @@ public enum Op {
     /**
      * args: path; nums: [offset, flags]. Reply nums: [size], lines: [{@value #CRC32C}] when the final
      * reply will carry the file's CRC32C; then DATA frames; then a final reply, lines: [SHA-256, CRC32C if
-     * announced]. Flags: {@link #FLAG_CRC32C} (a whole-file download only).
+     * announced]; the SHA-256 line is empty when the client said {@link #FLAG_NO_SHA256} and the server
+     * knows only the file's CRC32C. Flags: {@link #FLAG_CRC32C} (a whole-file download only),
+     * {@link #FLAG_NO_SHA256}.
      */
     GET(10),
     /**
      * args: path; nums: [size, resume(0/1), flags]. Reply nums: [start offset], lines: [{@value #CRC32C}]
-     * when PUT_DONE is to carry the file's CRC32C instead of its SHA-256. Flags: {@link #FLAG_CRC32C}.
-     * Client then sends DATA and PUT_DONE.
+     * when PUT_DONE is to carry the file's CRC32C instead of its SHA-256. Flags: {@link #FLAG_CRC32C},
+     * {@link #FLAG_NO_SHA256}. Client then sends DATA and PUT_DONE.
      */
     PUT(11),
     /**
      * args: the file's SHA-256 hex (or its CRC32C hex when PUT's reply said so); nums: [transfer id (the
-     * PUT request id)]. Reply lines: [the file's SHA-256].
+     * PUT request id)]. Reply lines: [the file's SHA-256, or an empty line when the CRC32C was the check,
+     * the client said {@link #FLAG_NO_SHA256} and the storage left the SHA-256 for later].
      */
     PUT_DONE(12),
     /** args: path. Reply lines: sha256 hex. */
@@ -108,6 +111,14 @@ public enum Op {
      * clients that do not ask.
      */
     public static final int FLAG_CRC32C = 1;
+    /**
+     * GET and PUT flag, beside {@link #FLAG_CRC32C}: when the CRC32C is the transfer's check, the client
+     * needs no SHA-256. An upload may then skip it (a third of the server's CPU per uploaded byte), and
+     * a download of a file whose upload skipped it sends none. The SHA-256 is computed when first asked
+     * for ({@link #CHECKSUM}, or a download by a client that needs it) and recorded then. Servers that
+     * do not know the flag ignore it and send the SHA-256 as before.
+     */
+    public static final int FLAG_NO_SHA256 = 2;
     /** The line of GET's and PUT's first reply that says the CRC32C is the transfer's check. */
     public static final String CRC32C = "crc32c";
 

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * data chunks while the channel is writable. When it is not, the pump stops and
  * {@link #resume()} (called on writability changes) starts it again, so a slow client costs no
  * thread. Ends with a reply carrying the whole file's SHA-256 and size, and its CRC32C when the client
- * asked for it and there is one.
+ * asked for it and there is one. A client checking by the CRC32C that needs no SHA-256 gets a recorded
+ * CRC32C without any hashing, and an empty SHA-256 line when only the CRC32C was recorded.
  */
 final class Download {
     private final long id;
@@ -34,13 +35,14 @@ final class Download {
     private final int chunk;
     private final String shown;
     private final Runnable onEnd;
-    /** Null when the digest is known beforehand. */
+    /** Null when the digest is known beforehand, or not wanted ({@link #crcAlone}). */
     private final MessageDigest md;
     private final String knownSha256;
     /** The CRC32C computed beside {@link #md} (a whole-file read only), else null. */
     private final MessageDigest crc;
     /** Whether the final reply carries the CRC32C (the client asked, and it is known or computed). */
     private final boolean sendsCrc32c;
+    /** The CRC32C the backend recorded, or null. */
     private final String knownCrc32c;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -51,15 +53,17 @@ final class Download {
     /**
      * A download of {@code file} from {@code offset}; owns {@code file} and closes it at the end.
      * {@code crcWanted}: the client checks a whole-file download against the file's CRC32C when there
-     * is one ({@link dev.rudp.fileserver.protocol.Op#FLAG_CRC32C}).
+     * is one ({@link dev.rudp.fileserver.protocol.Op#FLAG_CRC32C}); {@code shaWanted}: it needs the
+     * SHA-256 even then (no {@link dev.rudp.fileserver.protocol.Op#FLAG_NO_SHA256}).
      */
-    Download(long id, ReadHandle file, long offset, boolean crcWanted, Channel channel, Executor io, int chunk,
-            String shown, Runnable onEnd) {
+    Download(long id, ReadHandle file, long offset, boolean crcWanted, boolean shaWanted, Channel channel,
+            Executor io, int chunk, String shown, Runnable onEnd) {
         this.knownSha256 = file.knownSha256();
-        this.md = knownSha256 == null ? Sha256.newDigest() : null;
+        this.knownCrc32c = file.knownCrc32c();
+        boolean crcAlone = knownSha256 == null && knownCrc32c != null && crcWanted && !shaWanted && offset == 0;
+        this.md = knownSha256 == null && !crcAlone ? Sha256.newDigest() : null;
         // reading every byte anyway: the CRC32C costs little more, and is kept with the SHA-256
         this.crc = md != null && offset == 0 ? new Crc32c() : null;
-        this.knownCrc32c = md == null ? file.knownCrc32c() : null;
         this.sendsCrc32c = crcWanted && offset == 0 && (crc != null || knownCrc32c != null);
         this.id = id;
         this.file = file;
@@ -114,7 +118,8 @@ final class Download {
                     // the next download of an unchanged file need not hash it again
                     file.hashed(sha, crc32c);
                 }
-                channel.writeAndFlush(Reply.ok(id, sendsCrc32c ? List.of(sha, crc32c) : List.of(sha), size));
+                String shaLine = sha == null ? "" : sha;
+                channel.writeAndFlush(Reply.ok(id, sendsCrc32c ? List.of(shaLine, crc32c) : List.of(shaLine), size));
                 closeQuietly();
                 return;
             }

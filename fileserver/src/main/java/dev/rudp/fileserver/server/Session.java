@@ -427,8 +427,9 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw e;
         }
         uploads.put(id, u);
-        boolean byCrc = (r.num(2, 0) & Op.FLAG_CRC32C) != 0 && sink.checksCrc32c();
-        long start = u.begin(sink, byCrc);
+        long flags = r.num(2, 0);
+        boolean byCrc = (flags & Op.FLAG_CRC32C) != 0 && sink.checksCrc32c();
+        long start = u.begin(sink, byCrc, byCrc && (flags & Op.FLAG_NO_SHA256) != 0);
         if (start < 0) {
             uploads.remove(id);
             throw ProtocolException.of(Status.CANCELLED, "upload of " + shown
@@ -454,8 +455,9 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         long id = r.id();
         String known = h.knownSha256();
-        Download d = new Download(id, h, offset, (r.num(1, 0) & Op.FLAG_CRC32C) != 0, ctx.channel(), server.io(),
-                Data.CHUNK, shown, () -> {
+        long flags = r.num(1, 0);
+        Download d = new Download(id, h, offset, (flags & Op.FLAG_CRC32C) != 0, (flags & Op.FLAG_NO_SHA256) == 0,
+                ctx.channel(), server.io(), Data.CHUNK, shown, () -> {
                     downloads.remove(id);
                     closeIfDrained();
                 });

@@ -100,10 +100,21 @@ public final class Upload {
 
     /** As {@link #begin(UploadSink)}; {@code byCrc32c}: PUT_DONE carries the CRC32C (the sink checks it). */
     public long begin(UploadSink s, boolean byCrc32c) {
+        return begin(s, byCrc32c, false);
+    }
+
+    /**
+     * As {@link #begin(UploadSink, boolean)}; {@code noSha256}: the client needs no SHA-256, so the sink
+     * may skip it ({@link UploadSink#skipSha256()}) and the reply to PUT_DONE then names none.
+     */
+    public long begin(UploadSink s, boolean byCrc32c, boolean noSha256) {
         synchronized (this) {
             sink = s;
             this.byCrc32c = byCrc32c;
             if (state == State.OPENING) {
+                if (byCrc32c && noSha256) {
+                    s.skipSha256(); // before any data: begin runs before the PUT's reply lets it come
+                }
                 transitionTo(State.RECEIVING);
                 return s.start();
             }
@@ -185,7 +196,8 @@ public final class Upload {
         transitionTo(State.FINISHED);
         try {
             String actual = byCrc32c ? sink.finishByCrc32c(expected) : sink.finish(expected);
-            replies.accept(Reply.ok(doneId, List.of(actual), sink.size()));
+            // null: the sink skipped the SHA-256 (the client needs none); computed when first asked
+            replies.accept(Reply.ok(doneId, List.of(actual == null ? "" : actual), sink.size()));
         } catch (ProtocolException e) {
             replies.accept(Reply.error(doneId, e.status(), e.getMessage()));
         } finally {

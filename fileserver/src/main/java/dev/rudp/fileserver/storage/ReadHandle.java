@@ -23,9 +23,9 @@ public interface ReadHandle extends Closeable {
     String knownSha256();
 
     /**
-     * The file's CRC32C (8 lower-case hex digits) when it was recorded with its SHA-256 (by the upload
-     * that wrote it) and still describes these bytes, else null. Only together with
-     * {@link #knownSha256()}.
+     * The file's CRC32C (8 lower-case hex digits) when it was recorded (by the upload that wrote it, or
+     * a whole download since) and still describes these bytes, else null. It may be known without
+     * the SHA-256: an upload whose client needed none records the CRC32C alone.
      */
     default String knownCrc32c() {
         return null;

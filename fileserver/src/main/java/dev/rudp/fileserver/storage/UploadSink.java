@@ -43,10 +43,22 @@ public interface UploadSink {
 
     /**
      * As {@link #finish}, checking the file's CRC32C against {@code expectedCrc32c} (hex) instead of its
-     * SHA-256, which it still returns. Only when {@link #checksCrc32c()}.
+     * SHA-256, which it still returns (null after {@link #skipSha256()} said true). Only when
+     * {@link #checksCrc32c()}.
      */
     default String finishByCrc32c(String expectedCrc32c) throws ProtocolException {
         throw new IllegalStateException("this upload is checked by its SHA-256 only");
+    }
+
+    /**
+     * The client checks this upload by its CRC32C and needs no SHA-256
+     * ({@link dev.rudp.fileserver.protocol.Op#FLAG_NO_SHA256}): a backend that can compute the SHA-256
+     * later from the stored file, when it is asked for, may leave it out now. Returns whether it does;
+     * {@link #finishByCrc32c} then returns null. Called at most once, before any write, and only when
+     * {@link #checksCrc32c()}.
+     */
+    default boolean skipSha256() {
+        return false;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.rudp.fileserver.storage.local;
 import dev.rudp.fileserver.protocol.FileEntry;
 import dev.rudp.fileserver.protocol.ProtocolException;
 import dev.rudp.fileserver.protocol.Status;
+import dev.rudp.fileserver.storage.Crc32c;
 import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.PathRules;
 import dev.rudp.fileserver.storage.ReadHandle;
@@ -352,13 +353,16 @@ public final class LocalStore implements Store {
         }
         StoredDigest.Stamp stamp = StoredDigest.stamp(f); // before the read: kept only if still so after
         try (InputStream in = Files.newInputStream(f)) {
+            // the CRC32C beside it costs a tenth more, and keeps the one an upload may have recorded alone
             MessageDigest md = Sha256.newDigest();
+            MessageDigest crc = new Crc32c();
             byte[] buf = new byte[1 << 16];
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 md.update(buf, 0, n);
+                crc.update(buf, 0, n);
             }
             String sha = HexFormat.of().formatHex(md.digest());
-            StoredDigest.storeIfUnchanged(f, sha, stamp);
+            StoredDigest.storeIfUnchanged(f, sha, HexFormat.of().formatHex(crc.digest()), stamp);
             return sha;
         } catch (IOException e) {
             throw lookupFailed(e, path(p, shown), shown);

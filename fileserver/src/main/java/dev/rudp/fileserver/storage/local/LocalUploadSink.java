@@ -22,7 +22,8 @@ import java.util.List;
  * One upload into a partial file beside its target: chunks are written positionally as they come
  * and hashed as the complete prefix grows ({@link PrefixDigest}), and written back to the disk as
  * they come ({@link WriteBehind}). {@link #finish} fsyncs the file,
- * compares its SHA-256 and renames it over the target atomically (then fsyncs the folder; a large
+ * compares its SHA-256 (or {@link #finishByCrc32c} its CRC32C, the SHA-256 then left out when
+ * {@link #skipSha256()}) and renames it over the target atomically (then fsyncs the folder; a large
  * file replaced is freed on a background thread, {@link ReplacedFiles}); on a
  * mismatch the partial file is deleted. {@link #abort} cuts the partial file to its longest
  * complete prefix, which a resume continues. The target is untouched until the rename. A write or
@@ -37,6 +38,8 @@ public final class LocalUploadSink implements UploadSink {
     /** Where the file's SHA-256 and CRC32C stand among {@link PrefixDigest#finishAll}'s digests. */
     private static final int SHA256 = 0;
     private static final int CRC32C = 1;
+    /** The CRC32C's place when it is the only digest ({@link #skipSha256()}). */
+    private static final int CRC32C_ALONE = 0;
 
     private final Path partial;
     private final Path target;
@@ -46,7 +49,9 @@ public final class LocalUploadSink implements UploadSink {
     private final boolean keepDigest;
     private final FileChannel ch;
     private final Ranges ranges = new Ranges();
-    private final PrefixDigest digest;
+    /** Replaced, before any write, by a CRC32C-only one when {@link #skipSha256()}. */
+    private PrefixDigest digest;
+    private boolean shaSkipped;
     private final WriteBehind behind;
 
     private LocalUploadSink(Path partial, Path target, String shown, long size, long start, boolean keepDigest,
@@ -133,15 +138,32 @@ public final class LocalUploadSink implements UploadSink {
 
     @Override
     public String finishByCrc32c(String expectedCrc32c) throws ProtocolException {
-        return finish(expectedCrc32c, CRC32C);
+        return finish(expectedCrc32c, shaSkipped ? CRC32C_ALONE : CRC32C);
     }
 
-    /** Checks digest {@code which} ({@link #SHA256} or {@link #CRC32C}) against {@code expected}; returns the SHA-256. */
+    /**
+     * Only where the landed file's digest is kept ({@code keepDigest}): {@link LocalStore#sha256} then
+     * computes the SHA-256 from the file when first asked and records it beside the CRC32C. A peer's
+     * inbox keeps no digest, and its receiver shows the SHA-256 at once, so it still computes it.
+     */
+    @Override
+    public boolean skipSha256() {
+        if (keepDigest && digest.hashed() == 0) {
+            digest = new PrefixDigest(ch, new Crc32c());
+            shaSkipped = true;
+        }
+        return shaSkipped;
+    }
+
+    /**
+     * Checks digest {@code which} against {@code expected}; returns the SHA-256 (null when skipped).
+     */
     private String finish(String expected, int which) throws ProtocolException {
         try {
             behind.finish();
             List<String> digests = digest.finishAll(size);
-            String actual = digests.get(SHA256);
+            String actual = shaSkipped ? null : digests.get(SHA256);
+            String crc = digests.get(shaSkipped ? CRC32C_ALONE : CRC32C);
             ch.close();
             if (!digests.get(which).equalsIgnoreCase(expected)) {
                 Files.deleteIfExists(partial);
@@ -150,7 +172,7 @@ public final class LocalUploadSink implements UploadSink {
             }
             if (keepDigest) {
                 // before the rename, so the file appears with its digest (the rename keeps both)
-                StoredDigest.store(partial, actual, digests.get(CRC32C));
+                StoredDigest.store(partial, actual, crc);
             }
             // the file replaced is freed on a background thread, not inside the rename (ReplacedFiles)
             FileChannel replaced = ReplacedFiles.hold(target);

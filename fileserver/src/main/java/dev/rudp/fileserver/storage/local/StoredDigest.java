@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * download was a fifth of the server's CPU per byte sent, and a resumed download re-read its whole
  * prefix just to rebuild the digest. An upload also records
  * the file's CRC32C beside it: a download checks the file against that instead of the SHA-256 when
- * the client asks (docs/protocol.md, GET), which costs the client a tenth of the hashing.
+ * the client asks (docs/protocol.md, GET), which costs the client a tenth of the hashing. An upload
+ * whose client needed no SHA-256 records the CRC32C alone ({@code v3}); the SHA-256 is added by the
+ * first {@code checksum} or download that needs it.
  *
  * <p>The attribute also records the file's identity (device and inode), size and modification time
  * in nanoseconds, and is believed only while all four still match: any write through the file
@@ -39,6 +41,11 @@ public final class StoredDigest {
      */
     private static final Pattern VALUE = Pattern.compile(
             "v([12]) (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{64})(?: ([0-9a-f]{8}))?");
+    /**
+     * {@code v3 <size> <mtime nanos> <file key> <crc32c hex>}: the CRC32C alone, from an upload whose
+     * client needed no SHA-256 ({@code Op.FLAG_NO_SHA256}); the SHA-256 is added when first asked for.
+     */
+    private static final Pattern CRC_ONLY = Pattern.compile("v3 (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{8})");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern CRC_HEX = Pattern.compile("[0-9a-fA-F]{8}");
     private static final int MAX_VALUE = 256;
@@ -55,7 +62,10 @@ public final class StoredDigest {
         return store(file, sha256, null, null);
     }
 
-    /** As {@link #store(Path, String)}, with the file's CRC32C ({@code crc32c} null: none). */
+    /**
+     * As {@link #store(Path, String)}, with the file's CRC32C ({@code crc32c} null: none); with
+     * {@code sha256} null, the CRC32C alone.
+     */
     public static boolean store(Path file, String sha256, String crc32c) {
         return store(file, sha256, crc32c, null);
     }
@@ -92,7 +102,7 @@ public final class StoredDigest {
     }
 
     private static boolean store(Path file, String sha256, String crc32c, Stamp seen) {
-        if (!HEX.matcher(sha256).matches()) {
+        if (sha256 == null ? crc32c == null : !HEX.matcher(sha256).matches()) {
             throw new IllegalArgumentException("not a SHA-256 in hex: " + sha256);
         }
         if (crc32c != null && !CRC_HEX.matcher(crc32c).matches()) {
@@ -107,9 +117,10 @@ public final class StoredDigest {
             if (seen != null && !seen.equals(Stamp.of(a))) {
                 return false;
             }
-            String value = (crc32c == null ? "v1 " : "v2 ") + a.size() + " "
-                    + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + key(a) + " "
-                    + sha256.toLowerCase(Locale.ROOT) + (crc32c == null ? "" : " " + crc32c.toLowerCase(Locale.ROOT));
+            String digests = sha256 == null ? crc32c.toLowerCase(Locale.ROOT)
+                    : sha256.toLowerCase(Locale.ROOT) + (crc32c == null ? "" : " " + crc32c.toLowerCase(Locale.ROOT));
+            String value = (sha256 == null ? "v3 " : crc32c == null ? "v1 " : "v2 ") + a.size() + " "
+                    + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + key(a) + " " + digests;
             view.write(NAME, StandardCharsets.US_ASCII.encode(value));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
@@ -130,7 +141,10 @@ public final class StoredDigest {
         return k == null ? null : k.sha256();
     }
 
-    /** As {@link #lookup}, both digests (the CRC32C null where none was recorded). */
+    /**
+     * As {@link #lookup}, both digests (the CRC32C null where none was recorded, the SHA-256 null where
+     * only the CRC32C was).
+     */
     public static KnownDigests lookupAll(Path file, Object identity, long size) {
         try {
             UserDefinedFileAttributeView view = view(file);
@@ -147,17 +161,34 @@ public final class StoredDigest {
             ByteBuffer buf = ByteBuffer.allocate(MAX_VALUE);
             view.read(NAME, buf);
             buf.flip();
-            var m = VALUE.matcher(StandardCharsets.US_ASCII.decode(buf));
+            CharSequence value = StandardCharsets.US_ASCII.decode(buf);
+            var m = VALUE.matcher(value);
+            var c = CRC_ONLY.matcher(value);
+            KnownDigests digests;
+            String fileSize;
+            String mtime;
+            String fileKey;
+            if (m.matches() && m.group(1).equals("2") == (m.group(6) != null)) {
+                digests = new KnownDigests(m.group(5), m.group(6));
+                fileSize = m.group(2);
+                mtime = m.group(3);
+                fileKey = m.group(4);
+            } else if (c.matches()) {
+                digests = new KnownDigests(null, c.group(4));
+                fileSize = c.group(1);
+                mtime = c.group(2);
+                fileKey = c.group(3);
+            } else {
+                return null;
+            }
             BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            boolean same = m.matches()
-                    && (m.group(1).equals("2") == (m.group(6) != null))
-                    && after.isRegularFile()
+            boolean same = after.isRegularFile()
                     && expected.equals(after.fileKey())
                     && (size < 0 || size == after.size())
-                    && Long.parseLong(m.group(2)) == after.size()
-                    && Long.parseLong(m.group(3)) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
-                    && m.group(4).equals(key(after));
-            return same ? new KnownDigests(m.group(5), m.group(6)) : null;
+                    && Long.parseLong(fileSize) == after.size()
+                    && Long.parseLong(mtime) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+                    && fileKey.equals(key(after));
+            return same ? digests : null;
         } catch (IOException | RuntimeException e) {
             return null; // unreadable or foreign attribute: hash the file instead
         }

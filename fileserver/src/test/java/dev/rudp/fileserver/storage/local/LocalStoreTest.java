@@ -208,6 +208,39 @@ class LocalStoreTest {
     }
 
     @Test
+    void anUploadWhoseClientNeedsNoSha256RecordsItsCrc32cAndChecksumAddsTheSha256() throws Exception {
+        byte[] content = "checked by its CRC32C".getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(content);
+        String crc32c = String.format("%08x", crc.getValue());
+        String sha = HexFormat.of().formatHex(Sha256.newDigest().digest(content));
+        Files.writeString(root.resolve("d.txt"), "old");
+        UploadSink bad = store.openUpload(p("d.txt"), "d.txt", content.length, false);
+        assertTrue(bad.skipSha256());
+        bad.write(0, ByteBuffer.wrap(content));
+        assertEquals(Status.CHECKSUM_MISMATCH,
+                assertThrows(ProtocolException.class, () -> bad.finishByCrc32c("00000000")).status());
+        assertEquals("old", Files.readString(root.resolve("d.txt")), "a mismatch replaces nothing");
+
+        UploadSink good = store.openUpload(p("d.txt"), "d.txt", content.length, false);
+        assertTrue(good.skipSha256());
+        // out of order: the CRC32C, too, is computed over the complete prefix as it grows
+        good.write(5, ByteBuffer.wrap(content, 5, content.length - 5));
+        good.write(0, ByteBuffer.wrap(content, 0, 5));
+        assertNull(good.finishByCrc32c(crc32c), "no SHA-256 computed");
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("d.txt")));
+        KnownDigests known = StoredDigest.lookupAll(root.resolve("d.txt"), null, -1);
+        if (known != null) {
+            assertEquals(new KnownDigests(null, crc32c), known, "the CRC32C alone is recorded");
+        }
+        assertEquals(sha, store.sha256(p("d.txt"), "d.txt"), "checksum computes the SHA-256");
+        if (known != null) {
+            assertEquals(new KnownDigests(sha, crc32c), StoredDigest.lookupAll(root.resolve("d.txt"), null, -1),
+                    "and records it beside the CRC32C");
+        }
+    }
+
+    @Test
     void expireUploadsDeletesOnlyPartialsUntouchedForTheAge() throws Exception {
         UploadSink s = store.openUpload(p("a"), "a", 10, false);
         s.write(0, ByteBuffer.wrap(new byte[4]));

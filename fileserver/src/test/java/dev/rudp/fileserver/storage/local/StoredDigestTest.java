@@ -108,9 +108,19 @@ class StoredDigestTest {
     }
 
     @Test
+    void theCrc32cAloneIsARecordTooAndGoesStaleTheSameWay() throws Exception {
+        assertEquals(supported, StoredDigest.store(file, null, "0A1B2C3D"));
+        assertEquals(supported ? new KnownDigests(null, "0a1b2c3d") : null, StoredDigest.lookupAll(file, null, -1));
+        assertNull(StoredDigest.lookup(file, null, -1), "no SHA-256 recorded: the caller computes it");
+        assertThrows(IllegalArgumentException.class, () -> StoredDigest.store(file, null, null));
+        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 1000));
+        assertNull(StoredDigest.lookupAll(file, null, -1), "stale");
+    }
+
+    @Test
     void foreignOrDamagedAttributesAreIgnored() throws Exception {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
-        for (String value : new String[] {"", "v1 12", "v2 12 0 (dev=1,ino=2) " + sha, "x".repeat(1000)}) {
+        for (String value : new String[] {"", "v1 12", "v2 12 0 (dev=1,ino=2) " + sha, "v3 12 0 (dev=1,ino=2) " + sha, "v3 12 0 k", "x".repeat(1000)}) {
             try {
                 view.write(StoredDigest.NAME, StandardCharsets.US_ASCII.encode(value));
             } catch (java.io.IOException unsupported) {
