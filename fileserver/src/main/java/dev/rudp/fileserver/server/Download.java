@@ -35,7 +35,7 @@ final class Download {
     private final int chunk;
     private final String shown;
     private final Runnable onEnd;
-    /** Null when the digest is known beforehand, or not wanted ({@link #crcAlone}). */
+    /** Null when the SHA-256 is known beforehand, or not wanted (the recorded CRC32C is the check). */
     private final MessageDigest md;
     private final String knownSha256;
     /** The CRC32C computed beside {@link #md} (a whole-file read only), else null. */

@@ -401,7 +401,9 @@ final class Session extends ChannelInboundHandlerAdapter {
         boolean[] toldError = {false}; // the upload's writer thread only
         Upload u = new Upload(id, shown, new SerialExecutor(server.io()), rep -> {
             if (rep.ok()) {
-                log.event("upload", who, shown + " " + size + " bytes sha256 " + rep.lines().get(0));
+                String sha = rep.lines().get(0);
+                log.event("upload", who, shown + " " + size + " bytes "
+                        + (sha.isEmpty() ? "(checked by its CRC32C)" : "sha256 " + sha));
             } else if (toldError[0]) {
                 ctx.writeAndFlush(rep); // a PUT_DONE that crossed the early error: logged once already
                 return;
