@@ -20,10 +20,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The end-to-end SHA-256 of a transfer, per 128 KiB chunk (the file service's chunk size): from a
- * direct buffer as {@link FileChunks#read} and the client's writer feed it, and from a heap array.
- * Every verified transfer pays this once per byte on each end (the server not at all on a download
- * whose {@link dev.rudp.fileserver.storage.local.StoredDigest} holds): 1 GB / (128 KiB / time per op) is its CPU-seconds per GB.
+ * A file's SHA-256, per data chunk ({@link dev.rudp.fileserver.protocol.Data#CHUNK}): from a direct
+ * buffer as {@link FileChunks#read} and the client's writer feed it, and from a heap array. A
+ * transfer checked by the CRC32C no longer pays it; a transfer checked by the SHA-256 (resumed, peer
+ * to peer, an older client) pays it once per byte on each end, and a server once per file for
+ * {@code checksum} or the first download that needs it: 1 GB / (CHUNK / time per op) is its
+ * CPU-seconds per GB.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -32,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @State(Scope.Thread)
 public class ChunkDigestBenchmark {
-    private static final int CHUNK = 128 * 1024;
+    private static final int CHUNK = dev.rudp.fileserver.protocol.Data.CHUNK;
 
     @Param({"direct", "heap"})
     String buffer;
