@@ -57,6 +57,10 @@ class BatchModeTest {
             assertTrue(r.out().contains("~/d\n"), r.out());
             assertEquals("hello", Files.readString(tmp.resolve("back.txt")));
             assertEquals("hello", Files.readString(s.home("alice").resolve("d/f.txt")));
+            // checked by the CRC32C, whose summary names it; checksum computes the SHA-256 on the server
+            assertTrue(r.out().contains(", crc32c 9a71bb4c\n"), r.out());
+            assertTrue(r.out().contains("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824  f.txt\n"),
+                    r.out());
         }
     }
 

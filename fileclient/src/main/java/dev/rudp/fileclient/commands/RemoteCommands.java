@@ -13,6 +13,9 @@ import java.util.List;
 
 /** Commands run on the server: ls, stat, cd, pwd, mkdir, rename/mv, rm, cp, checksum, df, cmd, shutdown. */
 final class RemoteCommands {
+    /** The slowest disk a {@code checksum} is given time for: 50 MB/s. */
+    private static final long SLOW_DISK_BYTES_PER_MILLI = 50_000;
+
     private RemoteCommands() {
     }
 
@@ -67,7 +70,9 @@ final class RemoteCommands {
                         "Print the SHA-256 of remote files, computed by the server.", List.of(REMOTE), (ctx, a) -> {
                             Opts o = Opts.parse("checksum", a, "", 1, -1);
                             for (String p : o.operands) {
-                                ctx.out.println(ctx.conn.call(Op.CHECKSUM, List.of(p)).lines().get(0) + "  " + p);
+                                long wait = checksumTimeoutMillis(remoteSize(ctx, p), ctx.conn.timeoutMillis());
+                                ctx.out.println(ctx.conn.callWithin(wait, Op.CHECKSUM, List.of(p)).lines().get(0)
+                                        + "  " + p);
                             }
                         }),
                 new Command("df", List.of(), "df", "Show your usage, quota and the server's free space.",
@@ -110,6 +115,25 @@ final class RemoteCommands {
                 continue;
             }
             ctx.out.println(o.has('l') ? Interpreter.longFormat(e) : e.name() + (e.isDirectory() ? "/" : ""));
+        }
+    }
+
+    /**
+     * How long to wait for a {@code checksum} of {@code size} bytes: the server reads and hashes the
+     * whole file when it has no SHA-256 recorded yet (an upload checked by its CRC32C records none), so
+     * at least the time a slow disk takes to read it, and never less than {@code base}.
+     */
+    static long checksumTimeoutMillis(long size, long base) {
+        return Math.max(base, size / SLOW_DISK_BYTES_PER_MILLI);
+    }
+
+    /** The size of the remote file {@code p}, or 0 when it cannot be told (CHECKSUM then says why). */
+    private static long remoteSize(ClientContext ctx, String p) {
+        try {
+            List<FileEntry> e = ctx.conn.call(Op.STAT, List.of(p)).entries();
+            return e.isEmpty() ? 0 : Math.max(0, e.get(0).size());
+        } catch (ClientException e) {
+            return 0;
         }
     }
 }
