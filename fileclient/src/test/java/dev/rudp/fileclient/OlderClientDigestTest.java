@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
-import dev.rudp.RudpClientCodecBuilder;
 import dev.rudp.RudpMessage;
 import dev.rudp.fileclient.connection.CancelToken;
 import dev.rudp.fileclient.connection.FileConnection;
@@ -18,7 +17,6 @@ import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
 import dev.rudp.fileserver.storage.KnownDigests;
 import dev.rudp.fileserver.storage.local.StoredDigest;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,7 +24,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,17 +87,14 @@ class OlderClientDigestTest {
                     "no user attributes here: nothing is recorded, so every download hashes anyway");
             assertEquals(new KnownDigests(null, crc), StoredDigest.lookupAll(onServer, null, -1));
 
-            Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder().dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier(
-                            (chain, peer) -> { }).build()).build()).bind(0).sync().channel();
+            Channel datagram = TestServer.rawDatagram(group);
             Replies in = new Replies();
-            RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
-                    s.port())).handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), in);
-                        }
-                    }).connect().get(10, TimeUnit.SECONDS);
+            RudpChannel ch = s.rawConnect(datagram, new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel c) {
+                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), in);
+                }
+            });
             ch.writeAndFlush(Request.of(1, Op.LOGIN, List.of("alice", "secret-a")));
             assertTrue(in.next(1).ok());
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
-import dev.rudp.RudpClientCodecBuilder;
 import dev.rudp.RudpMessage;
 import dev.rudp.fileclient.connection.CancelToken;
 import dev.rudp.fileclient.connection.FileConnection;
@@ -16,7 +15,6 @@ import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,7 +22,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,16 +62,14 @@ class SlowClientTest {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
             TransferEndToEndTest.randomFile(s.home("alice").resolve("huge.bin"), 64L << 20, 1);
-            Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder().dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> { }).build()).build()).bind(0).sync().channel();
+            Channel datagram = TestServer.rawDatagram(group);
             Stuck stuck = new Stuck();
-            RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
-                    s.port())).handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), stuck);
-                        }
-                    }).connect().get(10, TimeUnit.SECONDS);
+            RudpChannel ch = s.rawConnect(datagram, new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel c) {
+                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), stuck);
+                }
+            });
             ch.writeAndFlush(Request.of(1, Op.LOGIN, List.of("alice", "secret-a")));
             assertTrue(stuck.login.get(10, TimeUnit.SECONDS).ok());
             ch.writeAndFlush(Request.of(2, Op.GET, List.of("huge.bin"), 0L));
@@ -104,25 +99,23 @@ class SlowClientTest {
         // later (and a DTLS flight lost under a loaded CI machine retransmits after 1 s): 2 s keeps the
         // notice from racing the client's own handshake (300 ms lost it once on two busy cores).
         try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.loginTimeoutMillis(2_000))) {
-            Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder().dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> { }).build()).build()).bind(0).sync().channel();
+            Channel datagram = TestServer.rawDatagram(group);
             CompletableFuture<Reply> notice = new CompletableFuture<>();
-            RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
-                    s.port())).handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            c.pipeline().addLast(new FrameCodec(RudpMessage::unordered),
-                                    new ChannelInboundHandlerAdapter() {
-                                        @Override
-                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                            if (msg instanceof Reply r) {
-                                                notice.complete(r);
-                                            }
-                                            ReferenceCountUtil.release(msg);
-                                        }
-                                    });
+            RudpChannel ch = s.rawConnect(datagram, new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel c) {
+                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered),
+                            new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                    if (msg instanceof Reply r) {
+                                        notice.complete(r);
+                                    }
+                                    ReferenceCountUtil.release(msg);
+                                }
+                            });
                         }
-                    }).connect().get(10, TimeUnit.SECONDS);
+                    });
             Reply r = notice.get(10, TimeUnit.SECONDS);
             assertEquals(0, r.id());
             assertEquals("no login within 2000 ms", r.message());
@@ -138,21 +131,19 @@ class SlowClientTest {
     void garbageClosesOnlyThatSession() throws Exception {
         EventLoopGroup group = NativeTransport.newEventLoopGroup(1);
         try (TestServer s = TestServer.start(tmp.resolve("data"))) {
-            Channel datagram = new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
-                    .handler(new RudpClientCodecBuilder().dtls(dev.rudp.dtls.DtlsConfig.clientCertificateVerifier((chain, peer) -> { }).build()).build()).bind(0).sync().channel();
+            Channel datagram = TestServer.rawDatagram(group);
             CompletableFuture<Void> closed = new CompletableFuture<>();
-            RudpChannel ch = RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1",
-                    s.port())).handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            ReferenceCountUtil.release(msg);
-                        }
+            RudpChannel ch = s.rawConnect(datagram, new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ReferenceCountUtil.release(msg);
+                }
 
-                        @Override
-                        public void channelInactive(ChannelHandlerContext ctx) {
-                            closed.complete(null);
-                        }
-                    }).connect().get(10, TimeUnit.SECONDS);
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                    closed.complete(null);
+                }
+            });
             ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 9, 0, 0, 0, 0, 0, 0, 0, 1, 42}));
             closed.get(10, TimeUnit.SECONDS);
             try (FileConnection c = s.login("alice", "secret-a")) {

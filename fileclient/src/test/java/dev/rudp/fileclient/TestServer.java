@@ -1,5 +1,9 @@
 package dev.rudp.fileclient;
 
+import dev.rudp.NativeTransport;
+import dev.rudp.RudpChannel;
+import dev.rudp.RudpClientCodecBuilder;
+import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.ServerTrust;
 import dev.rudp.fileserver.auth.Account;
@@ -7,9 +11,15 @@ import dev.rudp.fileserver.auth.AccountStore;
 import dev.rudp.fileserver.auth.PasswordHasher;
 import dev.rudp.fileserver.server.FileServer;
 import dev.rudp.fileserver.server.ServerConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +60,22 @@ final class TestServer implements AutoCloseable {
 
     int port() {
         return server.address().getPort();
+    }
+
+    /**
+     * A bare client end on {@code group}, for tests that speak the protocol themselves: a datagram
+     * channel with the DTLS client codec, trusting any server certificate. Close it after its connection.
+     */
+    static Channel rawDatagram(EventLoopGroup group) throws InterruptedException {
+        return new Bootstrap().group(group).channel(NativeTransport.datagramChannelClass())
+                .handler(new RudpClientCodecBuilder().dtls(DtlsConfig.clientCertificateVerifier((chain, peer) -> { })
+                        .build()).build()).bind(0).sync().channel();
+    }
+
+    /** A connection to this server over {@code datagram} ({@link #rawDatagram}) with {@code handler}; no login. */
+    RudpChannel rawConnect(Channel datagram, ChannelHandler handler) throws Exception {
+        return RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1", port()))
+                .handler(handler).connect().get(10, TimeUnit.SECONDS);
     }
 
     /** The server-side home folder of {@code user}. */

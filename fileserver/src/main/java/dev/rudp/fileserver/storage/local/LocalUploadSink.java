@@ -35,11 +35,6 @@ import java.util.List;
  */
 public final class LocalUploadSink implements UploadSink {
     private static final System.Logger LOG = System.getLogger("fileserver");
-    /** Where the file's SHA-256 and CRC32C stand among {@link PrefixDigest#finishAll}'s digests. */
-    private static final int SHA256 = 0;
-    private static final int CRC32C = 1;
-    /** The CRC32C's place when it is the only digest ({@link #skipSha256()}). */
-    private static final int CRC32C_ALONE = 0;
 
     private final Path partial;
     private final Path target;
@@ -49,7 +44,10 @@ public final class LocalUploadSink implements UploadSink {
     private final boolean keepDigest;
     private final FileChannel ch;
     private final Ranges ranges = new Ranges();
-    /** Replaced, before any write, by a CRC32C-only one when {@link #skipSha256()}. */
+    /**
+     * The file's SHA-256 and CRC32C, in that order; replaced, before any write, by the CRC32C alone
+     * when {@link #skipSha256()}.
+     */
     private PrefixDigest digest;
     private boolean shaSkipped;
     private final WriteBehind behind;
@@ -128,7 +126,10 @@ public final class LocalUploadSink implements UploadSink {
 
     @Override
     public String finish(String expectedSha256) throws ProtocolException {
-        return finish(expectedSha256, SHA256);
+        if (shaSkipped) {
+            throw new IllegalStateException("the SHA-256 of this upload was skipped: finish by its CRC32C");
+        }
+        return finish(expectedSha256, false);
     }
 
     @Override
@@ -138,7 +139,7 @@ public final class LocalUploadSink implements UploadSink {
 
     @Override
     public String finishByCrc32c(String expectedCrc32c) throws ProtocolException {
-        return finish(expectedCrc32c, shaSkipped ? CRC32C_ALONE : CRC32C);
+        return finish(expectedCrc32c, true);
     }
 
     /**
@@ -156,16 +157,17 @@ public final class LocalUploadSink implements UploadSink {
     }
 
     /**
-     * Checks digest {@code which} against {@code expected}; returns the SHA-256 (null when skipped).
+     * Checks the CRC32C ({@code byCrc}) or the SHA-256 against {@code expected}; returns the SHA-256
+     * (null when skipped).
      */
-    private String finish(String expected, int which) throws ProtocolException {
+    private String finish(String expected, boolean byCrc) throws ProtocolException {
         try {
             behind.finish();
             List<String> digests = digest.finishAll(size);
-            String actual = shaSkipped ? null : digests.get(SHA256);
-            String crc = digests.get(shaSkipped ? CRC32C_ALONE : CRC32C);
+            String actual = shaSkipped ? null : digests.get(0);
+            String crc = digests.get(digests.size() - 1);
             ch.close();
-            if (!digests.get(which).equalsIgnoreCase(expected)) {
+            if (!(byCrc ? crc : actual).equalsIgnoreCase(expected)) {
                 Files.deleteIfExists(partial);
                 throw ProtocolException.of(Status.CHECKSUM_MISMATCH, "checksum mismatch: " + shown
                         + " (the server's copy differs; the partial upload was discarded, put it again)");

@@ -182,12 +182,16 @@ class LocalStoreTest {
         assertEquals(0, store.usage() - 3, "no partial left");
     }
 
+    private static String crc32c(byte[] content) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(content);
+        return String.format("%08x", crc.getValue());
+    }
+
     @Test
     void anUploadCanBeCheckedByItsCrc32cAndStillReturnsItsSha256() throws Exception {
         byte[] content = "new content".getBytes(StandardCharsets.UTF_8);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(content);
-        String crc32c = String.format("%08x", crc.getValue());
+        String crc32c = crc32c(content);
         Files.writeString(root.resolve("c.txt"), "old");
         UploadSink bad = store.openUpload(p("c.txt"), "c.txt", content.length, false);
         assertTrue(bad.checksCrc32c());
@@ -210,9 +214,7 @@ class LocalStoreTest {
     @Test
     void anUploadWhoseClientNeedsNoSha256RecordsItsCrc32cAndChecksumAddsTheSha256() throws Exception {
         byte[] content = "checked by its CRC32C".getBytes(StandardCharsets.UTF_8);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(content);
-        String crc32c = String.format("%08x", crc.getValue());
+        String crc32c = crc32c(content);
         String sha = HexFormat.of().formatHex(Sha256.newDigest().digest(content));
         Files.writeString(root.resolve("d.txt"), "old");
         UploadSink bad = store.openUpload(p("d.txt"), "d.txt", content.length, false);
