@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
-import dev.rudp.RudpMessage;
 import dev.rudp.fileclient.connection.CancelToken;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.connection.Transfers;
 import dev.rudp.fileserver.protocol.Data;
-import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
@@ -21,7 +19,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.file.Files;
@@ -89,12 +86,7 @@ class OlderClientDigestTest {
 
             Channel datagram = TestServer.rawDatagram(group);
             Replies in = new Replies();
-            RudpChannel ch = s.rawConnect(datagram, new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel c) {
-                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), in);
-                }
-            });
+            RudpChannel ch = s.rawProtocolConnect(datagram, in);
             ch.writeAndFlush(Request.of(1, Op.LOGIN, List.of("alice", "secret-a")));
             assertTrue(in.next(1).ok());
 

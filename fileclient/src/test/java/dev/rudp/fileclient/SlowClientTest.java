@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
-import dev.rudp.RudpMessage;
 import dev.rudp.fileclient.connection.CancelToken;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.TransferListener;
 import dev.rudp.fileclient.connection.Transfers;
 import dev.rudp.fileserver.protocol.Data;
-import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.protocol.Op;
 import dev.rudp.fileserver.protocol.Reply;
 import dev.rudp.fileserver.protocol.Request;
@@ -19,7 +17,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.file.Path;
@@ -64,12 +61,7 @@ class SlowClientTest {
             TransferEndToEndTest.randomFile(s.home("alice").resolve("huge.bin"), 64L << 20, 1);
             Channel datagram = TestServer.rawDatagram(group);
             Stuck stuck = new Stuck();
-            RudpChannel ch = s.rawConnect(datagram, new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel c) {
-                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), stuck);
-                }
-            });
+            RudpChannel ch = s.rawProtocolConnect(datagram, stuck);
             ch.writeAndFlush(Request.of(1, Op.LOGIN, List.of("alice", "secret-a")));
             assertTrue(stuck.login.get(10, TimeUnit.SECONDS).ok());
             ch.writeAndFlush(Request.of(2, Op.GET, List.of("huge.bin"), 0L));
@@ -101,21 +93,15 @@ class SlowClientTest {
         try (TestServer s = TestServer.start(tmp.resolve("data"), cfg -> cfg.loginTimeoutMillis(2_000))) {
             Channel datagram = TestServer.rawDatagram(group);
             CompletableFuture<Reply> notice = new CompletableFuture<>();
-            RudpChannel ch = s.rawConnect(datagram, new ChannelInitializer<Channel>() {
+            RudpChannel ch = s.rawProtocolConnect(datagram, new ChannelInboundHandlerAdapter() {
                 @Override
-                protected void initChannel(Channel c) {
-                    c.pipeline().addLast(new FrameCodec(RudpMessage::unordered),
-                            new ChannelInboundHandlerAdapter() {
-                                @Override
-                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                    if (msg instanceof Reply r) {
-                                        notice.complete(r);
-                                    }
-                                    ReferenceCountUtil.release(msg);
-                                }
-                            });
-                        }
-                    });
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    if (msg instanceof Reply r) {
+                        notice.complete(r);
+                    }
+                    ReferenceCountUtil.release(msg);
+                }
+            });
             Reply r = notice.get(10, TimeUnit.SECONDS);
             assertEquals(0, r.id());
             assertEquals("no login within 2000 ms", r.message());

@@ -3,17 +3,20 @@ package dev.rudp.fileclient;
 import dev.rudp.NativeTransport;
 import dev.rudp.RudpChannel;
 import dev.rudp.RudpClientCodecBuilder;
+import dev.rudp.RudpMessage;
 import dev.rudp.dtls.DtlsConfig;
 import dev.rudp.fileclient.connection.FileConnection;
 import dev.rudp.fileclient.connection.ServerTrust;
 import dev.rudp.fileserver.auth.Account;
 import dev.rudp.fileserver.auth.AccountStore;
 import dev.rudp.fileserver.auth.PasswordHasher;
+import dev.rudp.fileserver.protocol.FrameCodec;
 import dev.rudp.fileserver.server.FileServer;
 import dev.rudp.fileserver.server.ServerConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -76,6 +79,16 @@ final class TestServer implements AutoCloseable {
     RudpChannel rawConnect(Channel datagram, ChannelHandler handler) throws Exception {
         return RudpChannel.newBootstrap(datagram).remoteAddress(new InetSocketAddress("127.0.0.1", port()))
                 .handler(handler).connect().get(10, TimeUnit.SECONDS);
+    }
+
+    /** As {@link #rawConnect}, with the file protocol's codec before {@code handler}: it reads replies and data. */
+    RudpChannel rawProtocolConnect(Channel datagram, ChannelHandler handler) throws Exception {
+        return rawConnect(datagram, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+                c.pipeline().addLast(new FrameCodec(RudpMessage::unordered), handler);
+            }
+        });
     }
 
     /** The server-side home folder of {@code user}. */
