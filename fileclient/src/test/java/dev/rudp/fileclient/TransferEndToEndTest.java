@@ -185,11 +185,12 @@ class TransferEndToEndTest {
             Files.write(tmp.resolve("e.bin.part"), Arrays.copyOf(Files.readAllBytes(local), 1 << 20));
             Transfers.Result resumed = t.download("r.bin", tmp.resolve("e.bin"), true, TransferListener.NONE,
                     new CancelToken());
-            assertFalse(resumed.byCrc32c(), "a resumed download is checked by the SHA-256");
-            assertEquals(sha, resumed.sha256());
+            assertEquals(crc32c, resumed.crc32c(), "a resumed download is checked by the recorded CRC32C too");
             assertEquals(sha, Transfers.hashFile(tmp.resolve("e.bin")));
+            assertEquals(known, StoredDigest.lookupAll(onServer, null, -1), "and costs the server no hashing");
+            assertEquals(sha, c.call(Op.CHECKSUM, List.of("r.bin")).lines().get(0));
             assertEquals(new KnownDigests(sha, crc32c), StoredDigest.lookupAll(onServer, null, -1),
-                    "the server computed the SHA-256 it needed and recorded it beside the CRC32C");
+                    "checksum computed the SHA-256 and recorded it beside the CRC32C");
             Transfers.Result named = t.download("r.bin", tmp.resolve("a.bin"), false, TransferListener.NONE,
                     new CancelToken());
             assertTrue(named.byCrc32c());
@@ -201,6 +202,11 @@ class TransferEndToEndTest {
                     false, TransferListener.NONE, new CancelToken()));
             assertTrue(e.getMessage().startsWith("checksum mismatch: r.bin"), e.getMessage());
             assertFalse(Files.exists(tmp.resolve("b.bin")));
+            Files.write(tmp.resolve("f.bin.part"), Arrays.copyOf(Files.readAllBytes(local), 1 << 20));
+            e = assertThrows(ClientException.class, () -> t.download("r.bin", tmp.resolve("f.bin"), true,
+                    TransferListener.NONE, new CancelToken()));
+            assertTrue(e.getMessage().startsWith("checksum mismatch: r.bin"), "resumed too: " + e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("f.bin")));
 
             // A file that rotted on the server since its upload (same size and time, so the record still
             // holds) is caught by the CRC32C, as it was by the SHA-256.

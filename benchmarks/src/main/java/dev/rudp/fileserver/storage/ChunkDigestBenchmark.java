@@ -22,10 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A file's SHA-256, per data chunk ({@link dev.rudp.fileserver.protocol.Data#CHUNK}): from a direct
  * buffer as {@link FileChunks#read} and the client's writer feed it, and from a heap array. A
- * transfer checked by the CRC32C no longer pays it; a transfer checked by the SHA-256 (resumed, peer
- * to peer, an older client) pays it once per byte on each end, and a server once per file for
- * {@code checksum} or the first download that needs it: 1 GB / (CHUNK / time per op) is its
- * CPU-seconds per GB.
+ * transfer checked by the CRC32C no longer pays it; a transfer checked by the SHA-256 (peer to peer,
+ * a resumed download of a file without a recorded CRC32C, an older client) pays it once per byte on
+ * each end, and a server once per file for {@code checksum} or the first download that needs it:
+ * 1 GB / (CHUNK / time per op) is its CPU-seconds per GB.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code <local>.part} and is renamed over the local file only after its check matched, so a failed
  * or cancelled download never damages an existing file; {@code reget} continues the part file. The
  * check is the file's SHA-256, or its CRC32C (a tenth of the hashing) where the server offers it: an
- * upload to storage that computes it, a whole-file download of a file whose upload recorded one. The
+ * upload to storage that computes it, a download of a file whose upload recorded one. The
  * client then needs no SHA-256 ({@link Op#FLAG_NO_SHA256}): the server names the file's SHA-256 where
  * it has one, and may leave it to be computed when first asked for ({@code checksum}).
  */
@@ -193,9 +193,8 @@ public final class Transfers implements AutoCloseable {
         conn.routeReplies(getId, replies);
         boolean success = false;
         try {
-            // a whole-file download may be checked by the file's CRC32C, when the server has one
-            conn.send(Request.of(getId, Op.GET, List.of(remote), offset,
-                    offset == 0 ? Op.FLAG_CRC32C | Op.FLAG_NO_SHA256 : 0));
+            // checked by the file's CRC32C when the server has one (a resumed download: a recorded one)
+            conn.send(Request.of(getId, Op.GET, List.of(remote), offset, Op.FLAG_CRC32C | Op.FLAG_NO_SHA256));
             Reply started = take(replies, cancel, () -> cancelDownload(getId, remote, sink));
             if (!started.ok()) {
                 throw ClientException.of(started);

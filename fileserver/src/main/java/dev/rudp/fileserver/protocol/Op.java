@@ -28,8 +28,8 @@ public enum Op {
      * args: path; nums: [offset, flags]. Reply nums: [size], lines: [{@value #CRC32C}] when the final
      * reply will carry the file's CRC32C; then DATA frames; then a final reply, lines: [SHA-256, CRC32C if
      * announced]; the SHA-256 line is empty when the client said {@link #FLAG_NO_SHA256} and the server
-     * knows only the file's CRC32C. Flags: {@link #FLAG_CRC32C} (a whole-file download only),
-     * {@link #FLAG_NO_SHA256}.
+     * knows only the file's CRC32C. Flags: {@link #FLAG_CRC32C} (a resumed download only when the
+     * CRC32C is recorded), {@link #FLAG_NO_SHA256}.
      */
     GET(10),
     /**
@@ -106,7 +106,7 @@ public enum Op {
 
     /**
      * GET and PUT flag: the client can check the file by its CRC32C. A GET announces it when the file
-     * has one recorded by its upload (or the server computes the SHA-256 anyway); a PUT when the
+     * has one recorded (or, reading the whole file, the server computes the SHA-256 anyway); a PUT when the
      * server's storage computes it beside the SHA-256. Otherwise the SHA-256 is the check, as for
      * clients that do not ask.
      */

@@ -52,19 +52,21 @@ final class Download {
 
     /**
      * A download of {@code file} from {@code offset}; owns {@code file} and closes it at the end.
-     * {@code crcWanted}: the client checks a whole-file download against the file's CRC32C when there
-     * is one ({@link dev.rudp.fileserver.protocol.Op#FLAG_CRC32C}); {@code shaWanted}: it needs the
+     * {@code crcWanted}: the client checks the download against the file's CRC32C when there is one
+     * ({@link dev.rudp.fileserver.protocol.Op#FLAG_CRC32C}): recorded, or computed by a whole-file
+     * read that hashes anyway; {@code shaWanted}: it needs the
      * SHA-256 even then (no {@link dev.rudp.fileserver.protocol.Op#FLAG_NO_SHA256}).
      */
     Download(long id, ReadHandle file, long offset, boolean crcWanted, boolean shaWanted, Channel channel,
             Executor io, int chunk, String shown, Runnable onEnd) {
         this.knownSha256 = file.knownSha256();
         this.knownCrc32c = file.knownCrc32c();
-        boolean crcAlone = knownSha256 == null && knownCrc32c != null && crcWanted && !shaWanted && offset == 0;
+        boolean crcAlone = knownSha256 == null && knownCrc32c != null && crcWanted && !shaWanted;
         this.md = knownSha256 == null && !crcAlone ? Sha256.newDigest() : null;
         // reading every byte anyway: the CRC32C costs little more, and is kept with the SHA-256
         this.crc = md != null && offset == 0 ? new Crc32c() : null;
-        this.sendsCrc32c = crcWanted && offset == 0 && (crc != null || knownCrc32c != null);
+        // a recorded CRC32C describes the whole file, so a resumed download can be checked by it too
+        this.sendsCrc32c = crcWanted && (crc != null || knownCrc32c != null);
         this.id = id;
         this.file = file;
         this.size = file.size();
