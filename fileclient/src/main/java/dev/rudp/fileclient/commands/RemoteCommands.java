@@ -123,7 +123,7 @@ final class RemoteCommands {
      * whole file when it has no SHA-256 recorded yet (an upload checked by its CRC32C records none), so
      * at least the time a slow disk takes to read it, and never less than {@code base}.
      */
-    static long checksumTimeoutMillis(long size, long base) {
+    private static long checksumTimeoutMillis(long size, long base) {
         return Math.max(base, size / SLOW_DISK_BYTES_PER_MILLI);
     }
 

@@ -95,17 +95,13 @@ public final class Upload {
      * aborted meanwhile, the sink is aborted too and -1 returned. Called once, before data arrives.
      */
     public long begin(UploadSink s) {
-        return begin(s, false);
-    }
-
-    /** As {@link #begin(UploadSink)}; {@code byCrc32c}: PUT_DONE carries the CRC32C (the sink checks it). */
-    public long begin(UploadSink s, boolean byCrc32c) {
-        return begin(s, byCrc32c, false);
+        return begin(s, false, false);
     }
 
     /**
-     * As {@link #begin(UploadSink, boolean)}; {@code noSha256}: the client needs no SHA-256, so the sink
-     * may skip it ({@link UploadSink#skipSha256()}) and the reply to PUT_DONE then names none.
+     * As {@link #begin(UploadSink)}; {@code byCrc32c}: PUT_DONE carries the CRC32C (the sink checks it);
+     * {@code noSha256}: the client needs no SHA-256, so the sink may skip it
+     * ({@link UploadSink#skipSha256()}) and the reply to PUT_DONE then names none.
      */
     public long begin(UploadSink s, boolean byCrc32c, boolean noSha256) {
         synchronized (this) {

@@ -36,16 +36,13 @@ import java.util.regex.Pattern;
 public final class StoredDigest {
     static final String NAME = "rudp.sha256";
     /**
-     * {@code v1 <size> <mtime nanos> <file key> <sha256 hex>}, or {@code v2} with the file's CRC32C
-     * (8 hex digits) after it; a file key has no spaces.
+     * {@code v1 <size> <mtime nanos> <file key> <sha256 hex>}; {@code v2} with the file's CRC32C (8 hex
+     * digits) after it; {@code v3} with the CRC32C alone, from an upload whose client needed no SHA-256
+     * ({@code Op.FLAG_NO_SHA256}). A file key has no spaces. Groups: version, size, time, key, SHA-256,
+     * the CRC32C after it, the CRC32C alone.
      */
     private static final Pattern VALUE = Pattern.compile(
-            "v([12]) (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{64})(?: ([0-9a-f]{8}))?");
-    /**
-     * {@code v3 <size> <mtime nanos> <file key> <crc32c hex>}: the CRC32C alone, from an upload whose
-     * client needed no SHA-256 ({@code Op.FLAG_NO_SHA256}); the SHA-256 is added when first asked for.
-     */
-    private static final Pattern CRC_ONLY = Pattern.compile("v3 (\\d+) (-?\\d+) (\\S+) ([0-9a-f]{8})");
+            "v([123]) (\\d+) (-?\\d+) (\\S+) (?:([0-9a-f]{64})(?: ([0-9a-f]{8}))?|([0-9a-f]{8}))");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern CRC_HEX = Pattern.compile("[0-9a-fA-F]{8}");
     private static final int MAX_VALUE = 256;
@@ -117,10 +114,10 @@ public final class StoredDigest {
             if (seen != null && !seen.equals(Stamp.of(a))) {
                 return false;
             }
-            String digests = sha256 == null ? crc32c.toLowerCase(Locale.ROOT)
-                    : sha256.toLowerCase(Locale.ROOT) + (crc32c == null ? "" : " " + crc32c.toLowerCase(Locale.ROOT));
             String value = (sha256 == null ? "v3 " : crc32c == null ? "v1 " : "v2 ") + a.size() + " "
-                    + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + key(a) + " " + digests;
+                    + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + key(a)
+                    + (sha256 == null ? "" : " " + sha256.toLowerCase(Locale.ROOT))
+                    + (crc32c == null ? "" : " " + crc32c.toLowerCase(Locale.ROOT));
             view.write(NAME, StandardCharsets.US_ASCII.encode(value));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
@@ -161,34 +158,26 @@ public final class StoredDigest {
             ByteBuffer buf = ByteBuffer.allocate(MAX_VALUE);
             view.read(NAME, buf);
             buf.flip();
-            CharSequence value = StandardCharsets.US_ASCII.decode(buf);
-            var m = VALUE.matcher(value);
-            var c = CRC_ONLY.matcher(value);
-            KnownDigests digests;
-            String fileSize;
-            String mtime;
-            String fileKey;
-            if (m.matches() && m.group(1).equals("2") == (m.group(6) != null)) {
-                digests = new KnownDigests(m.group(5), m.group(6));
-                fileSize = m.group(2);
-                mtime = m.group(3);
-                fileKey = m.group(4);
-            } else if (c.matches()) {
-                digests = new KnownDigests(null, c.group(4));
-                fileSize = c.group(1);
-                mtime = c.group(2);
-                fileKey = c.group(3);
-            } else {
+            var m = VALUE.matcher(StandardCharsets.US_ASCII.decode(buf));
+            if (!m.matches()) {
                 return null;
             }
+            String sha = m.group(5);
+            String crc = m.group(6) != null ? m.group(6) : m.group(7);
+            boolean asVersionSays = switch (m.group(1)) {
+                case "1" -> sha != null && crc == null;
+                case "2" -> sha != null && crc != null;
+                default -> sha == null;
+            };
             BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            boolean same = after.isRegularFile()
+            boolean same = asVersionSays
+                    && after.isRegularFile()
                     && expected.equals(after.fileKey())
                     && (size < 0 || size == after.size())
-                    && Long.parseLong(fileSize) == after.size()
-                    && Long.parseLong(mtime) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
-                    && fileKey.equals(key(after));
-            return same ? digests : null;
+                    && Long.parseLong(m.group(2)) == after.size()
+                    && Long.parseLong(m.group(3)) == after.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+                    && m.group(4).equals(key(after));
+            return same ? new KnownDigests(sha, crc) : null;
         } catch (IOException | RuntimeException e) {
             return null; // unreadable or foreign attribute: hash the file instead
         }
