@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *     {@code DTLSTransport.receive} into a pooled heap buffer, as {@link RecordPath} did before
  *     {@link GcmRecords};</li>
  * <li>{@code JDK}: {@link GcmRecords#seal} of a direct plaintext into a pooled direct buffer, then
- *     {@link GcmRecords#open} in place in that buffer, as the handler does;</li>
+ *     {@link GcmRecords#open} of that buffer into an array of its own, as the handler does;</li>
  * <li>{@code JDK_HEAP}: the same on heap buffers, for comparison only: the JDK's AES-GCM works on
  *     arrays without its chunked copies, but a handler on heap buffers would add a copy from the
  *     received direct datagram and one into the direct buffer written.</li>
@@ -122,11 +122,12 @@ public class GcmRecordsBenchmark {
         ByteBuf record = alloc.directBuffer(GcmRecords.BODY + size + GcmRecords.TAG);
         try {
             sealer.seal(RecordGuard.APPLICATION_DATA, plaintext, record);
-            int n = opener.open(record, 0);
-            if (n != size) {
+            ByteBuf opened = opener.open(record, 0);
+            if (opened == null || opened.readableBytes() != size) {
                 throw new IllegalStateException("record dropped");
             }
-            return n;
+            opened.release();
+            return size;
         } finally {
             record.release();
         }
@@ -142,11 +143,12 @@ public class GcmRecordsBenchmark {
         ByteBuf record = alloc.heapBuffer(GcmRecords.BODY + size + GcmRecords.TAG);
         try {
             sealer.seal(RecordGuard.APPLICATION_DATA, heapPlaintextBuf, record);
-            int n = opener.open(record, 0);
-            if (n != size) {
+            ByteBuf opened = opener.open(record, 0);
+            if (opened == null || opened.readableBytes() != size) {
                 throw new IllegalStateException("record dropped");
             }
-            return n;
+            opened.release();
+            return size;
         } finally {
             record.release();
         }

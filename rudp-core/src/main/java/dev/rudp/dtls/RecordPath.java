@@ -16,8 +16,8 @@ import java.security.GeneralSecurityException;
  *
  * <p>With the JDK record path ({@link GcmRecords}, the default for AES-GCM suites): an application
  * record is sealed from the plaintext buffer straight into the direct buffer written to the socket, and
- * an epoch-1 application record is opened in place in the datagram it arrived in and handed up as a
- * slice of it (a small one is copied out). Every other record of a datagram (alerts, handshake
+ * an epoch-1 application record is opened into an array of its own and handed up as a heap buffer
+ * ({@link GcmRecords#open}). Every other record of a datagram (alerts, handshake
  * retransmissions) goes to BouncyCastle alone, one record at a time.
  *
  * <p>Without it (other suites, or {@link DtlsConfig#JDK_RECORDS_PROPERTY} off), BouncyCastle's record
@@ -48,9 +48,8 @@ final class RecordPath implements PeerTransport.RecordWriter {
      * BouncyCastle's records at least this large are handed up in the pooled buffer they were decrypted
      * into; smaller ones are copied out, so a few bytes do not pin 16 KiB while they wait in reassembly.
      * Pooled rather than a fresh array per record: no zeroing and no garbage per record, and the buffers
-     * stay warm in the cache. (The JDK path hands every record up as a slice of its datagram: the
-     * rudp codec reads it at once, and its reassembly copies what it keeps instead of pinning a read
-     * buffer, InboundAssembler.)
+     * stay warm in the cache. (The JDK path hands every record up in an array of its own, which
+     * the cipher writes in any case.)
      */
     private static final int HAND_OVER_BYTES = MAX_PLAINTEXT / 4;
 
@@ -116,7 +115,7 @@ final class RecordPath implements PeerTransport.RecordWriter {
     }
 
     /**
-     * The JDK path: opens each epoch-1 application record of {@code datagram} in place and fires its
+     * The JDK path: opens each epoch-1 application record of {@code datagram} into an array of its own and fires its
      * plaintext; hands every other record to BouncyCastle on its own.
      */
     private int unprotectRecords(DtlsSession s, GcmRecords gcm, ByteBuf datagram, InetSocketAddress recipient)
@@ -133,14 +132,10 @@ final class RecordPath implements PeerTransport.RecordWriter {
             }
             if (datagram.getUnsignedByte(at) == RecordGuard.APPLICATION_DATA
                     && datagram.getUnsignedShort(at + 3) == GcmRecords.EPOCH) {
-                int n = gcm.open(datagram, at);
-                if (n >= 0) {
+                ByteBuf out = gcm.open(datagram, at);
+                if (out != null) {
                     delivered++;
                     s.touch(System.nanoTime());
-                    // Opened in place: a slice, never a copy. A record of an Ethernet-sized datagram
-                    // copied into a buffer of its own cost 2.5% of a client's event loop in the
-                    // allocation alone, before InboundAssembler copied the bytes again.
-                    ByteBuf out = datagram.retainedSlice(at + GcmRecords.BODY, n);
                     ctx.fireChannelRead(new DatagramPacket(out, recipient, s.peer));
                 }
             } else {

@@ -63,7 +63,7 @@ class GcmRecordsTest {
     }
 
     @Test
-    void bouncyCastlesRecordsOpenHereInPlace() throws Exception {
+    void bouncyCastlesRecordsOpenHere() throws Exception {
         MemoryDtls m = MemoryDtls.handshake();
         GcmRecords gcm = start(m);
         Random random = new Random(2);
@@ -74,8 +74,9 @@ class GcmRecordsTest {
             m.client.dtls.send(java.util.Arrays.copyOf(plaintext, size + 1), 0, size);
             ByteBuf datagram = direct(last(m.client.sent));
             try {
-                assertEquals(size, gcm.open(datagram, 0), "size " + size);
-                assertArrayEquals(plaintext, ByteBufUtil.getBytes(datagram, GcmRecords.BODY, size));
+                ByteBuf opened = gcm.open(datagram, 0);
+                assertNotNull(opened, "size " + size);
+                assertArrayEquals(plaintext, ByteBufUtil.getBytes(opened), "size " + size);
             } finally {
                 datagram.release();
             }
@@ -202,7 +203,8 @@ class GcmRecordsTest {
     private static int openCopy(GcmRecords gcm, byte[] record) {
         ByteBuf b = direct(record);
         try {
-            return gcm.open(b, 0);
+            ByteBuf opened = gcm.open(b, 0);
+            return opened == null ? -1 : opened.readableBytes();
         } finally {
             b.release();
         }
