@@ -12,6 +12,7 @@ import dev.rudp.wire.Handshake;
 import dev.rudp.wire.PacketHeader;
 import dev.rudp.wire.PacketType;
 import dev.rudp.wire.TransportParameters;
+import dev.rudp.wire.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
@@ -67,6 +68,8 @@ public final class RudpCodec extends ChannelDuplexHandler {
     private long invalidDatagrams;
     private long socketErrors;
     private final SocketDrops socketDrops = new SocketDrops();
+    /** The cursor each received DATA packet's frames are decoded through (event loop only). */
+    private final WireReader reader = new WireReader();
 
     private RudpCodec(CodecSettings settings, RoutedSocket routes) {
         this.settings = settings;
@@ -325,12 +328,13 @@ public final class RudpCodec extends ChannelDuplexHandler {
             dropInvalid(sender, "DATA for " + c, null);
             return;
         }
-        buf.skipBytes(PacketHeader.SIZE);
-        long pn = buf.readLong();
+        WireReader frames = reader.reset(buf);
+        frames.skipBytes(PacketHeader.SIZE);
+        long pn = frames.readBigEndian(8);
         if (settings.trace() && trace.isDebugEnabled()) {
             trace.debug("{} recv pn={} size={}", c, pn, size);
         }
-        c.engine.onPacket(pn, buf, size, now());
+        c.engine.onPacket(pn, frames, size, now());
         markDirty(c);
     }
 

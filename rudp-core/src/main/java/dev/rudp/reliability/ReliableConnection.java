@@ -9,6 +9,7 @@ import dev.rudp.wire.MaxDataFrame;
 import dev.rudp.wire.MessageFrame;
 import dev.rudp.wire.PacketFrames;
 import dev.rudp.wire.Varint;
+import dev.rudp.wire.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -196,6 +197,11 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
      * number). Malformed packets are dropped and counted; protocol violations close the connection.
      */
     public void onPacket(long packetNumber, ByteBuf frames, int datagramSize, long nowNanos) {
+        onPacket(packetNumber, WireReader.of(frames), datagramSize, nowNanos);
+    }
+
+    /** As {@link #onPacket(long, ByteBuf, int, long)}, with the frames from the cursor on. */
+    public void onPacket(long packetNumber, WireReader frames, int datagramSize, long nowNanos) {
         if (state == State.CLOSED) {
             return;
         }
@@ -208,10 +214,12 @@ public final class ReliableConnection implements LossDetector.Listener, InboundA
             return;
         }
         // First pass validates the whole packet so that a malformed one changes nothing.
-        if (!framesIn.wellFormed(frames.duplicate())) {
+        int start = frames.position();
+        if (!framesIn.wellFormed(frames)) {
             invalid++;
             return;
         }
+        frames.position(start);
         packetsReceived++;
         bytesReceived += datagramSize;
         lastReceivedNanos = nowNanos;

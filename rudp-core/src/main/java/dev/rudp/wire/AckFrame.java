@@ -99,6 +99,14 @@ public final class AckFrame {
      * for a truncated or inconsistent frame (ranges below zero, too many ranges).
      */
     public boolean decode(ByteBuf in) {
+        WireReader r = WireReader.of(in);
+        boolean ok = decode(r);
+        in.readerIndex(r.position());
+        return ok;
+    }
+
+    /** As {@link #decode(ByteBuf)}, at the cursor. */
+    public boolean decode(WireReader in) {
         long largest = Varint.read(in);
         long delay = Varint.read(in);
         long extra = Varint.read(in);

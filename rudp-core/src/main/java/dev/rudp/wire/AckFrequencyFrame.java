@@ -35,6 +35,14 @@ public final class AckFrequencyFrame {
      * false when truncated.
      */
     public static boolean decode(ByteBuf in, long[] into) {
+        WireReader r = WireReader.of(in);
+        boolean ok = decode(r, into);
+        in.readerIndex(r.position());
+        return ok;
+    }
+
+    /** As {@link #decode(ByteBuf, long[])}, at the cursor. */
+    public static boolean decode(WireReader in, long[] into) {
         long sequence = Varint.read(in);
         if (sequence < 0) {
             return false;

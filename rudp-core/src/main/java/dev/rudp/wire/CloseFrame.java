@@ -56,12 +56,20 @@ public final class CloseFrame {
 
     /** Decodes the body; returns null when truncated or over-long. */
     public static CloseFrame decode(ByteBuf in) {
+        WireReader r = WireReader.of(in);
+        CloseFrame frame = decode(r);
+        in.readerIndex(r.position());
+        return frame;
+    }
+
+    /** As {@link #decode(ByteBuf)}, at the cursor. */
+    public static CloseFrame decode(WireReader in) {
         long code = Varint.read(in);
         long n = Varint.read(in);
         if (code < 0 || n < 0 || n > MAX_REASON || n > in.readableBytes()) {
             return null;
         }
-        String reason = in.readCharSequence((int) n, StandardCharsets.UTF_8).toString();
+        String reason = in.readSlice((int) n).toString(StandardCharsets.UTF_8);
         return new CloseFrame(code, reason);
     }
 }

@@ -23,4 +23,9 @@ public final class MaxDataFrame {
     public static long decode(ByteBuf in) {
         return Varint.read(in);
     }
+
+    /** As {@link #decode(ByteBuf)}, at the cursor. */
+    public static long decode(WireReader in) {
+        return Varint.read(in);
+    }
 }

@@ -42,6 +42,14 @@ public final class MessageFrame {
      * fragment does not lie inside the message.
      */
     public boolean decode(ByteBuf in, boolean ordered) {
+        WireReader r = WireReader.of(in);
+        boolean ok = decode(r, ordered);
+        in.readerIndex(r.position());
+        return ok;
+    }
+
+    /** As {@link #decode(ByteBuf, boolean)}, at the cursor. */
+    public boolean decode(WireReader in, boolean ordered) {
         long id = Varint.read(in);
         long len = Varint.read(in);
         long off = Varint.read(in);

@@ -22,11 +22,11 @@ public final class PacketFrames {
     private int soleMessageEnd = -1;
 
     /**
-     * The first pass: false if there are no frames, or any is malformed or of an unknown type. Give it
-     * a duplicate of the packet's frames (its reader index moves), and the packet itself to the second
-     * pass, before the next packet's first.
+     * The first pass: false if there are no frames, or any is malformed or of an unknown type. The cursor
+     * ends somewhere in the frames: put it back where they start for the second pass, which must come
+     * before the next packet's first.
      */
-    public boolean wellFormed(ByteBuf in) {
+    public boolean wellFormed(WireReader in) {
         soleAckEnd = -1;
         soleMessageEnd = -1;
         if (!in.isReadable()) {
@@ -52,40 +52,64 @@ public final class PacketFrames {
                 return false;
             }
             if (type == FrameType.ACK) {
-                soleAckEnd = ++acks == 1 ? in.readerIndex() : -1;
+                soleAckEnd = ++acks == 1 ? in.position() : -1;
             } else if (type == FrameType.MESSAGE_ORDERED || type == FrameType.MESSAGE_UNORDERED) {
-                soleMessageEnd = ++messages == 1 ? in.readerIndex() : -1;
+                soleMessageEnd = ++messages == 1 ? in.position() : -1;
             }
         }
         return true;
     }
 
-    /** The second pass's ACK frame at {@code frames}' reader index (after its type byte), which moves past it. */
-    public AckFrame ack(ByteBuf frames) {
+    /** As {@link #wellFormed(WireReader)}, over {@code in}'s readable bytes; its reader index moves. */
+    public boolean wellFormed(ByteBuf in) {
+        WireReader r = WireReader.of(in);
+        boolean ok = wellFormed(r);
+        in.readerIndex(r.position());
+        return ok;
+    }
+
+    /** The second pass's ACK frame at the cursor (after its type byte), which moves past it. */
+    public AckFrame ack(WireReader frames) {
         if (soleAckEnd >= 0) {
-            frames.readerIndex(soleAckEnd);
+            frames.position(soleAckEnd);
         } else {
             ack.decode(frames);
         }
         return ack;
     }
 
+    /** As {@link #ack(WireReader)}, at {@code frames}' reader index. */
+    public AckFrame ack(ByteBuf frames) {
+        WireReader r = WireReader.of(frames);
+        AckFrame a = ack(r);
+        frames.readerIndex(r.position());
+        return a;
+    }
+
     /**
      * The second pass's ACK_FREQUENCY frame ({@link AckFrequencyFrame#decode}'s {@code [sequence,
      * threshold]}, reused); rare enough, a frame per doubling of the sender's window, to decode twice.
      */
-    public long[] ackFrequency(ByteBuf frames) {
+    public long[] ackFrequency(WireReader frames) {
         AckFrequencyFrame.decode(frames, ackFrequency);
         return ackFrequency;
     }
 
     /** As {@link #ack}, for a message frame of the mode its type byte named. */
-    public MessageFrame message(ByteBuf frames, boolean ordered) {
+    public MessageFrame message(WireReader frames, boolean ordered) {
         if (soleMessageEnd >= 0) {
-            frames.readerIndex(soleMessageEnd);
+            frames.position(soleMessageEnd);
         } else {
             message.decode(frames, ordered);
         }
         return message;
+    }
+
+    /** As {@link #message(WireReader, boolean)}, at {@code frames}' reader index. */
+    public MessageFrame message(ByteBuf frames, boolean ordered) {
+        WireReader r = WireReader.of(frames);
+        MessageFrame m = message(r, ordered);
+        frames.readerIndex(r.position());
+        return m;
     }
 }

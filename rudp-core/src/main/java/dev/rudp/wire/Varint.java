@@ -55,23 +55,21 @@ public final class Varint {
      * unspecified) when the buffer ends inside it.
      */
     public static long read(ByteBuf in) {
+        WireReader r = WireReader.of(in);
+        long value = read(r);
+        in.readerIndex(r.position());
+        return value;
+    }
+
+    /** As {@link #read(ByteBuf)}, at the cursor; the cursor stays put when the varint is truncated. */
+    public static long read(WireReader in) {
         if (!in.isReadable()) {
             return INVALID;
         }
-        int first = in.getUnsignedByte(in.readerIndex());
-        int len = 1 << (first >>> 6);
+        int len = 1 << (in.peekUnsignedByte() >>> 6);
         if (in.readableBytes() < len) {
             return INVALID;
         }
-        switch (len) {
-            case 1:
-                return in.readUnsignedByte();
-            case 2:
-                return in.readUnsignedShort() & 0x3FFF;
-            case 4:
-                return in.readUnsignedInt() & 0x3FFF_FFFFL;
-            default:
-                return in.readLong() & 0x3FFF_FFFF_FFFF_FFFFL;
-        }
+        return in.readBigEndian(len) & ((1L << (8 * len - 2)) - 1);
     }
 }
