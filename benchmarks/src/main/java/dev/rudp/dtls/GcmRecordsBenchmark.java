@@ -1,5 +1,6 @@
 package dev.rudp.dtls;
 
+import dev.rudp.wire.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -122,7 +123,7 @@ public class GcmRecordsBenchmark {
         ByteBuf record = alloc.directBuffer(GcmRecords.BODY + size + GcmRecords.TAG);
         try {
             sealer.seal(RecordGuard.APPLICATION_DATA, plaintext, record);
-            ByteBuf opened = opener.open(record, 0);
+            ByteBuf opened = opener.open(WireReader.of(record), 0);
             if (opened == null || opened.readableBytes() != size) {
                 throw new IllegalStateException("record dropped");
             }
@@ -143,7 +144,7 @@ public class GcmRecordsBenchmark {
         ByteBuf record = alloc.heapBuffer(GcmRecords.BODY + size + GcmRecords.TAG);
         try {
             sealer.seal(RecordGuard.APPLICATION_DATA, heapPlaintextBuf, record);
-            ByteBuf opened = opener.open(record, 0);
+            ByteBuf opened = opener.open(WireReader.of(record), 0);
             if (opened == null || opened.readableBytes() != size) {
                 throw new IllegalStateException("record dropped");
             }

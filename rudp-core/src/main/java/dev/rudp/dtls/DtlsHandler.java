@@ -3,6 +3,7 @@ package dev.rudp.dtls;
 import dev.rudp.dtls.DtlsSession.State;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -81,6 +82,14 @@ public final class DtlsHandler extends ChannelDuplexHandler {
     private final boolean server;
     private final Map<InetSocketAddress, DtlsSession> sessions = new ConcurrentHashMap<>();
     private final RecordGuard guard = new RecordGuard();
+    /**
+     * Each received datagram is copied here first (event loop only), so that its records are walked and
+     * opened through array reads ({@link dev.rudp.wire.WireReader}) rather than Netty's calls on a slice
+     * of a pooled direct buffer. The copy costs nothing new: the cipher needs the record in an array
+     * anyway, and now takes it from this one. Nothing keeps it past the read: records go up in arrays of
+     * their own, and BouncyCastle and the handshake copy what they keep.
+     */
+    private final ByteBuf flat = Unpooled.buffer(MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD);
     private final Counters counters = new Counters();
     private ChannelHandlerContext ctx;
     private CookieVerifier cookies;
@@ -335,7 +344,8 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         }
     }
 
-    private void read(ByteBuf content, InetSocketAddress sender, InetSocketAddress recipient) {
+    private void read(ByteBuf received, InetSocketAddress sender, InetSocketAddress recipient) {
+        ByteBuf content = flatten(received);
         switch (guard.scan(content)) {
             case GARBAGE:
                 counters.droppedGarbage++;
@@ -364,6 +374,16 @@ public final class DtlsHandler extends ChannelDuplexHandler {
         } else {
             readRecords(s, content, guard.applicationRecords(), guard.records() == 1, recipient);
         }
+    }
+
+    /** {@code received}'s readable bytes in {@link #flat}, or {@code received} itself when it has an array already. */
+    private ByteBuf flatten(ByteBuf received) {
+        int n = received.readableBytes();
+        if (received.hasArray() || n > flat.capacity()) {
+            return received;
+        }
+        received.getBytes(received.readerIndex(), flat.array(), flat.arrayOffset(), n);
+        return flat.setIndex(0, n);
     }
 
     /** Server: a ClientHello from a peer without a session (or restarting one) goes through the cookie check. */

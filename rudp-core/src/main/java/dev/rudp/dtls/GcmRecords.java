@@ -1,5 +1,6 @@
 package dev.rudp.dtls;
 
+import dev.rudp.wire.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -45,10 +46,12 @@ final class GcmRecords {
     static final long MAX_SEQUENCE = (1L << 48) - 1;
     private static final int VERSION_DTLS12 = 0xFEFD;
     /**
-     * Two arrays per thread (a session is used on its event loop only), in and out of the cipher. JDK
-     * 17's AES-GCM runs its fused AES and GHASH intrinsic on arrays only; on direct buffers GHASH runs
-     * apart: copying a record into an array and back measured 18-20% less CPU per record, 1.4 KiB and
-     * 16 KiB alike. Per thread, not per session, so 10,000 sessions do not hold 320 MiB of them.
+     * Two arrays per thread (a session is used on its event loop only), in and out of the cipher, for
+     * records not already in an array (a received one is: {@link DtlsHandler} reads each datagram from
+     * an array). JDK 17's AES-GCM runs its fused AES and GHASH intrinsic on arrays only; on direct
+     * buffers GHASH runs apart: copying a record into an array and back measured 18-20% less CPU per
+     * record, 1.4 KiB and 16 KiB alike. Per thread, not per session, so 10,000 sessions do not hold
+     * 320 MiB of them.
      */
     private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
         @Override
@@ -121,13 +124,13 @@ final class GcmRecords {
                 return null;
             }
             GcmRecords records = new GcmRecords(keys, handover.highestSent() + 1, early);
-            if (records.decrypt(records.sealer, records.writeKey, records.writeIv, Unpooled.wrappedBuffer(sent), 0)
-                    < 0) {
+            if (records.decrypt(records.sealer, records.writeKey, records.writeIv, WireReader.of(Unpooled.wrappedBuffer(sent)),
+                    0) < 0) {
                 return null;
             }
             for (byte[] candidate : handover.receivedSamples()) {
                 if (records.decrypt(records.opener, records.readKey, records.readIv,
-                        Unpooled.wrappedBuffer(candidate), 0) >= 0) {
+                        WireReader.of(Unpooled.wrappedBuffer(candidate)), 0) >= 0) {
                     return records;
                 }
             }
@@ -194,8 +197,8 @@ final class GcmRecords {
      * @return the plaintext, or null when the record was dropped (replayed, too old, malformed or
      *     failing authentication)
      */
-    ByteBuf open(ByteBuf datagram, int at) {
-        long sequence = datagram.getLong(at + 3) & MAX_SEQUENCE;
+    ByteBuf open(WireReader datagram, int at) {
+        long sequence = datagram.getBigEndian(at + 3, 8) & MAX_SEQUENCE;
         if (!window.isFresh(sequence) || isEarly(sequence)) {
             return null;
         }
@@ -219,8 +222,8 @@ final class GcmRecords {
      * @return the plaintext length, or -1 when the record was dropped; {@code dest} is then unchanged
      *     (though bytes past its writer index may have been written)
      */
-    int openInto(ByteBuf datagram, int at, ByteBuf dest) {
-        long sequence = datagram.getLong(at + 3) & MAX_SEQUENCE;
+    int openInto(WireReader datagram, int at, ByteBuf dest) {
+        long sequence = datagram.getBigEndian(at + 3, 8) & MAX_SEQUENCE;
         if (!window.isFresh(sequence) || isEarly(sequence)) {
             return -1;
         }
@@ -242,7 +245,7 @@ final class GcmRecords {
     ByteBuf reseal(ByteBufAllocator alloc, byte[] buf, int off, int len) throws GeneralSecurityException {
         ByteBuf in = alloc.heapBuffer(len).writeBytes(buf, off, len);
         try {
-            int n = decrypt(sealer, writeKey, writeIv, in, 0);
+            int n = decrypt(sealer, writeKey, writeIv, WireReader.of(in), 0);
             if (n < 0) {
                 return null;
             }
@@ -269,15 +272,15 @@ final class GcmRecords {
     }
 
     /** Decrypts the record at {@code at} in place; the plaintext length, or -1 when it does not authenticate. */
-    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, ByteBuf b, int at) {
-        return decrypt(cipher, key, iv, b, at, b, at + BODY);
+    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, WireReader b, int at) {
+        return decrypt(cipher, key, iv, b, at, b.buffer(), at + BODY);
     }
 
     /**
      * Decrypts the record at {@code at} in {@code b} into {@code dst} from {@code dstIndex} (the same place
      * for in place); the plaintext length, or -1 when it does not authenticate or does not fit.
      */
-    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, ByteBuf b, int at, ByteBuf dst, int dstIndex) {
+    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, WireReader b, int at, ByteBuf dst, int dstIndex) {
         if (plaintextLength(b, at, dst.capacity() - dstIndex) < 0) {
             return -1;
         }
@@ -293,12 +296,12 @@ final class GcmRecords {
      * The plaintext length the record at {@code at} in {@code b} declares, or -1 when it is not a DTLS 1.2
      * record that lies within {@code b}'s written bytes and has at most {@code room} bytes of plaintext.
      */
-    private static int plaintextLength(ByteBuf b, int at, int room) {
+    private static int plaintextLength(WireReader b, int at, int room) {
         int version = b.getUnsignedShort(at + 1);
         int recordLength = b.getUnsignedShort(at + 11);
         int length = recordLength - EXPLICIT_NONCE - TAG;
         if (version != VERSION_DTLS12 || length < 0 || length > MAX_PLAINTEXT || length > room
-                || at + HEADER + recordLength > b.writerIndex()) {
+                || at + HEADER + recordLength > b.limit()) {
             return -1;
         }
         return length;
@@ -308,17 +311,24 @@ final class GcmRecords {
      * Decrypts the record at {@code at} in {@code b} (checked by {@link #plaintextLength}) into {@code out}
      * from {@code outAt}; the plaintext length, or -1 when it does not authenticate.
      */
-    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, ByteBuf b, int at, byte[] out, int outAt) {
+    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, WireReader b, int at, byte[] out, int outAt) {
         int type = b.getUnsignedByte(at);
         int length = b.getUnsignedShort(at + 11) - EXPLICIT_NONCE - TAG;
-        setNonce(iv, b.getLong(at + HEADER));
-        setAad(b.getLong(at + 3), type, VERSION_DTLS12, length);
+        setNonce(iv, b.getBigEndian(at + HEADER, 8));
+        setAad(b.getBigEndian(at + 3, 8), type, VERSION_DTLS12, length);
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
             cipher.updateAAD(aad);
-            byte[] in = SCRATCH.get()[0];
-            b.getBytes(at + BODY, in, 0, length + TAG);
-            int n = cipher.doFinal(in, 0, length + TAG, out, outAt);
+            byte[] in = b.array();
+            int inAt;
+            if (in != null) {
+                inAt = b.arrayIndex(at + BODY);
+            } else {
+                in = SCRATCH.get()[0];
+                inAt = 0;
+                b.getBytes(at + BODY, in, 0, length + TAG);
+            }
+            int n = cipher.doFinal(in, inAt, length + TAG, out, outAt);
             return n == length ? n : -1;
         } catch (GeneralSecurityException | IllegalStateException e) {
             return -1; // AEADBadTagException above all: dropped, as DTLS requires

@@ -1,5 +1,6 @@
 package dev.rudp.dtls;
 
+import dev.rudp.wire.WireReader;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -40,11 +41,16 @@ final class RecordGuard {
 
     /** Checks the readable bytes of {@code datagram}. */
     Verdict scan(ByteBuf datagram) {
+        return scan(WireReader.of(datagram));
+    }
+
+    /** Checks the bytes from the cursor on. */
+    Verdict scan(WireReader datagram) {
         applicationRecords = 0;
         records = 0;
         clientHello = false;
-        int at = datagram.readerIndex();
-        int end = datagram.writerIndex();
+        int at = datagram.position();
+        int end = datagram.limit();
         if (at == end) {
             return Verdict.GARBAGE;
         }
@@ -80,11 +86,11 @@ final class RecordGuard {
     }
 
     /** Whether every handshake fragment header in {@code [from, to)} declares at most 32 KiB. */
-    private static boolean fragmentsWithinBound(ByteBuf datagram, int from, int to) {
+    private static boolean fragmentsWithinBound(WireReader datagram, int from, int to) {
         int at = from;
         while (to - at >= HANDSHAKE_HEADER) {
-            int messageLength = datagram.getUnsignedMedium(at + 1);
-            int fragmentLength = datagram.getUnsignedMedium(at + 9);
+            int messageLength = (int) datagram.getBigEndian(at + 1, 3);
+            int fragmentLength = (int) datagram.getBigEndian(at + 9, 3);
             if (messageLength > MAX_HANDSHAKE_MESSAGE) {
                 return false;
             }

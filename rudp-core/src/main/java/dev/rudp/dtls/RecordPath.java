@@ -1,6 +1,7 @@
 package dev.rudp.dtls;
 
 import dev.rudp.wire.ByteCopy;
+import dev.rudp.wire.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -120,19 +121,19 @@ final class RecordPath implements PeerTransport.RecordWriter {
      */
     private int unprotectRecords(DtlsSession s, GcmRecords gcm, ByteBuf datagram, InetSocketAddress recipient)
             throws IOException {
-        if (whole && jdkRecordsIn(datagram) > 1) {
-            return unprotectWhole(s, gcm, datagram, recipient);
+        WireReader d = WireReader.of(datagram);
+        if (whole && jdkRecordsIn(d) > 1) {
+            return unprotectWhole(s, gcm, d, recipient);
         }
         int delivered = 0;
-        int end = datagram.writerIndex();
-        for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER && isOpen(s); ) {
-            int next = at + RecordGuard.RECORD_HEADER + datagram.getUnsignedShort(at + 11);
+        int end = d.limit();
+        for (int at = d.position(); end - at >= RecordGuard.RECORD_HEADER && isOpen(s); ) {
+            int next = at + RecordGuard.RECORD_HEADER + d.getUnsignedShort(at + 11);
             if (next > end) {
                 break;
             }
-            if (datagram.getUnsignedByte(at) == RecordGuard.APPLICATION_DATA
-                    && datagram.getUnsignedShort(at + 3) == GcmRecords.EPOCH) {
-                ByteBuf out = gcm.open(datagram, at);
+            if (isJdkRecord(d, at)) {
+                ByteBuf out = gcm.open(d, at);
                 if (out != null) {
                     delivered++;
                     s.touch(System.nanoTime());
@@ -147,16 +148,16 @@ final class RecordPath implements PeerTransport.RecordWriter {
     }
 
     /** Whether the record at {@code at} is one the JDK path opens: application data of epoch 1. */
-    private static boolean isJdkRecord(ByteBuf datagram, int at) {
+    private static boolean isJdkRecord(WireReader datagram, int at) {
         return datagram.getUnsignedByte(at) == RecordGuard.APPLICATION_DATA
                 && datagram.getUnsignedShort(at + 3) == GcmRecords.EPOCH;
     }
 
     /** The epoch-1 application records of the datagram (complete ones). */
-    private static int jdkRecordsIn(ByteBuf datagram) {
+    private static int jdkRecordsIn(WireReader datagram) {
         int count = 0;
-        int end = datagram.writerIndex();
-        for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER; ) {
+        int end = datagram.limit();
+        for (int at = datagram.position(); end - at >= RecordGuard.RECORD_HEADER; ) {
             int next = at + RecordGuard.RECORD_HEADER + datagram.getUnsignedShort(at + 11);
             if (next > end) {
                 break;
@@ -174,11 +175,11 @@ final class RecordPath implements PeerTransport.RecordWriter {
      * buffer, which goes up as one plaintext when every one of them authenticated; other records of the
      * datagram go to BouncyCastle on their own.
      */
-    private int unprotectWhole(DtlsSession s, GcmRecords gcm, ByteBuf datagram, InetSocketAddress recipient)
+    private int unprotectWhole(DtlsSession s, GcmRecords gcm, WireReader datagram, InetSocketAddress recipient)
             throws IOException {
-        int end = datagram.writerIndex();
+        int end = datagram.limit();
         int total = 0;
-        for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER; ) {
+        for (int at = datagram.position(); end - at >= RecordGuard.RECORD_HEADER; ) {
             int length = datagram.getUnsignedShort(at + 11);
             if (at + RecordGuard.RECORD_HEADER + length > end) {
                 break;
@@ -193,13 +194,13 @@ final class RecordPath implements PeerTransport.RecordWriter {
         boolean intact = true;
         int delivered = 0;
         try {
-            for (int at = datagram.readerIndex(); end - at >= RecordGuard.RECORD_HEADER && isOpen(s); ) {
+            for (int at = datagram.position(); end - at >= RecordGuard.RECORD_HEADER && isOpen(s); ) {
                 int next = at + RecordGuard.RECORD_HEADER + datagram.getUnsignedShort(at + 11);
                 if (next > end) {
                     break;
                 }
                 if (!isJdkRecord(datagram, at)) {
-                    delivered += unprotectWithBouncyCastle(s, datagram.slice(at, next - at), true, recipient);
+                    delivered += unprotectWithBouncyCastle(s, datagram.buffer().slice(at, next - at), true, recipient);
                 } else if (intact && gcm.openInto(datagram, at, joined) >= 0) {
                     opened++;
                 } else {
@@ -271,7 +272,7 @@ final class RecordPath implements PeerTransport.RecordWriter {
         if (!s.transport.drained()) {
             delivered += unprotectWithBouncyCastle(s, null, false, recipient);
         }
-        int expected = jdkRecordsIn(datagram);
+        int expected = jdkRecordsIn(WireReader.of(datagram));
         java.util.List<ByteBuf> parts = new java.util.ArrayList<>(Math.max(1, expected));
         s.transport.setCurrent(datagram);
         try {

@@ -3,16 +3,16 @@ package dev.rudp.wire;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A read cursor over a received packet for the decoders of this package: plain array reads when the
- * packet is in a heap buffer (the DTLS record path hands every record up in an array of its own), the
- * buffer's own reads otherwise. The packet's reader index is left alone; {@link #position} is the
- * cursor's.
+ * A read cursor over a received packet, for the decoders of rudp's frames and of DTLS records: plain
+ * array reads when the packet is in a heap buffer (the DTLS handler reads each datagram from an array,
+ * and hands every record up in an array of its own), the buffer's own reads otherwise. The packet's
+ * reader index is left alone; {@link #position} is the cursor's.
  *
  * <p>Why not the {@link ByteBuf} reads: a client runs rudp in C1-compiled code, which inlines no virtual
- * call, so each {@code getByte} of a packet is a chain of calls (bounds, reference count, the view's
- * parent). At Ethernet-sized packets those chains were a sixth of a client's event loop, and decoding a
- * data packet's frames took 0.7 us in C1 code ({@code PacketFramesBenchmark}). This class is final and its
- * reads are small, so C1 inlines them.
+ * call, so each read of a packet through Netty is a chain of calls (bounds, reference count, a slice's
+ * parent). At Ethernet-sized packets those chains were a sixth of a client's event loop; decoding a data
+ * packet's frames took 255-333 ns in C1 code, and 91 ns through this class ({@code
+ * PacketFramesBenchmark}). This class is final and its reads are small, so C1 inlines them.
  *
  * <p>Not thread-safe; reusable through {@link #reset}.
  */
@@ -75,17 +75,7 @@ public final class WireReader {
 
     /** {@code n} (at most 8) bytes as a big-endian unsigned number. */
     public long readBigEndian(int n) {
-        check(n);
-        long v = 0;
-        if (array != null) {
-            for (int i = base + pos, last = i + n; i < last; i++) {
-                v = v << 8 | (array[i] & 0xFF);
-            }
-        } else {
-            for (int i = pos, last = i + n; i < last; i++) {
-                v = v << 8 | buf.getUnsignedByte(i);
-            }
-        }
+        long v = getBigEndian(pos, n);
         pos += n;
         return v;
     }
@@ -101,6 +91,70 @@ public final class WireReader {
         ByteBuf slice = buf.slice(pos, n);
         pos += n;
         return slice;
+    }
+
+    /** The position just past the readable bytes the cursor was reset to. */
+    public int limit() {
+        return end;
+    }
+
+    /** The packet the cursor reads. */
+    public ByteBuf buffer() {
+        return buf;
+    }
+
+    /** The packet's backing array, or null when it has none (see {@link #arrayIndex}). */
+    public byte[] array() {
+        return array;
+    }
+
+    /** Where the packet's {@code index} is in {@link #array()}. */
+    public int arrayIndex(int index) {
+        checkIndex(index, 0);
+        return base + index;
+    }
+
+    /** The unsigned byte at {@code index}, an index in the packet; the cursor stays put. */
+    public int getUnsignedByte(int index) {
+        checkIndex(index, 1);
+        return array != null ? array[base + index] & 0xFF : buf.getUnsignedByte(index);
+    }
+
+    /** The big-endian unsigned 16 bits at {@code index}; the cursor stays put. */
+    public int getUnsignedShort(int index) {
+        return (int) getBigEndian(index, 2);
+    }
+
+    /** {@code n} (at most 8) bytes at {@code index} as a big-endian unsigned number; the cursor stays put. */
+    public long getBigEndian(int index, int n) {
+        checkIndex(index, n);
+        long v = 0;
+        if (array != null) {
+            for (int i = base + index, last = i + n; i < last; i++) {
+                v = v << 8 | (array[i] & 0xFF);
+            }
+        } else {
+            for (int i = index, last = i + n; i < last; i++) {
+                v = v << 8 | buf.getUnsignedByte(i);
+            }
+        }
+        return v;
+    }
+
+    /** Copies {@code length} bytes at {@code index} into {@code dst}; the cursor stays put. */
+    public void getBytes(int index, byte[] dst, int dstIndex, int length) {
+        checkIndex(index, length);
+        if (array != null) {
+            System.arraycopy(array, base + index, dst, dstIndex, length);
+        } else {
+            buf.getBytes(index, dst, dstIndex, length);
+        }
+    }
+
+    private void checkIndex(int index, int n) {
+        if (index < 0 || n < 0 || index > end - n) {
+            throw new IndexOutOfBoundsException(n + " bytes at " + index + " wanted, the packet ends at " + end);
+        }
     }
 
     private void check(int n) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rudp.wire.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -74,13 +75,32 @@ class GcmRecordsTest {
             m.client.dtls.send(java.util.Arrays.copyOf(plaintext, size + 1), 0, size);
             ByteBuf datagram = direct(last(m.client.sent));
             try {
-                ByteBuf opened = gcm.open(datagram, 0);
+                ByteBuf opened = gcm.open(WireReader.of(datagram), 0);
                 assertNotNull(opened, "size " + size);
                 assertArrayEquals(plaintext, ByteBufUtil.getBytes(opened), "size " + size);
             } finally {
                 datagram.release();
             }
         }
+    }
+
+    @Test
+    void recordsOpenFromAnArrayAtAnOffsetAsTheHandlerReadsThem() throws Exception {
+        MemoryDtls m = MemoryDtls.handshake();
+        GcmRecords gcm = start(m);
+        byte[] plaintext = new byte[1400];
+        new Random(3).nextBytes(plaintext);
+        m.client.dtls.send(java.util.Arrays.copyOf(plaintext, plaintext.length + 1), 0, plaintext.length);
+        byte[] record = last(m.client.sent);
+        byte[] padded = new byte[record.length + 20];
+        System.arraycopy(record, 0, padded, 11, record.length);
+        ByteBuf datagram = Unpooled.wrappedBuffer(padded).slice(11, record.length);
+        ByteBuf opened = gcm.open(WireReader.of(datagram), 0);
+        assertNotNull(opened);
+        assertArrayEquals(plaintext, ByteBufUtil.getBytes(opened));
+        assertArrayEquals(record, java.util.Arrays.copyOfRange(padded, 11, 11 + record.length),
+                "the datagram is left as it was");
+        assertNull(gcm.open(WireReader.of(datagram), 0), "replay");
     }
 
     @Test
@@ -203,7 +223,7 @@ class GcmRecordsTest {
     private static int openCopy(GcmRecords gcm, byte[] record) {
         ByteBuf b = direct(record);
         try {
-            ByteBuf opened = gcm.open(b, 0);
+            ByteBuf opened = gcm.open(WireReader.of(b), 0);
             return opened == null ? -1 : opened.readableBytes();
         } finally {
             b.release();
