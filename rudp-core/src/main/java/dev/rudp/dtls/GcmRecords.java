@@ -124,8 +124,8 @@ final class GcmRecords {
                 return null;
             }
             GcmRecords records = new GcmRecords(keys, handover.highestSent() + 1, early);
-            if (records.decrypt(records.sealer, records.writeKey, records.writeIv, WireReader.of(Unpooled.wrappedBuffer(sent)),
-                    0) < 0) {
+            WireReader sample = WireReader.of(Unpooled.wrappedBuffer(sent));
+            if (records.decrypt(records.sealer, records.writeKey, records.writeIv, sample, 0) < 0) {
                 return null;
             }
             for (byte[] candidate : handover.receivedSamples()) {
@@ -189,10 +189,9 @@ final class GcmRecords {
      * datagram's readable bytes ({@link RecordGuard} checked that).
      *
      * <p>An array per record rather than the plaintext written back into the datagram: the cipher
-     * writes an array anyway, so this saves a copy per record, lets the datagram's pooled buffer go at
-     * once, and gives the codec above a flat buffer, whose reads are one call rather than a chain
-     * through a slice of a pooled buffer (those chains were a fifth of a client's event loop at
-     * Ethernet-sized packets, where the client's rudp code runs in C1, which inlines no virtual call).
+     * writes an array anyway, so this saves a copy per record, and the codec above reads the packet
+     * from that array ({@link WireReader}) rather than through Netty's calls on a slice of a pooled
+     * buffer, which were a fifth of a client's event loop at Ethernet-sized packets.
      *
      * @return the plaintext, or null when the record was dropped (replayed, too old, malformed or
      *     failing authentication)
