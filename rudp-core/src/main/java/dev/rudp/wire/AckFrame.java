@@ -99,10 +99,7 @@ public final class AckFrame {
      * for a truncated or inconsistent frame (ranges below zero, too many ranges).
      */
     public boolean decode(ByteBuf in) {
-        WireReader r = WireReader.of(in);
-        boolean ok = decode(r);
-        in.readerIndex(r.position());
-        return ok;
+        return WireReader.readFrom(in, this::decode);
     }
 
     /** As {@link #decode(ByteBuf)}, at the cursor. */

@@ -35,10 +35,7 @@ public final class AckFrequencyFrame {
      * false when truncated.
      */
     public static boolean decode(ByteBuf in, long[] into) {
-        WireReader r = WireReader.of(in);
-        boolean ok = decode(r, into);
-        in.readerIndex(r.position());
-        return ok;
+        return WireReader.readFrom(in, r -> decode(r, into));
     }
 
     /** As {@link #decode(ByteBuf, long[])}, at the cursor. */

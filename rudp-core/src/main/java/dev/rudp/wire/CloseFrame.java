@@ -56,10 +56,7 @@ public final class CloseFrame {
 
     /** Decodes the body; returns null when truncated or over-long. */
     public static CloseFrame decode(ByteBuf in) {
-        WireReader r = WireReader.of(in);
-        CloseFrame frame = decode(r);
-        in.readerIndex(r.position());
-        return frame;
+        return WireReader.readFrom(in, CloseFrame::decode);
     }
 
     /** As {@link #decode(ByteBuf)}, at the cursor. */

@@ -42,10 +42,7 @@ public final class MessageFrame {
      * fragment does not lie inside the message.
      */
     public boolean decode(ByteBuf in, boolean ordered) {
-        WireReader r = WireReader.of(in);
-        boolean ok = decode(r, ordered);
-        in.readerIndex(r.position());
-        return ok;
+        return WireReader.readFrom(in, r -> decode(r, ordered));
     }
 
     /** As {@link #decode(ByteBuf, boolean)}, at the cursor. */

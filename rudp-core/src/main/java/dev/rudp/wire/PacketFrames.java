@@ -62,10 +62,7 @@ public final class PacketFrames {
 
     /** As {@link #wellFormed(WireReader)}, over {@code in}'s readable bytes; its reader index moves. */
     public boolean wellFormed(ByteBuf in) {
-        WireReader r = WireReader.of(in);
-        boolean ok = wellFormed(r);
-        in.readerIndex(r.position());
-        return ok;
+        return WireReader.readFrom(in, this::wellFormed);
     }
 
     /** The second pass's ACK frame at the cursor (after its type byte), which moves past it. */
@@ -80,10 +77,7 @@ public final class PacketFrames {
 
     /** As {@link #ack(WireReader)}, at {@code frames}' reader index. */
     public AckFrame ack(ByteBuf frames) {
-        WireReader r = WireReader.of(frames);
-        AckFrame a = ack(r);
-        frames.readerIndex(r.position());
-        return a;
+        return WireReader.readFrom(frames, this::ack);
     }
 
     /**
@@ -107,9 +101,6 @@ public final class PacketFrames {
 
     /** As {@link #message(WireReader, boolean)}, at {@code frames}' reader index. */
     public MessageFrame message(ByteBuf frames, boolean ordered) {
-        WireReader r = WireReader.of(frames);
-        MessageFrame m = message(r, ordered);
-        frames.readerIndex(r.position());
-        return m;
+        return WireReader.readFrom(frames, r -> message(r, ordered));
     }
 }

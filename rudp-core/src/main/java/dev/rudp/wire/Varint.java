@@ -55,10 +55,7 @@ public final class Varint {
      * unspecified) when the buffer ends inside it.
      */
     public static long read(ByteBuf in) {
-        WireReader r = WireReader.of(in);
-        long value = read(r);
-        in.readerIndex(r.position());
-        return value;
+        return WireReader.readFrom(in, Varint::read);
     }
 
     /** As {@link #read(ByteBuf)}, at the cursor; the cursor stays put when the varint is truncated. */

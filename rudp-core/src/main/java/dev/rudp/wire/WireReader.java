@@ -1,6 +1,7 @@
 package dev.rudp.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.Function;
 
 /**
  * A read cursor over a received packet, for the decoders of rudp's frames and of DTLS records: plain
@@ -38,6 +39,17 @@ public final class WireReader {
     /** A cursor over {@code packet}'s readable bytes. */
     public static WireReader of(ByteBuf packet) {
         return new WireReader().reset(packet);
+    }
+
+    /**
+     * Runs {@code decoder} over {@code in}'s readable bytes and moves {@code in}'s reader index to where
+     * it stopped: the {@link ByteBuf} form of each decoder, for callers off the per-packet path.
+     */
+    public static <T> T readFrom(ByteBuf in, Function<WireReader, T> decoder) {
+        WireReader r = of(in);
+        T value = decoder.apply(r);
+        in.readerIndex(r.position());
+        return value;
     }
 
     /** The cursor's index in the packet. */
