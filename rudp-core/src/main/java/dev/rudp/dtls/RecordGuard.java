@@ -38,14 +38,15 @@ final class RecordGuard {
     private int applicationRecords;
     private int records;
     private boolean clientHello;
+    /** Reused for each datagram scanned. */
+    private final WireReader reader = new WireReader();
 
     /** Checks the readable bytes of {@code datagram}. */
     Verdict scan(ByteBuf datagram) {
-        return scan(WireReader.of(datagram));
+        return scan(reader.reset(datagram));
     }
 
-    /** Checks the bytes from the cursor on. */
-    Verdict scan(WireReader datagram) {
+    private Verdict scan(WireReader datagram) {
         applicationRecords = 0;
         records = 0;
         clientHello = false;

@@ -116,8 +116,8 @@ final class RecordPath implements PeerTransport.RecordWriter {
     }
 
     /**
-     * The JDK path: opens each epoch-1 application record of {@code datagram} into an array of its own and fires its
-     * plaintext; hands every other record to BouncyCastle on its own.
+     * The JDK path: opens each epoch-1 application record of {@code datagram} into an array of its own
+     * and fires its plaintext; hands every other record to BouncyCastle on its own.
      */
     private int unprotectRecords(DtlsSession s, GcmRecords gcm, ByteBuf datagram, InetSocketAddress recipient)
             throws IOException {
