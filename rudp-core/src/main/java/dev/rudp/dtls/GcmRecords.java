@@ -197,16 +197,13 @@ final class GcmRecords {
      *     failing authentication)
      */
     ByteBuf open(WireReader datagram, int at) {
-        long sequence = datagram.getBigEndian(at + 3, 8) & MAX_SEQUENCE;
-        if (!window.isFresh(sequence) || isEarly(sequence)) {
-            return null;
-        }
-        int length = plaintextLength(datagram, at, Integer.MAX_VALUE);
+        long sequence = freshSequence(datagram, at);
+        int length = sequence < 0 ? -1 : plaintextLength(datagram, at, Integer.MAX_VALUE);
         if (length < 0) {
             return null;
         }
         byte[] plain = new byte[length];
-        if (decrypt(opener, readKey, readIv, datagram, at, plain, 0) < 0) {
+        if (!decrypt(opener, readKey, readIv, datagram, at, length, plain, 0)) {
             return null;
         }
         window.accept(sequence);
@@ -222,8 +219,8 @@ final class GcmRecords {
      *     (though bytes past its writer index may have been written)
      */
     int openInto(WireReader datagram, int at, ByteBuf dest) {
-        long sequence = datagram.getBigEndian(at + 3, 8) & MAX_SEQUENCE;
-        if (!window.isFresh(sequence) || isEarly(sequence)) {
+        long sequence = freshSequence(datagram, at);
+        if (sequence < 0) {
             return -1;
         }
         int n = decrypt(opener, readKey, readIv, datagram, at, dest, dest.writerIndex());
@@ -261,6 +258,15 @@ final class GcmRecords {
         }
     }
 
+    /**
+     * The sequence number of the record at {@code at}, or -1 when the replay window has seen it or it is one
+     * BouncyCastle was given before the hand-over.
+     */
+    private long freshSequence(WireReader datagram, int at) {
+        long sequence = datagram.getBigEndian(at + 3, 8) & MAX_SEQUENCE;
+        return window.isFresh(sequence) && !isEarly(sequence) ? sequence : -1;
+    }
+
     private boolean isEarly(long sequence) {
         for (long e : early) {
             if (e == sequence) {
@@ -280,15 +286,16 @@ final class GcmRecords {
      * for in place); the plaintext length, or -1 when it does not authenticate or does not fit.
      */
     private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, WireReader b, int at, ByteBuf dst, int dstIndex) {
-        if (plaintextLength(b, at, dst.capacity() - dstIndex) < 0) {
+        int length = plaintextLength(b, at, dst.capacity() - dstIndex);
+        if (length < 0) {
             return -1;
         }
         byte[] out = SCRATCH.get()[1];
-        int n = decrypt(cipher, key, iv, b, at, out, 0);
-        if (n >= 0) {
-            dst.setBytes(dstIndex, out, 0, n);
+        if (!decrypt(cipher, key, iv, b, at, length, out, 0)) {
+            return -1;
         }
-        return n;
+        dst.setBytes(dstIndex, out, 0, length);
+        return length;
     }
 
     /**
@@ -307,12 +314,13 @@ final class GcmRecords {
     }
 
     /**
-     * Decrypts the record at {@code at} in {@code b} (checked by {@link #plaintextLength}) into {@code out}
-     * from {@code outAt}; the plaintext length, or -1 when it does not authenticate.
+     * Decrypts the record at {@code at} in {@code b}, of {@code length} bytes of plaintext as
+     * {@link #plaintextLength} checked, into {@code out} from {@code outAt}; false when it does not
+     * authenticate.
      */
-    private int decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, WireReader b, int at, byte[] out, int outAt) {
+    private boolean decrypt(Cipher cipher, SecretKeySpec key, byte[] iv, WireReader b, int at, int length, byte[] out,
+            int outAt) {
         int type = b.getUnsignedByte(at);
-        int length = b.getUnsignedShort(at + 11) - EXPLICIT_NONCE - TAG;
         setNonce(iv, b.getBigEndian(at + HEADER, 8));
         setAad(b.getBigEndian(at + 3, 8), type, VERSION_DTLS12, length);
         try {
@@ -327,10 +335,9 @@ final class GcmRecords {
                 inAt = 0;
                 b.getBytes(at + BODY, in, 0, length + TAG);
             }
-            int n = cipher.doFinal(in, inAt, length + TAG, out, outAt);
-            return n == length ? n : -1;
+            return cipher.doFinal(in, inAt, length + TAG, out, outAt) == length;
         } catch (GeneralSecurityException | IllegalStateException e) {
-            return -1; // AEADBadTagException above all: dropped, as DTLS requires
+            return false; // AEADBadTagException above all: dropped, as DTLS requires
         }
     }
 

@@ -75,14 +75,13 @@ public final class WireReader {
 
     /** The next byte, unsigned, without moving the cursor. */
     public int peekUnsignedByte() {
-        check(1);
-        return array != null ? array[base + pos] & 0xFF : buf.getUnsignedByte(pos);
+        return getUnsignedByte(pos);
     }
 
     public int readUnsignedByte() {
-        check(1);
-        int p = pos++;
-        return array != null ? array[base + p] & 0xFF : buf.getUnsignedByte(p);
+        int b = getUnsignedByte(pos);
+        pos++;
+        return b;
     }
 
     /** {@code n} (at most 8) bytes as a big-endian unsigned number. */
@@ -93,13 +92,13 @@ public final class WireReader {
     }
 
     public void skipBytes(int n) {
-        check(n);
+        checkIndex(pos, n);
         pos += n;
     }
 
     /** The next {@code n} bytes as a slice of the packet (not retained); the cursor moves past them. */
     public ByteBuf readSlice(int n) {
-        check(n);
+        checkIndex(pos, n);
         ByteBuf slice = buf.slice(pos, n);
         pos += n;
         return slice;
@@ -166,12 +165,6 @@ public final class WireReader {
     private void checkIndex(int index, int n) {
         if (index < 0 || n < 0 || index > end - n) {
             throw new IndexOutOfBoundsException(n + " bytes at " + index + " wanted, the packet ends at " + end);
-        }
-    }
-
-    private void check(int n) {
-        if (n < 0 || end - pos < n) {
-            throw new IndexOutOfBoundsException(n + " bytes wanted, " + (end - pos) + " left");
         }
     }
 }

@@ -54,8 +54,8 @@ final class Download {
      * A download of {@code file} from {@code offset}; owns {@code file} and closes it at the end.
      * {@code crcWanted}: the client checks the download against the file's CRC32C when there is one
      * ({@link dev.rudp.fileserver.protocol.Op#FLAG_CRC32C}): recorded, or computed by a whole-file
-     * read that hashes anyway; {@code shaWanted}: it needs the
-     * SHA-256 even then (no {@link dev.rudp.fileserver.protocol.Op#FLAG_NO_SHA256}).
+     * read that hashes anyway; {@code shaWanted}: it needs the SHA-256 even then (no
+     * {@link dev.rudp.fileserver.protocol.Op#FLAG_NO_SHA256}).
      */
     Download(long id, ReadHandle file, long offset, boolean crcWanted, boolean shaWanted, Channel channel,
             Executor io, int chunk, String shown, Runnable onEnd) {

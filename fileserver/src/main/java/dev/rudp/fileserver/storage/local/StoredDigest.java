@@ -169,9 +169,11 @@ public final class StoredDigest {
                 case "2" -> sha != null && crc != null;
                 default -> sha == null;
             };
+            if (!asVersionSays) {
+                return null;
+            }
             BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            boolean same = asVersionSays
-                    && after.isRegularFile()
+            boolean same = after.isRegularFile()
                     && expected.equals(after.fileKey())
                     && (size < 0 || size == after.size())
                     && Long.parseLong(m.group(2)) == after.size()
