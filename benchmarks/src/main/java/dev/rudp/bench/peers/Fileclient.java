@@ -135,12 +135,10 @@ final class Fileclient implements Tool {
                 // short: a UNIX socket's path holds at most 107 bytes, and the row's folder is deep
                 Path agents = Files.createTempDirectory("rudp-agents-");
                 Map<String, String> env = Map.of("FILECLIENT_AGENT_DIR", agents.toString());
-                Path archive = repo.resolve("fileclient/target/fileclient.jsa");
-                if (!Files.isRegularFile(archive)) {
-                    // bin/fileclient's first in-process run records its class archive (the agent maps it too):
-                    // done once, untimed, as a user's first command.
-                    runUntimed("fileclient-first", job, with(client, host, "--no-agent", "-c", "pwd"), env);
-                }
+                // bin/fileclient's first in-process run records its class cache when it has none for the JVM it
+                // picks (an AOT cache on Java 25, else a class-data archive; the agent maps it too): a session
+                // run once, untimed, as a user's first command, before any timed one.
+                runUntimed("fileclient-first", job, with(client, host, "--no-agent", "-c", "pwd"), env);
                 try {
                     // Untimed puts and gets of the same file first, so the server is warm, as a server that
                     // has been up a while is: through the agent for WARM (which warms the client too), else

@@ -11,15 +11,18 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Which run of {@code bin/fileclient} records the client's class-data archive: one that talked to a
- * server and succeeded, never {@code keygen}, {@code --help} or a failed command, whose archive
- * would lack the session's classes until the next build. Runs a copy of the script in a folder of
- * its own, beside links to the packaged jars, so the repository's own archive is left alone.
+ * Which run of {@code bin/fileclient} records the client's class cache: one that talked to a server
+ * and succeeded, never {@code keygen}, {@code --help} or a failed command, whose cache would lack the
+ * session's classes until the next build. On Java 25 the cache is an AOT cache, on other releases a
+ * class-data archive; the tests of the archive run the script on the PATH's java. Runs a copy of the
+ * script in a folder of its own, beside links to the packaged jars, so the repository's own cache is
+ * left alone.
  */
 @Timeout(180)
 class ClassArchiveTest {
@@ -28,8 +31,33 @@ class ClassArchiveTest {
 
     private Path root;
 
+    /** FILECLIENT_JAVA for the script's runs. */
+    private String java = "java";
+
     private Path archive() {
         return root.resolve("fileclient/target/fileclient.jsa");
+    }
+
+    private Path aotCache() {
+        return root.resolve("fileclient/target/fileclient.aot");
+    }
+
+    /** The java of a Java 25 runtime under /usr/lib/jvm, as bin/fileclient finds one, or null. */
+    private static Path java25() throws Exception {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path release = home.resolve("release");
+                if (Files.isExecutable(home.resolve("bin/java")) && Files.isReadable(release)
+                        && Files.readAllLines(release).stream().anyMatch(l -> l.matches("JAVA_VERSION=\"25([.+-].*)?\""))) {
+                    return home.resolve("bin/java");
+                }
+            }
+        }
+        return null;
     }
 
     /** bin/fileclient, _build.sh and the JIT files copied; the jars and their lib folders linked. */
@@ -80,6 +108,12 @@ class ClassArchiveTest {
         pb.environment().put("FILECLIENT_AGENT", "0");
         pb.environment().remove("FILECLIENT_CDS");
         pb.environment().remove("FILECLIENT_PASSWORD");
+        if (java == null) {
+            pb.environment().remove("FILECLIENT_JAVA");
+            pb.environment().remove("JAVA_HOME");
+        } else {
+            pb.environment().put("FILECLIENT_JAVA", java);
+        }
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/fileclient ends: " + out);
@@ -155,5 +189,68 @@ class ClassArchiveTest {
             assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("fileclient.jsa."))
                     .toList(), "no temporary archive left");
         }
+    }
+
+    /**
+     * On Java 25 the first session records an AOT cache (and no class-data archive) through two steps
+     * whose files it leaves nowhere, the JVM maps it (it refuses to start with {@code AOTMode=on}
+     * otherwise), and the next session runs with it.
+     */
+    @Test
+    void onJava25TheFirstSessionRecordsAnAotCache() throws Exception {
+        Path java25 = java25();
+        Assumptions.assumeTrue(java25 != null, "no Java 25 under /usr/lib/jvm");
+        java = java25.toString();
+        copyOfTheScript();
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = tmp.resolve("id_ed25519");
+        KeyAccount.create(data, "alice", key);
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            assertEquals(0, fileclient(session(server, key, "pwd")));
+            assertTrue(Files.size(aotCache()) > 0, "the first session records the AOT cache");
+            assertFalse(Files.exists(archive()), "and no class-data archive");
+            FileTime recorded = Files.getLastModifiedTime(aotCache());
+            assertEquals(0, fileclient(session(server, key, "ls")));
+            assertEquals(recorded, Files.getLastModifiedTime(aotCache()), "a later session maps it, records nothing");
+        }
+        try (var left = Files.list(aotCache().getParent())) {
+            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("fileclient.aot."))
+                    .toList(), "no temporary cache or configuration left");
+        }
+        // with the script's native access, which the cache records and the JVM then requires
+        Process check = new ProcessBuilder(java25.toString(), "-XX:AOTCache=" + aotCache(), "-XX:AOTMode=on",
+                "--enable-native-access=ALL-UNNAMED", "-cp",
+                root.resolve("fileclient/target/fileclient.jar").toString(), "-version").redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), "the JVM maps the AOT cache: " + out);
+    }
+
+    /**
+     * Left to itself the script runs a Java 25 when one is installed (the AOT cache), else the PATH's
+     * java (the archive); a FILECLIENT_JAVA that names no program is refused before any JVM starts.
+     */
+    @Test
+    void theScriptPicksJava25WhenInstalledAndRefusesAMissingJava() throws Exception {
+        copyOfTheScript();
+        java = tmp.resolve("no-such-java").toString();
+        ProcessBuilder pb = ClientScript.builder(root, tmp, List.of("--help"));
+        pb.environment().put("FILECLIENT_JAVA", java);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("FILECLIENT_JAVA=" + java + " is not a java program"), out);
+
+        java = null;
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = tmp.resolve("id_ed25519");
+        KeyAccount.create(data, "alice", key);
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            assertEquals(0, fileclient(session(server, key, "pwd")));
+        }
+        boolean installed = java25() != null;
+        assertEquals(installed, Files.exists(aotCache()), "an AOT cache exactly when a Java 25 is installed");
+        assertEquals(!installed, Files.exists(archive()), "else the class-data archive");
     }
 }

@@ -44,11 +44,12 @@ class ClientPagesTest {
                 "THP " + (offered ? "on" : "off") + " as the kernel's mode '" + mode.strip() + "' says: " + pages);
         String heap = pages.lines().filter(l -> l.contains("Heap:")).findFirst().orElse("");
         if (offered) {
-            // The THP size where this JDK logs it (17.0.15 does); else any heap page but the base 4 KiB one.
+            // The THP size where this JDK logs it (17.0.15 does; Java 25 ends the heap's line with its page
+            // size); else any heap page but the base 4 KiB one.
             String thpSize = pages.lines().filter(l -> l.contains("THP pagesize:")).findFirst().orElse("")
                     .replaceAll(".*THP pagesize:\\s*", "").strip();
             assertTrue(thpSize.isEmpty() ? heap.contains("page_size=") && !heap.contains("page_size=4K")
-                    : heap.contains("page_size=" + thpSize + " "), thpSize + " / " + heap);
+                    : heap.matches(".*page_size=" + java.util.regex.Pattern.quote(thpSize) + "(\\s.*|$)"), thpSize + " / " + heap);
         } else {
             assertTrue(!heap.isEmpty() && !heap.contains("page_size=2M"), heap);
         }
