@@ -329,10 +329,8 @@ public final class Launcher {
                 break;
             }
         }
-        // bin/fileclient names the agent's java, which may not be the launcher's own (see the script)
-        String java = System.getProperty("fileclient.agent.java", "");
-        cmd.add(!java.isEmpty() ? java : ProcessHandle.current().info().command().orElse(Path.of(
-                System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString()));
         for (String o : System.getProperty("fileclient.agent.jvm", "").trim().split("\\s+")) {
             if (!o.isEmpty()) {
                 cmd.add(o);
