@@ -9,6 +9,7 @@ import dev.rudp.fileserver.auth.PasswordHasher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -186,5 +187,36 @@ class FirstCommandTest {
             stop.addAll(List.of("--agent-stop", "127.0.0.1"));
             assertEquals(0, fileclient(stop, null).code());
         }
+    }
+
+    /**
+     * The exit status reaches the script whole when its line straddles the script's one-second read
+     * timeout, as on a busy machine: a JVM that writes the status, waits past the timeout and only then
+     * ends the line. Before, the script kept only the line's end and exited with bash's own error
+     * ("exit: : numeric argument required", status 2). A stand-in for the JVM (FILECLIENT_JAVA) writes
+     * 7 so, and stays running as the agent would; no server is needed.
+     */
+    @Test
+    void anExitStatusSplitAcrossTheReadTimeoutArrivesWhole() throws Exception {
+        Path standIn = tmp.resolve("slow-status-java");
+        Files.writeString(standIn, """
+                #!/bin/bash
+                exec </dev/null >/dev/null 2>&1
+                for a in "$@"; do case "$a" in -Dfileclient.status=*) fifo=${a#-Dfileclient.status=} ;; esac; done
+                exec 3>"$fifo"
+                rm -f "$fifo"
+                printf 7 >&3
+                sleep 1.6
+                printf '\\n' >&3
+                exec 3>&-
+                sleep 1
+                """);
+        Files.setPosixFilePermissions(standIn, PosixFilePermissions.fromString("rwx------"));
+        List<String> argv = List.of(ServerProc.repo().resolve("bin/fileclient").toString(), "--port", "9", "--user",
+                "bob", "-q", "-c", "pwd", "127.0.0.1");
+        // no class cache, so that this first batch goes to the first-command JVM, not to a recording run
+        Run run = fileclient(argv, null, Map.of("FILECLIENT_JAVA", standIn.toString(), "FILECLIENT_CDS", "0"));
+        assertEquals(7, run.code(), run.out());
+        assertEquals("", run.out());
     }
 }
