@@ -99,6 +99,32 @@ class ClassArchiveTest {
         }
     }
 
+    /** Alice's account in {@code data}, by key; returns her key file. */
+    private Path aliceByKey(Path data) throws Exception {
+        Path key = tmp.resolve("id_ed25519");
+        KeyAccount.create(data, "alice", key);
+        return key;
+    }
+
+    /** {@code java -cp fileclient.jar options...}, which must end well; returns what it printed. */
+    private String jvm(String java, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", root.resolve("fileclient/target/fileclient.jar").toString()));
+        cmd.addAll(List.of(options));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "the JVM maps the cache: " + out);
+        return out;
+    }
+
+    /** Nothing named after {@code cache} and a dot (the recording's own files) is left beside it. */
+    private static void noTemporaryLeft(Path cache) throws Exception {
+        try (var left = Files.list(cache.getParent())) {
+            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith(cache.getFileName() + "."))
+                    .toList(), "no temporary cache or configuration left");
+        }
+    }
+
     /** Arguments of a batch run of {@code commands} as alice, by key, the server pinned. */
     private static List<String> session(ServerProc server, Path key, String commands) {
         List<String> args = new ArrayList<>(KeyAccount.options(server, "alice", key));
@@ -135,8 +161,7 @@ class ClassArchiveTest {
     void aRebuiltLibraryJarRecordsTheArchiveAgain() throws Exception {
         copyOfTheScript(true);
         Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = tmp.resolve("id_ed25519");
-        KeyAccount.create(data, "alice", key);
+        Path key = aliceByKey(data);
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
             List<String> ok = session(server, key, "pwd");
             assertEquals(0, fileclient(ok));
@@ -157,19 +182,14 @@ class ClassArchiveTest {
             assertTrue(Files.getLastModifiedTime(archive()).compareTo(rebuilt) >= 0,
                     "the archive is recorded again after the library jar changed");
         }
-        Process check = new ProcessBuilder("java", "-XX:SharedArchiveFile=" + archive(), "-Xshare:on", "-cp",
-                root.resolve("fileclient/target/fileclient.jar").toString(), "-version").redirectErrorStream(true).start();
-        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(check.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, check.exitValue(), "the JVM maps the new archive: " + out);
+        jvm("java", "-XX:SharedArchiveFile=" + archive(), "-Xshare:on", "-version");
     }
 
     @Test
     void onlyASucceededSessionRecordsTheArchive() throws Exception {
         copyOfTheScript();
         Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = tmp.resolve("id_ed25519");
-        KeyAccount.create(data, "alice", key);
+        Path key = aliceByKey(data);
 
         assertEquals(0, fileclient(List.of("keygen", "-f", tmp.resolve("other_key").toString())));
         assertFalse(Files.exists(archive()), "keygen, a new user's first command, records no archive");
@@ -183,18 +203,12 @@ class ClassArchiveTest {
             assertTrue(Files.size(archive()) > 0, "a session that succeeded records it");
         }
         // it holds the session's classes, and those a first command loads when it stays as the agent
-        Process list = new ProcessBuilder("java", "-XX:SharedArchiveFile=" + archive(), "-XX:+PrintSharedArchiveAndExit",
-                "-cp", root.resolve("fileclient/target/fileclient.jar").toString()).redirectErrorStream(true).start();
-        String classes = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(list.waitFor(60, TimeUnit.SECONDS));
+        String classes = jvm("java", "-XX:SharedArchiveFile=" + archive(), "-XX:+PrintSharedArchiveAndExit");
         for (String c : List.of("org.bouncycastle.tls.DTLSClientProtocol", "io.netty.channel.epoll.EpollDatagramChannel",
                 "dev.rudp.fileclient.agent.FirstRun", "dev.rudp.fileclient.agent.Agent")) {
             assertTrue(classes.contains(" " + c + " "), c + " is in the archive");
         }
-        try (var left = Files.list(archive().getParent())) {
-            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("fileclient.jsa."))
-                    .toList(), "no temporary archive left");
-        }
+        noTemporaryLeft(archive());
     }
 
     /**
@@ -209,8 +223,7 @@ class ClassArchiveTest {
         java = java25.toString();
         copyOfTheScript();
         Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = tmp.resolve("id_ed25519");
-        KeyAccount.create(data, "alice", key);
+        Path key = aliceByKey(data);
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
             assertEquals(0, fileclient(session(server, key, "pwd")));
             assertTrue(Files.size(aotCache()) > 0, "the first session records the AOT cache");
@@ -219,17 +232,10 @@ class ClassArchiveTest {
             assertEquals(0, fileclient(session(server, key, "ls")));
             assertEquals(recorded, Files.getLastModifiedTime(aotCache()), "a later session maps it, records nothing");
         }
-        try (var left = Files.list(aotCache().getParent())) {
-            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("fileclient.aot."))
-                    .toList(), "no temporary cache or configuration left");
-        }
+        noTemporaryLeft(aotCache());
         // with the script's native access, which the cache records and the JVM then requires
-        Process check = new ProcessBuilder(java25.toString(), "-XX:AOTCache=" + aotCache(), "-XX:AOTMode=on",
-                "--enable-native-access=ALL-UNNAMED", "-cp",
-                root.resolve("fileclient/target/fileclient.jar").toString(), "-version").redirectErrorStream(true).start();
-        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(check.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, check.exitValue(), "the JVM maps the AOT cache: " + out);
+        jvm(java25.toString(), "-XX:AOTCache=" + aotCache(), "-XX:AOTMode=on", "--enable-native-access=ALL-UNNAMED",
+                "-version");
     }
 
     /**
@@ -253,8 +259,7 @@ class ClassArchiveTest {
         java = null;
         path = java25.getParent() + File.pathSeparator + System.getenv("PATH");
         Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = tmp.resolve("id_ed25519");
-        KeyAccount.create(data, "alice", key);
+        Path key = aliceByKey(data);
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
             assertEquals(0, fileclient(session(server, key, "pwd")));
         }
