@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,6 +59,12 @@ final class ServerProc implements AutoCloseable {
      * listening line. {@link #fingerprint} is null for a {@code --plaintext} server.
      */
     static ServerProc start(Path data, Path dir, List<String> extra) throws IOException, InterruptedException {
+        return start(data, dir, extra, Map.of());
+    }
+
+    /** As {@link #start(Path, Path, List)}, with {@code env} added to the script's environment. */
+    static ServerProc start(Path data, Path dir, List<String> extra, Map<String, String> env)
+            throws IOException, InterruptedException {
         int port;
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -70,6 +77,7 @@ final class ServerProc implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("FILESERVER_JAVA_OPTS", "-Xlog:gc:file=" + gc + ":uptime");
+        pb.environment().putAll(env);
         Instant t0 = Instant.now();
         Process p = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);

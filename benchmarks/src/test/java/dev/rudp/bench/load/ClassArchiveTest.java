@@ -46,24 +46,6 @@ class ClassArchiveTest {
         return root.resolve("fileclient/target/fileclient.aot");
     }
 
-    /** The java of a Java 25 runtime under /usr/lib/jvm, found by its release file as bin/fileclient reads it, or null. */
-    private static Path java25() throws Exception {
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return null;
-        }
-        try (var homes = Files.list(jvms)) {
-            for (Path home : homes.sorted().toList()) {
-                Path release = home.resolve("release");
-                if (Files.isExecutable(home.resolve("bin/java")) && Files.isReadable(release)
-                        && Files.readAllLines(release).stream().anyMatch(l -> l.matches("JAVA_VERSION=\"25([.+-].*)?\""))) {
-                    return home.resolve("bin/java");
-                }
-            }
-        }
-        return null;
-    }
-
     /** bin/fileclient, _build.sh and the JIT files copied; the jars and their lib folders linked. */
     private void copyOfTheScript() throws Exception {
         copyOfTheScript(false);
@@ -218,7 +200,7 @@ class ClassArchiveTest {
      */
     @Test
     void onJava25TheFirstSessionRecordsAnAotCache() throws Exception {
-        Path java25 = java25();
+        Path java25 = ClientScript.java25();
         Assumptions.assumeTrue(java25 != null, "no Java 25 under /usr/lib/jvm");
         java = java25.toString();
         copyOfTheScript();
@@ -254,7 +236,7 @@ class ClassArchiveTest {
         assertEquals(2, p.exitValue(), out);
         assertTrue(out.contains("FILECLIENT_JAVA=" + missing + " is not a java program"), out);
 
-        Path java25 = java25();
+        Path java25 = ClientScript.java25();
         Assumptions.assumeTrue(java25 != null, "no Java 25 under /usr/lib/jvm");
         java = null;
         path = java25.getParent() + File.pathSeparator + System.getenv("PATH");

@@ -1,6 +1,7 @@
 package dev.rudp.bench.load;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,5 +27,23 @@ final class ClientScript {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("HOME", tmp.resolve("home").toString());
         return pb;
+    }
+
+    /** The java of a Java 25 runtime under /usr/lib/jvm, found by its release file as bin/fileclient reads it, or null. */
+    static Path java25() throws Exception {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path release = home.resolve("release");
+                if (Files.isExecutable(home.resolve("bin/java")) && Files.isReadable(release)
+                        && Files.readAllLines(release).stream().anyMatch(l -> l.matches("JAVA_VERSION=\"25([.+-].*)?\""))) {
+                    return home.resolve("bin/java");
+                }
+            }
+        }
+        return null;
     }
 }
