@@ -222,10 +222,11 @@ class ClassArchiveTest {
 
     /**
      * A FILECLIENT_JAVA that names no program is refused before any JVM starts; a Java 25 that the
-     * PATH leads to (its home's bin/, whose release file the script reads) gets the AOT cache too.
+     * PATH leads to through a link, as a distribution's /usr/bin/java does (the script finds the JDK
+     * under /usr/lib/jvm it is, and reads its release file), gets the AOT cache too.
      */
     @Test
-    void aJava25OnThePathGetsTheAotCacheAndAMissingJavaIsRefused() throws Exception {
+    void aJava25LinkedOnThePathGetsTheAotCacheAndAMissingJavaIsRefused() throws Exception {
         copyOfTheScript();
         String missing = tmp.resolve("no-such-java").toString();
         ProcessBuilder pb = ClientScript.builder(root, tmp, List.of("--help"));
@@ -239,7 +240,9 @@ class ClassArchiveTest {
         Path java25 = ClientScript.java25();
         Assumptions.assumeTrue(java25 != null, "no Java 25 under /usr/lib/jvm");
         java = null;
-        path = java25.getParent() + File.pathSeparator + System.getenv("PATH");
+        Path links = Files.createDirectories(tmp.resolve("links"));
+        Files.createSymbolicLink(links.resolve("java"), java25);
+        path = links + File.pathSeparator + System.getenv("PATH");
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path key = aliceByKey(data);
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
