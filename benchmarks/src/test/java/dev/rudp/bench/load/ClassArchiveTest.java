@@ -204,16 +204,7 @@ class ClassArchiveTest {
         Assumptions.assumeTrue(java25 != null, "no Java 25 under /usr/lib/jvm");
         java = java25.toString();
         copyOfTheScript();
-        Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = aliceByKey(data);
-        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            assertEquals(0, fileclient(session(server, key, "pwd")));
-            assertTrue(Files.size(aotCache()) > 0, "the first session records the AOT cache");
-            assertFalse(Files.exists(archive()), "and no class-data archive");
-            FileTime recorded = Files.getLastModifiedTime(aotCache());
-            assertEquals(0, fileclient(session(server, key, "ls")));
-            assertEquals(recorded, Files.getLastModifiedTime(aotCache()), "a later session maps it, records nothing");
-        }
+        firstSessionRecordsTheAotCacheAlone("ls");
         noTemporaryLeft(aotCache());
         // with the script's native access, which the cache records and the JVM then requires
         jvm(java25.toString(), "-XX:AOTCache=" + aotCache(), "-XX:AOTMode=on", "--enable-native-access=ALL-UNNAMED",
@@ -243,12 +234,26 @@ class ClassArchiveTest {
         Path links = Files.createDirectories(tmp.resolve("links"));
         Files.createSymbolicLink(links.resolve("java"), java25);
         path = links + File.pathSeparator + System.getenv("PATH");
+        firstSessionRecordsTheAotCacheAlone();
+    }
+
+    /**
+     * Alice's first session ({@code pwd}) against a new server records the AOT cache and no class-data
+     * archive; each of {@code later}, a session of its own against the same server, maps it and
+     * records nothing.
+     */
+    private void firstSessionRecordsTheAotCacheAlone(String... later) throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path key = aliceByKey(data);
         try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
             assertEquals(0, fileclient(session(server, key, "pwd")));
+            assertTrue(Files.size(aotCache()) > 0, "the first session records the AOT cache");
+            assertFalse(Files.exists(archive()), "and no class-data archive");
+            FileTime recorded = Files.getLastModifiedTime(aotCache());
+            for (String commands : later) {
+                assertEquals(0, fileclient(session(server, key, commands)));
+                assertEquals(recorded, Files.getLastModifiedTime(aotCache()), "a later session maps it, records nothing");
+            }
         }
-        assertTrue(Files.size(aotCache()) > 0, "the PATH's Java 25 records an AOT cache");
-        assertFalse(Files.exists(archive()), "and no class-data archive");
     }
 }
