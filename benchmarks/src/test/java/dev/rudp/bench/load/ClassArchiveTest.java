@@ -167,6 +167,56 @@ class ClassArchiveTest {
         jvm("java", "-XX:SharedArchiveFile=" + archive(), "-Xshare:on", "-version");
     }
 
+    /**
+     * The archive also rests on the runtime's module image and base archive, which a JDK update (or a
+     * {@code java -Xshare:dump}) replaces while the java binary keeps its date: a runtime whose
+     * lib/server changed after the archive was recorded makes the next session record it anew, and
+     * one that did not leaves it alone. The runtime is the PATH's JDK seen through a folder of links
+     * whose dates the test sets.
+     */
+    @Test
+    void anUpdatedRuntimeRecordsTheArchiveAgain() throws Exception {
+        copyOfTheScript();
+        Path real = null;
+        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "java");
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                real = candidate.toRealPath().getParent().getParent();
+                break;
+            }
+        }
+        Assumptions.assumeTrue(real != null && Files.isRegularFile(real.resolve("release"))
+                && !Files.readString(real.resolve("release")).contains("JAVA_VERSION=\"25"), "a JDK other than 25 on the PATH");
+        Path jdk = tmp.resolve("jdk");
+        Files.createDirectories(jdk.resolve("bin"));
+        Files.createDirectories(jdk.resolve("lib/server"));
+        Files.createSymbolicLink(jdk.resolve("bin/java"), real.resolve("bin/java"));
+        Files.createSymbolicLink(jdk.resolve("lib/modules"), real.resolve("lib/modules"));
+        Files.copy(real.resolve("release"), jdk.resolve("release"));
+        java = jdk.resolve("bin/java").toString();
+        long now = System.currentTimeMillis() / 1000 * 1000;
+        FileTime installed = FileTime.fromMillis(now - 4000);
+        FileTime recorded = FileTime.fromMillis(now - 2000);
+        Files.setLastModifiedTime(jdk.resolve("lib/server"), installed);
+
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = aliceByKey(data);
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            List<String> ok = session(server, key, "pwd");
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.size(archive()) > 0, "the first session records the archive");
+            Files.setLastModifiedTime(archive(), recorded);
+            assertEquals(0, fileclient(ok));
+            assertEquals(recorded, Files.getLastModifiedTime(archive()), "an unchanged runtime keeps the archive");
+            // an update: lib/server's entries renamed into place after the archive was recorded
+            FileTime updated = FileTime.fromMillis(now);
+            Files.setLastModifiedTime(jdk.resolve("lib/server"), updated);
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.getLastModifiedTime(archive()).compareTo(updated) >= 0,
+                    "the archive is recorded again after the runtime changed");
+        }
+    }
+
     @Test
     void onlyASucceededSessionRecordsTheArchive() throws Exception {
         copyOfTheScript();
