@@ -83,6 +83,16 @@ public final class LinkPath implements AutoCloseable {
         return topology.names().nsB();
     }
 
+    /** The client's network device (in {@link #nsA()}). */
+    public String devA() {
+        return topology.names().devA();
+    }
+
+    /** The server's network device (in {@link #nsB()}). */
+    public String devB() {
+        return topology.names().devB();
+    }
+
     public String addrA() {
         return Topology.ADDR_A;
     }

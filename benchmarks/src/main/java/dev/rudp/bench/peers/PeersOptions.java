@@ -33,7 +33,8 @@ record PeersOptions(String mode, List<String> tools, List<NetProfile> profiles, 
             "ngtcp2", "uftp", "uftp-tfmcc", "kcptun", "udpcast");
     static final String LOOPBACK_TOOLS = "fileclient-get,fileclient-put,fileclient-get-warm,fileclient-put-warm,"
             + "fileclient-get-noagent,fileclient-put-noagent,sftp,sftp-put,ngtcp2,uftp,uftp-tfmcc,kcptun,udpcast";
-    static final String LINK_TOOLS = "fileclient-get,fileclient-put,sftp-cubic,sftp-bbr,ngtcp2,uftp,uftp-tfmcc,kcptun";
+    static final String LINK_TOOLS = "fileclient-get,fileclient-put,sftp-cubic,sftp-bbr,ngtcp2,uftp,uftp-tfmcc,kcptun,"
+            + "udpcast";
     static final String SWEEP_TOOLS = "fileclient-get,sftp-cubic,sftp-bbr,ngtcp2,uftp,kcptun";
     /** Issue 13's two paths: (a) 20 ms RTT, 1 % loss each way, 200 Mbit/s; (b) 50 ms, 0.1 %, 100 Mbit/s. */
     static final String LINK_PROFILES = "loss1-rtt20-rate200m,loss0.1-rtt50-rate100m";

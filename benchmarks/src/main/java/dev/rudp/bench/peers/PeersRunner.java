@@ -160,11 +160,9 @@ public final class PeersRunner {
         }
         Side server;
         Side client;
-        if (path != null && t instanceof Udpcast) {
-            return ToolRow.skipped(profile, t.name(), t.label(), options.bytes(), "loopback only (broadcast rendezvous)");
-        } else if (path != null) {
-            server = new Side(path.nsB(), path.addrB(), null);
-            client = new Side(path.nsA(), path.addrA(), null);
+        if (path != null) {
+            server = new Side(path.nsB(), path.addrB(), path.devB());
+            client = new Side(path.nsA(), path.addrA(), path.devA());
             if (t instanceof SftpTcp s && s.congestionControl() != null) {
                 path.congestionControl(s.congestionControl());
             }
