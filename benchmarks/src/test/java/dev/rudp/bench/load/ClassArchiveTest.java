@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Which run of {@code bin/fileclient} records the client's class cache: one that talked to a server
  * and succeeded, never {@code keygen}, {@code --help} or a failed command, whose cache would lack the
  * session's classes until the next build. On Java 25 the cache is an AOT cache, on other releases a
- * class-data archive; the tests of the archive run the script on the PATH's java. Runs a copy of the
+ * static class-data archive; the tests of the archive run the script on the PATH's java. Runs a copy of the
  * script in a folder of its own, beside links to the packaged jars, so the repository's own cache is
  * left alone.
  */
@@ -240,6 +240,10 @@ class ClassArchiveTest {
                 "dev.rudp.fileclient.agent.FirstRun", "dev.rudp.fileclient.agent.Agent")) {
             assertTrue(classes.contains(" " + c + " "), c + " is in the archive");
         }
+        // one static archive of the JDK's classes and the client's, not a dynamic one over the JDK's own
+        assertTrue(classes.contains("Static archive name: " + archive()), classes);
+        assertFalse(classes.contains("Dynamic archive name"), "not a dynamic archive");
+        assertTrue(classes.contains(" java.lang.Object boot_loader"), "the JDK's classes are in it");
         noTemporaryLeft(archive());
     }
 
