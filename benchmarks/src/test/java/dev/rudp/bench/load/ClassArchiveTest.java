@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +39,15 @@ class ClassArchiveTest {
     /** The script's PATH, this JVM's when null. */
     private String path;
 
+    /** Whether batches go through the per-user agent (else FILECLIENT_AGENT=0). */
+    private boolean agent;
+
     private Path archive() {
         return root.resolve("fileclient/target/fileclient.jsa");
+    }
+
+    private Path launcherArchive() {
+        return root.resolve("fileclient/target/launcher.jsa");
     }
 
     private Path aotCache() {
@@ -116,8 +124,11 @@ class ClassArchiveTest {
 
     private int fileclient(List<String> args) throws Exception {
         ProcessBuilder pb = ClientScript.builder(root, tmp, args);
-        pb.environment().put("FILECLIENT_AGENT_DIR", Files.createDirectories(tmp.resolve("agents")).toString());
-        pb.environment().put("FILECLIENT_AGENT", "0");
+        // owner-only, or the agent refuses the folder
+        Path agents = Files.createDirectories(tmp.resolve("agents"));
+        Files.setPosixFilePermissions(agents, PosixFilePermissions.fromString("rwx------"));
+        pb.environment().put("FILECLIENT_AGENT_DIR", agents.toString());
+        pb.environment().put("FILECLIENT_AGENT", agent ? "1" : "0");
         pb.environment().remove("FILECLIENT_CDS");
         pb.environment().remove("FILECLIENT_PASSWORD");
         if (java == null) {
@@ -214,6 +225,50 @@ class ClassArchiveTest {
             assertEquals(0, fileclient(ok));
             assertTrue(Files.getLastModifiedTime(archive()).compareTo(updated) >= 0,
                     "the archive is recorded again after the runtime changed");
+        }
+    }
+
+    /**
+     * The launcher, the small JVM that each command through an agent starts, maps a static archive of
+     * its own classes: the first command through an agent records it, a later one maps it and records
+     * nothing. (The first batch after a build runs in-process to record the client's archive, the
+     * next one stays as the agent, and only the third meets a launcher.)
+     */
+    @Test
+    void theFirstCommandThroughAnAgentRecordsTheLaunchersArchive() throws Exception {
+        copyOfTheScript();
+        agent = true;
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = aliceByKey(data);
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            List<String> ok = session(server, key, "pwd");
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.size(archive()) > 0, "the first batch records the client's archive");
+            assertEquals(0, fileclient(ok));
+            assertFalse(Files.exists(launcherArchive()), "the command that starts the agent needs no launcher");
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.size(launcherArchive()) > 0, "the first command through the agent records it");
+            FileTime recorded = Files.getLastModifiedTime(launcherArchive());
+            assertEquals(0, fileclient(ok));
+            assertEquals(recorded, Files.getLastModifiedTime(launcherArchive()), "a later command maps it");
+            List<String> stop = new ArrayList<>(KeyAccount.options(server, "alice", key));
+            stop.remove("-q");
+            stop.addAll(List.of("--agent-stop", "127.0.0.1"));
+            assertEquals(0, fileclient(stop));
+        } finally {
+            String mine = "FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0";
+            ProcessHandle.allProcesses().filter(h -> environ(h.pid()).contains(mine)).forEach(ProcessHandle::destroyForcibly);
+        }
+        String classes = jvm("java", "-XX:SharedArchiveFile=" + launcherArchive(), "-XX:+PrintSharedArchiveAndExit");
+        assertTrue(classes.contains(" dev.rudp.fileclient.agent.Launcher "), "the launcher's classes are in it");
+        noTemporaryLeft(launcherArchive());
+    }
+
+    private static String environ(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
