@@ -140,6 +140,13 @@ final class Fileclient implements Tool {
                 // run once, untimed, as a user's first command, before any timed one.
                 runUntimed("fileclient-first", job, with(client, host, "--no-agent", "-c", "pwd"), env);
                 try {
+                    if (start != Start.NO_AGENT) {
+                        // The agent's launcher records its own class archive on the first command through an
+                        // agent: one command that starts the agent, one through it, then the agent stopped.
+                        runUntimed("fileclient-first", job, with(client, host, "-c", "pwd"), env);
+                        runUntimed("fileclient-first", job, with(client, host, "-c", "pwd"), env);
+                        stopAgent(job, client, env, agents);
+                    }
                     // Untimed puts and gets of the same file first, so the server is warm, as a server that
                     // has been up a while is: through the agent for WARM (which warms the client too), else
                     // by a client process of its own that leaves no agent behind. Rounds go on until the

@@ -107,6 +107,9 @@ public final class OneShot {
                 stop.addAll(List.of("--agent-stop", "127.0.0.1"));
                 List<String> sftp = Sshd.sftpBatch(job, "127.0.0.1", sshd.port(), "ls\n");
                 untimed(job, noAgent, env, null); // bin/fileclient's first run records its class archive
+                untimed(job, client, env, null); // starts the agent
+                untimed(job, client, env, null); // through it: the launcher records its own archive
+                stopAgent(job, stop, env, agents);
                 untimed(job, sftp, Map.of(), null);
                 warmLogins = warmServer(port, fp, key, work.resolve("warm-up"), server.pid(), log);
                 for (int round = 0; round < repeat; round++) {
