@@ -115,6 +115,26 @@ class ClassArchiveTest {
         }
     }
 
+    /**
+     * Alice's account by key and a new server; her first {@code pwd} session records the archive, then
+     * {@code then} runs with the server, her key and that session's arguments.
+     */
+    private void afterAFirstSession(SessionStep then) throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path key = aliceByKey(data);
+        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
+            List<String> ok = session(server, key, "pwd");
+            assertEquals(0, fileclient(ok));
+            assertTrue(Files.size(archive()) > 0, "the first session records the archive");
+            then.run(server, key, ok);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SessionStep {
+        void run(ServerProc server, Path key, List<String> session) throws Exception;
+    }
+
     /** Arguments of a batch run of {@code commands} as alice, by key, the server pinned. */
     private static List<String> session(ServerProc server, Path key, String commands) {
         List<String> args = new ArrayList<>(KeyAccount.options(server, "alice", key));
@@ -153,12 +173,7 @@ class ClassArchiveTest {
     @Test
     void aRebuiltLibraryJarRecordsTheArchiveAgain() throws Exception {
         copyOfTheScript(true);
-        Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = aliceByKey(data);
-        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            List<String> ok = session(server, key, "pwd");
-            assertEquals(0, fileclient(ok));
-            assertTrue(Files.size(archive()) > 0, "the first session records the archive");
+        afterAFirstSession((server, key, ok) -> {
             Path rudpCore;
             try (var jars = Files.list(root.resolve("fileclient/target/lib"))) {
                 rudpCore = jars.filter(j -> j.getFileName().toString().startsWith("rudp-core-")).findFirst().orElseThrow();
@@ -174,7 +189,7 @@ class ClassArchiveTest {
             assertEquals(0, fileclient(ok));
             assertTrue(Files.getLastModifiedTime(archive()).compareTo(rebuilt) >= 0,
                     "the archive is recorded again after the library jar changed");
-        }
+        });
         jvm("java", "-XX:SharedArchiveFile=" + archive(), "-Xshare:on", "-version");
     }
 
@@ -210,12 +225,7 @@ class ClassArchiveTest {
         FileTime recorded = FileTime.fromMillis(now - 2000);
         Files.setLastModifiedTime(jdk.resolve("lib/server"), installed);
 
-        Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = aliceByKey(data);
-        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            List<String> ok = session(server, key, "pwd");
-            assertEquals(0, fileclient(ok));
-            assertTrue(Files.size(archive()) > 0, "the first session records the archive");
+        afterAFirstSession((server, key, ok) -> {
             Files.setLastModifiedTime(archive(), recorded);
             assertEquals(0, fileclient(ok));
             assertEquals(recorded, Files.getLastModifiedTime(archive()), "an unchanged runtime keeps the archive");
@@ -225,7 +235,7 @@ class ClassArchiveTest {
             assertEquals(0, fileclient(ok));
             assertTrue(Files.getLastModifiedTime(archive()).compareTo(updated) >= 0,
                     "the archive is recorded again after the runtime changed");
-        }
+        });
     }
 
     /**
@@ -238,23 +248,8 @@ class ClassArchiveTest {
     void theFirstCommandThroughAnAgentRecordsTheLaunchersArchive() throws Exception {
         copyOfTheScript();
         agent = true;
-        Path data = Files.createDirectories(tmp.resolve("data"));
-        Path key = aliceByKey(data);
-        try (ServerProc server = ServerProc.start(data, tmp, List.of())) {
-            List<String> ok = session(server, key, "pwd");
-            assertEquals(0, fileclient(ok));
-            assertTrue(Files.size(archive()) > 0, "the first batch records the client's archive");
-            assertEquals(0, fileclient(ok));
-            assertFalse(Files.exists(launcherArchive()), "the command that starts the agent needs no launcher");
-            assertEquals(0, fileclient(ok));
-            assertTrue(Files.size(launcherArchive()) > 0, "the first command through the agent records it");
-            FileTime recorded = Files.getLastModifiedTime(launcherArchive());
-            assertEquals(0, fileclient(ok));
-            assertEquals(recorded, Files.getLastModifiedTime(launcherArchive()), "a later command maps it");
-            List<String> stop = new ArrayList<>(KeyAccount.options(server, "alice", key));
-            stop.remove("-q");
-            stop.addAll(List.of("--agent-stop", "127.0.0.1"));
-            assertEquals(0, fileclient(stop));
+        try {
+            afterAFirstSession(this::launcherRecordsItsArchive);
         } finally {
             String mine = "FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0";
             ProcessHandle.allProcesses().filter(h -> environ(h.pid()).contains(mine)).forEach(ProcessHandle::destroyForcibly);
@@ -262,6 +257,21 @@ class ClassArchiveTest {
         String classes = jvm("java", "-XX:SharedArchiveFile=" + launcherArchive(), "-XX:+PrintSharedArchiveAndExit");
         assertTrue(classes.contains(" dev.rudp.fileclient.agent.Launcher "), "the launcher's classes are in it");
         noTemporaryLeft(launcherArchive());
+    }
+
+    /** After the first batch (in-process): one that starts the agent, two through it, the agent stopped. */
+    private void launcherRecordsItsArchive(ServerProc server, Path key, List<String> ok) throws Exception {
+        assertEquals(0, fileclient(ok));
+        assertFalse(Files.exists(launcherArchive()), "the command that starts the agent needs no launcher");
+        assertEquals(0, fileclient(ok));
+        assertTrue(Files.size(launcherArchive()) > 0, "the first command through the agent records it");
+        FileTime recorded = Files.getLastModifiedTime(launcherArchive());
+        assertEquals(0, fileclient(ok));
+        assertEquals(recorded, Files.getLastModifiedTime(launcherArchive()), "a later command maps it");
+        List<String> stop = new ArrayList<>(KeyAccount.options(server, "alice", key));
+        stop.remove("-q");
+        stop.addAll(List.of("--agent-stop", "127.0.0.1"));
+        assertEquals(0, fileclient(stop));
     }
 
     private static String environ(long pid) {
