@@ -251,8 +251,7 @@ class ClassArchiveTest {
         try {
             afterAFirstSession(this::launcherRecordsItsArchive);
         } finally {
-            String mine = "FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0";
-            ProcessHandle.allProcesses().filter(h -> environ(h.pid()).contains(mine)).forEach(ProcessHandle::destroyForcibly);
+            ClientScript.destroyAgents(tmp.resolve("agents"));
         }
         String classes = jvm("java", "-XX:SharedArchiveFile=" + launcherArchive(), "-XX:+PrintSharedArchiveAndExit");
         assertTrue(classes.contains(" dev.rudp.fileclient.agent.Launcher "), "the launcher's classes are in it");
@@ -272,14 +271,6 @@ class ClassArchiveTest {
         stop.remove("-q");
         stop.addAll(List.of("--agent-stop", "127.0.0.1"));
         assertEquals(0, fileclient(stop));
-    }
-
-    private static String environ(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return "";
-        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.rudp.bench.load;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,5 +47,20 @@ final class ClientScript {
             }
         }
         return null;
+    }
+
+    /** The environment of process {@code pid} as /proc shows it (NUL after each entry), empty when unreadable. */
+    static String environ(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Ends every process whose environment names {@code agents} as its agent folder: a test's agents left behind. */
+    static void destroyAgents(Path agents) {
+        String mine = "FILECLIENT_AGENT_DIR=" + agents + "\0";
+        ProcessHandle.allProcesses().filter(h -> environ(h.pid()).contains(mine)).forEach(ProcessHandle::destroyForcibly);
     }
 }

@@ -40,10 +40,7 @@ class FirstCommandTest {
     /** A failed test must not leave its agent behind (it would idle for ten minutes). */
     @AfterEach
     void noAgentLeft() {
-        ProcessHandle.allProcesses().filter(h -> h.info().arguments()
-                .map(a -> String.join(" ", a).contains("dev.rudp.fileclient.agent.FirstRun")).orElse(false)
-                && environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
-                .forEach(ProcessHandle::destroyForcibly);
+        ClientScript.destroyAgents(tmp.resolve("agents"));
     }
 
     private Run fileclient(List<String> argv, String stdin) throws Exception {
@@ -75,19 +72,12 @@ class FirstCommandTest {
         return new Run(p.exitValue(), out);
     }
 
-    private static String environ(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
 
     /** The first command's JVM serving as the agent of this test's folder. */
     private ProcessHandle agent() {
         return ProcessHandle.allProcesses().filter(h -> h.info().arguments()
                 .map(a -> String.join(" ", a).contains("dev.rudp.fileclient.agent.FirstRun")).orElse(false)
-                && environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
+                && ClientScript.environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
                 .findFirst().orElseThrow();
     }
 
@@ -173,7 +163,7 @@ class FirstCommandTest {
             Run first = fileclient(pwd, null, Map.of("FILECLIENT_PASSWORD", "pw-bob-1"));
             assertEquals(0, first.code(), first.out());
             assertEquals("fileclient> pwd\n~\n", first.out());
-            String environ = environ(agent().pid());
+            String environ = ClientScript.environ(agent().pid());
             assertTrue(environ.contains("FILECLIENT_AGENT_DIR=") && !environ.contains("FILECLIENT_PASSWORD"),
                     "the agent's environment holds no password");
             try (Stream<Path> left = Files.list(tmp.resolve("scratch"))) {
