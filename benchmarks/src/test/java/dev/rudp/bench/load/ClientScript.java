@@ -58,9 +58,13 @@ final class ClientScript {
         }
     }
 
+    /** Whether process {@code h}'s environment names {@code agents} as its agent folder. */
+    static boolean inAgentFolder(ProcessHandle h, Path agents) {
+        return environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + agents + "\0");
+    }
+
     /** Ends every process whose environment names {@code agents} as its agent folder: a test's agents left behind. */
     static void destroyAgents(Path agents) {
-        String mine = "FILECLIENT_AGENT_DIR=" + agents + "\0";
-        ProcessHandle.allProcesses().filter(h -> environ(h.pid()).contains(mine)).forEach(ProcessHandle::destroyForcibly);
+        ProcessHandle.allProcesses().filter(h -> inAgentFolder(h, agents)).forEach(ProcessHandle::destroyForcibly);
     }
 }

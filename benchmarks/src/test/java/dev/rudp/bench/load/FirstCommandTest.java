@@ -72,12 +72,11 @@ class FirstCommandTest {
         return new Run(p.exitValue(), out);
     }
 
-
     /** The first command's JVM serving as the agent of this test's folder. */
     private ProcessHandle agent() {
         return ProcessHandle.allProcesses().filter(h -> h.info().arguments()
                 .map(a -> String.join(" ", a).contains("dev.rudp.fileclient.agent.FirstRun")).orElse(false)
-                && ClientScript.environ(h.pid()).contains("FILECLIENT_AGENT_DIR=" + tmp.resolve("agents") + "\0"))
+                && ClientScript.inAgentFolder(h, tmp.resolve("agents")))
                 .findFirst().orElseThrow();
     }
 
