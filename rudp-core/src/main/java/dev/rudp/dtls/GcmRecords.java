@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.security.GeneralSecurityException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -59,28 +58,6 @@ final class GcmRecords {
             return new byte[][] {new byte[MAX_PLAINTEXT + TAG], new byte[MAX_PLAINTEXT + TAG]};
         }
     };
-
-    private static final AtomicBoolean PREPARED = new AtomicBoolean();
-
-    /**
-     * Looks the JDK's AES-GCM up once per JVM, on a thread of its own, so that a client's first
-     * {@link #start} does not: a new JVM's first lookup sets up the JCA's providers (every one listed
-     * before the JDK's AES-GCM, the EC curve tables among them) and the JCE's policy, 0.03-0.05 s on the
-     * event loop right after the handshake, while during the handshake the event loop and a core wait.
-     */
-    static void prepare() {
-        if (PREPARED.compareAndSet(false, true)) {
-            Thread t = new Thread(() -> {
-                try {
-                    Cipher.getInstance("AES/GCM/NoPadding");
-                } catch (GeneralSecurityException e) {
-                    // start() meets it again and stays on BouncyCastle's records
-                }
-            }, "rudp-gcm-prepare");
-            t.setDaemon(true);
-            t.start();
-        }
-    }
 
     private final SecretKeySpec writeKey;
     private final SecretKeySpec readKey;

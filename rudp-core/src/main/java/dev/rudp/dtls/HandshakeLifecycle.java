@@ -69,11 +69,12 @@ final class HandshakeLifecycle {
                     DtlsException.tooManyHandshakes(to, config.maxConcurrentHandshakes())));
             return null;
         }
+        DtlsWarmup.start();
         DtlsSession s = newSession(to);
-        startHandshake(s, () -> new DTLSClientProtocol().connect(TlsPeers.client(config, to, s::keys), s.transport));
-        if (config.jdkRecords()) {
-            GcmRecords.prepare();
-        }
+        startHandshake(s, () -> {
+            DtlsWarmup.awaitBouncyCastle();
+            return new DTLSClientProtocol().connect(TlsPeers.client(config, to, s::keys), s.transport);
+        });
         return s;
     }
 

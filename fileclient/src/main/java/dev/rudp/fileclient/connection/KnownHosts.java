@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.StringTokenizer;
 
 /**
  * The servers this user trusts, as ssh's {@code known_hosts}: one line per server,
@@ -56,9 +57,10 @@ public final class KnownHosts {
             if (l.isEmpty() || l.startsWith("#")) {
                 continue;
             }
-            String[] f = l.split("\\s+");
-            if (f.length >= 2 && f[0].equals(key)) {
-                found = f[1];
+            // words split at whitespace (\\s) without a regular expression, a one-shot command's first
+            StringTokenizer f = new StringTokenizer(l, " \t\n\u000B\f\r");
+            if (f.countTokens() >= 2 && f.nextToken().equals(key)) {
+                found = f.nextToken();
             }
         }
         return Optional.ofNullable(found);
