@@ -91,12 +91,20 @@ public final class FirstRun {
      * Loads what {@link #become} loads, for the class-data archive that bin/fileclient records with a
      * run of this class that does not stay ({@code -Dfileclient.archiving}): a later first command that
      * becomes the agent then maps these classes instead of reading and verifying them from the jar
-     * while the user waits for its status (about half of become's 13 ms).
+     * while the user waits for its status (about half of become's 13 ms). And the few classes such a
+     * command needs that this run did not load (below).
      */
     private static void loadAgentClasses() {
-        // this package's own by class literal (a rename is a compile error here, not a silent miss)
-        List.of(Agent.class, Agent.State.class, AgentDir.class, Launcher.class);
-        for (String name : List.of("java.net.UnixDomainSocketAddress", "java.nio.channels.ServerSocketChannel",
+        // this package's own by class literal (a rename is a compile error here, not a silent miss); and
+        // what a later first command loads that this one did not: the keeper it stays with, a listing's
+        // entries (this run's folder may have been empty), and the part of a resumed handshake a full
+        // one leaves out (BouncyCastle's retransmission of the client's last flight, by name below).
+        // Each one read from its jar instead cost that command 1-7 ms (the first opens the jar).
+        List.of(Agent.class, Agent.State.class, AgentDir.class, Launcher.class, AgentProtocol.class,
+                AgentProtocol.Frame.class, ClientMain.SessionKeeper.class,
+                dev.rudp.fileserver.protocol.FileEntry.class);
+        for (String name : List.of("org.bouncycastle.tls.DTLSReliableHandshake$1",
+                "java.net.UnixDomainSocketAddress", "java.nio.channels.ServerSocketChannel",
                 "sun.nio.ch.UnixDomainSockets", "sun.nio.ch.UnixDomainSocketsUtil", "sun.nio.ch.ServerSocketChannelImpl",
                 "java.util.concurrent.ScheduledThreadPoolExecutor",
                 "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask",
@@ -104,7 +112,7 @@ public final class FirstRun {
             try {
                 Class.forName(name, false, FirstRun.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
-                // another JDK's internals: nothing to archive
+                // another JDK's or BouncyCastle's internals: nothing to archive
             }
         }
     }

@@ -85,23 +85,25 @@ final class SessionFiles implements DtlsSessionStore {
 
     /** The saved session, if the known-hosts file pins the fingerprint it was made with; else null. */
     private Saved saved() {
-        // The run that records bin/fileclient's class-data archive runs a full handshake: a resumed one
-        // would leave out X25519, ECDSA and the certificate's classes, which every later full handshake
-        // (a new server, an expired session) would then read from the jars; the other way round only a
-        // few classes are missing.
-        String pinned = Boolean.getBoolean("fileclient.archiving") ? null : trust.pinned(key);
+        String pinned = trust.pinned(key);
         if (pinned == null) {
             return null;
         }
+        Saved saved;
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
             if (lines.size() != 3 || !lines.get(0).equals(MAGIC) || !lines.get(1).equals(pinned)) {
                 return null;
             }
-            return new Saved(pinned, Base64.getDecoder().decode(lines.get(2)));
+            saved = new Saved(pinned, Base64.getDecoder().decode(lines.get(2)));
         } catch (IOException | IllegalArgumentException e) { // none yet, unreadable, or not base64
             return null;
         }
+        // The run that records bin/fileclient's class-data archive reads the session as any run does (its
+        // classes are archived too) but runs a full handshake: a resumed one would leave out X25519, ECDSA
+        // and the certificate's classes, which every later full handshake (a new server, an expired
+        // session) would then read from the jars. FirstRun loads the few a resumed one adds.
+        return Boolean.getBoolean("fileclient.archiving") ? null : saved;
     }
 
     @Override
