@@ -33,7 +33,11 @@ public final class NativeTransport {
         Thread t = new Thread("rudp-transport-choice") {
             @Override
             public void run() {
-                isEpoll();
+                try {
+                    isEpoll();
+                } catch (LinkageError e) {
+                    // the first socket meets it again, on the thread that reports it
+                }
             }
         };
         t.setDaemon(true);
