@@ -290,10 +290,13 @@ class ClassArchiveTest {
             assertEquals(0, fileclient(ok));
             assertTrue(Files.size(archive()) > 0, "a session that succeeded records it");
         }
-        // it holds the session's classes, and those a first command loads when it stays as the agent
+        // it holds the session's classes, and those a first command loads when it stays as the agent, lists
+        // files (this session listed none) or resumes its DTLS session (this one ran a full handshake)
         String classes = jvm("java", "-XX:SharedArchiveFile=" + archive(), "-XX:+PrintSharedArchiveAndExit");
         for (String c : List.of("org.bouncycastle.tls.DTLSClientProtocol", "io.netty.channel.epoll.EpollDatagramChannel",
-                "dev.rudp.fileclient.agent.FirstRun", "dev.rudp.fileclient.agent.Agent")) {
+                "dev.rudp.fileclient.agent.FirstRun", "dev.rudp.fileclient.agent.Agent",
+                "dev.rudp.fileclient.ClientMain$SessionKeeper", "dev.rudp.fileserver.protocol.FileEntry",
+                "org.bouncycastle.tls.DTLSReliableHandshake$1")) {
             assertTrue(classes.contains(" " + c + " "), c + " is in the archive");
         }
         // one static archive of the JDK's classes and the client's, not a dynamic one over the JDK's own
