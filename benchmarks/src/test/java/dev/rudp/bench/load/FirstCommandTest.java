@@ -128,6 +128,11 @@ class FirstCommandTest {
                 }).filter(t -> t.endsWith("held.txt")).toList();
                 assertEquals(List.of(), held, "the caller's descriptor is not held by the agent");
             }
+            // Netty's epoll library comes from the file the build unpacked (bin/fileclient's
+            // -Djava.library.path), not from the copy Netty otherwise makes in a temporary folder
+            String maps = Files.readString(Path.of("/proc", String.valueOf(agent.pid()), "maps"));
+            assertTrue(maps.contains("fileclient/target/native/META-INF/native/libnetty_transport_native_epoll"),
+                    "the epoll library's mapping: " + maps.lines().filter(l -> l.contains("netty")).toList());
             // the next batch, from standard input, through that agent
             List<String> batch = new ArrayList<>(base);
             batch.addAll(List.of("-b", "-", "127.0.0.1"));
