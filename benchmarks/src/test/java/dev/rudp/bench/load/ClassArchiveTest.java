@@ -258,8 +258,16 @@ class ClassArchiveTest {
         noTemporaryLeft(launcherArchive());
     }
 
-    /** After the first batch (in-process): one that starts the agent, two through it, the agent stopped. */
+    /**
+     * After the first batch (in-process): an --agent-stop with no agent (it records nothing: it loads too
+     * little), one that starts the agent, two through it, the agent stopped.
+     */
     private void launcherRecordsItsArchive(ServerProc server, Path key, List<String> ok) throws Exception {
+        List<String> stop = new ArrayList<>(KeyAccount.options(server, "alice", key));
+        stop.remove("-q");
+        stop.addAll(List.of("--agent-stop", "127.0.0.1"));
+        fileclient(stop);
+        assertFalse(Files.exists(launcherArchive()), "an --agent-stop records no launcher archive");
         assertEquals(0, fileclient(ok));
         assertFalse(Files.exists(launcherArchive()), "the command that starts the agent needs no launcher");
         assertEquals(0, fileclient(ok));
@@ -267,9 +275,6 @@ class ClassArchiveTest {
         FileTime recorded = Files.getLastModifiedTime(launcherArchive());
         assertEquals(0, fileclient(ok));
         assertEquals(recorded, Files.getLastModifiedTime(launcherArchive()), "a later command maps it");
-        List<String> stop = new ArrayList<>(KeyAccount.options(server, "alice", key));
-        stop.remove("-q");
-        stop.addAll(List.of("--agent-stop", "127.0.0.1"));
         assertEquals(0, fileclient(stop));
     }
 
