@@ -9,6 +9,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,20 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        // The JDK's UNIX-domain sockets seed a SecureRandom when first used (the JCA's provider list, 0.01 s
+        // in the interpreter): on a thread of its own, beside the arguments, the agent folder and the key.
+        Thread sockets = new Thread("fileclient-launcher-sockets") {
+            @Override
+            public void run() {
+                try {
+                    SocketChannel.open(StandardProtocolFamily.UNIX).close();
+                } catch (IOException | RuntimeException e) {
+                    // connect meets it again and says so
+                }
+            }
+        };
+        sockets.setDaemon(true);
+        sockets.start();
         Launcher l = new Launcher(System.getenv(), System.in, new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err), Path.of(""), System.getProperty("fileclient.tty", ""),
                 Launcher::spawnProcess);
