@@ -203,46 +203,17 @@ public final class Launcher {
 
     /** The batch: -c split as ClientMain splits it, or the -b file or stdin. */
     private List<String> lines(LaunchArgs a) throws IOException {
-        if (Boolean.getBoolean("fileclient.archiving")) {
-            // bin/fileclient records the launcher's class archive with one command: a -b one also loads
-            // what -c splits with (read from the jar instead, 6 ms of each later -c command)
-            Words.commands("");
-        }
         if (a.commands != null) {
             return Words.commands(a.commands);
         }
         if (a.batch.equals("-")) {
-            return lines(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return Words.lines(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         try {
-            return lines(Files.readString(cwd.resolve(a.batch), StandardCharsets.UTF_8));
+            return Words.lines(Files.readString(cwd.resolve(a.batch), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /**
-     * {@code text}'s lines as {@link String#lines} has them (each ended by \n, \r, \r\n or the text's
-     * end), in a loop: a stream would add a megabyte of the JDK's stream classes to the launcher's
-     * class archive, which every command through an agent maps.
-     */
-    static List<String> lines(String text) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\n' || c == '\r') {
-                out.add(text.substring(start, i));
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                start = i + 1;
-            }
-        }
-        if (start < text.length()) {
-            out.add(text.substring(start));
-        }
-        return out;
     }
 
     /**

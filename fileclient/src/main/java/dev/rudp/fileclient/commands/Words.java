@@ -3,7 +3,10 @@ package dev.rudp.fileclient.commands;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Splits command lines into words (quotes and backslashes) and a {@code -c} string into commands. */
+/**
+ * Splits command lines into words (quotes and backslashes), a {@code -c} string into commands and a
+ * {@code -b} batch into lines.
+ */
 public final class Words {
     private Words() {
     }
@@ -79,6 +82,30 @@ public final class Words {
             cur.append(c);
         }
         add(out, cur, keep);
+        return out;
+    }
+
+    /**
+     * A {@code -b} batch's lines as {@link String#lines} has them (each ended by \n, \r, \r\n or the
+     * text's end), in a loop: a stream would add a megabyte of the JDK's stream classes to the
+     * launcher's class archive, which every command through an agent maps.
+     */
+    public static List<String> lines(String text) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                out.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        if (start < text.length()) {
+            out.add(text.substring(start));
+        }
         return out;
     }
 
