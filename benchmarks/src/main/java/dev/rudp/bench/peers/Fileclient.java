@@ -254,6 +254,11 @@ final class Fileclient implements Tool {
         } catch (IOException e) {
             // the signal below ends it
         }
+        awaitExit(pid);
+    }
+
+    /** Waits up to 10 s for the agent {@code pid} that was told to stop, then ends it by force. */
+    static void awaitExit(long pid) {
         ProcessHandle.of(pid).ifPresent(h -> {
             try {
                 h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -207,13 +207,7 @@ public final class OneShot {
             return;
         }
         untimed(job, stop, env, null);
-        ProcessHandle.of(pid).ifPresent(h -> {
-            try {
-                h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
-            }
-        });
+        Fileclient.awaitExit(pid);
     }
 
     private static void record(Map<String, List<double[]>> runs, int repeat, int warmLogins, PrintStream log,
